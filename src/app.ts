@@ -1,0 +1,51 @@
+// createApp(deps): the whole HTTP surface, no listen. Tests drive it with app.request().
+import { randomUUID } from 'node:crypto'
+import { Hono } from 'hono'
+import { methodNotAllowed } from 'hono/method-not-allowed'
+import { requestId } from 'hono/request-id'
+import type { Deps } from './deps.ts'
+import { SnodoError } from './errors.ts'
+import type { AppEnv } from './routes/app-env.ts'
+import { accessLog } from './routes/middleware/access-log.ts'
+import { authenticate } from './routes/middleware/authenticate.ts'
+import { tenantAccess } from './routes/middleware/authorize.ts'
+import { bodyIntegrity } from './routes/middleware/body-integrity.ts'
+import { limitBody } from './routes/middleware/body-limit.ts'
+import { idempotency } from './routes/middleware/idempotency.ts'
+import { createErrorHandler, notFound, problemResponse } from './routes/middleware/problems.ts'
+import { signResponse } from './routes/middleware/sign-response.ts'
+import { registerOperations } from './routes/operations/register-operations.ts'
+import { registerEchoSignedRequest } from './routes/v1/tenants/echo-signed-request.ts'
+import { registerGetTenant } from './routes/v1/tenants/get-tenant.ts'
+
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>()
+  const { config } = deps
+  const policy = { audience: config.publicUrl, leewaySeconds: config.auth.leewaySeconds, maxTokenLifetimeSeconds: config.auth.maxTokenLifetimeSeconds }
+
+  app.onError(createErrorHandler(deps.logger))
+  app.notFound(notFound)
+  app.use(requestId({ headerName: 'X-Request-Id', generator: () => randomUUID() }))
+  app.use(accessLog(deps))
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) =>
+        problemResponse(c, new SnodoError('method_not_allowed', `${c.req.method} is not allowed here; use ${methods.join(', ')}`, { headers: { allow: methods.join(', ') } })),
+    }),
+  )
+  registerOperations(app, deps)
+
+  app.use('/v1/*', signResponse({ keys: deps.keys, issuer: config.publicUrl }))
+  app.use('/v1/*', limitBody(config.limits.bodyBytes))
+  app.use('/v1/*', authenticate({ ...deps, policy, tenant: (id) => deps.tenants.get(id) }))
+  app.use('/v1/*', bodyIntegrity({ clients: deps.clients, policy }))
+  const access = tenantAccess({ ...deps, tenantExists: (id) => deps.tenants.has(id) })
+  app.use('/v1/tenants/:tenantId', access)
+  app.use('/v1/tenants/:tenantId/*', access)
+  app.use('/v1/*', idempotency({ redis: deps.redis, prefix: deps.env.SNODO_REDIS_PREFIX, ttlSeconds: config.idempotency.ttlSeconds }))
+
+  registerGetTenant(app, deps)
+  registerEchoSignedRequest(app, deps)
+  return app
+}

@@ -1,0 +1,64 @@
+// Append-only, hash-chained audit log in a Redis stream: each record carries the previous record's
+// hash, so altering, removing or reordering one breaks the chain (design §4).
+import { createHash } from 'node:crypto'
+import type { Redis } from 'ioredis'
+
+export type AuditEntry = {
+  who: string
+  tenant?: string
+  action: string
+  outcome: 'ok' | 'denied' | 'failed'
+  payloadDigest?: string
+  requestId?: string
+  detail?: string
+}
+
+export type AuditRecord = AuditEntry & { at: string; prev: string; hash: string }
+
+export type AuditLog = {
+  append(entry: AuditEntry): Promise<AuditRecord>
+  read(options?: { after?: string; count?: number }): Promise<{ id: string; record: AuditRecord }[]>
+}
+
+const genesis = '0'.repeat(64)
+
+export function hashRecord(record: Omit<AuditRecord, 'hash'>): string {
+  const canonical = JSON.stringify(Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b))))
+  return createHash('sha256').update(canonical).digest('hex')
+}
+
+/**
+ * `writer` must be a connection of its own: WATCH is per connection, so appends are also
+ * serialised in-process, and other instances are kept off the chain's head by the optimistic lock.
+ */
+export function createAuditLog(writer: Redis, prefix: string, clock: () => Date = () => new Date()): AuditLog {
+  const stream = `${prefix}:audit`
+  const head = `${prefix}:audit:head`
+  let queue: Promise<unknown> = Promise.resolve()
+  const appendNow = async (entry: AuditEntry): Promise<AuditRecord> => {
+    for (;;) {
+      await writer.watch(head)
+      const prev = (await writer.get(head)) ?? genesis
+      const unhashed = { ...dropUndefined(entry), at: clock().toISOString(), prev }
+      const record: AuditRecord = { ...unhashed, hash: hashRecord(unhashed) }
+      const done = await writer.multi().xadd(stream, '*', 'record', JSON.stringify(record)).set(head, record.hash).exec()
+      if (done) return record
+    }
+  }
+  return {
+    append(entry) {
+      const next = queue.then(() => appendNow(entry))
+      queue = next.catch(() => undefined)
+      return next
+    },
+    async read({ after = '-', count = 1000 } = {}) {
+      const start = after === '-' ? '-' : `(${after}`
+      const rows = await writer.xrange(stream, start, '+', 'COUNT', count)
+      return rows.map(([id, fields]) => ({ id, record: JSON.parse(fields[1] as string) as AuditRecord }))
+    },
+  }
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+}

@@ -1,0 +1,136 @@
+// The shape of snodo.config.yaml. The JSON Schema in schemas/ is generated from this file
+// (`npm run gen:config-schema`) and a test keeps it fresh.
+import { z } from 'zod'
+import { scopes } from './scopes.ts'
+
+/** A secret is never written in the config: it is a reference resolved at start-up and on use. */
+export const SecretRef = z
+  .string()
+  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, 'must be a secret reference "env:NAME" or "file:path"')
+  .describe('Secret reference: env:NAME reads an environment variable, file:path reads a file')
+
+const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes, 2-63 characters')
+const HttpUrl = z.url({ protocol: /^https?$/ })
+const Jwk = z.looseObject({ kty: z.enum(['RSA', 'EC', 'OKP']), kid: z.string().min(1) })
+
+/** Optional mutual TLS towards a platform (undici Agent connect options). */
+const MutualTls = z.strictObject({ cert: SecretRef, key: SecretRef, ca: SecretRef.optional() })
+
+const platformBase = { enabled: z.boolean().default(true), baseUrl: HttpUrl, tls: MutualTls.optional() }
+
+export const PlatformsConfig = z.strictObject({
+  pagopa: z
+    .strictObject({
+      ...platformBase,
+      mode: z.enum(['gpd', 'station']).default('gpd'),
+      checkoutUrl: HttpUrl.optional(),
+      subscriptionKey: SecretRef,
+      idBrokerPA: z.string().regex(/^\d{11}$/, 'an 11-digit fiscal code'),
+      idStation: z.string().min(1),
+      segregationCode: z.string().regex(/^\d{2}$/, 'two digits'),
+    })
+    .optional(),
+  appio: z
+    .strictObject({
+      ...platformBase,
+      services: z
+        .array(z.strictObject({ name: Slug, serviceId: z.string().optional(), apiKey: SecretRef, default: z.boolean().default(false) }))
+        .min(1),
+    })
+    .optional(),
+  send: z
+    .strictObject({
+      ...platformBase,
+      apiKey: SecretRef,
+      pdnd: z.strictObject({
+        tokenUrl: HttpUrl,
+        clientId: z.string().min(1),
+        kid: z.string().min(1),
+        privateKey: SecretRef,
+        purposeId: z.string().min(1),
+        audience: z.string().min(1),
+      }),
+    })
+    .optional(),
+  backoffice: z
+    .strictObject({
+      ...platformBase,
+      profile: z.string().min(1),
+      credentials: z.record(z.string(), SecretRef).default({}),
+    })
+    .optional(),
+  cie: z.strictObject({ ...platformBase, clientId: HttpUrl.optional() }).optional(),
+})
+export type PlatformsConfig = z.infer<typeof PlatformsConfig>
+export type PlatformName = keyof PlatformsConfig
+export const platformNames = Object.keys(PlatformsConfig.shape) as PlatformName[]
+
+/** A tenant may accept PDND vouchers in place of client-signed tokens (pdnd/FACTS.md "Voucher claims"). */
+const PdndAcceptance = z.strictObject({
+  issuer: z.string().min(1),
+  jwksUrl: HttpUrl,
+  audience: z.string().min(1).describe("Snodo's e-service audience as registered on PDND"),
+  purposes: z.record(z.string().min(1), Slug).describe('purposeId → client id'),
+})
+
+export const TenantConfig = z.strictObject({
+  id: Slug,
+  name: z.string().min(1),
+  fiscalCode: z.string().regex(/^\d{11}$/, 'an 11-digit fiscal code'),
+  pdnd: PdndAcceptance.optional(),
+  platforms: PlatformsConfig.default({}),
+})
+export type TenantConfig = z.infer<typeof TenantConfig>
+
+export const ClientConfig = z
+  .strictObject({
+    id: Slug,
+    name: z.string().optional(),
+    jwks: z.strictObject({ keys: z.array(Jwk).min(1) }).optional(),
+    jwksUrl: HttpUrl.optional(),
+    tenants: z.array(z.union([Slug, z.literal('*')])).min(1),
+    scopes: z.array(z.enum(scopes)).min(1),
+  })
+  .refine((c) => (c.jwks === undefined) !== (c.jwksUrl === undefined), 'exactly one of jwks and jwksUrl is required')
+export type ClientConfig = z.infer<typeof ClientConfig>
+
+export const SnodoConfigFile = z.strictObject({
+  publicUrl: HttpUrl.describe('The URL portals call; it is the audience of their tokens'),
+  signing: z.strictObject({ keysDir: z.string().min(1) }).describe("Directory of Snodo's signing keys (snodo keys rotate)"),
+  auth: z
+    .strictObject({
+      leewaySeconds: z.number().int().min(0).max(120).default(30),
+      maxTokenLifetimeSeconds: z.number().int().min(30).max(300).default(300),
+    })
+    .default({ leewaySeconds: 30, maxTokenLifetimeSeconds: 300 }),
+  limits: z.strictObject({ bodyBytes: z.number().int().min(1024).default(1_048_576) }).default({ bodyBytes: 1_048_576 }),
+  idempotency: z.strictObject({ ttlSeconds: z.number().int().min(60).default(86_400) }).default({ ttlSeconds: 86_400 }),
+  tenants: z.array(TenantConfig).min(1),
+  clients: z.array(ClientConfig).min(1),
+})
+export type SnodoConfigFile = z.infer<typeof SnodoConfigFile>
+
+/** Cross-reference checks zod cannot express per field; each problem carries its path. */
+export function crossCheck(config: SnodoConfigFile): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = []
+  const tenantIds = new Set<string>()
+  config.tenants.forEach((t, i) => {
+    if (tenantIds.has(t.id)) problems.push({ path: `tenants.${i}.id`, message: `duplicate tenant id "${t.id}"` })
+    tenantIds.add(t.id)
+  })
+  const clientIds = new Set(config.clients.map((c) => c.id))
+  config.clients.forEach((c, i) => {
+    if (config.clients.findIndex((o) => o.id === c.id) !== i) problems.push({ path: `clients.${i}.id`, message: `duplicate client id "${c.id}"` })
+    c.tenants.forEach((t, j) => {
+      if (t !== '*' && !tenantIds.has(t)) problems.push({ path: `clients.${i}.tenants.${j}`, message: `unknown tenant "${t}"` })
+    })
+  })
+  config.tenants.forEach((t, i) => {
+    for (const [purposeId, clientId] of Object.entries(t.pdnd?.purposes ?? {})) {
+      if (!clientIds.has(clientId)) problems.push({ path: `tenants.${i}.pdnd.purposes.${purposeId}`, message: `unknown client "${clientId}"` })
+    }
+    const services = t.platforms.appio?.services ?? []
+    if (services.filter((s) => s.default).length > 1) problems.push({ path: `tenants.${i}.platforms.appio.services`, message: 'at most one default service' })
+  })
+  return problems
+}

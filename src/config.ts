@@ -1,0 +1,95 @@
+// The only reader of process.env. Parses the environment and snodo.config.yaml once, at start-up,
+// and reports every problem at once (path + reason) instead of failing on the first.
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+import { crossCheck, SnodoConfigFile } from './config-schema.ts'
+
+const Env = z.object({
+  NODE_ENV: z.string().default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  SNODO_CONFIG: z.string().optional(),
+  SNODO_HOME: z.string().default('.snodo'),
+  SNODO_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('snodo'),
+  SNODO_SHUTDOWN_MS: z.coerce.number().int().min(100).default(10_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+export type RuntimeEnv = z.infer<typeof Env>
+
+export type ConfigProblem = { path: string; message: string }
+
+export class ConfigError extends Error {
+  readonly problems: ConfigProblem[]
+  constructor(source: string, problems: ConfigProblem[]) {
+    super(`${source} is not valid:\n${problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+export function readEnv(source: Record<string, string | undefined> = process.env): RuntimeEnv {
+  const parsed = Env.safeParse(source)
+  if (!parsed.success) throw new ConfigError('The environment', issuesToProblems(parsed.error))
+  return parsed.data
+}
+
+export type Config = SnodoConfigFile & { mode: 'live' | 'sandbox' }
+
+export function loadConfigFile(path: string, env: Record<string, string | undefined> = process.env): Config {
+  let raw: unknown
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'), { prettyErrors: true })
+  } catch (error) {
+    throw new ConfigError(path, [{ path: '', message: error instanceof Error ? error.message : String(error) }])
+  }
+  return validateConfig(raw, 'live', path, env)
+}
+
+/** Validates a configuration object; the sandbox builds one in memory and goes through here too. */
+export function validateConfig(raw: unknown, mode: Config['mode'], source: string, env: Record<string, string | undefined> = process.env): Config {
+  const parsed = SnodoConfigFile.safeParse(raw)
+  if (!parsed.success) throw new ConfigError(source, issuesToProblems(parsed.error))
+  const problems = [...crossCheck(parsed.data), ...unresolvableSecrets(parsed.data, env)]
+  if (problems.length > 0) throw new ConfigError(source, problems)
+  return { ...parsed.data, mode }
+}
+
+/** Reads a secret reference at the moment of use, so rotated files are picked up. Never log the result. */
+export function readSecret(ref: string, env: Record<string, string | undefined> = process.env): string {
+  const value = tryReadSecret(ref, env)
+  if (value === undefined) throw new Error(`secret ${ref} cannot be resolved`)
+  return value
+}
+
+function tryReadSecret(ref: string, env: Record<string, string | undefined>): string | undefined {
+  const [kind, ...rest] = ref.split(':')
+  const name = rest.join(':')
+  if (kind === 'env') return env[name] || undefined
+  try {
+    return readFileSync(resolve(name), 'utf8').trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+function unresolvableSecrets(value: unknown, env: Record<string, string | undefined>, path: string[] = []): ConfigProblem[] {
+  if (typeof value === 'string') {
+    if (!/^(env|file):/.test(value) || !isSecretPath(path)) return []
+    return tryReadSecret(value, env) === undefined ? [{ path: path.join('.'), message: `secret ${value} cannot be resolved (unset variable or unreadable file)` }] : []
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => unresolvableSecrets(v, env, [...path, String(i)]))
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => unresolvableSecrets(v, env, [...path, k]))
+  return []
+}
+
+/** Secrets live under tenants.*.platforms; other strings that happen to start with "file:" are not refs. */
+function isSecretPath(path: string[]): boolean {
+  return path[0] === 'tenants' && path[2] === 'platforms'
+}
+
+function issuesToProblems(error: z.ZodError): ConfigProblem[] {
+  return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
+}

@@ -1,0 +1,116 @@
+// One error body for every failing route (RFC 9457 problem+json) with a closed list of codes.
+// The list is mirrored in openapi/snodo.v1.yaml (ProblemCode); a test keeps the two equal.
+
+export const problemCatalogue = {
+  token_missing: [401, 'Bearer token missing'],
+  token_malformed: [401, 'Bearer token malformed'],
+  token_algorithm_not_allowed: [401, 'Token algorithm not allowed'],
+  token_issuer_unknown: [401, 'Token issuer is not a known client'],
+  token_key_unknown: [401, 'Token key id unknown'],
+  token_signature_invalid: [401, 'Token signature invalid'],
+  token_claims_invalid: [401, 'Token claims invalid'],
+  token_audience_invalid: [401, 'Token audience invalid'],
+  token_expired: [401, 'Token expired'],
+  token_issued_in_future: [401, 'Token issued in the future'],
+  token_lifetime_too_long: [401, 'Token lifetime too long'],
+  token_replayed: [401, 'Token replayed'],
+  voucher_invalid: [401, 'PDND voucher invalid'],
+  digest_missing: [401, 'Digest header missing'],
+  digest_mismatch: [401, 'Digest does not match the body'],
+  signature_missing: [401, 'Agid-JWT-Signature missing'],
+  signature_invalid: [401, 'Agid-JWT-Signature invalid'],
+  signed_headers_mismatch: [401, 'Signed headers do not match the request'],
+  tenant_forbidden: [403, 'Client not allowed for this tenant'],
+  scope_missing: [403, 'Client lacks the required scope'],
+  not_found: [404, 'Not found'],
+  tenant_not_found: [404, 'Tenant not found'],
+  method_not_allowed: [405, 'Method not allowed'],
+  idempotency_key_reused: [409, 'Idempotency key reused with another request'],
+  request_in_progress: [409, 'A request with this idempotency key is in progress'],
+  payload_too_large: [413, 'Payload too large'],
+  unsupported_media_type: [415, 'Unsupported media type'],
+  validation_failed: [400, 'Request validation failed'],
+  malformed_request: [400, 'Malformed request'],
+  internal_error: [500, 'Internal error'],
+  service_unavailable: [503, 'Service unavailable'],
+} as const satisfies Record<string, readonly [number, string]>
+
+export type ProblemCode = keyof typeof problemCatalogue
+export const problemCodes = Object.keys(problemCatalogue) as ProblemCode[]
+
+export type FieldError = { path: string; message: string }
+
+export type Problem = {
+  type: string
+  title: string
+  status: number
+  detail: string
+  code: ProblemCode
+  requestId: string
+  errors?: FieldError[]
+}
+
+/** A failure Snodo reports to its caller; anything else that escapes a route is an internal_error. */
+export class SnodoError extends Error {
+  readonly code: ProblemCode
+  readonly status: number
+  readonly errors?: FieldError[]
+  readonly headers?: Record<string, string>
+
+  constructor(code: ProblemCode, detail?: string, extra: { errors?: FieldError[]; headers?: Record<string, string> } = {}) {
+    super(detail ?? problemCatalogue[code][1])
+    this.name = 'SnodoError'
+    this.code = code
+    this.status = problemCatalogue[code][0]
+    this.errors = extra.errors
+    this.headers = extra.headers
+  }
+}
+
+export const upstreamErrorKinds = ['timeout', 'unavailable', 'rate_limited', 'rejected', 'unauthorized', 'protocol'] as const
+export type UpstreamErrorKind = (typeof upstreamErrorKinds)[number]
+const retryableKinds: ReadonlySet<UpstreamErrorKind> = new Set(['timeout', 'unavailable', 'rate_limited'])
+
+/**
+ * A platform call that failed, classified by the adapter that made it, so the delivery engine
+ * decides retry or dead from `kind` and `retryAfterMs` without parsing upstream text (design §5).
+ */
+export class UpstreamError extends Error {
+  readonly kind: UpstreamErrorKind
+  readonly platform: string
+  readonly retryable: boolean
+  readonly retryAfterMs?: number
+  readonly upstreamStatus?: number
+  readonly upstreamCode?: string
+
+  constructor(init: {
+    kind: UpstreamErrorKind
+    platform: string
+    message: string
+    retryAfterMs?: number
+    upstreamStatus?: number
+    upstreamCode?: string
+    cause?: unknown
+  }) {
+    super(init.message, { cause: init.cause })
+    this.name = 'UpstreamError'
+    this.kind = init.kind
+    this.platform = init.platform
+    this.retryable = retryableKinds.has(init.kind)
+    this.retryAfterMs = init.retryAfterMs
+    this.upstreamStatus = init.upstreamStatus
+    this.upstreamCode = init.upstreamCode
+  }
+}
+
+export function toProblem(error: SnodoError, requestId: string): Problem {
+  return {
+    type: `urn:snodo:problem:${error.code}`,
+    title: problemCatalogue[error.code][1],
+    status: error.status,
+    detail: error.message,
+    code: error.code,
+    requestId,
+    ...(error.errors ? { errors: error.errors } : {}),
+  }
+}

@@ -1,0 +1,106 @@
+// Process entry: config → deps → serve and/or workers; bounded graceful shutdown on SIGTERM/SIGINT.
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { serve } from '@hono/node-server'
+import { createApp } from './app.ts'
+import { type Config, ConfigError, loadConfigFile, readEnv } from './config.ts'
+import { createDeps, type Role } from './deps.ts'
+import { createLogger } from './logger.ts'
+import { redisProblems } from './redis-checks.ts'
+import { freePort, redisAnswers, redisServerAvailable, startPrivateRedis } from './sandbox/private-redis.ts'
+import { type Sandbox, startSandbox } from './sandbox/sandbox.ts'
+import { startWorkers } from './queues/workers.ts'
+
+const roles: Role[] = ['all', 'api', 'worker']
+
+async function main() {
+  const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' } } })
+  const role = values.role as Role
+  if (!roles.includes(role)) throw new ConfigError('--role', [{ path: 'role', message: `must be one of ${roles.join(', ')}` }])
+  const env = readEnv()
+  const logger = createLogger(env.LOG_LEVEL)
+  const cleanups: (() => Promise<void> | void)[] = []
+
+  const port = env.PORT === 0 ? await freePort() : env.PORT
+  let config: Config
+  let sandbox: Sandbox | undefined
+  if (env.SNODO_CONFIG) {
+    config = loadConfigFile(env.SNODO_CONFIG)
+  } else {
+    sandbox = await startSandbox({ home: env.SNODO_HOME, publicUrl: `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`, nodeEnv: env.NODE_ENV })
+    cleanups.push(sandbox.close)
+    config = sandbox.config
+  }
+
+  if (!(await redisAnswers(env.REDIS_URL))) {
+    if (config.mode === 'live') throw new Error(`Redis does not answer at ${env.REDIS_URL}: start it or set REDIS_URL`)
+    if (!redisServerAvailable()) {
+      throw new Error(`Redis does not answer at ${env.REDIS_URL} and redis-server is not installed: install Redis (apt-get install redis-server) or set REDIS_URL`)
+    }
+    const privateRedis = await startPrivateRedis(resolve(env.SNODO_HOME, 'redis'))
+    cleanups.push(privateRedis.stop)
+    console.log(`No Redis at ${env.REDIS_URL}: started a private one for the sandbox at ${privateRedis.url} (data in ${env.SNODO_HOME}/redis)`)
+    env.REDIS_URL = privateRedis.url
+  }
+
+  const deps = await createDeps({ config, env, role, logger, defaultMetrics: true })
+  cleanups.unshift(deps.close)
+  const problems = await redisProblems(deps.redis, config.mode)
+  if (problems.length > 0 && config.mode === 'live') throw new Error(`Redis is not fit for live mode:\n  - ${problems.join('\n  - ')}`)
+  for (const problem of problems) logger.warn({ problem }, 'redis check (sandbox: continuing)')
+
+  const reload = setInterval(() => deps.keys.reload().catch((err) => logger.error({ err }, 'signing keys reload failed')), 30_000)
+  cleanups.push(() => clearInterval(reload))
+
+  if (role !== 'worker') {
+    const app = createApp(deps)
+    const server = serve({ fetch: app.fetch, hostname: env.HOST, port })
+    cleanups.unshift(() => new Promise<void>((done) => server.close(() => done())))
+  }
+  if (role !== 'api') {
+    const workers = await startWorkers(deps)
+    cleanups.unshift(workers.close)
+  }
+  printBanner(config, role, port, sandbox)
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down')
+    const timer = setTimeout(() => {
+      logger.error('shutdown took too long: exiting')
+      process.exit(1)
+    }, env.SNODO_SHUTDOWN_MS)
+    for (const cleanup of cleanups) await Promise.resolve(cleanup()).catch((err) => logger.error({ err }, 'cleanup failed'))
+    clearTimeout(timer)
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+  process.on('SIGINT', () => void stop('SIGINT'))
+}
+
+function printBanner(config: Config, role: Role, port: number, sandbox?: Sandbox) {
+  const base = config.publicUrl
+  const lines = [
+    `Snodo is running in ${config.mode.toUpperCase()} mode (role ${role}) on port ${port}`,
+    `  API docs:     ${base}/docs`,
+    `  Contract:     ${base}/openapi/v1.yaml`,
+    `  Health:       ${base}/health/ready`,
+  ]
+  if (sandbox) {
+    lines.push(
+      `  Demo tenant:  ${config.tenants[0]?.id}`,
+      `  Demo client:  ${sandbox.demoClientPath} (client ${config.clients[0]?.id}, every scope)`,
+      `  Try it:       npx snodo call GET /v1/tenants/${config.tenants[0]?.id}`,
+      ...sandbox.simulators.map((s) => `  Simulator:    ${s.name.padEnd(12)} ${s.url}`),
+    )
+  }
+  console.log(lines.join('\n'))
+}
+
+main().catch((error) => {
+  // A wrong configuration or environment is the operator's to fix: say what, never a stack trace.
+  console.error(error instanceof ConfigError || error instanceof Error ? `Snodo cannot start: ${error.message}` : error)
+  process.exit(1)
+})

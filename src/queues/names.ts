@@ -1,0 +1,10 @@
+// Every BullMQ queue, one per target operation (design §5). Names never contain ':'.
+export const queueNames = {
+  pagopaPositions: 'pagopa-positions',
+  appioMessages: 'appio-messages',
+  sendNotifications: 'send-notifications',
+  backofficePractices: 'backoffice-practices',
+  webhooks: 'webhooks',
+} as const
+
+export type QueueName = (typeof queueNames)[keyof typeof queueNames]

@@ -1,0 +1,22 @@
+import type { Context } from 'hono'
+
+/** Who is calling: a client that signed its own token, or one a PDND voucher maps to. */
+export type Caller = { clientId: string; via: 'client-jwt' | 'pdnd-voucher'; purposeId?: string }
+
+export type AppEnv = {
+  Variables: {
+    requestId: string
+    caller?: Caller
+    /** The raw request body, read once by the integrity check; handlers parse from it. */
+    rawBody?: Uint8Array
+  }
+}
+
+export type AppContext = Context<AppEnv>
+
+/** The caller, once authentication has run; routes behind it can rely on it. */
+export function callerOf(c: AppContext): Caller {
+  const caller = c.get('caller')
+  if (!caller) throw new Error('route reached without authentication')
+  return caller
+}

@@ -1,0 +1,35 @@
+// Who is calling: a client-signed ID_AUTH_REST_02 token, or, on tenants that accept them, a PDND voucher.
+import type { MiddlewareHandler } from 'hono'
+import type { TenantConfig } from '../../config-schema.ts'
+import { SnodoError } from '../../errors.ts'
+import type { ClientRegistry } from '../../trust/clients.ts'
+import type { ReplayCache } from '../../trust/replay-cache.ts'
+import { type BearerPolicy, parseBearerHeader, peekToken, verifyBearer } from '../../trust/verify-bearer.ts'
+import type { VoucherVerifier } from '../../trust/verify-voucher.ts'
+import type { AppEnv } from '../app-env.ts'
+
+export type AuthenticateDeps = {
+  clients: ClientRegistry
+  replay: ReplayCache
+  policy: BearerPolicy
+  verifyVoucher: VoucherVerifier
+  tenant(id: string): TenantConfig | undefined
+}
+
+export function authenticate(deps: AuthenticateDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = parseBearerHeader(c.req.header('authorization'))
+    const peeked = peekToken(token)
+    if (peeked.typ?.toLowerCase() === 'at+jwt') {
+      const tenantId = /^\/v1\/tenants\/([^/]+)/.exec(c.req.path)?.[1]
+      const tenant = tenantId ? deps.tenant(decodeURIComponent(tenantId)) : undefined
+      if (!tenant) throw new SnodoError('voucher_invalid', 'PDND vouchers are accepted only on the routes of a tenant that accepts them')
+      const { clientId, purposeId } = await deps.verifyVoucher(token, tenant)
+      c.set('caller', { clientId, via: 'pdnd-voucher', purposeId })
+    } else {
+      const { clientId } = await verifyBearer(token, peeked.iss, deps)
+      c.set('caller', { clientId, via: 'client-jwt' })
+    }
+    await next()
+  }
+}

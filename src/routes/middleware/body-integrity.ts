@@ -1,0 +1,28 @@
+// INTEGRITY_REST_01 on every request that carries a body; the verified bytes are kept for the handler.
+import type { MiddlewareHandler } from 'hono'
+import type { ClientRegistry } from '../../trust/clients.ts'
+import { verifyIntegrity } from '../../trust/verify-integrity.ts'
+import { type AppEnv, callerOf } from '../app-env.ts'
+
+export function bodyIntegrity(deps: { clients: ClientRegistry; policy: { audience: string; leewaySeconds: number } }): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!hasBody(c.req.raw)) return next()
+    const body = new Uint8Array(await c.req.arrayBuffer())
+    const caller = callerOf(c)
+    const client = deps.clients.get(caller.clientId)
+    if (!client) throw new Error(`authenticated client ${caller.clientId} vanished from the registry`)
+    await verifyIntegrity(
+      { body, digest: c.req.header('digest'), signature: c.req.header('agid-jwt-signature'), contentType: c.req.header('content-type') },
+      { clientId: client.id, keys: client.keys },
+      deps.policy,
+    )
+    c.set('rawBody', body)
+    await next()
+  }
+}
+
+function hasBody(request: Request): boolean {
+  if (request.headers.has('transfer-encoding')) return true
+  const length = request.headers.get('content-length')
+  return length !== null ? Number(length) > 0 : request.body !== null
+}

@@ -1,0 +1,54 @@
+// Idempotency-Key on POST (design §3): same key + same request → the stored answer again;
+// same key + another request → 409 idempotency_key_reused; a concurrent twin → 409 request_in_progress.
+import { createHash } from 'node:crypto'
+import type { MiddlewareHandler } from 'hono'
+import type { Redis } from 'ioredis'
+import { SnodoError } from '../../errors.ts'
+import { type AppEnv, callerOf } from '../app-env.ts'
+
+type Running = { state: 'running'; fingerprint: string }
+type Done = { state: 'done'; fingerprint: string; status: number; headers: Record<string, string>; body: string }
+
+const keyPattern = /^[\x21-\x7e]{1,255}$/
+/** How long a claimed key stays locked if the process dies before answering. */
+const runningTtlMs = 60_000
+const replayedHeaders = ['content-type', 'location']
+
+export function idempotency(deps: { redis: Redis; prefix: string; ttlSeconds: number }): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = c.req.header('idempotency-key')
+    if (c.req.method !== 'POST' || key === undefined) return next()
+    if (!keyPattern.test(key)) throw new SnodoError('validation_failed', 'Idempotency-Key must be 1-255 visible ASCII characters')
+    const storeKey = `${deps.prefix}:idem:${callerOf(c).clientId}:${key}`
+    const fingerprint = createHash('sha256')
+      .update(`${c.req.method} ${c.req.path}\n`)
+      .update(c.get('rawBody') ?? new Uint8Array())
+      .digest('base64url')
+
+    const claimed = await deps.redis.set(storeKey, JSON.stringify({ state: 'running', fingerprint } satisfies Running), 'PX', runningTtlMs, 'NX')
+    if (claimed !== 'OK') {
+      const stored = JSON.parse((await deps.redis.get(storeKey)) ?? 'null') as Running | Done | null
+      if (!stored) throw new SnodoError('request_in_progress', 'The request with this key just finished; retry to get its answer')
+      if (stored.fingerprint !== fingerprint) {
+        throw new SnodoError('idempotency_key_reused', 'This Idempotency-Key was used for a different request; use a new key')
+      }
+      if (stored.state === 'running') throw new SnodoError('request_in_progress', 'A request with this Idempotency-Key is still running; retry shortly')
+      return c.body(stored.body, stored.status as 200, { ...stored.headers, 'idempotent-replayed': 'true' })
+    }
+
+    try {
+      await next()
+    } catch (error) {
+      await deps.redis.del(storeKey)
+      throw error
+    }
+    // A server failure is not an answer worth replaying: free the key so the client can retry.
+    if (c.res.status >= 500) {
+      await deps.redis.del(storeKey)
+      return
+    }
+    const headers = Object.fromEntries(replayedHeaders.flatMap((h) => (c.res.headers.has(h) ? [[h, c.res.headers.get(h) as string]] : [])))
+    const done: Done = { state: 'done', fingerprint, status: c.res.status, headers, body: await c.res.clone().text() }
+    await deps.redis.set(storeKey, JSON.stringify(done), 'EX', deps.ttlSeconds)
+  }
+}

@@ -1,0 +1,21 @@
+import type { Hono } from 'hono'
+import { Tenant } from '../../../contracts/schemas.ts'
+import type { Deps } from '../../../deps.ts'
+import { type AppEnv, callerOf } from '../../app-env.ts'
+import { requireScope } from '../../middleware/authorize.ts'
+
+export function registerGetTenant(app: Hono<AppEnv>, deps: Deps) {
+  return app.get('/v1/tenants/:tenantId', requireScope('tenants:read', deps), async (c) => {
+    const tenant = deps.tenants.get(c.req.param('tenantId')) as NonNullable<ReturnType<Deps['tenants']['get']>>
+    const clientId = callerOf(c).clientId
+    const body = Tenant.parse({
+      id: tenant.id,
+      name: tenant.name,
+      fiscalCode: tenant.fiscalCode,
+      platforms: await deps.health.platformsOf(tenant.platforms),
+      acceptsPdndVouchers: tenant.pdnd !== undefined,
+      access: { clientId, scopes: [...(deps.clients.get(clientId)?.scopes ?? [])] },
+    })
+    return c.json(body)
+  })
+}

@@ -1,0 +1,79 @@
+// Sandbox mode (design §6): with no SNODO_CONFIG, Snodo runs with a demo tenant, a demo client holding
+// every scope, and the platform simulators in-process on loopback. Refused in production.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose'
+import { createPdndSimulator } from '../adapters/pdnd/simulator/app.ts'
+import { createSimulatorContext, type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
+import { type Config, validateConfig } from '../config.ts'
+import { scopes } from '../scopes.ts'
+import { listKeys, publicPart, rotateKey } from '../trust/key-ring.ts'
+
+export const sandboxTenantId = 'comune-demo'
+export const sandboxClientId = 'demo-portal'
+/** The purpose the demo client holds on the PDND simulator, mapped to the demo client by the tenant. */
+export const sandboxPurposeId = '6f1c0a52-3d1e-4c55-9a57-0b3f5c2f1d11'
+
+export type DemoClientFile = { baseUrl: string; clientId: string; tenantId: string; audience: string; privateJwk: JWK }
+
+export type Sandbox = {
+  config: Config
+  demoClientPath: string
+  simulators: { name: string; url: string }[]
+  close(): Promise<void>
+}
+
+export async function startSandbox(options: { home: string; publicUrl: string; nodeEnv: string }): Promise<Sandbox> {
+  if (options.nodeEnv === 'production') {
+    throw new Error('Sandbox mode is refused with NODE_ENV=production: set SNODO_CONFIG to a real configuration')
+  }
+  const dir = resolve(options.home, 'sandbox')
+  const keysDir = join(dir, 'keys')
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  if (listKeys(keysDir).length === 0) await rotateKey(keysDir)
+
+  const demoClientPath = join(dir, 'demo-client.json')
+  const privateJwk = await demoClientKey(demoClientPath)
+  writeFileSync(
+    demoClientPath,
+    JSON.stringify({ baseUrl: options.publicUrl, clientId: sandboxClientId, tenantId: sandboxTenantId, audience: options.publicUrl, privateJwk } satisfies DemoClientFile, null, 2),
+    { mode: 0o600 },
+  )
+
+  const pdnd = await createPdndSimulator(createSimulatorContext({ idPrefix: 'pdnd-voucher-' }))
+  const eserviceAudience = `${options.publicUrl}/eservice`
+  await pdnd.registerClient({ clientId: sandboxClientId, publicJwk: publicPart(privateJwk), purposes: { [sandboxPurposeId]: eserviceAudience } })
+  const running: RunningSimulator = await startSimulator(pdnd.app)
+
+  const config = validateConfig(
+    {
+      publicUrl: options.publicUrl,
+      signing: { keysDir },
+      tenants: [
+        {
+          id: sandboxTenantId,
+          name: 'Comune di Demo (sandbox)',
+          fiscalCode: '00000000000',
+          pdnd: { issuer: pdnd.issuer, jwksUrl: `${running.url}/.well-known/jwks.json`, audience: eserviceAudience, purposes: { [sandboxPurposeId]: sandboxClientId } },
+        },
+      ],
+      clients: [{ id: sandboxClientId, name: 'Demo portal', jwks: { keys: [publicPart(privateJwk)] }, tenants: [sandboxTenantId], scopes: [...scopes] }],
+    },
+    'sandbox',
+    'the sandbox configuration',
+  )
+  return {
+    config,
+    demoClientPath,
+    simulators: [{ name: 'pdnd', url: running.url }],
+    close: () => running.close(),
+  }
+}
+
+/** The demo client keeps its key across restarts; RS256 so the same key also signs PDND client assertions. */
+async function demoClientKey(path: string): Promise<JWK> {
+  if (existsSync(path)) return (JSON.parse(readFileSync(path, 'utf8')) as DemoClientFile).privateJwk
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true })
+  const jwk = await exportJWK(privateKey)
+  return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: 'RS256', use: 'sig' }
+}
