@@ -1,0 +1,70 @@
+// A whole Snodo app on real Redis with its own key prefix, two tenants and clients of every kind,
+// for route tests through app.request(). Each call gets fresh keys and a prefix of its own.
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose'
+import { createApp } from '../../src/app.ts'
+import { readEnv, validateConfig } from '../../src/config.ts'
+import type { TenantConfig } from '../../src/config-schema.ts'
+import { createDeps, type Deps } from '../../src/deps.ts'
+import { createLogger } from '../../src/logger.ts'
+import { scopes } from '../../src/scopes.ts'
+import { rotateKey } from '../../src/trust/key-ring.ts'
+
+export const publicUrl = 'https://snodo.test'
+
+export type TestClient = { clientId: string; privateJwk: JWK; publicJwk: JWK }
+
+export async function aClientKey(clientId: string, alg: 'ES256' | 'RS256' | 'EdDSA' = 'ES256'): Promise<TestClient> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
+  const publicJwk = await exportJWK(publicKey)
+  const kid = await calculateJwkThumbprint(publicJwk)
+  return { clientId, privateJwk: { ...(await exportJWK(privateKey)), kid, alg }, publicJwk: { ...publicJwk, kid, alg } }
+}
+
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>
+
+export async function createTestApp(options: { bodyBytes?: number; tenantOverrides?: Partial<TenantConfig>; clients?: { portal?: TestClient } } = {}) {
+  const prefix = `test-${randomUUID().slice(0, 8)}`
+  const home = mkdtempSync(join(tmpdir(), 'snodo-test-'))
+  const keysDir = join(home, 'keys')
+  await rotateKey(keysDir)
+  const portal = options.clients?.portal ?? (await aClientKey('portal'))
+  const reader = await aClientKey('reader')
+  const other = await aClientKey('other-comune-portal')
+  const config = validateConfig(
+    {
+      publicUrl,
+      signing: { keysDir },
+      limits: { bodyBytes: options.bodyBytes ?? 4096 },
+      tenants: [
+        { id: 'comune-a', name: 'Comune A', fiscalCode: '00000000001', ...options.tenantOverrides },
+        { id: 'comune-b', name: 'Comune B', fiscalCode: '00000000002' },
+      ],
+      clients: [
+        { id: portal.clientId, jwks: { keys: [portal.publicJwk] }, tenants: ['comune-a'], scopes: [...scopes] },
+        { id: reader.clientId, jwks: { keys: [reader.publicJwk] }, tenants: ['comune-a'], scopes: ['tenants:read'] },
+        { id: other.clientId, jwks: { keys: [other.publicJwk] }, tenants: ['comune-b'], scopes: [...scopes] },
+      ],
+    },
+    'live',
+    'test config',
+  )
+  const env = { ...readEnv({}), SNODO_REDIS_PREFIX: prefix, REDIS_URL: readEnv().REDIS_URL }
+  const deps: Deps = await createDeps({ config, env, logger: createLogger('silent') })
+  const app = createApp(deps)
+  return {
+    app,
+    deps,
+    prefix,
+    clients: { portal, reader, other },
+    async close() {
+      const keys = await deps.redis.keys(`${prefix}:*`)
+      if (keys.length > 0) await deps.redis.del(...keys)
+      await deps.close()
+      rmSync(home, { recursive: true, force: true })
+    },
+  }
+}
