@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfigFile, readSecret } from './config.ts'
+
+const example = new URL('../examples/snodo.config.example.yaml', import.meta.url).pathname
+const secretsDir = mkdtempSync(join(tmpdir(), 'snodo-config-'))
+const ioSecret = join(secretsDir, 'io-anagrafe')
+writeFileSync(ioSecret, 'io-key-anagrafe\n')
+
+function exampleWith(replace: [string, string][]): string {
+  let text = readFileSync(example, 'utf8')
+  for (const [from, to] of replace) text = text.replace(from, to)
+  const path = join(secretsDir, `config-${Math.random()}.yaml`)
+  writeFileSync(path, text)
+  return path
+}
+
+function problemsOf(path: string, env: Record<string, string> = {}) {
+  try {
+    loadConfigFile(path, env)
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems
+    throw error
+  }
+  throw new Error('expected the configuration to be refused')
+}
+
+const goodEnv = { GPD_SUBSCRIPTION_KEY: 'gpd-key', IO_KEY_TRIBUTI: 'io-key' }
+
+describe('snodo.config.yaml', () => {
+  it('loads the documented example when its secrets resolve', () => {
+    const config = loadConfigFile(exampleWith([['/run/secrets/io-anagrafe', ioSecret]]), goodEnv)
+    expect(config.mode).toBe('live')
+    expect(config.tenants[0]?.platforms.appio?.services.map((s) => s.name)).toEqual(['tributi', 'anagrafe'])
+    expect(readSecret('file:' + ioSecret)).toBe('io-key-anagrafe')
+  })
+
+  it('lists every problem with its path, not just the first', () => {
+    const path = exampleWith([
+      ['"80012345678"\n', '"8001234"\n'],
+      ['scopes: [tenants:read, diagnostics:use', 'scopes: [tenants:fly, diagnostics:use'],
+      ['tenants: [comune-di-esempio]', 'tenants: [comune-fantasma]'],
+    ])
+    expect(problemsOf(path, goodEnv)).toEqual(
+      expect.arrayContaining([
+        { path: 'tenants.0.fiscalCode', message: 'an 11-digit fiscal code' },
+        expect.objectContaining({ path: 'clients.0.scopes.0' }),
+      ]),
+    )
+    // Cross-references and secrets are checked once the shape is right.
+    const crossPath = exampleWith([['tenants: [comune-di-esempio]', 'tenants: [comune-fantasma]']])
+    expect(problemsOf(crossPath, {})).toEqual([
+      { path: 'clients.0.tenants.0', message: 'unknown tenant "comune-fantasma"' },
+      { path: 'tenants.0.platforms.pagopa.subscriptionKey', message: expect.stringContaining('env:GPD_SUBSCRIPTION_KEY cannot be resolved') },
+      { path: 'tenants.0.platforms.appio.services.0.apiKey', message: expect.stringContaining('env:IO_KEY_TRIBUTI') },
+      { path: 'tenants.0.platforms.appio.services.1.apiKey', message: expect.stringContaining('file:/run/secrets/io-anagrafe') },
+    ])
+  })
+
+  it('says where a YAML syntax error is', () => {
+    const path = join(secretsDir, 'broken.yaml')
+    writeFileSync(path, 'publicUrl: [unclosed\n')
+    expect(problemsOf(path)[0]?.message).toMatch(/line 2|line 1/)
+  })
+})
