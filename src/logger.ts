@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino'
 const fiscalCode = /\b([A-Z]{6})[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}([A-Z])\b/gi
 
 export function maskFiscalCodes(text: string): string {
-  return text.replace(fiscalCode, (_, head: string, tail: string) => `${head.slice(0, 3)}***********${tail}`.slice(0, 16))
+  return text.replace(fiscalCode, (_, head: string, tail: string) => `${head.slice(0, 3)}${"*".repeat(12)}${tail}`)
 }
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

@@ -1,0 +1,39 @@
+import { Writable } from 'node:stream'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { signedInit } from '../../../test/support/signed.ts'
+import { createTestApp, type TestApp } from '../../../test/support/test-app.ts'
+import { createApp } from '../../app.ts'
+import { createLogger } from '../../logger.ts'
+
+let t: TestApp
+const lines: Record<string, unknown>[] = []
+let app: ReturnType<typeof createApp>
+
+beforeAll(async () => {
+  t = await createTestApp()
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).trim().split('\n').map((line) => JSON.parse(line)))
+      done()
+    },
+  })
+  app = createApp({ ...t.deps, logger: createLogger('info', sink) })
+})
+afterAll(() => t.close())
+
+it('logs one JSON line per request with route, status, client, tenant and requestId, fiscal codes masked', async () => {
+  const res = await app.request('/v1/tenants/comune-a/citizens/RSSMRA85T10A562S/timeline', await signedInit(t.clients.portal, { headers: { 'x-request-id': 'trace-1' } }))
+  expect(res.status).toBe(404)
+  const line = lines.find((l) => l.requestId === 'trace-1')
+  expect(line).toMatchObject({ msg: 'request', method: 'GET', route: 'unmatched', status: 404, client: 'portal', tenant: 'comune-a' })
+  expect(typeof line?.ms).toBe('number')
+  expect(JSON.stringify(lines)).not.toContain('RSSMRA85T10A562S')
+  expect(line?.path).toBe('/v1/tenants/comune-a/citizens/RSS************S/timeline')
+})
+
+it('counts requests by route pattern and status for Prometheus', async () => {
+  await app.request('/v1/tenants/comune-a', await signedInit(t.clients.reader))
+  const metrics = await (await app.request('/metrics')).text()
+  expect(metrics).toContain('snodo_http_requests_total{method="GET",route="/v1/tenants/:tenantId",status="200"} 1')
+  expect(metrics).toMatch(/snodo_http_request_duration_seconds_bucket\{le="[0-9.]+",method="GET",route="\/v1\/tenants\/:tenantId"\} 1/)
+})
