@@ -1,0 +1,100 @@
+// One test per way a bearer token can be wrong (ModI ID_AUTH_REST_02), each with its exact code.
+import { createHmac, randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectConforms } from '../../../test/support/contract.ts'
+import { aToken, base64url, bearer, nowSeconds } from '../../../test/support/tokens.ts'
+import { aClientKey, createTestApp, type TestApp } from '../../../test/support/test-app.ts'
+
+let t: TestApp
+beforeAll(async () => {
+  t = await createTestApp()
+})
+afterAll(() => t.close())
+
+const tenantPath = '/v1/tenants/comune-a'
+
+async function expectRefused(init: RequestInit, code: string) {
+  const res = await t.app.request(tenantPath, init)
+  await expectConforms(res, 'GET', '/v1/tenants/{tenantId}')
+  expect(res.status).toBe(401)
+  expect(res.headers.get('content-type')).toBe('application/problem+json')
+  const problem = await res.json()
+  expect(problem).toMatchObject({ status: 401, code, type: `urn:snodo:problem:${code}` })
+  expect(problem.detail).not.toMatch(/\n\s+at /)
+}
+
+describe('bearer token checks', () => {
+  it('accepts a well-formed token once', async () => {
+    const res = await t.app.request(tenantPath, bearer(await aToken(t.clients.portal)))
+    expect(res.status).toBe(200)
+  })
+
+  it('no token → token_missing', () => expectRefused({}, 'token_missing'))
+
+  it('not a bearer JWS → token_malformed', async () => {
+    await expectRefused({ headers: { authorization: 'Basic dXNlcjpwYXNz' } }, 'token_malformed')
+    await expectRefused(bearer('abc.def.ghi'), 'token_malformed')
+  })
+
+  it('alg none → token_algorithm_not_allowed', async () => {
+    const unsigned = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ iss: 'portal', sub: 'portal', aud: 'https://snodo.test', jti: randomUUID(), iat: nowSeconds(), exp: nowSeconds() + 60 })}.`
+    await expectRefused(bearer(unsigned), 'token_algorithm_not_allowed')
+  })
+
+  it('HS256 signed with the client public key → token_algorithm_not_allowed', async () => {
+    const header = base64url({ alg: 'HS256', typ: 'JWT', kid: t.clients.portal.publicJwk.kid })
+    const payload = base64url({ iss: 'portal', sub: 'portal', aud: 'https://snodo.test', jti: randomUUID(), iat: nowSeconds(), exp: nowSeconds() + 60 })
+    const mac = createHmac('sha256', JSON.stringify(t.clients.portal.publicJwk)).update(`${header}.${payload}`).digest('base64url')
+    await expectRefused(bearer(`${header}.${payload}.${mac}`), 'token_algorithm_not_allowed')
+  })
+
+  it('unknown kid → token_key_unknown', async () => {
+    await expectRefused(bearer(await aToken(t.clients.portal, {}, { kid: 'not-a-registered-kid' })), 'token_key_unknown')
+  })
+
+  it('unknown issuer → token_issuer_unknown', async () => {
+    const stranger = await aClientKey('stranger')
+    await expectRefused(bearer(await aToken(stranger)), 'token_issuer_unknown')
+  })
+
+  it('signed by another key with the registered kid → token_signature_invalid', async () => {
+    const impostor = await aClientKey('portal')
+    const token = await aToken(t.clients.portal, {}, { kid: t.clients.portal.publicJwk.kid }, impostor)
+    await expectRefused(bearer(token), 'token_signature_invalid')
+  })
+
+  it('wrong aud → token_audience_invalid', async () => {
+    await expectRefused(bearer(await aToken(t.clients.portal, { aud: 'https://another-hub.test' })), 'token_audience_invalid')
+  })
+
+  it('expired (beyond the leeway) → token_expired', async () => {
+    const iat = nowSeconds() - 400
+    await expectRefused(bearer(await aToken(t.clients.portal, { iat, exp: iat + 300 })), 'token_expired')
+  })
+
+  it('iat in the future (beyond the leeway) → token_issued_in_future', async () => {
+    const iat = nowSeconds() + 120
+    await expectRefused(bearer(await aToken(t.clients.portal, { iat, exp: iat + 60 })), 'token_issued_in_future')
+  })
+
+  it('exp more than 300 s after iat → token_lifetime_too_long', async () => {
+    const iat = nowSeconds()
+    await expectRefused(bearer(await aToken(t.clients.portal, { iat, exp: iat + 301 })), 'token_lifetime_too_long')
+  })
+
+  it('iss different from sub, or no jti → token_claims_invalid', async () => {
+    await expectRefused(bearer(await aToken(t.clients.portal, { sub: 'someone-else' })), 'token_claims_invalid')
+    await expectRefused(bearer(await aToken(t.clients.portal, { jti: undefined })), 'token_claims_invalid')
+  })
+
+  it('the same jti twice → token_replayed', async () => {
+    const token = await aToken(t.clients.portal)
+    expect((await t.app.request(tenantPath, bearer(token))).status).toBe(200)
+    await expectRefused(bearer(token), 'token_replayed')
+  })
+
+  it('a leeway-tolerated clock skew is accepted', async () => {
+    const iat = nowSeconds() + 20
+    expect((await t.app.request(tenantPath, bearer(await aToken(t.clients.portal, { iat, exp: iat + 60 })))).status).toBe(200)
+  })
+})

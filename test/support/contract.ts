@@ -1,0 +1,34 @@
+// Validates an answer against openapi/snodo.v1.yaml: the status must be documented for the
+// operation, the media type must be one it declares, and the body must match its schema.
+import { readFileSync } from 'node:fs'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import { expect } from 'vitest'
+import { parse } from 'yaml'
+
+type MediaTypes = Record<string, { schema?: object }>
+type Operation = { responses: Record<string, { $ref?: string; content?: MediaTypes }> }
+type Document = { paths: Record<string, Record<string, Operation>>; components: { responses: Record<string, { content?: MediaTypes }> } }
+
+const document = parse(readFileSync(new URL('../../openapi/snodo.v1.yaml', import.meta.url), 'utf8')) as Document
+const ajv = new Ajv2020({ allErrors: true, strict: false })
+addFormats.default(ajv)
+ajv.addSchema({ ...document, $id: 'snodo.v1' })
+
+/** Rewrites local refs so they resolve inside the registered document. */
+const schemaFor = (schema: object) => JSON.parse(JSON.stringify(schema).replaceAll('"$ref":"#/', '"$ref":"snodo.v1#/'))
+
+export async function expectConforms(res: Response, method: string, pathTemplate: string): Promise<void> {
+  const operation = document.paths[pathTemplate]?.[method.toLowerCase()]
+  expect(operation, `${method} ${pathTemplate} is not in the contract`).toBeDefined()
+  let response = operation?.responses[String(res.status)]
+  expect(response, `${res.status} is not documented for ${method} ${pathTemplate}`).toBeDefined()
+  if (response?.$ref) response = document.components.responses[response.$ref.split('/').at(-1) as string]
+  const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? ''
+  const declared = response?.content?.[mediaType]
+  expect(declared, `${mediaType} is not declared for ${res.status} of ${method} ${pathTemplate}`).toBeDefined()
+  if (!declared?.schema || !mediaType.endsWith('json')) return
+  const validate = ajv.compile(schemaFor(declared.schema))
+  const body = await res.clone().json()
+  expect(validate(body), JSON.stringify(validate.errors)).toBe(true)
+}
