@@ -34,6 +34,7 @@ export async function createTestApp(options: { bodyBytes?: number; tenantOverrid
   const portal = options.clients?.portal ?? (await aClientKey('portal'))
   const reader = await aClientKey('reader')
   const other = await aClientKey('other-comune-portal')
+  const ops = await aClientKey('ops-console')
   const config = validateConfig(
     {
       publicUrl,
@@ -47,6 +48,7 @@ export async function createTestApp(options: { bodyBytes?: number; tenantOverrid
         { id: portal.clientId, jwks: { keys: [portal.publicJwk] }, tenants: ['comune-a'], scopes: [...scopes] },
         { id: reader.clientId, jwks: { keys: [reader.publicJwk] }, tenants: ['comune-a'], scopes: ['tenants:read'] },
         { id: other.clientId, jwks: { keys: [other.publicJwk] }, tenants: ['comune-b'], scopes: [...scopes] },
+        { id: ops.clientId, jwks: { keys: [ops.publicJwk] }, tenants: ['*'], scopes: ['tenants:read'] },
       ],
     },
     'live',
@@ -59,7 +61,7 @@ export async function createTestApp(options: { bodyBytes?: number; tenantOverrid
     app,
     deps,
     prefix,
-    clients: { portal, reader, other },
+    clients: { portal, reader, other, ops },
     async close() {
       const keys = await deps.redis.keys(`${prefix}:*`)
       if (keys.length > 0) await deps.redis.del(...keys)
