@@ -13,6 +13,8 @@ export const pdndMagicPurposes = {
   unavailable: '00000000-0000-4000-8000-000000000503',
 } as const
 
+const rateLimitHeaders = { 'x-rate-limit-limit': '10', 'x-rate-limit-remaining': '9', 'x-rate-limit-interval': '1000' }
+
 export type PdndSimulator = {
   app: Hono
   issuer: string
@@ -48,9 +50,7 @@ export async function createPdndSimulator(context: SimulatorContext, options: { 
     if (!check.ok) return problem(check.status, check.detail)
     if (check.purposeId === pdndMagicPurposes.rateLimited) {
       const res = problem(429, 'Too many requests')
-      res.headers.set('x-rate-limit-limit', '10')
-      res.headers.set('x-rate-limit-remaining', '0')
-      res.headers.set('x-rate-limit-interval', '1000')
+      for (const [name, value] of Object.entries({ ...rateLimitHeaders, 'x-rate-limit-remaining': '0' })) res.headers.set(name, value)
       return res
     }
     if (check.purposeId === pdndMagicPurposes.unavailable) return problem(503, 'Service unavailable')
@@ -65,7 +65,7 @@ export async function createPdndSimulator(context: SimulatorContext, options: { 
       .setNotBefore(iat)
       .setExpirationTime(iat + ttl)
       .sign(privateKey)
-    return c.json({ access_token: voucher, token_type: 'Bearer', expires_in: ttl }, 200, { 'cache-control': 'no-cache, no-store' })
+    return c.json({ access_token: voucher, token_type: 'Bearer', expires_in: ttl }, 200, { 'cache-control': 'no-cache, no-store', ...rateLimitHeaders })
   })
 
   return {

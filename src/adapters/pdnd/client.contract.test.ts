@@ -1,0 +1,100 @@
+// The voucher client against the PDND simulator over loopback; requests and answers are checked
+// against PDND's real authorizationServerApi.yml and the voucher against pdnd/FACTS.md.
+import { randomUUID } from 'node:crypto'
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { aClientKey, type TestClient } from '../../../test/support/test-app.ts'
+import { contractsAvailable, loadSpec } from '../../../test/support/upstream-spec.ts'
+import { importSigningKey } from '../../client/index.ts'
+import { UpstreamError } from '../../errors.ts'
+import { createSimulatorContext, type RunningSimulator, type SimulatorContext, startSimulator } from '../simulator/harness.ts'
+import { createVoucherClient } from './client.ts'
+import { createPdndSimulator, type PdndSimulator, pdndMagicPurposes } from './simulator/app.ts'
+
+const clientId = randomUUID()
+const purposeId = randomUUID()
+const eserviceAudience = 'https://snodo.test/eservice'
+let key: TestClient
+let context: SimulatorContext
+let pdnd: PdndSimulator
+let running: RunningSimulator
+
+beforeAll(async () => {
+  key = await aClientKey(clientId, 'RS256')
+  context = createSimulatorContext({ idPrefix: 'voucher-' })
+  pdnd = await createPdndSimulator(context)
+  await pdnd.registerClient({ clientId, publicJwk: key.publicJwk, purposes: { [purposeId]: eserviceAudience, [pdndMagicPurposes.rateLimited]: 'x', [pdndMagicPurposes.unavailable]: 'x' } })
+  running = await startSimulator(pdnd.app)
+})
+afterAll(() => running.close())
+
+const tokenRequest = (form: Record<string, string>) =>
+  fetch(`${running.url}/token.oauth2`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) })
+
+const jwtBearer = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+
+async function anAssertion(signer: TestClient, alg: string, claims: object) {
+  const signingKey = await importSigningKey(signer.privateJwk)
+  const iat = Math.floor(Date.now() / 1000)
+  return new SignJWT({ ...claims })
+    .setProtectedHeader({ alg, kid: key.publicJwk.kid as string })
+    .setIssuer(clientId)
+    .setSubject(clientId)
+    .setAudience(pdnd.assertionAudience)
+    .setJti(randomUUID())
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + 60)
+    .sign(signingKey.key)
+}
+
+const voucherClient = () =>
+  createVoucherClient({ tokenUrl: `${running.url}/token.oauth2`, clientId, kid: key.publicJwk.kid as string, privateJwk: key.privateJwk, assertionAudience: pdnd.assertionAudience })
+
+describe('PDND vouchers', () => {
+  it('issues a voucher shaped as PDND signs it, and the client caches it', async () => {
+    const client = voucherClient()
+    const voucher = await client.voucherFor(purposeId)
+    expect(await client.voucherFor(purposeId)).toBe(voucher)
+    expect(context.received.filter((r) => r.path === '/token.oauth2')).toHaveLength(1)
+    expect(decodeProtectedHeader(voucher)).toMatchObject({ alg: 'RS256', typ: 'at+jwt', use: 'sig' })
+    const jwks = createLocalJWKSet(await (await fetch(`${running.url}/.well-known/jwks.json`)).json())
+    const { payload } = await jwtVerify(voucher, jwks, { issuer: pdnd.issuer, audience: eserviceAudience, typ: 'at+jwt' })
+    expect(payload).toMatchObject({ client_id: clientId, sub: clientId, purposeId, jti: 'voucher-000001' })
+  })
+
+  it('classifies a 429 as rate_limited with the interval as Retry-After, and a 503 as unavailable', async () => {
+    const error = await voucherClient().voucherFor(pdndMagicPurposes.rateLimited).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(UpstreamError)
+    expect(error).toMatchObject({ kind: 'rate_limited', retryable: true, retryAfterMs: 1000, upstreamStatus: 429 })
+    expect(await voucherClient().voucherFor(pdndMagicPurposes.unavailable).catch((e: unknown) => e)).toMatchObject({ kind: 'unavailable' })
+  })
+
+  it('refuses assertions PDND refuses: not RS256, no purposeId, unknown kid', async () => {
+    const es = await aClientKey(clientId, 'ES256')
+    const post = async (assertion: string) => tokenRequest({ client_assertion: assertion, client_assertion_type: jwtBearer, grant_type: 'client_credentials' })
+    expect((await post(await anAssertion(es, 'ES256', { purposeId }))).status).toBe(400)
+    expect((await post(await anAssertion(key, 'RS256', {}))).status).toBe(400)
+    const stranger = await aClientKey(clientId, 'RS256')
+    expect((await post(await anAssertion(stranger, 'RS256', { purposeId }))).status).toBe(401)
+  })
+})
+
+describe.runIf(contractsAvailable('PDND conformance'))('conformance with authorizationServerApi.yml', () => {
+  const spec = () => loadSpec('pdnd/interop-be-monorepo/authorizationServerApi.yml')
+
+  it('every token request the client sent is an AccessTokenRequest', () => {
+    const sent = context.received.filter((r) => r.path === '/token.oauth2' && r.headers['content-type'] === 'application/x-www-form-urlencoded')
+    expect(sent.length).toBeGreaterThan(0)
+    for (const request of sent) expect(spec().errors('AccessTokenRequest', Object.fromEntries(new URLSearchParams(request.body)))).toEqual([])
+  })
+
+  it('the simulator answers with ClientCredentialsResponse and Problem', async () => {
+    const refused = await tokenRequest({ grant_type: 'password' })
+    expect(refused.status).toBe(400)
+    expect(spec().errors('Problem', await refused.json())).toEqual([])
+    const granted = await tokenRequest({ client_id: clientId, client_assertion: await anAssertion(key, 'RS256', { purposeId }), client_assertion_type: jwtBearer, grant_type: 'client_credentials' })
+    expect(granted.status).toBe(200)
+    expect(granted.headers.get('x-rate-limit-interval')).toBe('1000')
+    expect(spec().errors('ClientCredentialsResponse', await granted.json())).toEqual([])
+  })
+})
