@@ -1,0 +1,81 @@
+// A tenant that accepts PDND vouchers: a real voucher from the PDND simulator stands in for the
+// client-signed token; anything PDND did not issue for this tenant's e-service is refused.
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectConforms } from '../../test/support/contract.ts'
+import { aToken } from '../../test/support/tokens.ts'
+import { aClientKey, createTestApp, publicUrl, type TestApp, type TestClient } from '../../test/support/test-app.ts'
+import { createVoucherClient } from '../adapters/pdnd/client.ts'
+import { createPdndSimulator, type PdndSimulator } from '../adapters/pdnd/simulator/app.ts'
+import { createSimulatorContext, type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
+import { importSigningKey, signRequest } from '../client/index.ts'
+
+const pdndClientId = randomUUID()
+const purposeId = randomUUID()
+const unmappedPurposeId = randomUUID()
+const foreignPurposeId = randomUUID()
+const audience = `${publicUrl}/eservice`
+let t: TestApp
+let pdnd: PdndSimulator
+let running: RunningSimulator
+let portal: TestClient
+let voucherFor: (purpose: string) => Promise<string>
+
+beforeAll(async () => {
+  portal = await aClientKey('portal', 'RS256')
+  pdnd = await createPdndSimulator(createSimulatorContext())
+  await pdnd.registerClient({ clientId: pdndClientId, publicJwk: portal.publicJwk, purposes: { [purposeId]: audience, [unmappedPurposeId]: audience, [foreignPurposeId]: 'https://another-eservice.test' } })
+  running = await startSimulator(pdnd.app)
+  const pdndAcceptance = { issuer: pdnd.issuer, jwksUrl: `${running.url}/.well-known/jwks.json`, audience, purposes: { [purposeId]: 'portal' } }
+  t = await createTestApp({ clients: { portal }, tenantOverrides: { pdnd: pdndAcceptance } })
+  const vouchers = createVoucherClient({ tokenUrl: `${running.url}/token.oauth2`, clientId: pdndClientId, kid: portal.publicJwk.kid as string, privateJwk: portal.privateJwk, assertionAudience: pdnd.assertionAudience })
+  voucherFor = (purpose) => vouchers.voucherFor(purpose)
+})
+afterAll(async () => {
+  await t.close()
+  await running.close()
+})
+
+const withVoucher = (voucher: string, extra: Record<string, string> = {}) => ({ headers: { authorization: `Bearer ${voucher}`, ...extra } })
+
+async function expectVoucherInvalid(res: Response) {
+  expect(res.status).toBe(401)
+  expect((await res.json()).code).toBe('voucher_invalid')
+}
+
+describe('PDND vouchers', () => {
+  it('a voucher for the mapped purpose acts as its client, and can be used again until it expires', async () => {
+    const voucher = await voucherFor(purposeId)
+    const first = await t.app.request('/v1/tenants/comune-a', withVoucher(voucher))
+    await expectConforms(first, 'GET', '/v1/tenants/{tenantId}')
+    expect(first.status).toBe(200)
+    expect((await first.json()).access.clientId).toBe('portal')
+    expect((await t.app.request('/v1/tenants/comune-a', withVoucher(voucher))).status).toBe(200)
+  })
+
+  it('a body under a voucher is still signed by the mapped client (INTEGRITY_REST_01)', async () => {
+    const body = JSON.stringify({ hello: 'pdnd' })
+    const signed = await signRequest(await importSigningKey(portal.privateJwk), { clientId: 'portal', audience: publicUrl }, body)
+    const headers = { ...signed, authorization: `Bearer ${await voucherFor(purposeId)}` }
+    const res = await t.app.request('/v1/tenants/comune-a/echo', { method: 'POST', headers, body })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ clientId: 'portal', via: 'pdnd-voucher', purposeId })
+  })
+
+  it('a tenant that does not accept vouchers refuses them', async () => {
+    await expectVoucherInvalid(await t.app.request('/v1/tenants/comune-b', withVoucher(await voucherFor(purposeId))))
+  })
+
+  it('a voucher for another e-service (audience) is refused', async () => {
+    await expectVoucherInvalid(await t.app.request('/v1/tenants/comune-a', withVoucher(await voucherFor(foreignPurposeId))))
+  })
+
+  it('a purpose that the tenant does not map to a client is refused', async () => {
+    await expectVoucherInvalid(await t.app.request('/v1/tenants/comune-a', withVoucher(await voucherFor(unmappedPurposeId))))
+  })
+
+  it('a token typed at+jwt but not signed by PDND is refused', async () => {
+    const forged = await aToken(portal, { purposeId, client_id: pdndClientId, iss: pdnd.issuer, aud: audience }, { typ: 'at+jwt' })
+    await expectVoucherInvalid(await t.app.request('/v1/tenants/comune-a', withVoucher(forged)))
+  })
+})
