@@ -93,7 +93,7 @@ function printBanner(config: Config, role: Role, port: number, sandbox?: Sandbox
       `  Demo tenant:  ${config.tenants[0]?.id}`,
       `  Demo client:  ${sandbox.demoClientPath} (client ${config.clients[0]?.id}, every scope)`,
       `  Try it:       npx snodo call GET /v1/tenants/${config.tenants[0]?.id}`,
-      ...sandbox.simulators.map((s) => `  Simulator:    ${s.name.padEnd(12)} ${s.url}`),
+      ...sandbox.simulators.map((s) => `  Simulator:    ${s.name.padEnd(6)} ${s.url}${s.note ? ` (${s.note})` : ''}`),
     )
   }
   console.log(lines.join('\n'))

@@ -11,7 +11,8 @@ import { listKeys, publicPart, rotateKey } from '../trust/key-ring.ts'
 
 export const sandboxTenantId = 'comune-demo'
 export const sandboxClientId = 'demo-portal'
-/** The purpose the demo client holds on the PDND simulator, mapped to the demo client by the tenant. */
+/** The demo client as the PDND simulator knows it (PDND client ids are uuids), and its purpose. */
+export const sandboxPdndClientId = '3a7c3f1e-5b0d-4f43-8a8e-2a6d9c1b7e40'
 export const sandboxPurposeId = '6f1c0a52-3d1e-4c55-9a57-0b3f5c2f1d11'
 
 export type DemoClientFile = { baseUrl: string; clientId: string; tenantId: string; audience: string; privateJwk: JWK }
@@ -19,7 +20,7 @@ export type DemoClientFile = { baseUrl: string; clientId: string; tenantId: stri
 export type Sandbox = {
   config: Config
   demoClientPath: string
-  simulators: { name: string; url: string }[]
+  simulators: { name: string; url: string; note?: string }[]
   close(): Promise<void>
 }
 
@@ -42,7 +43,7 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
 
   const pdnd = await createPdndSimulator(createSimulatorContext({ idPrefix: 'pdnd-voucher-' }))
   const eserviceAudience = `${options.publicUrl}/eservice`
-  await pdnd.registerClient({ clientId: sandboxClientId, publicJwk: publicPart(privateJwk), purposes: { [sandboxPurposeId]: eserviceAudience } })
+  await pdnd.registerClient({ clientId: sandboxPdndClientId, publicJwk: publicPart(privateJwk), purposes: { [sandboxPurposeId]: eserviceAudience } })
   const running: RunningSimulator = await startSimulator(pdnd.app)
 
   const config = validateConfig(
@@ -65,7 +66,7 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
   return {
     config,
     demoClientPath,
-    simulators: [{ name: 'pdnd', url: running.url }],
+    simulators: [{ name: 'pdnd', url: running.url, note: `POST /token.oauth2 as client ${sandboxPdndClientId}, purpose ${sandboxPurposeId}` }],
     close: () => running.close(),
   }
 }
