@@ -49,7 +49,10 @@ async function main() {
   if (problems.length > 0 && config.mode === 'live') throw new Error(`Redis is not fit for live mode:\n  - ${problems.join('\n  - ')}`)
   for (const problem of problems) logger.warn({ problem }, 'redis check (sandbox: continuing)')
 
-  const reload = setInterval(() => deps.keys.reload().catch((err) => logger.error({ err }, 'signing keys reload failed')), 30_000)
+  // A `snodo keys rotate` reaches running instances within 30 s, or at once on SIGHUP.
+  const reloadKeys = () => deps.keys.reload().catch((err) => logger.error({ err }, 'signing keys reload failed'))
+  const reload = setInterval(reloadKeys, 30_000)
+  process.on('SIGHUP', () => void reloadKeys().then(() => logger.info({ kid: deps.keys.current().kid }, 'signing keys reloaded')))
   cleanups.push(() => clearInterval(reload))
 
   if (role !== 'worker') {
