@@ -27,6 +27,8 @@ export function createApp(deps: Deps) {
   app.notFound(notFound)
   app.use(requestId({ headerName: 'X-Request-Id', generator: () => randomUUID() }))
   app.use(accessLog(deps))
+  // Outside methodNotAllowed, so that the 405 it puts in place of a /v1 404 is signed too.
+  app.use('/v1/*', signResponse({ keys: deps.keys, issuer: config.publicUrl }))
   app.use(
     methodNotAllowed({
       app,
@@ -36,7 +38,6 @@ export function createApp(deps: Deps) {
   )
   registerOperations(app, deps)
 
-  app.use('/v1/*', signResponse({ keys: deps.keys, issuer: config.publicUrl }))
   app.use('/v1/*', limitBody(config.limits.bodyBytes))
   app.use('/v1/*', authenticate({ ...deps, policy, tenant: (id) => deps.tenants.get(id) }))
   app.use('/v1/*', bodyIntegrity({ clients: deps.clients, policy }))

@@ -110,27 +110,40 @@ export const SnodoConfigFile = z.strictObject({
 })
 export type SnodoConfigFile = z.infer<typeof SnodoConfigFile>
 
-/** Cross-reference checks zod cannot express per field; each problem carries its path. */
-export function crossCheck(config: SnodoConfigFile): { path: string; message: string }[] {
+/**
+ * Cross-reference checks zod cannot express per field; each problem carries its path. They read the
+ * raw input, tolerating any malformed part, so one run reports these alongside the shape problems.
+ */
+export function crossCheck(raw: unknown): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = []
+  const tenants = list(field(raw, 'tenants'))
+  const clients = list(field(raw, 'clients'))
   const tenantIds = new Set<string>()
-  config.tenants.forEach((t, i) => {
-    if (tenantIds.has(t.id)) problems.push({ path: `tenants.${i}.id`, message: `duplicate tenant id "${t.id}"` })
-    tenantIds.add(t.id)
+  tenants.forEach((t, i) => {
+    const id = field(t, 'id')
+    if (typeof id !== 'string') return
+    if (tenantIds.has(id)) problems.push({ path: `tenants.${i}.id`, message: `duplicate tenant id "${id}"` })
+    tenantIds.add(id)
   })
-  const clientIds = new Set(config.clients.map((c) => c.id))
-  config.clients.forEach((c, i) => {
-    if (config.clients.findIndex((o) => o.id === c.id) !== i) problems.push({ path: `clients.${i}.id`, message: `duplicate client id "${c.id}"` })
-    c.tenants.forEach((t, j) => {
-      if (t !== '*' && !tenantIds.has(t)) problems.push({ path: `clients.${i}.tenants.${j}`, message: `unknown tenant "${t}"` })
+  const clientIds = new Set(clients.map((c) => field(c, 'id')))
+  clients.forEach((c, i) => {
+    const id = field(c, 'id')
+    if (typeof id === 'string' && clients.findIndex((o) => field(o, 'id') === id) !== i) problems.push({ path: `clients.${i}.id`, message: `duplicate client id "${id}"` })
+    list(field(c, 'tenants')).forEach((t, j) => {
+      if (typeof t === 'string' && t !== '*' && !tenantIds.has(t)) problems.push({ path: `clients.${i}.tenants.${j}`, message: `unknown tenant "${t}"` })
     })
   })
-  config.tenants.forEach((t, i) => {
-    for (const [purposeId, clientId] of Object.entries(t.pdnd?.purposes ?? {})) {
-      if (!clientIds.has(clientId)) problems.push({ path: `tenants.${i}.pdnd.purposes.${purposeId}`, message: `unknown client "${clientId}"` })
+  tenants.forEach((t, i) => {
+    const purposes = field(field(t, 'pdnd'), 'purposes')
+    for (const [purposeId, clientId] of Object.entries(isRecord(purposes) ? purposes : {})) {
+      if (typeof clientId === 'string' && !clientIds.has(clientId)) problems.push({ path: `tenants.${i}.pdnd.purposes.${purposeId}`, message: `unknown client "${clientId}"` })
     }
-    const services = t.platforms.appio?.services ?? []
-    if (services.filter((s) => s.default).length > 1) problems.push({ path: `tenants.${i}.platforms.appio.services`, message: 'at most one default service' })
+    const services = list(field(field(field(t, 'platforms'), 'appio'), 'services'))
+    if (services.filter((s) => field(s, 'default') === true).length > 1) problems.push({ path: `tenants.${i}.platforms.appio.services`, message: 'at most one default service' })
   })
   return problems
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value)
+const field = (value: unknown, key: string): unknown => (isRecord(value) ? value[key] : undefined)
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [])

@@ -37,25 +37,28 @@ describe('snodo.config.yaml', () => {
     expect(readSecret('file:' + ioSecret)).toBe('io-key-anagrafe')
   })
 
-  it('lists every problem with its path, not just the first', () => {
+  it('lists every problem with its path in one run: shape, references and secrets together', () => {
     const path = exampleWith([
       ['"80012345678"\n', '"8001234"\n'],
       ['scopes: [tenants:read, diagnostics:use', 'scopes: [tenants:fly, diagnostics:use'],
       ['tenants: [comune-di-esempio]', 'tenants: [comune-fantasma]'],
     ])
-    expect(problemsOf(path, goodEnv)).toEqual(
-      expect.arrayContaining([
-        { path: 'tenants.0.fiscalCode', message: 'an 11-digit fiscal code' },
-        expect.objectContaining({ path: 'clients.0.scopes.0' }),
-      ]),
-    )
-    // Cross-references and secrets are checked once the shape is right.
-    const crossPath = exampleWith([['tenants: [comune-di-esempio]', 'tenants: [comune-fantasma]']])
-    expect(problemsOf(crossPath, {})).toEqual([
+    expect(problemsOf(path, { GPD_SUBSCRIPTION_KEY: 'gpd-key' })).toEqual([
+      { path: 'tenants.0.fiscalCode', message: 'an 11-digit fiscal code' },
+      { path: 'clients.0.scopes.0', message: expect.stringContaining('Invalid option') },
       { path: 'clients.0.tenants.0', message: 'unknown tenant "comune-fantasma"' },
-      { path: 'tenants.0.platforms.pagopa.subscriptionKey', message: expect.stringContaining('env:GPD_SUBSCRIPTION_KEY cannot be resolved') },
-      { path: 'tenants.0.platforms.appio.services.0.apiKey', message: expect.stringContaining('env:IO_KEY_TRIBUTI') },
+      { path: 'tenants.0.platforms.appio.services.0.apiKey', message: expect.stringContaining('env:IO_KEY_TRIBUTI cannot be resolved') },
       { path: 'tenants.0.platforms.appio.services.1.apiKey', message: expect.stringContaining('file:/run/secrets/io-anagrafe') },
+    ])
+  })
+
+  it('checks references in whatever parts of a malformed file it can read', () => {
+    const path = join(secretsDir, 'partial.yaml')
+    writeFileSync(path, 'tenants: [{ id: comune-a }, 42, { id: comune-a }]\nclients: [{ id: p, tenants: [comune-b, 7, "*"] }, "x"]\n')
+    const problems = problemsOf(path)
+    expect(problems.filter((p) => /duplicate|unknown/.test(p.message))).toEqual([
+      { path: 'tenants.2.id', message: 'duplicate tenant id "comune-a"' },
+      { path: 'clients.0.tenants.0', message: 'unknown tenant "comune-b"' },
     ])
   })
 

@@ -51,9 +51,10 @@ export function loadConfigFile(path: string, env: Record<string, string | undefi
 /** Validates a configuration object; the sandbox builds one in memory and goes through here too. */
 export function validateConfig(raw: unknown, mode: Config['mode'], source: string, env: Record<string, string | undefined> = process.env): Config {
   const parsed = SnodoConfigFile.safeParse(raw)
-  if (!parsed.success) throw new ConfigError(source, issuesToProblems(parsed.error))
-  const problems = [...crossCheck(parsed.data), ...unresolvableSecrets(parsed.data, env)]
-  if (problems.length > 0) throw new ConfigError(source, problems)
+  // References and secrets are checked on the raw input even when its shape is wrong, so the operator
+  // sees every problem in one run instead of fixing them one start-up at a time.
+  const problems = [...(parsed.success ? [] : issuesToProblems(parsed.error)), ...crossCheck(raw), ...unresolvableSecrets(raw, env)]
+  if (!parsed.success || problems.length > 0) throw new ConfigError(source, problems)
   return { ...parsed.data, mode }
 }
 

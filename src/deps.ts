@@ -41,9 +41,10 @@ export async function createDeps(init: {
 }): Promise<Deps> {
   const { config, env, logger } = init
   const prefix = env.SNODO_REDIS_PREFIX
-  const redis = new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 })
-  // WATCH is per connection: the hash-chained audit log gets a connection of its own.
-  const auditRedis = redis.duplicate()
+  // Auto-pipelining batches the commands concurrent requests issue in one tick into one write.
+  const redis = new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true })
+  // WATCH is per connection and must not be pipelined: the hash-chained audit log gets a plain connection of its own.
+  const auditRedis = redis.duplicate({ enableAutoPipelining: false })
   await Promise.all([redis.connect(), auditRedis.connect()])
   const keys = await createKeyRing(config.signing.keysDir)
   const clock = init.clock ?? (() => new Date())

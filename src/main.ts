@@ -50,9 +50,19 @@ async function main() {
   for (const problem of problems) logger.warn({ problem }, 'redis check (sandbox: continuing)')
 
   // A `snodo keys rotate` reaches running instances within 30 s, or at once on SIGHUP.
-  const reloadKeys = () => deps.keys.reload().catch((err) => logger.error({ err }, 'signing keys reload failed'))
+  const reloadKeys = async () => {
+    try {
+      await deps.keys.reload()
+      return true
+    } catch (err) {
+      logger.error({ err }, 'signing keys reload failed: still signing with the keys loaded before')
+      return false
+    }
+  }
   const reload = setInterval(reloadKeys, 30_000)
-  process.on('SIGHUP', () => void reloadKeys().then(() => logger.info({ kid: deps.keys.current().kid }, 'signing keys reloaded')))
+  process.on('SIGHUP', () => {
+    void reloadKeys().then((ok) => ok && logger.info({ kid: deps.keys.current().kid, published: deps.keys.jwks().keys.length }, 'SIGHUP: signing keys reloaded'))
+  })
   cleanups.push(() => clearInterval(reload))
 
   if (role !== 'worker') {

@@ -1,133 +1,109 @@
-// Start-up and shutdown as an operator meets them: wrong configurations, roles, Redis checks, signals.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { Redis } from 'ioredis'
-import { stringify } from 'yaml'
-import { describe, expect, it } from 'vitest'
-import { readEnv } from '../src/config.ts'
+// Start-up and shutdown as an operator meets them: wrong configurations, refusals, roles, Redis
+// fitness for live mode, signals. Each test runs its own `node src/main.ts`.
+import { rmSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSnodoClient } from '../src/client/index.ts'
 import { freePort, redisAnswers } from '../src/sandbox/private-redis.ts'
-import { rotateKey } from '../src/trust/key-ring.ts'
-import { startSnodo } from './support/snodo-process.ts'
-import { aClientKey } from './support/test-app.ts'
+import { livePublicUrl, writeLiveConfig, writeWrongConfig } from './support/live-config.ts'
+import { startRedisServer } from './support/redis-server.ts'
+import { exitOf, startSnodo, until } from './support/sandbox-process.ts'
 
-const dir = mkdtempSync(join(tmpdir(), 'snodo-startup-'))
-
-function writeConfig(name: string, config: object): string {
-  const path = join(dir, name)
-  writeFileSync(path, stringify(config))
-  return path
-}
-
-async function aLiveConfig() {
-  const keysDir = join(dir, 'keys')
-  await rotateKey(keysDir)
-  const client = await aClientKey('portale')
-  return {
-    publicUrl: 'https://snodo.comune.test',
-    signing: { keysDir },
-    tenants: [{ id: 'comune-a', name: 'Comune A', fiscalCode: '00000000001' }],
-    clients: [{ id: 'portale', jwks: { keys: [client.publicJwk] }, tenants: ['comune-a'], scopes: ['tenants:read'] }],
-  }
-}
-
-async function exitOf(options: Parameters<typeof startSnodo>[0]) {
-  const snodo = await startSnodo({ ...options, waitReady: false })
-  const code = await snodo.exited
-  await snodo.stop()
-  return { code, output: snodo.output() }
-}
-
-const noStackTrace = (output: string) => expect(output).not.toMatch(/\n\s+at /)
-
-describe('a wrong configuration', () => {
-  it('refuses to start and lists every problem with its path', async () => {
-    const live = await aLiveConfig()
-    const path = writeConfig('wrong.yaml', {
-      ...live,
-      publicUrl: 'not a url',
-      tenants: [{ id: 'comune-a', name: 'Comune A', fiscalCode: '123', platforms: { appio: { baseUrl: 'https://io.test', services: [{ name: 'tributi', apiKey: 'env:SNODO_TEST_UNSET_KEY' }] } } }],
-      clients: [{ ...live.clients[0], scopes: ['tenants:fly'] }],
-    })
-    const { code, output } = await exitOf({ env: { SNODO_CONFIG: path } })
-    expect(code).toBe(1)
-    expect(output).toContain(`Snodo cannot start: ${path} is not valid:`)
-    expect(output).toMatch(/- publicUrl: /)
-    expect(output).toContain('- tenants.0.fiscalCode: an 11-digit fiscal code')
-    expect(output).toMatch(/- clients\.0\.scopes\.0: /)
-    noStackTrace(output)
-  })
-
-  it('names unresolvable secrets and unknown tenants once the shape is right', async () => {
-    const live = await aLiveConfig()
-    const path = writeConfig('refs.yaml', {
-      ...live,
-      tenants: [{ ...live.tenants[0], platforms: { appio: { baseUrl: 'https://io.test', services: [{ name: 'tributi', apiKey: 'env:SNODO_TEST_UNSET_KEY' }] } } }],
-      clients: [{ ...live.clients[0], tenants: ['comune-fantasma'] }],
-    })
-    const { code, output } = await exitOf({ env: { SNODO_CONFIG: path } })
-    expect(code).toBe(1)
-    expect(output).toContain('- clients.0.tenants.0: unknown tenant "comune-fantasma"')
-    expect(output).toContain('- tenants.0.platforms.appio.services.0.apiKey: secret env:SNODO_TEST_UNSET_KEY cannot be resolved')
-    noStackTrace(output)
-  })
+let live: Awaited<ReturnType<typeof writeLiveConfig>>
+const dirs: string[] = []
+beforeAll(async () => {
+  live = await writeLiveConfig()
+  dirs.push(live.dir)
 })
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+})
+
+const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at /m)
 
 describe('refusals', () => {
-  it('sandbox mode is refused in production', async () => {
-    const { code, output } = await exitOf({ env: { NODE_ENV: 'production' } })
+  it('a wrong SNODO_CONFIG: exit 1, every problem listed with its path on stderr, no stack trace', async () => {
+    const wrong = await writeWrongConfig()
+    dirs.push(wrong.dir)
+    const { code, stdout, stderr } = await exitOf({ env: { SNODO_CONFIG: wrong.path } })
     expect(code).toBe(1)
-    expect(output).toContain('Sandbox mode is refused with NODE_ENV=production')
+    expect(stdout).toBe('')
+    expect(stderr).toBe([`Snodo cannot start: ${wrong.path} is not valid:`, ...wrong.problems.map((p) => `  - ${p}`), ''].join('\n'))
+    noStackTrace(stderr)
   })
 
-  it('an unknown role is refused', async () => {
-    const { code, output } = await exitOf({ args: ['--role', 'bogus'] })
+  it('NODE_ENV=production without SNODO_CONFIG refuses the sandbox', async () => {
+    const { code, stderr } = await exitOf({ env: { NODE_ENV: 'production' } })
     expect(code).toBe(1)
-    expect(output).toContain('role: must be one of all, api, worker')
+    expect(stderr).toBe('Snodo cannot start: Sandbox mode is refused with NODE_ENV=production: set SNODO_CONFIG to a real configuration\n')
   })
 
-  it('live mode runs only on a Redis with AOF and noeviction', async () => {
-    const path = writeConfig('live.yaml', await aLiveConfig())
-    const redis = new Redis(readEnv().REDIS_URL)
-    const fit = /^aof_enabled:1/m.test(await redis.info('persistence')) && (await redis.config('GET', 'maxmemory-policy'))[1] === 'noeviction'
-    await redis.quit()
-    if (fit) {
-      const live = await startSnodo({ env: { SNODO_CONFIG: path } })
-      expect(live.output()).toContain('Snodo is running in LIVE mode')
-      expect(await live.stop()).toBe(0)
-    } else {
-      // The machine's Redis (appendonly no) is what a careless production set-up looks like.
-      const { code, output } = await exitOf({ env: { SNODO_CONFIG: path } })
-      expect(code).toBe(1)
-      expect(output).toContain('Redis is not fit for live mode')
-      expect(output).toMatch(/AOF is off|maxmemory-policy/)
-    }
+  it('--role bogus is refused', async () => {
+    const { code, stderr } = await exitOf({ args: ['--role', 'bogus'] })
+    expect(code).toBe(1)
+    expect(stderr).toBe('Snodo cannot start: --role is not valid:\n  - role: must be one of all, api, worker\n')
   })
 })
 
-describe('runtime', () => {
-  it('--role worker serves no HTTP and stops cleanly on SIGTERM', async () => {
+describe('live mode and Redis', () => {
+  // Throwaway redis-servers make both outcomes deterministic whatever the machine's own Redis is.
+  it('refuses a Redis without AOF and with an evicting policy, naming both', async () => {
+    const unfit = await startRedisServer({ appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' })
+    try {
+      const { code, stderr } = await exitOf({ env: { SNODO_CONFIG: live.path, REDIS_URL: unfit.url } })
+      expect(code).toBe(1)
+      expect(stderr).toBe(
+        [
+          'Snodo cannot start: Redis is not fit for live mode:',
+          '  - maxmemory-policy is "allkeys-lru": set it to noeviction, or Redis may evict queued jobs and idempotency records',
+          '  - AOF is off: set appendonly yes, or a Redis restart loses accepted commands',
+          '',
+        ].join('\n'),
+      )
+    } finally {
+      await unfit.stop()
+    }
+  })
+
+  it('starts in LIVE mode on a Redis with AOF and noeviction, and serves its configured client', async () => {
+    const fit = await startRedisServer({ appendonly: 'yes', 'maxmemory-policy': 'noeviction' })
+    try {
+      const snodo = await startSnodo({ env: { SNODO_CONFIG: live.path, REDIS_URL: fit.url } })
+      expect(snodo.stdout()).toContain(`Snodo is running in LIVE mode (role all) on port ${new URL(snodo.baseUrl).port}\n  API docs:     ${livePublicUrl}/docs\n`)
+      const portal = createSnodoClient({ baseUrl: snodo.baseUrl, audience: livePublicUrl, clientId: 'portale', privateJwk: live.client.privateJwk })
+      const tenant = await portal.get('/v1/tenants/comune-a')
+      expect(tenant.status).toBe(200)
+      expect(tenant.verification).toEqual({ verified: true, kid: live.signingKid })
+      expect(await snodo.stop()).toBe(0)
+    } finally {
+      await fit.stop()
+    }
+  })
+
+  it('the sandbox, with no Redis answering, starts a private one under SNODO_HOME and stops it on exit', async () => {
+    const missingRedis = `redis://127.0.0.1:${await freePort()}`
+    const snodo = await startSnodo({ env: { REDIS_URL: missingRedis } })
+    const url = /started a private one for the sandbox at (redis:\/\/127\.0\.0\.1:\d+)/.exec(snodo.stdout())?.[1] as string
+    expect(url).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/)
+    expect((await fetch(`${snodo.baseUrl}/health/ready`)).status).toBe(200)
+    expect(await snodo.stop()).toBe(0)
+    await until(async () => !(await redisAnswers(url)))
+    expect(await redisAnswers(url)).toBe(false)
+  })
+})
+
+describe('roles and signals', () => {
+  it('--role worker starts, serves no HTTP, and SIGTERM ends it with exit 0', async () => {
     const worker = await startSnodo({ args: ['--role', 'worker'], waitReady: false })
-    for (let i = 0; i < 100 && !worker.output().includes('role worker'); i++) await new Promise((r) => setTimeout(r, 100))
-    expect(worker.output()).toContain('Snodo is running in SANDBOX mode (role worker)')
-    await expect(fetch(`${worker.baseUrl}/health/live`)).rejects.toThrow()
+    await worker.waitForOutput('Snodo is running in SANDBOX mode (role worker)')
+    await expect(fetch(`${worker.baseUrl}/health/live`)).rejects.toThrow('fetch failed')
     expect(await worker.stop('SIGTERM')).toBe(0)
   })
 
-  it('SIGTERM stops an api instance with exit code 0', async () => {
-    const api = await startSnodo({ args: ['--role', 'api'] })
+  it('SIGTERM stops a serving instance with exit 0, within SNODO_SHUTDOWN_MS (past it the exit code is 1)', async () => {
+    const api = await startSnodo({ args: ['--role', 'api'], env: { SNODO_SHUTDOWN_MS: '5000', LOG_LEVEL: 'info' } })
     expect((await fetch(`${api.baseUrl}/health/live`)).status).toBe(200)
     expect(await api.stop('SIGTERM')).toBe(0)
-  })
-
-  it('with no Redis answering, the sandbox starts a private one under SNODO_HOME and says so', async () => {
-    const missingRedis = `redis://127.0.0.1:${await freePort()}`
-    const snodo = await startSnodo({ env: { REDIS_URL: missingRedis } })
-    const url = /started a private one for the sandbox at (redis:\/\/[\d.:]+)/.exec(snodo.output())?.[1]
-    expect(url).toBeDefined()
-    expect((await fetch(`${snodo.baseUrl}/health/ready`)).status).toBe(200)
-    expect(await snodo.stop()).toBe(0)
-    for (let i = 0; i < 50 && (await redisAnswers(url as string)); i++) await new Promise((r) => setTimeout(r, 100))
-    expect(await redisAnswers(url as string)).toBe(false)
+    expect(api.output()).toContain('"msg":"shutting down"')
+    expect(api.output()).not.toContain('shutdown took too long')
   })
 })

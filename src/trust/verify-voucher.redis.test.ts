@@ -2,8 +2,8 @@
 // client-signed token; anything PDND did not issue for this tenant's e-service is refused.
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectConforms } from '../../test/support/contract.ts'
-import { aToken } from '../../test/support/tokens.ts'
+import { expectConforms, expectProblem } from '../../test/support/contract.ts'
+import { aToken, bearer } from '../../test/support/tokens.ts'
 import { aClientKey, createTestApp, publicUrl, type TestApp, type TestClient } from '../../test/support/test-app.ts'
 import { createVoucherClient } from '../adapters/pdnd/client.ts'
 import { createPdndSimulator, type PdndSimulator } from '../adapters/pdnd/simulator/app.ts'
@@ -36,21 +36,21 @@ afterAll(async () => {
   await running.close()
 })
 
-const withVoucher = (voucher: string, extra: Record<string, string> = {}) => ({ headers: { authorization: `Bearer ${voucher}`, ...extra } })
-
-async function expectVoucherInvalid(res: Response) {
-  expect(res.status).toBe(401)
-  expect((await res.json()).code).toBe('voucher_invalid')
+async function getTenant(tenantId: string, voucher: string) {
+  const res = await t.app.request(`/v1/tenants/${tenantId}`, bearer(voucher))
+  await expectConforms(res, 'GET', '/v1/tenants/{tenantId}')
+  return res
 }
+
+const expectVoucherInvalid = (res: Response) => expectProblem(res, 401, 'voucher_invalid')
 
 describe('PDND vouchers', () => {
   it('a voucher for the mapped purpose acts as its client, and can be used again until it expires', async () => {
     const voucher = await voucherFor(purposeId)
-    const first = await t.app.request('/v1/tenants/comune-a', withVoucher(voucher))
-    await expectConforms(first, 'GET', '/v1/tenants/{tenantId}')
+    const first = await getTenant('comune-a', voucher)
     expect(first.status).toBe(200)
-    expect((await first.json()).access.clientId).toBe('portal')
-    expect((await t.app.request('/v1/tenants/comune-a', withVoucher(voucher))).status).toBe(200)
+    expect(await first.json()).toMatchObject({ id: 'comune-a', acceptsPdndVouchers: true, access: { clientId: 'portal' } })
+    expect((await getTenant('comune-a', voucher)).status).toBe(200)
   })
 
   it('a body under a voucher is still signed by the mapped client (INTEGRITY_REST_01)', async () => {
@@ -58,24 +58,29 @@ describe('PDND vouchers', () => {
     const signed = await signRequest(await importSigningKey(portal.privateJwk), { clientId: 'portal', audience: publicUrl }, body)
     const headers = { ...signed, authorization: `Bearer ${await voucherFor(purposeId)}` }
     const res = await t.app.request('/v1/tenants/comune-a/echo', { method: 'POST', headers, body })
+    await expectConforms(res, 'POST', '/v1/tenants/{tenantId}/echo')
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ clientId: 'portal', via: 'pdnd-voucher', purposeId })
   })
 
   it('a tenant that does not accept vouchers refuses them', async () => {
-    await expectVoucherInvalid(await t.app.request('/v1/tenants/comune-b', withVoucher(await voucherFor(purposeId))))
+    const problem = await expectVoucherInvalid(await getTenant('comune-b', await voucherFor(purposeId)))
+    expect(problem.detail).toBe('Tenant comune-b does not accept PDND vouchers')
   })
 
   it('a voucher for another e-service (audience) is refused', async () => {
-    await expectVoucherInvalid(await t.app.request('/v1/tenants/comune-a', withVoucher(await voucherFor(foreignPurposeId))))
+    const problem = await expectVoucherInvalid(await getTenant('comune-a', await voucherFor(foreignPurposeId)))
+    expect(problem.detail).toMatch(/^Voucher claim aud rejected/)
   })
 
   it('a purpose that the tenant does not map to a client is refused', async () => {
-    await expectVoucherInvalid(await t.app.request('/v1/tenants/comune-a', withVoucher(await voucherFor(unmappedPurposeId))))
+    const problem = await expectVoucherInvalid(await getTenant('comune-a', await voucherFor(unmappedPurposeId)))
+    expect(problem.detail).toBe(`purposeId ${unmappedPurposeId} is not mapped to a client of tenant comune-a`)
   })
 
   it('a token typed at+jwt but not signed by PDND is refused', async () => {
     const forged = await aToken(portal, { purposeId, client_id: pdndClientId, iss: pdnd.issuer, aud: audience }, { typ: 'at+jwt' })
-    await expectVoucherInvalid(await t.app.request('/v1/tenants/comune-a', withVoucher(forged)))
+    const problem = await expectVoucherInvalid(await getTenant('comune-a', forged))
+    expect(problem.detail).toBe('The voucher kid is not among the PDND keys')
   })
 })

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest'
-import { expectConforms } from './contract.ts'
+import { expectConforms, expectProblem } from './contract.ts'
 
 const json = (body: unknown, status = 200, type = 'application/json') => new Response(JSON.stringify(body), { status, headers: { 'content-type': type } })
 
@@ -13,4 +13,12 @@ it('fails an answer that the contract does not describe', async () => {
 it('passes a documented problem', async () => {
   const problem = { type: 'urn:snodo:problem:not_found', title: 'Not found', status: 404, detail: 'x', code: 'not_found', requestId: 'r' }
   await expectConforms(json(problem, 404, 'application/problem+json'), 'GET', '/v1/tenants/{tenantId}')
+})
+
+it('expectProblem checks status, media type, shape and code', async () => {
+  const problem = { type: 'urn:snodo:problem:not_found', title: 'Not found', status: 404, detail: 'x', code: 'not_found', requestId: 'r' }
+  expect(await expectProblem(json(problem, 404, 'application/problem+json'), 404, 'not_found')).toEqual(problem)
+  await expect(expectProblem(json(problem, 404, 'application/json'), 404, 'not_found')).rejects.toThrow()
+  await expect(expectProblem(json({ ...problem, code: 'no_such_code' }, 404, 'application/problem+json'), 404, 'no_such_code')).rejects.toThrow()
+  await expect(expectProblem(json(problem, 404, 'application/problem+json'), 404, 'tenant_not_found')).rejects.toThrow()
 })

@@ -5,6 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import { expect } from 'vitest'
 import { parse } from 'yaml'
+import type { Problem } from '../../src/errors.ts'
 
 type MediaTypes = Record<string, { schema?: object }>
 type Operation = { responses: Record<string, { $ref?: string; content?: MediaTypes }> }
@@ -31,4 +32,19 @@ export async function expectConforms(res: Response, method: string, pathTemplate
   const validate = ajv.compile(schemaFor(declared.schema))
   const body = await res.clone().json()
   expect(validate(body), JSON.stringify(validate.errors)).toBe(true)
+}
+
+const validateProblem = ajv.compile(schemaFor({ $ref: '#/components/schemas/Problem' }))
+
+/**
+ * Asserts a failure exactly as the contract shapes every one: this status, application/problem+json,
+ * a body valid against Problem with this code and a matching type. Returns the problem.
+ */
+export async function expectProblem(res: Response, status: number, code: string): Promise<Problem> {
+  expect(res.headers.get('content-type')).toBe('application/problem+json')
+  const problem = (await res.clone().json()) as Problem
+  expect(validateProblem(problem), JSON.stringify(validateProblem.errors)).toBe(true)
+  expect(problem).toMatchObject({ status, code, type: `urn:snodo:problem:${code}` })
+  expect(res.status).toBe(status)
+  return problem
 }

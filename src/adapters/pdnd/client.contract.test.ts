@@ -56,10 +56,22 @@ describe('PDND vouchers', () => {
     const voucher = await client.voucherFor(purposeId)
     expect(await client.voucherFor(purposeId)).toBe(voucher)
     expect(context.received.filter((r) => r.path === '/token.oauth2')).toHaveLength(1)
-    expect(decodeProtectedHeader(voucher)).toMatchObject({ alg: 'RS256', typ: 'at+jwt', use: 'sig' })
-    const jwks = createLocalJWKSet(await (await fetch(`${running.url}/.well-known/jwks.json`)).json())
-    const { payload } = await jwtVerify(voucher, jwks, { issuer: pdnd.issuer, audience: eserviceAudience, typ: 'at+jwt' })
-    expect(payload).toMatchObject({ client_id: clientId, sub: clientId, purposeId, jti: 'voucher-000001' })
+    // pdnd/FACTS.md "Voucher claims, as PDND signs them": header {alg: RS256, use: sig, typ: at+jwt, kid}.
+    const jwksBody = (await (await fetch(`${running.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }
+    expect(decodeProtectedHeader(voucher)).toEqual({ alg: 'RS256', use: 'sig', typ: 'at+jwt', kid: jwksBody.keys[0]?.kid })
+    const { payload } = await jwtVerify(voucher, createLocalJWKSet(jwksBody), { issuer: pdnd.issuer, audience: eserviceAudience, typ: 'at+jwt', algorithms: ['RS256'] })
+    // Payload {jti, iss, aud (the e-service audience), client_id, sub (= client_id), iat, nbf, exp, purposeId}.
+    expect(payload).toEqual({
+      jti: 'voucher-000001',
+      iss: pdnd.issuer,
+      aud: eserviceAudience,
+      client_id: clientId,
+      sub: clientId,
+      purposeId,
+      iat: expect.any(Number),
+      nbf: payload.iat,
+      exp: (payload.iat as number) + 600,
+    })
   })
 
   it('classifies a 429 as rate_limited with the interval as Retry-After, and a 503 as unavailable', async () => {
@@ -72,10 +84,15 @@ describe('PDND vouchers', () => {
   it('refuses assertions PDND refuses: not RS256, no purposeId, unknown kid', async () => {
     const es = await aClientKey(clientId, 'ES256')
     const post = async (assertion: string) => tokenRequest({ client_assertion: assertion, client_assertion_type: jwtBearer, grant_type: 'client_credentials' })
-    expect((await post(await anAssertion(es, 'ES256', { purposeId }))).status).toBe(400)
-    expect((await post(await anAssertion(key, 'RS256', {}))).status).toBe(400)
+    const refused = async (assertion: string) => {
+      const res = await post(assertion)
+      expect(res.headers.get('content-type')).toBe('application/problem+json')
+      return { status: res.status, detail: (await res.json()).detail }
+    }
+    expect(await refused(await anAssertion(es, 'ES256', { purposeId }))).toEqual({ status: 400, detail: 'client_assertion alg must be RS256, got ES256' })
+    expect(await refused(await anAssertion(key, 'RS256', {}))).toEqual({ status: 400, detail: 'purposeId is required for consumer clients' })
     const stranger = await aClientKey(clientId, 'RS256')
-    expect((await post(await anAssertion(stranger, 'RS256', { purposeId }))).status).toBe(401)
+    expect(await refused(await anAssertion(stranger, 'RS256', { purposeId }))).toMatchObject({ status: 401, detail: expect.stringMatching(/^client_assertion rejected/) })
   })
 })
 

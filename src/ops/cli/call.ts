@@ -2,10 +2,10 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { createSnodoClient, readClientFile } from '../../client/index.ts'
+import { type ClientIdentity, createSnodoClient, readClientFile } from '../../client/index.ts'
 import { readEnv } from '../../config.ts'
 
-type CallOptions = { data?: string; idempotencyKey?: string; client?: string; header: string[] }
+type CallOptions = { data?: string; idempotencyKey?: string; client?: string; header?: string[] }
 
 export function registerCall(program: Command) {
   program
@@ -15,8 +15,8 @@ export function registerCall(program: Command) {
     .argument('<path>', 'path, e.g. /v1/tenants/comune-demo')
     .option('-d, --data <body>', 'JSON body, @file to read it from a file, @- from standard input')
     .option('-k, --idempotency-key <key>', 'Idempotency-Key header')
-    .option('-c, --client <file>', 'client file { baseUrl, clientId, audience, privateJwk }', defaultClientFile())
-    .option('-H, --header <header>', "extra header 'Name: value' (repeatable)", (value: string, all: string[]) => [...all, value], [])
+    .option('-c, --client <file>', 'client file { baseUrl, clientId, audience, privateJwk } (default: <SNODO_HOME>/sandbox/demo-client.json)')
+    .option('-H, --header <header>', "extra header 'Name: value' (repeatable)", (value: string, all: string[] = []) => [...all, value])
     .addHelpText('after', '\nExit codes: 0 verified 2xx answer, 1 non-2xx answer, 3 answer whose signature does not verify.')
     .action(async (method: string, path: string, options: CallOptions) => {
       process.exitCode = await call(method.toUpperCase(), path, options)
@@ -24,11 +24,18 @@ export function registerCall(program: Command) {
 }
 
 async function call(method: string, path: string, options: CallOptions): Promise<number> {
-  if (!existsSync(options.client as string)) {
-    throw new Error(`no client file at ${options.client}: start the sandbox (npm start) or pass --client <file>`)
-  }
-  const snodo = createSnodoClient(readClientFile(options.client as string))
-  const response = await snodo.request(method, path, { body: readBody(options.data), idempotencyKey: options.idempotencyKey, headers: parseHeaders(options.header) })
+  // Resolved here, not as a commander default, so `snodo --help` works even with a broken environment.
+  const clientFile = options.client ?? resolve(readEnv().SNODO_HOME, 'sandbox', 'demo-client.json')
+  if (!existsSync(clientFile)) throw new Error(`no client file at ${clientFile}: start the sandbox (npm start) or pass --client <file>`)
+  const body = readBody(options.data)
+  const headers = parseHeaders(options.header ?? [])
+  const identity = readIdentity(clientFile)
+  const snodo = createSnodoClient(identity)
+  const response = await snodo.request(method, path, { body, idempotencyKey: options.idempotencyKey, headers }).catch((error: unknown) => {
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, …) is in its cause.
+    if (error instanceof TypeError && error.cause instanceof Error) throw new Error(`cannot reach Snodo at ${identity.baseUrl}: ${error.cause.message}`)
+    throw error
+  })
   console.log(`HTTP ${response.status}${response.headers.get('idempotent-replayed') ? ' (idempotent replay)' : ''}`)
   console.log(typeof response.body === 'string' ? response.body : JSON.stringify(response.body, null, 2))
   if (!response.verification.verified) {
@@ -39,19 +46,31 @@ async function call(method: string, path: string, options: CallOptions): Promise
   return response.status >= 200 && response.status < 300 ? 0 : 1
 }
 
-function defaultClientFile(): string {
-  return resolve(readEnv().SNODO_HOME, 'sandbox', 'demo-client.json')
-}
-
 function readBody(data: string | undefined): string | undefined {
   if (data === undefined) return undefined
-  const text = data === '@-' ? readFileSync(0, 'utf8') : data.startsWith('@') ? readFileSync(data.slice(1), 'utf8') : data
+  const text = data.startsWith('@') ? readData(data.slice(1)) : data
   try {
     JSON.parse(text)
   } catch {
     throw new Error(`--data is not JSON: ${text.slice(0, 60)}`)
   }
   return text
+}
+
+function readIdentity(file: string): ClientIdentity {
+  try {
+    return readClientFile(file)
+  } catch (error) {
+    throw new Error(`${file} is not a client file: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+
+function readData(source: string): string {
+  try {
+    return readFileSync(source === '-' ? 0 : source, 'utf8')
+  } catch (error) {
+    throw new Error(`--data @${source}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
+  }
 }
 
 function parseHeaders(headers: string[]): Record<string, string> {

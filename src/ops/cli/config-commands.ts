@@ -17,7 +17,9 @@ export function registerConfig(program: Command) {
         console.log(`${path} is valid: ${loaded.tenants.length} tenant(s), ${loaded.clients.length} client(s)`)
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error
-        console.error(error.message)
+        // One `path: reason` line per problem, easy to read and to grep.
+        console.error(`${path} is not valid (${error.problems.length} problem(s)):`)
+        for (const problem of error.problems) console.error(`${problem.path || '(root)'}: ${problem.message}`)
         process.exitCode = 1
       }
     })

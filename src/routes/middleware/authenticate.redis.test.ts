@@ -1,9 +1,10 @@
 // One test per way a bearer token can be wrong (ModI ID_AUTH_REST_02), each with its exact code.
-import { createHmac, randomUUID } from 'node:crypto'
+import { createPublicKey, randomUUID } from 'node:crypto'
+import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectConforms } from '../../../test/support/contract.ts'
+import { expectConforms, expectProblem } from '../../../test/support/contract.ts'
 import { aToken, base64url, bearer, nowSeconds } from '../../../test/support/tokens.ts'
-import { aClientKey, createTestApp, type TestApp } from '../../../test/support/test-app.ts'
+import { aClientKey, createTestApp, publicUrl, type TestApp } from '../../../test/support/test-app.ts'
 
 let t: TestApp
 beforeAll(async () => {
@@ -13,20 +14,22 @@ afterAll(() => t.close())
 
 const tenantPath = '/v1/tenants/comune-a'
 
-async function expectRefused(init: RequestInit, code: string) {
-  const res = await t.app.request(tenantPath, init)
+async function getTenant(init: RequestInit, path = tenantPath) {
+  const res = await t.app.request(path, init)
   await expectConforms(res, 'GET', '/v1/tenants/{tenantId}')
-  expect(res.status).toBe(401)
-  expect(res.headers.get('content-type')).toBe('application/problem+json')
-  const problem = await res.json()
-  expect(problem).toMatchObject({ status: 401, code, type: `urn:snodo:problem:${code}` })
+  return res
+}
+
+async function expectRefused(init: RequestInit, code: string, path = tenantPath) {
+  const problem = await expectProblem(await getTenant(init, path), 401, code)
   expect(problem.detail).not.toMatch(/\n\s+at /)
 }
 
 describe('bearer token checks', () => {
-  it('accepts a well-formed token once', async () => {
-    const res = await t.app.request(tenantPath, bearer(await aToken(t.clients.portal)))
+  it('accepts a well-formed token', async () => {
+    const res = await getTenant(bearer(await aToken(t.clients.portal)))
     expect(res.status).toBe(200)
+    expect((await res.json()).access.clientId).toBe('portal')
   })
 
   it('no token → token_missing', () => expectRefused({}, 'token_missing'))
@@ -37,15 +40,22 @@ describe('bearer token checks', () => {
   })
 
   it('alg none → token_algorithm_not_allowed', async () => {
-    const unsigned = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ iss: 'portal', sub: 'portal', aud: 'https://snodo.test', jti: randomUUID(), iat: nowSeconds(), exp: nowSeconds() + 60 })}.`
+    const unsigned = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ iss: 'portal', sub: 'portal', aud: publicUrl, jti: randomUUID(), iat: nowSeconds(), exp: nowSeconds() + 60 })}.`
     await expectRefused(bearer(unsigned), 'token_algorithm_not_allowed')
   })
 
-  it('HS256 signed with the client public key → token_algorithm_not_allowed', async () => {
-    const header = base64url({ alg: 'HS256', typ: 'JWT', kid: t.clients.portal.publicJwk.kid })
-    const payload = base64url({ iss: 'portal', sub: 'portal', aud: 'https://snodo.test', jti: randomUUID(), iat: nowSeconds(), exp: nowSeconds() + 60 })
-    const mac = createHmac('sha256', JSON.stringify(t.clients.portal.publicJwk)).update(`${header}.${payload}`).digest('base64url')
-    await expectRefused(bearer(`${header}.${payload}.${mac}`), 'token_algorithm_not_allowed')
+  it('HS256 keyed with the bytes of the client public key → token_algorithm_not_allowed', async () => {
+    // The classic key-confusion attack: the public key, which anyone has, used as an HMAC secret.
+    const pem = createPublicKey({ key: t.clients.portal.publicJwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' })
+    const token = await new SignJWT({ jti: randomUUID() })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: t.clients.portal.publicJwk.kid })
+      .setIssuer('portal')
+      .setSubject('portal')
+      .setAudience(publicUrl)
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign(new TextEncoder().encode(String(pem)))
+    await expectRefused(bearer(token), 'token_algorithm_not_allowed')
   })
 
   it('unknown kid → token_key_unknown', async () => {
@@ -89,12 +99,16 @@ describe('bearer token checks', () => {
 
   it('the same jti twice → token_replayed', async () => {
     const token = await aToken(t.clients.portal)
-    expect((await t.app.request(tenantPath, bearer(token))).status).toBe(200)
+    expect((await getTenant(bearer(token))).status).toBe(200)
     await expectRefused(bearer(token), 'token_replayed')
   })
 
   it('a leeway-tolerated clock skew is accepted', async () => {
     const iat = nowSeconds() + 20
-    expect((await t.app.request(tenantPath, bearer(await aToken(t.clients.portal, { iat, exp: iat + 60 })))).status).toBe(200)
+    expect((await getTenant(bearer(await aToken(t.clients.portal, { iat, exp: iat + 60 })))).status).toBe(200)
+  })
+
+  it('a voucher-typed token on a tenant segment that does not percent-decode → voucher_invalid, not a 500', async () => {
+    await expectRefused(bearer(await aToken(t.clients.portal, {}, { typ: 'at+jwt' })), 'voucher_invalid', '/v1/tenants/%E0%A4%A')
   })
 })

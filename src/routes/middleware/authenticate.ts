@@ -21,8 +21,8 @@ export function authenticate(deps: AuthenticateDeps): MiddlewareHandler<AppEnv> 
     const token = parseBearerHeader(c.req.header('authorization'))
     const peeked = peekToken(token)
     if (peeked.typ?.toLowerCase() === 'at+jwt') {
-      const tenantId = /^\/v1\/tenants\/([^/]+)/.exec(c.req.path)?.[1]
-      const tenant = tenantId ? deps.tenant(decodeURIComponent(tenantId)) : undefined
+      const tenantId = tenantIdOf(c.req.path)
+      const tenant = tenantId ? deps.tenant(tenantId) : undefined
       if (!tenant) throw new SnodoError('voucher_invalid', 'PDND vouchers are accepted only on the routes of a tenant that accepts them')
       const { clientId, purposeId } = await deps.verifyVoucher(token, tenant)
       c.set('caller', { clientId, via: 'pdnd-voucher', purposeId })
@@ -31,5 +31,16 @@ export function authenticate(deps: AuthenticateDeps): MiddlewareHandler<AppEnv> 
       c.set('caller', { clientId, via: 'client-jwt' })
     }
     await next()
+  }
+}
+
+/** The tenant a voucher is presented to; a segment that does not percent-decode names no tenant. */
+function tenantIdOf(path: string): string | undefined {
+  const segment = /^\/v1\/tenants\/([^/]+)/.exec(path)?.[1]
+  if (segment === undefined) return undefined
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
   }
 }

@@ -1,10 +1,10 @@
 // INTEGRITY_REST_01: every way the Digest / Agid-JWT-Signature pair can disagree with the body.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { importSigningKey } from '../../client/index.ts'
-import { expectConforms } from '../../../test/support/contract.ts'
+import { expectConforms, expectProblem } from '../../../test/support/contract.ts'
 import { signedInit } from '../../../test/support/signed.ts'
-import { createTestApp, publicUrl, type TestApp } from '../../../test/support/test-app.ts'
-import { digestOf, signIntegrity } from '../../trust/modi.ts'
+import { createTestApp, publicUrl, type TestApp, type TestClient } from '../../../test/support/test-app.ts'
+import { digestOf, type SignedHeaders, signIntegrity } from '../../trust/modi.ts'
 
 let t: TestApp
 beforeAll(async () => {
@@ -23,10 +23,12 @@ async function post(headers: Record<string, string | undefined>, sent = body) {
   return res
 }
 
-async function expectCode(res: Response, status: number, code: string) {
-  expect(res.status).toBe(status)
-  expect((await res.json()).code).toBe(code)
+/** An Agid-JWT-Signature by `signer` over the given signed headers, otherwise well-formed. */
+async function aSignature(signer: TestClient, headers: SignedHeaders, issuer = signer.clientId) {
+  return signIntegrity(await importSigningKey(signer.privateJwk), { issuer, audience: publicUrl, headers })
 }
+
+const refused = async (res: Response, code: string) => expectProblem(res, 401, code)
 
 describe('body integrity', () => {
   it('accepts a body whose digest and signed headers match, and echoes the digest', async () => {
@@ -35,35 +37,37 @@ describe('body integrity', () => {
     expect(await res.json()).toMatchObject({ clientId: 'portal', via: 'client-jwt', digest: digestOf(body), body: JSON.parse(body) })
   })
 
-  it('body without Agid-JWT-Signature → signature_missing', async () => expectCode(await post({ 'agid-jwt-signature': undefined }), 401, 'signature_missing'))
+  it('body without Agid-JWT-Signature → signature_missing', async () => {
+    await refused(await post({ 'agid-jwt-signature': undefined }), 'signature_missing')
+  })
 
-  it('body without Digest → digest_missing', async () => expectCode(await post({ digest: undefined }), 401, 'digest_missing'))
+  it('body without Digest → digest_missing', async () => {
+    await refused(await post({ digest: undefined }), 'digest_missing')
+  })
 
   it('bytes other than the digested ones → digest_mismatch', async () => {
-    await expectCode(await post({}, JSON.stringify({ practice: 'residenza', note: 'changed' })), 401, 'digest_mismatch')
+    await refused(await post({}, JSON.stringify({ practice: 'residenza', note: 'changed' })), 'digest_mismatch')
   })
 
   it('signed_headers naming another content-type → signed_headers_mismatch', async () => {
-    const key = await importSigningKey(t.clients.portal.privateJwk)
-    const signature = await signIntegrity(key, { issuer: 'portal', audience: publicUrl, headers: { digest: digestOf(body), 'content-type': 'text/plain' } })
-    await expectCode(await post({ 'agid-jwt-signature': signature }), 401, 'signed_headers_mismatch')
+    const signature = await aSignature(t.clients.portal, { digest: digestOf(body), 'content-type': 'text/plain' })
+    const problem = await refused(await post({ 'agid-jwt-signature': signature }), 'signed_headers_mismatch')
+    expect(problem.detail).toBe('signed content-type "text/plain" differs from the one sent "application/json"')
   })
 
   it('signed_headers naming another digest → signed_headers_mismatch', async () => {
-    const key = await importSigningKey(t.clients.portal.privateJwk)
-    const signature = await signIntegrity(key, { issuer: 'portal', audience: publicUrl, headers: { digest: digestOf('{}'), 'content-type': 'application/json' } })
-    await expectCode(await post({ 'agid-jwt-signature': signature }), 401, 'signed_headers_mismatch')
+    const signature = await aSignature(t.clients.portal, { digest: digestOf('{}'), 'content-type': 'application/json' })
+    const problem = await refused(await post({ 'agid-jwt-signature': signature }), 'signed_headers_mismatch')
+    expect(problem.detail).toBe(`signed digest "${digestOf('{}')}" differs from the one sent "${digestOf(body)}"`)
   })
 
   it('signature by another client → signature_invalid', async () => {
-    const key = await importSigningKey(t.clients.other.privateJwk)
-    const signature = await signIntegrity(key, { issuer: 'portal', audience: publicUrl, headers: { digest: digestOf(body), 'content-type': 'application/json' } })
-    await expectCode(await post({ 'agid-jwt-signature': signature }), 401, 'signature_invalid')
+    const signature = await aSignature(t.clients.other, { digest: digestOf(body), 'content-type': 'application/json' }, 'portal')
+    await refused(await post({ 'agid-jwt-signature': signature }), 'signature_invalid')
   })
 
   it('signature with another iss than the caller → signature_invalid', async () => {
-    const key = await importSigningKey(t.clients.portal.privateJwk)
-    const signature = await signIntegrity(key, { issuer: 'other-comune-portal', audience: publicUrl, headers: { digest: digestOf(body), 'content-type': 'application/json' } })
-    await expectCode(await post({ 'agid-jwt-signature': signature }), 401, 'signature_invalid')
+    const signature = await aSignature(t.clients.portal, { digest: digestOf(body), 'content-type': 'application/json' }, 'other-comune-portal')
+    await refused(await post({ 'agid-jwt-signature': signature }), 'signature_invalid')
   })
 })

@@ -1,7 +1,7 @@
 // Idempotency-Key on POST: replay, reuse with another body, concurrency, per-client keys.
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectConforms } from '../../../test/support/contract.ts'
+import { expectConforms, expectProblem } from '../../../test/support/contract.ts'
 import { signedInit } from '../../../test/support/signed.ts'
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts'
 import type { AppEnv } from '../app-env.ts'
@@ -14,9 +14,9 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-const echo = '/v1/tenants/comune-a/echo'
-const post = async (client: TestApp['clients']['portal'], body: object, key: string) => {
-  const res = await t.app.request(echo, await signedInit(client, { body, headers: { 'idempotency-key': key } }))
+// signedInit signs a fresh bearer token (new jti) every time, as a real retry would.
+const post = async (client: TestApp['clients']['portal'], body: object, key: string, tenantId = 'comune-a') => {
+  const res = await t.app.request(`/v1/tenants/${tenantId}/echo`, await signedInit(client, { body, headers: { 'idempotency-key': key } }))
   await expectConforms(res, 'POST', '/v1/tenants/{tenantId}/echo')
   return res
 }
@@ -33,15 +33,13 @@ describe('Idempotency-Key', () => {
   })
 
   it('same key and another body → 409 idempotency_key_reused', async () => {
-    await post(t.clients.portal, { n: 1 }, 'key-reused')
-    const res = await post(t.clients.portal, { n: 2 }, 'key-reused')
-    expect(res.status).toBe(409)
-    expect((await res.json()).code).toBe('idempotency_key_reused')
+    expect((await post(t.clients.portal, { n: 1 }, 'key-reused')).status).toBe(200)
+    await expectProblem(await post(t.clients.portal, { n: 2 }, 'key-reused'), 409, 'idempotency_key_reused')
   })
 
   it('keys belong to one client: another client may use the same key', async () => {
     const portal = await post(t.clients.portal, { n: 1 }, 'key-shared')
-    const other = await t.app.request('/v1/tenants/comune-b/echo', await signedInit(t.clients.other, { body: { n: 1 }, headers: { 'idempotency-key': 'key-shared' } }))
+    const other = await post(t.clients.other, { n: 1 }, 'key-shared', 'comune-b')
     expect(portal.status).toBe(200)
     expect(other.status).toBe(200)
     expect(other.headers.get('idempotent-replayed')).toBeNull()
@@ -50,17 +48,21 @@ describe('Idempotency-Key', () => {
 
   it('a key that is not 1-255 visible ASCII characters → 400 validation_failed', async () => {
     for (const key of ['has space', 'x'.repeat(256)]) {
-      const res = await post(t.clients.portal, { n: 1 }, key)
-      expect(res.status).toBe(400)
-      expect((await res.json()).code).toBe('validation_failed')
+      const problem = await expectProblem(await post(t.clients.portal, { n: 1 }, key), 400, 'validation_failed')
+      expect(problem.detail).toBe('Idempotency-Key must be 1-255 visible ASCII characters')
     }
   })
 })
 
 describe('two requests with one key at the same time', () => {
   it('one runs, the other gets 409 request_in_progress; afterwards the key replays', async () => {
-    // A handler held open on a promise makes the overlap certain instead of racy.
+    // The echo route cannot be held open: it answers as soon as the body is verified, so two real
+    // echo requests would overlap only by chance. Instead the real middleware, on the real Redis,
+    // guards a handler that waits on a promise: the first request is certainly still running
+    // (its claim stored) when the second arrives, and finishes only when the test releases it.
+    let entered: () => void = () => undefined
     let release: () => void = () => undefined
+    const inHandler = new Promise<void>((resolve) => (entered = resolve))
     const held = new Promise<void>((resolve) => (release = resolve))
     const app = new Hono<AppEnv>()
     app.onError(createErrorHandler(t.deps.logger))
@@ -71,19 +73,20 @@ describe('two requests with one key at the same time', () => {
       await next()
     })
     app.use(idempotency({ redis: t.deps.redis, prefix: t.prefix, ttlSeconds: 60 }))
-    app.post('/slow', async (c) => (await held, c.json({ done: true }, 202)))
+    app.post('/slow', async (c) => {
+      entered()
+      await held
+      return c.json({ done: true }, 202)
+    })
     const init = { method: 'POST', headers: { 'idempotency-key': 'key-concurrent' } }
-
     const first = app.request('/slow', init)
-    while (!(await t.deps.redis.exists(`${t.prefix}:idem:portal:key-concurrent`))) await new Promise((resolve) => setTimeout(resolve, 5))
-    const second = await app.request('/slow', init)
-    expect(second.status).toBe(409)
-    expect((await second.json()).code).toBe('request_in_progress')
-
+    await inHandler
+    await expectProblem(await app.request('/slow', init), 409, 'request_in_progress')
     release()
     expect((await first).status).toBe(202)
     const third = await app.request('/slow', init)
     expect(third.status).toBe(202)
     expect(third.headers.get('idempotent-replayed')).toBe('true')
+    expect(await third.json()).toEqual({ done: true })
   })
 })

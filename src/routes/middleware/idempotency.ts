@@ -48,7 +48,9 @@ export function idempotency(deps: { redis: Redis; prefix: string; ttlSeconds: nu
       return
     }
     const headers = Object.fromEntries(replayedHeaders.flatMap((h) => (c.res.headers.has(h) ? [[h, c.res.headers.get(h) as string]] : [])))
-    const done: Done = { state: 'done', fingerprint, status: c.res.status, headers, body: await c.res.clone().text() }
+    const body = await c.res.text()
+    c.res = new Response(body, c.res)
+    const done: Done = { state: 'done', fingerprint, status: c.res.status, headers, body }
     await deps.redis.set(storeKey, JSON.stringify(done), 'EX', deps.ttlSeconds)
   }
 }

@@ -7,7 +7,9 @@ import type { AppEnv } from '../app-env.ts'
 export function signResponse(deps: { keys: KeyRing; issuer: string }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next()
-    const body = new Uint8Array(await c.res.clone().arrayBuffer())
+    // Read the body once and put the bytes back, rather than tee-ing the stream with clone().
+    const body = new Uint8Array(await c.res.arrayBuffer())
+    c.res = new Response(body, c.res)
     const digest = digestOf(body)
     const contentType = c.res.headers.get('content-type') ?? ''
     const signature = await signIntegrity(deps.keys.current(), {
