@@ -1,5 +1,6 @@
 // Process entry: config → deps → serve and/or workers; bounded graceful shutdown on SIGTERM/SIGINT.
 import { resolve } from 'node:path'
+import type { Server } from 'node:net'
 import { parseArgs } from 'node:util'
 import { serve } from '@hono/node-server'
 import { createApp } from './app.ts'
@@ -13,13 +14,15 @@ import { startWorkers } from './queues/workers.ts'
 
 const roles: Role[] = ['all', 'api', 'worker']
 
+/** What start-up has set going (private Redis, simulators, connections, server), last first: run on shutdown and on a failed start. */
+const cleanups: (() => Promise<void> | void)[] = []
+
 async function main() {
   const { values } = parseArgs({ options: { role: { type: 'string', default: 'all' } } })
   const role = values.role as Role
   if (!roles.includes(role)) throw new ConfigError('--role', [{ path: 'role', message: `must be one of ${roles.join(', ')}` }])
   const env = readEnv()
   const logger = createLogger(env.LOG_LEVEL)
-  const cleanups: (() => Promise<void> | void)[] = []
 
   const port = env.PORT === 0 ? await freePort() : env.PORT
   let config: Config
@@ -68,6 +71,7 @@ async function main() {
   if (role !== 'worker') {
     const app = createApp(deps)
     const server = serve({ fetch: app.fetch, hostname: env.HOST, port })
+    await listening(server, env.HOST, port)
     cleanups.unshift(() => new Promise<void>((done) => server.close(() => done())))
   }
   if (role !== 'api') {
@@ -93,26 +97,52 @@ async function main() {
   process.on('SIGINT', () => void stop('SIGINT'))
 }
 
+/** Resolves once the server listens; a listen error (port taken, address not ours) becomes a one-line reason. */
+function listening(server: Server, host: string, port: number): Promise<void> {
+  if (server.listening) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const onListening = () => {
+      server.off('error', onError)
+      resolve()
+    }
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening)
+      if (error.code === 'EADDRINUSE') reject(new Error(`port ${port} is in use (set PORT)`))
+      else if (error.code === 'EACCES') reject(new Error(`port ${port} needs privileges this process lacks (set PORT)`))
+      else if (error.code === 'EADDRNOTAVAIL') reject(new Error(`${host} is not an address of this machine (set HOST)`))
+      else reject(new Error(`cannot listen on ${host}:${port}: ${error.code ?? error.message}`))
+    }
+    server.once('listening', onListening)
+    server.once('error', onError)
+  })
+}
+
 function printBanner(config: Config, role: Role, port: number, sandbox?: Sandbox) {
   const base = config.publicUrl
-  const lines = [
-    `Snodo is running in ${config.mode.toUpperCase()} mode (role ${role}) on port ${port}`,
-    `  API docs:     ${base}/docs`,
-    `  Contract:     ${base}/openapi/v1.yaml`,
-    `  Health:       ${base}/health/ready`,
-  ]
+  // A worker runs no HTTP server: advertising URLs would send people to a port nobody listens on.
+  const lines =
+    role === 'worker'
+      ? [`Snodo is running in ${config.mode.toUpperCase()} mode (role worker): a worker, no HTTP server; it processes the queues`]
+      : [
+          `Snodo is running in ${config.mode.toUpperCase()} mode (role ${role}) on port ${port}`,
+          `  API docs:     ${base}/docs`,
+          `  Contract:     ${base}/openapi/v1.yaml`,
+          `  Health:       ${base}/health/ready`,
+        ]
   if (sandbox) {
-    lines.push(
-      `  Demo tenant:  ${config.tenants[0]?.id}`,
-      `  Demo client:  ${sandbox.demoClientPath} (client ${config.clients[0]?.id}, every scope)`,
-      `  Try it:       npx snodo call GET /v1/tenants/${config.tenants[0]?.id}`,
-      ...sandbox.simulators.map((s) => `  Simulator:    ${s.name.padEnd(6)} ${s.url}${s.note ? ` (${s.note})` : ''}`),
-    )
+    lines.push(`  Demo tenant:  ${config.tenants[0]?.id}`, `  Demo client:  ${sandbox.demoClientPath} (client ${config.clients[0]?.id}, every scope)`)
+    if (role !== 'worker') lines.push(`  Try it:       npx snodo call GET /v1/tenants/${config.tenants[0]?.id}`)
+    lines.push(...sandbox.simulators.map((s) => `  Simulator:    ${s.name.padEnd(6)} ${s.url}${s.note ? ` (${s.note})` : ''}`))
   }
   console.log(lines.join('\n'))
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
+  // Undo what start-up had already set going (a private Redis must not outlive us), bounded and quietly.
+  const cleaned = (async () => {
+    for (const cleanup of cleanups) await Promise.resolve().then(cleanup).catch(() => undefined)
+  })()
+  await Promise.race([cleaned, new Promise((done) => setTimeout(done, 5_000).unref())])
   // A wrong configuration or environment is the operator's to fix: say what, never a stack trace.
   console.error(error instanceof ConfigError || error instanceof Error ? `Snodo cannot start: ${error.message}` : error)
   process.exit(1)

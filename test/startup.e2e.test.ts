@@ -1,6 +1,7 @@
 // Start-up and shutdown as an operator meets them: wrong configurations, refusals, roles, Redis
 // fitness for live mode, signals. Each test runs its own `node src/main.ts`.
 import { rmSync } from 'node:fs'
+import { createServer, type Server } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSnodoClient } from '../src/client/index.ts'
 import { freePort, redisAnswers } from '../src/sandbox/private-redis.ts'
@@ -35,6 +36,26 @@ describe('refusals', () => {
     const { code, stderr } = await exitOf({ env: { NODE_ENV: 'production' } })
     expect(code).toBe(1)
     expect(stderr).toBe('Snodo cannot start: Sandbox mode is refused with NODE_ENV=production: set SNODO_CONFIG to a real configuration\n')
+  })
+
+  it('a port already in use: one clear line after the clean-ups (the private Redis stopped), exit 1, no banner, no stack trace', async () => {
+    const squatter = await occupyPort()
+    const port = (squatter.address() as { port: number }).port
+    // No Redis answering either, so the sandbox starts a private one: it must not outlive the refusal.
+    const missingRedis = `redis://127.0.0.1:${await freePort()}`
+    try {
+      const { code, stdout, stderr } = await exitOf({ env: { PORT: String(port), REDIS_URL: missingRedis } })
+      expect(code).toBe(1)
+      expect(stderr).toBe(`Snodo cannot start: port ${port} is in use (set PORT)\n`)
+      expect(stdout).not.toContain('Snodo is running')
+      noStackTrace(stdout + stderr)
+      const privateRedis = /started a private one for the sandbox at (redis:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] as string
+      expect(privateRedis).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/)
+      await until(async () => !(await redisAnswers(privateRedis)))
+      expect(await redisAnswers(privateRedis)).toBe(false)
+    } finally {
+      await new Promise((done) => squatter.close(done))
+    }
   })
 
   it('--role bogus is refused', async () => {
@@ -92,9 +113,11 @@ describe('live mode and Redis', () => {
 })
 
 describe('roles and signals', () => {
-  it('--role worker starts, serves no HTTP, and SIGTERM ends it with exit 0', async () => {
+  it('--role worker starts, serves no HTTP, says so instead of advertising URLs, and SIGTERM ends it with exit 0', async () => {
     const worker = await startSnodo({ args: ['--role', 'worker'], waitReady: false })
     await worker.waitForOutput('Snodo is running in SANDBOX mode (role worker)')
+    expect(worker.stdout()).toContain('Snodo is running in SANDBOX mode (role worker): a worker, no HTTP server')
+    expect(worker.stdout()).not.toMatch(/API docs|Health:|\/docs|\/health\//)
     await expect(fetch(`${worker.baseUrl}/health/live`)).rejects.toThrow('fetch failed')
     expect(await worker.stop('SIGTERM')).toBe(0)
   })
@@ -107,3 +130,12 @@ describe('roles and signals', () => {
     expect(api.output()).not.toContain('shutdown took too long')
   })
 })
+
+/** A listener on a free loopback port, as another program holding Snodo's port would be. */
+function occupyPort(): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve(server))
+  })
+}
