@@ -1,5 +1,5 @@
 // `snodo call` and `snodo keys` (the built CLI, as `npx snodo` runs it) against a running sandbox.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createLocalJWKSet, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -145,5 +145,18 @@ describe('snodo keys against the running sandbox', () => {
     snodo.child.kill('SIGHUP')
     await snodo.waitForOutput('SIGHUP: signing keys reloaded', 2)
     expect(await publishedKids()).toEqual([currentKid])
+  })
+
+  it('retire takes a kid starting with "-" (about one thumbprint in 64) as the kid, not as an option', async () => {
+    // The kids above are random thumbprints; this one is made to start with "-" so the case is always run.
+    const dir = join(snodo.home, 'dash-keys')
+    const old = /^new signing key ([\w-]+) in /.exec((await snodoCli(['keys', 'rotate', '--dir', dir])).stdout)?.[1] as string
+    const current = /^new signing key ([\w-]+) in /.exec((await snodoCli(['keys', 'rotate', '--dir', dir])).stdout)?.[1] as string
+    const dashKid = `-${old.slice(1)}`
+    const stored = JSON.parse(readFileSync(join(dir, `${old}.json`), 'utf8'))
+    writeFileSync(join(dir, `${dashKid}.json`), JSON.stringify({ ...stored, privateJwk: { ...stored.privateJwk, kid: dashKid } }))
+    unlinkSync(join(dir, `${old}.json`))
+    expect(await snodoCli(['keys', 'retire', dashKid, '--dir', dir])).toEqual({ code: 0, stdout: `retired ${dashKid}\n`, stderr: '' })
+    expect((await snodoCli(['keys', 'list', '--dir', dir])).stdout).toMatch(new RegExp(`^${current}  \\S+  \\(current\\)\n$`))
   })
 })

@@ -36,8 +36,11 @@ export function registerKeys(program: Command) {
   keys
     .command('retire')
     .description('stop publishing an old key (answers signed with it no longer verify)')
-    .argument('<kid>')
+    .argument('<kid>', 'the kid shown by "snodo keys list"')
     .option(...dirOption)
+    // A kid is a base64url thumbprint: about one in 64 starts with "-", which must read as the kid, not an option.
+    .allowUnknownOption()
+    .addHelpText('after', '\nA kid starting with "-" is taken as the kid; "snodo keys retire -- <kid>" also works.')
     .action((kid: string, options: { dir?: string }) => {
       retireKey(options.dir ?? defaultKeysDir(), kid)
       console.log(`retired ${kid}`)
