@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import { expect, it } from 'vitest'
-import { createLogger, maskFiscalCodes } from './logger.ts'
+import { createLogger, maskFiscalCodes, maskLogLine } from './logger.ts'
 
 it('masks fiscal codes, including omocodia variants and lower case, keeping their length', () => {
   expect(maskFiscalCodes('cf RSSMRA85T10A562S ok')).toBe('cf RSS************S ok')
@@ -29,4 +29,36 @@ it('masks fiscal codes anywhere in a log line, nested objects and arrays include
     tenant: 'comune-a',
     msg: 'for VRD************U',
   })
+})
+
+it('masks fiscal codes in errors (message, stack, own fields, cause) and in child-logger bindings', () => {
+  const lines: string[] = []
+  const sink = new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) })
+  const logger = createLogger('info', sink)
+  const upstream = Object.assign(new Error('IO says RSSMRA85T10A562S is not a user'), { detail: { citizen: 'VRDGPP80A01H501U' } })
+  const wrapped = new Error('delivery for\nVRDGPP80A01H501U failed', { cause: upstream })
+  logger.error({ err: wrapped, requestId: 'r-1' }, 'unhandled error')
+  logger.error(upstream)
+  logger.child({ citizen: 'RSSMRA85T10A562S', tenant: 'comune-a' }).child({ path: '/citizens/VRDGPP80A01H501U' }).warn({ nested: { error: upstream } }, 'bound')
+
+  const output = lines.join('')
+  expect(output).not.toMatch(/RSSMRA85T10A562S|VRDGPP80A01H501U/i)
+  const [first, second, third] = lines.map((line) => JSON.parse(line))
+  expect(first).toMatchObject({
+    msg: 'unhandled error',
+    requestId: 'r-1',
+    // pino's error serializer folds the cause into message and stack.
+    err: { type: 'Error', message: 'delivery for\nVRD************U failed: IO says RSS************S is not a user' },
+  })
+  expect(first.err.stack).toMatch(/^Error: delivery for\nVRD\*{12}U failed\n\s+at [^]*\ncaused by: Error: IO says RSS\*{12}S is not a user\n\s+at /)
+  expect(second).toMatchObject({ msg: 'IO says RSS************S is not a user', err: { message: 'IO says RSS************S is not a user', detail: { citizen: 'VRD************U' } } })
+  expect(third).toMatchObject({ citizen: 'RSS************S', tenant: 'comune-a', path: '/citizens/VRD************U', msg: 'bound' })
+})
+
+it('masks a JSON line as the values it encodes would be masked, after escapes too, and keeps it valid JSON', () => {
+  const values = { quoted: '"RSSMRA85T10A562S"', tab: 'a\tRSSMRA85T10A562S', newline: 'a\nRSSMRA85T10A562S\nb', control: '\u0001RSSMRA85T10A562S', accent: 'èRSSMRA85T10A562S', glued: 'xRSSMRA85T10A562S' }
+  const masked = JSON.parse(maskLogLine(JSON.stringify(values)))
+  expect(masked).toEqual(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, maskFiscalCodes(v)])))
+  expect(masked.glued).toBe('xRSSMRA85T10A562S')
+  expect(masked.control).toBe('\u0001RSS************S')
 })
