@@ -1,5 +1,5 @@
 // ModI ID_AUTH_REST_02 verification of a client-signed bearer token (pdnd/FACTS.md "ModI patterns").
-import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose'
+import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import { type ProblemCode, SnodoError } from '../errors.ts'
 import type { ClientRegistry } from './clients.ts'
 import { allowedAlgorithms } from './modi.ts'
@@ -41,9 +41,14 @@ export async function verifyBearer(
   if (!client) throw new SnodoError('token_issuer_unknown', 'The token iss is not a client registered with Snodo')
   const { policy } = deps
   const now = deps.now?.() ?? Math.floor(Date.now() / 1000)
+  // The kid must name a key of the client's JWKS: without one, jose would fall back on any key of the client.
+  const keyOfKid: JWTVerifyGetKey = (header, jws) => {
+    if (!header.kid) throw new SnodoError('token_key_unknown', 'The token header has no kid: put the kid of your key in the client JWKS in it')
+    return client.keys(header, jws)
+  }
   let payload: JWTPayload
   try {
-    ;({ payload } = await jwtVerify(token, client.keys, {
+    ;({ payload } = await jwtVerify(token, keyOfKid, {
       algorithms: [...allowedAlgorithms],
       issuer: client.id,
       subject: client.id,

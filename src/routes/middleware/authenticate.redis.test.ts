@@ -62,6 +62,14 @@ describe('bearer token checks', () => {
     await expectRefused(bearer(await aToken(t.clients.portal, {}, { kid: 'not-a-registered-kid' })), 'token_key_unknown')
   })
 
+  it('no kid → token_key_unknown, even though the client has a key that would verify it', async () => {
+    // ID_AUTH_REST_02: the kid names the key in the client's JWKS; Snodo never guesses one.
+    const token = await aToken(t.clients.portal, {}, { kid: undefined })
+    expect(JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString())).not.toHaveProperty('kid')
+    const problem = await expectProblem(await getTenant(bearer(token)), 401, 'token_key_unknown')
+    expect(problem.detail).toBe('The token header has no kid: put the kid of your key in the client JWKS in it')
+  })
+
   it('unknown issuer → token_issuer_unknown', async () => {
     const stranger = await aClientKey('stranger')
     await expectRefused(bearer(await aToken(stranger)), 'token_issuer_unknown')
