@@ -15,8 +15,16 @@ import { idempotency } from './routes/middleware/idempotency.ts'
 import { createErrorHandler, notFound, problemResponse } from './routes/middleware/problems.ts'
 import { signResponse } from './routes/middleware/sign-response.ts'
 import { registerOperations } from './routes/operations/register-operations.ts'
+import { registerListAudit } from './routes/v1/audit/list-audit.ts'
+import { registerReadDeliveries } from './routes/v1/deliveries/read-deliveries.ts'
+import { registerReplayDeliveries } from './routes/v1/deliveries/replay-deliveries.ts'
+import { registerListEvents } from './routes/v1/events/list-events.ts'
+import { registerPausePlatform } from './routes/v1/platforms/pause-platform.ts'
 import { registerEchoSignedRequest } from './routes/v1/tenants/echo-signed-request.ts'
 import { registerGetTenant } from './routes/v1/tenants/get-tenant.ts'
+import { registerChangeWebhookEndpoint } from './routes/v1/webhook-endpoints/change-webhook-endpoint.ts'
+import { registerCreateWebhookEndpoint } from './routes/v1/webhook-endpoints/create-webhook-endpoint.ts'
+import { registerReadWebhookEndpoints } from './routes/v1/webhook-endpoints/read-webhook-endpoints.ts'
 
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>()
@@ -48,5 +56,13 @@ export function createApp(deps: Deps) {
 
   registerGetTenant(app, deps)
   registerEchoSignedRequest(app, deps)
+  registerCreateWebhookEndpoint(app, deps)
+  registerReadWebhookEndpoints(app, deps)
+  registerChangeWebhookEndpoint(app, deps)
+  registerListEvents(app, deps)
+  registerReadDeliveries(app, deps)
+  registerReplayDeliveries(app, deps)
+  registerPausePlatform(app, deps)
+  registerListAudit(app, deps)
   return app
 }

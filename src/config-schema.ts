@@ -94,6 +94,43 @@ export const ClientConfig = z
   .refine((c) => (c.jwks === undefined) !== (c.jwksUrl === undefined), 'exactly one of jwks and jwksUrl is required')
 export type ClientConfig = z.infer<typeof ClientConfig>
 
+/** Per-target tuning of the delivery engine (design §5); every field has a default. */
+const TargetTuning = z.strictObject({
+  retry: z
+    .strictObject({
+      scheduleMs: z.array(z.number().int().min(10)).min(0).max(30).optional(),
+      jitter: z.number().min(0).max(0.5).optional(),
+      maxRetryAfterMs: z.number().int().min(0).optional(),
+      floorAfterThrottleMs: z.number().int().min(0).optional(),
+    })
+    .optional(),
+  rateLimit: z.strictObject({ perSecond: z.number().positive(), burst: z.number().int().min(1) }).optional(),
+  circuit: z.strictObject({ failureThreshold: z.number().int().min(1), cooldownMs: z.number().int().min(10) }).optional(),
+  concurrency: z.number().int().min(1).max(1000).optional(),
+  timeoutMs: z.number().int().min(10).optional(),
+})
+export type TargetTuning = z.infer<typeof TargetTuning>
+
+export const deliveryTargets = ['webhooks', 'pagopa', 'appio', 'send', 'backoffice'] as const
+export type DeliveryTarget = (typeof deliveryTargets)[number]
+
+const DeliveryConfig = z.strictObject({
+  targets: z.partialRecord(z.enum(deliveryTargets), TargetTuning).default({}),
+  succeededRetentionSeconds: z.number().int().min(60).default(7 * 86_400),
+  deadRetentionSeconds: z.number().int().min(60).default(30 * 86_400),
+  /** How long a worker holds a job before another may take it over after a crash. */
+  lockMs: z.number().int().min(500).default(30_000),
+  sweepIntervalMs: z.number().int().min(100).default(10_000),
+})
+export type DeliveryConfig = z.infer<typeof DeliveryConfig>
+
+const WebhooksConfig = z.strictObject({
+  /** Hosts or CIDR ranges a webhook may reach although they are private (SSRF guard exceptions). */
+  allowedPrivate: z.array(z.string().min(1)).default([]),
+  secretOverlapSeconds: z.number().int().min(0).default(86_400),
+  maxEndpointsPerTenant: z.number().int().min(1).default(50),
+})
+
 export const SnodoConfigFile = z.strictObject({
   publicUrl: HttpUrl.describe('The URL portals call; it is the audience of their tokens'),
   signing: z.strictObject({ keysDir: z.string().min(1) }).describe("Directory of Snodo's signing keys (snodo keys rotate)"),
@@ -105,6 +142,8 @@ export const SnodoConfigFile = z.strictObject({
     .default({ leewaySeconds: 30, maxTokenLifetimeSeconds: 300 }),
   limits: z.strictObject({ bodyBytes: z.number().int().min(1024).default(1_048_576) }).default({ bodyBytes: 1_048_576 }),
   idempotency: z.strictObject({ ttlSeconds: z.number().int().min(60).default(86_400) }).default({ ttlSeconds: 86_400 }),
+  delivery: DeliveryConfig.default(DeliveryConfig.parse({})),
+  webhooks: WebhooksConfig.default(WebhooksConfig.parse({})),
   tenants: z.array(TenantConfig).min(1),
   clients: z.array(ClientConfig).min(1),
 })

@@ -5,11 +5,20 @@ import { type AuditLog, createAuditLog } from './audit/audit-log.ts'
 import type { Config, RuntimeEnv } from './config.ts'
 import type { TenantConfig } from './config-schema.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
+import { createEventFeed, type EventFeed } from './events/event-feed.ts'
 import { createHealthProbe, type HealthProbe } from './platforms/health.ts'
+import { createCircuitBreaker, type CircuitBreaker } from './queues/circuit-breaker.ts'
+import { createDeliveryStore, type DeliveryStore } from './queues/delivery-store.ts'
+import { createDeliveryEngine, type DeliveryEngine } from './queues/engine.ts'
+import { createPauses, type Pauses } from './queues/pauses.ts'
+import { createTokenBucket, type TokenBucket } from './queues/rate-limit.ts'
+import { createReplayBatches, type ReplayBatches } from './queues/replay-batches.ts'
 import { type ClientRegistry, createClientRegistry } from './trust/clients.ts'
 import { createKeyRing, type KeyRing } from './trust/key-ring.ts'
 import { createReplayCache, type ReplayCache } from './trust/replay-cache.ts'
 import { createVoucherVerifier, type VoucherVerifier } from './trust/verify-voucher.ts'
+import { createEndpointStore, type EndpointStore } from './webhooks/endpoint-store.ts'
+import { createUrlGuard, type UrlGuard } from './webhooks/url-guard.ts'
 
 export type Role = 'all' | 'api' | 'worker'
 
@@ -26,6 +35,15 @@ export type Deps = {
   health: HealthProbe
   verifyVoucher: VoucherVerifier
   metrics: Metrics
+  deliveries: DeliveryStore
+  engine: DeliveryEngine
+  events: EventFeed
+  endpoints: EndpointStore
+  pauses: Pauses
+  bucket: TokenBucket
+  breaker: CircuitBreaker
+  replayBatches: ReplayBatches
+  urlGuard: UrlGuard
   logger: Logger
   clock: () => Date
   close(): Promise<void>
@@ -45,9 +63,15 @@ export async function createDeps(init: {
   const redis = new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true })
   // WATCH is per connection and must not be pipelined: the hash-chained audit log gets a plain connection of its own.
   const auditRedis = redis.duplicate({ enableAutoPipelining: false })
-  await Promise.all([redis.connect(), auditRedis.connect()])
+  // BullMQ wants its own connection that never gives up on a command (maxRetriesPerRequest: null).
+  const queueRedis = redis.duplicate({ enableAutoPipelining: false, maxRetriesPerRequest: null })
+  await Promise.all([redis.connect(), auditRedis.connect(), queueRedis.connect()])
   const keys = await createKeyRing(config.signing.keysDir)
   const clock = init.clock ?? (() => new Date())
+  const audit = createAuditLog(auditRedis, prefix, clock)
+  const deliveries = createDeliveryStore(redis, prefix, clock)
+  const engine = createDeliveryEngine({ connection: queueRedis, redis, prefix, store: deliveries })
+  const endpoints = createEndpointStore(redis, prefix, clock)
   return {
     config,
     env,
@@ -57,14 +81,24 @@ export async function createDeps(init: {
     clients: createClientRegistry(config.clients),
     tenants: new Map(config.tenants.map((t) => [t.id, t])),
     replay: createReplayCache(redis, prefix),
-    audit: createAuditLog(auditRedis, prefix, clock),
+    audit,
     health: createHealthProbe({ clock }),
     verifyVoucher: createVoucherVerifier(config.auth.leewaySeconds),
     metrics: createMetrics({ defaultMetrics: init.defaultMetrics }),
+    deliveries,
+    engine,
+    events: createEventFeed({ redis, prefix, engine, endpoints, clock }),
+    endpoints,
+    pauses: createPauses(redis, prefix),
+    bucket: createTokenBucket(redis, prefix),
+    breaker: createCircuitBreaker(redis, prefix),
+    replayBatches: createReplayBatches({ redis, prefix, store: deliveries, engine, audit, clock }),
+    urlGuard: createUrlGuard({ mode: config.mode, allowedPrivate: config.webhooks.allowedPrivate }),
     logger,
     clock,
     async close() {
-      await Promise.allSettled([redis.quit(), auditRedis.quit()])
+      await engine.close()
+      await Promise.allSettled([redis.quit(), auditRedis.quit(), queueRedis.quit()])
     },
   }
 }

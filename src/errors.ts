@@ -33,6 +33,9 @@ export const problemCatalogue = {
   malformed_request: [400, 'Malformed request'],
   internal_error: [500, 'Internal error'],
   service_unavailable: [503, 'Service unavailable'],
+  delivery_not_dead: [409, 'Only a dead delivery can be replayed'],
+  replay_filter_matches_nothing: [422, 'The replay filter matches no dead delivery'],
+  endpoint_limit_reached: [409, 'Too many webhook endpoints for this tenant'],
 } as const satisfies Record<string, readonly [number, string]>
 
 export type ProblemCode = keyof typeof problemCatalogue

@@ -17,7 +17,10 @@ export type AuditRecord = AuditEntry & { at: string; prev: string; hash: string 
 
 export type AuditLog = {
   append(entry: AuditEntry): Promise<AuditRecord>
-  read(options?: { after?: string; count?: number }): Promise<{ id: string; record: AuditRecord }[]>
+  /** Records in order, after the position `after` (exclusive) or from the instant `since`. */
+  read(options?: { after?: string; since?: Date; count?: number }): Promise<{ id: string; record: AuditRecord }[]>
+  /** The hash of the last record: removing the newest records shows as a head that matches none. */
+  head(): Promise<string>
 }
 
 const genesis = '0'.repeat(64)
@@ -51,10 +54,14 @@ export function createAuditLog(writer: Redis, prefix: string, clock: () => Date 
       queue = next.catch(() => undefined)
       return next
     },
-    async read({ after = '-', count = 1000 } = {}) {
-      const start = after === '-' ? '-' : `(${after}`
+    async read({ after, since, count = 1000 } = {}) {
+      // Stream ids begin with the append time in ms, so an instant is a position too.
+      const start = after ? `(${after}` : since ? `${since.getTime()}-0` : '-'
       const rows = await writer.xrange(stream, start, '+', 'COUNT', count)
       return rows.map(([id, fields]) => ({ id, record: JSON.parse(fields[1] as string) as AuditRecord }))
+    },
+    async head() {
+      return (await writer.get(head)) ?? genesis
     },
   }
 }

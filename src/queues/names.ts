@@ -5,6 +5,7 @@ export const queueNames = {
   sendNotifications: 'send-notifications',
   backofficePractices: 'backoffice-practices',
   webhooks: 'webhooks',
+  replayBatches: 'replay-batches',
 } as const
 
 export type QueueName = (typeof queueNames)[keyof typeof queueNames]

@@ -1,21 +1,52 @@
-// Starts one BullMQ worker per queue that has a processor. Processors arrive with the delivery
-// engine and the platform adapters; the worker role already runs and shuts down cleanly without them.
+// The worker role: one BullMQ worker per delivery queue (each running the shared delivery processor
+// with its target's handler), the replay-batch worker, and the sweeper.
 import { type Processor, Worker } from 'bullmq'
 import type { Deps } from '../deps.ts'
-import type { QueueName } from './names.ts'
+import { createWebhookSender } from '../webhooks/send-webhook.ts'
+import { queueNames } from './names.ts'
+import { createDeliveryProcessor, type DeliveryHandler, type DeliveryHooks, tuningFor } from './run-delivery.ts'
+import { startSweeper } from './sweeper.ts'
 
-export type Processors = Partial<Record<QueueName, { process: Processor; concurrency: number }>>
+const defaultConcurrency = 50
 
-export async function startWorkers(deps: Deps, processors: Processors = {}): Promise<{ close(): Promise<void> }> {
-  const workers = Object.entries(processors).map(
-    ([name, p]) =>
-      new Worker(name, p.process, {
-        connection: { url: deps.env.REDIS_URL, maxRetriesPerRequest: null },
-        prefix: deps.env.SNODO_REDIS_PREFIX,
-        concurrency: p.concurrency,
-      }),
-  )
+export async function startWorkers(deps: Deps, extraHandlers: DeliveryHandler[] = []): Promise<{ close(): Promise<void> }> {
+  const { config, env } = deps
+  const workerOptions = (concurrency: number) => ({
+    connection: { url: env.REDIS_URL, maxRetriesPerRequest: null },
+    prefix: env.SNODO_REDIS_PREFIX,
+    concurrency,
+    lockDuration: config.delivery.lockMs,
+    // A dead worker's jobs are taken over only by the stalled check, which needs two runs to see an
+    // expired lock; at BullMQ's default interval (30 s) that is up to a minute, whatever lockMs says.
+    stalledInterval: config.delivery.lockMs,
+    // A crashed worker's job is taken over, however often that happens: it is never failed for it.
+    maxStalledCount: 1_000,
+  })
+  const webhooks = createWebhookSender({
+    endpoints: deps.endpoints,
+    guard: deps.urlGuard,
+    clock: deps.clock,
+    onEndpointDisabled: async (tenantId, endpointId, reason) => void (await deps.events.publish(tenantId, 'endpoint.disabled', { endpointId, reason })),
+  })
+  const hooks: DeliveryHooks = {
+    dead: async (d, error) => void (await deps.events.publish(d.tenant, 'delivery.dead', { deliveryId: d.id, target: d.target, operation: d.operation, resourceId: d.resourceId, error })),
+    recovered: async (d) => void (await deps.events.publish(d.tenant, 'delivery.recovered', { deliveryId: d.id, target: d.target, operation: d.operation, resourceId: d.resourceId })),
+    attempt: (d, outcome) => deps.metrics.deliveryAttempts.inc({ target: d.target, outcome }),
+  }
+  const processorDeps = { store: deps.deliveries, pauses: deps.pauses, bucket: deps.bucket, breaker: deps.breaker, config: config.delivery, hooks, clock: deps.clock }
+  const workers = [webhooks, ...extraHandlers].map((handler) => {
+    const concurrency = tuningFor(config.delivery, handler.target).concurrency ?? defaultConcurrency
+    return new Worker(handler.operation, createDeliveryProcessor(handler, processorDeps) as Processor, workerOptions(concurrency))
+  })
+  workers.push(new Worker(queueNames.replayBatches, deps.replayBatches.processor as Processor, workerOptions(2)))
+  for (const worker of workers) worker.on('error', (err) => deps.logger.error({ err, queue: worker.name }, 'queue worker error'))
   await Promise.all(workers.map((w) => w.waitUntilReady()))
-  if (workers.length === 0) deps.logger.info('worker role: no queue processors registered yet')
-  return { close: async () => void (await Promise.all(workers.map((w) => w.close()))) }
+  const sweeper = startSweeper({ store: deps.deliveries, engine: deps.engine, config: config.delivery, onError: (err) => deps.logger.error({ err }, 'sweeper failed') })
+  return {
+    async close() {
+      await sweeper.stop()
+      await Promise.all(workers.map((w) => w.close()))
+      await webhooks.close()
+    },
+  }
 }

@@ -9,6 +9,10 @@ export type AppEnv = {
     caller?: Caller
     /** The raw request body, read once by the integrity check; handlers parse from it. */
     rawBody?: Uint8Array
+    /** For routes outside /v1/tenants/{tenantId}: the tenant the audit record names. */
+    auditTenant?: string
+    /** A word for the audit record, e.g. the operator's reason. */
+    auditDetail?: string
   }
 }
 

@@ -17,3 +17,14 @@ export const validateJson = <T extends z.ZodType>(schema: T) =>
     }
     return result.data
   })
+
+/** Query parameters: 400 validation_failed with one entry per parameter. */
+export const validateQuery = <T extends z.ZodType>(schema: T) =>
+  validator('query', (value): z.infer<T> => {
+    const result = schema.safeParse(value)
+    if (!result.success) {
+      const errors = result.error.issues.map((i) => ({ path: `query.${i.path.join('.')}`, message: i.message }))
+      throw new SnodoError('validation_failed', `${errors.length} query parameter(s) failed validation`, { errors })
+    }
+    return result.data
+  })

@@ -25,6 +25,11 @@ export async function expectConforms(res: Response, method: string, pathTemplate
   let response = operation?.responses[String(res.status)]
   expect(response, `${res.status} is not documented for ${method} ${pathTemplate}`).toBeDefined()
   if (response?.$ref) response = document.components.responses[response.$ref.split('/').at(-1) as string]
+  if (res.status === 204) {
+    expect(response?.content, `204 of ${method} ${pathTemplate} declares a body`).toBeUndefined()
+    expect(await res.clone().text()).toBe('')
+    return
+  }
   const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? ''
   const declared = response?.content?.[mediaType]
   expect(declared, `${mediaType} is not declared for ${res.status} of ${method} ${pathTemplate}`).toBeDefined()

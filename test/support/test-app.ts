@@ -26,7 +26,15 @@ export async function aClientKey(clientId: string, alg: 'ES256' | 'RS256' | 'EdD
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>
 
-export async function createTestApp(options: { bodyBytes?: number; tenantOverrides?: Partial<TenantConfig>; clients?: { portal?: TestClient } } = {}) {
+export type TestAppOptions = {
+  bodyBytes?: number
+  tenantOverrides?: Partial<TenantConfig>
+  clients?: { portal?: TestClient }
+  /** Top-level config sections to set (delivery, webhooks…). */
+  config?: Record<string, unknown>
+}
+
+export async function createTestApp(options: TestAppOptions = {}) {
   const prefix = `test-${randomUUID().slice(0, 8)}`
   const home = mkdtempSync(join(tmpdir(), 'snodo-test-'))
   const keysDir = join(home, 'keys')
@@ -48,8 +56,9 @@ export async function createTestApp(options: { bodyBytes?: number; tenantOverrid
         { id: portal.clientId, jwks: { keys: [portal.publicJwk] }, tenants: ['comune-a'], scopes: [...scopes] },
         { id: reader.clientId, jwks: { keys: [reader.publicJwk] }, tenants: ['comune-a'], scopes: ['tenants:read'] },
         { id: other.clientId, jwks: { keys: [other.publicJwk] }, tenants: ['comune-b'], scopes: [...scopes] },
-        { id: ops.clientId, jwks: { keys: [ops.publicJwk] }, tenants: ['*'], scopes: ['tenants:read'] },
+        { id: ops.clientId, jwks: { keys: [ops.publicJwk] }, tenants: ['*'], scopes: ['tenants:read', 'webhooks:read', 'deliveries:read', 'deliveries:replay', 'platforms:pause', 'audit:read'] },
       ],
+      ...options.config,
     },
     'live',
     'test config',

@@ -46,6 +46,298 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenantId}/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's webhook endpoints
+         * @description Secrets are never listed. Scope `webhooks:read`.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Register a webhook endpoint
+         * @description Events of this tenant matching `events` are POSTed to `url`, signed per Standard Webhooks. The `secret` is shown only in this answer (and on rotation). Live mode: https only, never a private, loopback or link-local address unless the operator allow-lists it. Scope `webhooks:write`.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/webhook-endpoints/{endpointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One webhook endpoint
+         * @description Scope `webhooks:read`.
+         */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Deliveries still queued for it end dead (`endpoint_deleted`). Scope `webhooks:write`.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Change events or description; disable or enable
+         * @description Re-enabling clears the reason it was disabled. Scope `webhooks:write`.
+         */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/webhook-endpoints/{endpointId}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret
+         * @description A new secret signs from now on; the previous one keeps signing too (two `v1,` signatures) until `overlapSeconds` (default `webhooks.secretOverlapSeconds`) have passed. Scope `webhooks:write`.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/webhook-endpoints/{endpointId}/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a webhook.ping event to this endpoint
+         * @description Delivered like any event (signed, retried), whatever the endpoint subscribes to. Scope `webhooks:write`.
+         */
+        post: operations["pingWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's events, in order (pull twin of webhooks)
+         * @description Resume with `after` = the last `cursor` (or `nextCursor`) you processed. Scope `events:read`.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find deliveries
+         * @description Newest first, filtered; only deliveries of tenants this client may act for. Scope `deliveries:read`.
+         */
+        get: operations["listDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/deliveries/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One delivery and every attempt
+         * @description Scope `deliveries:read`.
+         */
+        get: operations["getDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/deliveries/{deliveryId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay a dead delivery
+         * @description One more attempt, audited; if it fails again it goes back to dead (never a retry loop). Only a dead delivery can be replayed (`409 delivery_not_dead`). Scope `deliveries:replay`.
+         */
+        post: operations["replayDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/deliveries/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay every dead delivery a filter matches
+         * @description Fixes the matching dead deliveries and replays them in the background, each one audited; follow it at `Location`. `dryRun: true` only counts. A filter that matches nothing is `422 replay_filter_matches_nothing`. Scope `deliveries:replay`.
+         */
+        post: operations["replayDeliveries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replay-batches/{batchId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Progress of a bulk replay
+         * @description Scope `deliveries:read`.
+         */
+        get: operations["getReplayBatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platforms/{platform}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause deliveries to a platform, for one tenant or all
+         * @description Jobs stay queued (status `paused`), nothing is lost; resume releases them at once. Audited. Scope `platforms:pause`.
+         */
+        post: operations["pausePlatform"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platforms/{platform}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume deliveries to a platform
+         * @description Lifts the pause given for the same tenant (or the global one). Audited. Scope `platforms:pause`.
+         */
+        post: operations["resumePlatform"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/platforms/pauses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pauses in force
+         * @description Scope `deliveries:read`.
+         */
+        get: operations["listPauses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log
+         * @description Append-only and hash-chained: each record carries the previous record's hash (`prev`) and its own (`hash`, SHA-256 of the record without `hash`, keys sorted). `snodo audit verify` checks the whole chain. Scope `audit:read`.
+         */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/.well-known/jwks.json": {
         parameters: {
             query?: never;
@@ -153,7 +445,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @enum {string} */
-        ProblemCode: "token_missing" | "token_malformed" | "token_algorithm_not_allowed" | "token_issuer_unknown" | "token_key_unknown" | "token_signature_invalid" | "token_claims_invalid" | "token_audience_invalid" | "token_expired" | "token_issued_in_future" | "token_lifetime_too_long" | "token_replayed" | "voucher_invalid" | "digest_missing" | "digest_mismatch" | "signature_missing" | "signature_invalid" | "signed_headers_mismatch" | "tenant_forbidden" | "scope_missing" | "not_found" | "tenant_not_found" | "method_not_allowed" | "idempotency_key_reused" | "request_in_progress" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "malformed_request" | "internal_error" | "service_unavailable";
+        ProblemCode: "token_missing" | "token_malformed" | "token_algorithm_not_allowed" | "token_issuer_unknown" | "token_key_unknown" | "token_signature_invalid" | "token_claims_invalid" | "token_audience_invalid" | "token_expired" | "token_issued_in_future" | "token_lifetime_too_long" | "token_replayed" | "voucher_invalid" | "digest_missing" | "digest_mismatch" | "signature_missing" | "signature_invalid" | "signed_headers_mismatch" | "tenant_forbidden" | "scope_missing" | "not_found" | "tenant_not_found" | "method_not_allowed" | "idempotency_key_reused" | "request_in_progress" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "malformed_request" | "internal_error" | "service_unavailable" | "delivery_not_dead" | "replay_filter_matches_nothing" | "endpoint_limit_reached";
         /** @description RFC 9457 problem details. */
         Problem: {
             /** @description urn:snodo:problem:<code> */
@@ -224,6 +516,211 @@ export interface components {
             /** @enum {string} */
             mode?: "live" | "sandbox";
         };
+        /** @enum {string} */
+        EventType: "payment.published" | "payment.paid" | "payment.cancelled" | "payment.expired" | "message.sent" | "message.rejected" | "message.failed" | "notification.accepted" | "notification.refused" | "notification.delivered" | "notification.viewed" | "notification.unreachable" | "notification.cancelled" | "practice.registered" | "practice.forwarded" | "practice.status_changed" | "delivery.dead" | "delivery.recovered" | "endpoint.disabled" | "webhook.ping";
+        CreateWebhookEndpoint: {
+            /** @description https URL (live mode) */
+            url: string;
+            /** @description Event types to receive, or `*` for all. */
+            events: string[];
+            description?: string;
+        };
+        UpdateWebhookEndpoint: {
+            events?: string[];
+            description?: string;
+            enabled?: boolean;
+        };
+        RotateWebhookSecret: {
+            overlapSeconds?: number;
+        };
+        WebhookEndpointFields: {
+            id: string;
+            tenantId: string;
+            url: string;
+            events: string[];
+            description: string;
+            enabled: boolean;
+            disabledReason?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The secrets that sign now (never their values), newest first. */
+            signingSecrets: {
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                expiresAt?: string;
+            }[];
+        };
+        WebhookEndpoint: components["schemas"]["WebhookEndpointFields"];
+        WebhookEndpointWithSecret: components["schemas"]["WebhookEndpointFields"] & {
+            /** @description Shown once: keep it to verify signatures */
+            secret: string;
+        };
+        WebhookEndpointList: {
+            items: components["schemas"]["WebhookEndpoint"][];
+        };
+        PingResult: {
+            eventId: string;
+            deliveryIds: string[];
+        };
+        Event: {
+            /** @description Also the webhook-id of its webhook deliveries */
+            id: string;
+            type: components["schemas"]["EventType"];
+            tenantId: string;
+            /** Format: date-time */
+            occurredAt: string;
+            data: {
+                [key: string]: unknown;
+            };
+            cursor: string;
+        };
+        EventPage: {
+            items: components["schemas"]["Event"][];
+            /** @description Pass as `after` to continue; absent when nothing was ever read */
+            nextCursor?: string;
+        };
+        /** @enum {string} */
+        DeliveryStatus: "queued" | "in_progress" | "retrying" | "succeeded" | "dead" | "paused";
+        /** @enum {string} */
+        DeliveryTarget: "webhooks" | "pagopa" | "appio" | "send" | "backoffice";
+        DeliveryError: {
+            /** @enum {string} */
+            kind: "timeout" | "unavailable" | "rate_limited" | "rejected" | "unauthorized" | "protocol" | "internal";
+            message: string;
+            upstreamStatus?: number;
+            upstreamCode?: string;
+        };
+        DeliveryFields: {
+            id: string;
+            tenant: string;
+            target: components["schemas"]["DeliveryTarget"];
+            /** @description The queue */
+            operation: string;
+            resourceId: string;
+            status: components["schemas"]["DeliveryStatus"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            attemptCount: number;
+            replays: number;
+            /** Format: date-time */
+            nextTryAt?: string;
+            lastError?: components["schemas"]["DeliveryError"];
+            meta: {
+                [key: string]: string;
+            };
+        };
+        Delivery: components["schemas"]["DeliveryFields"];
+        Attempt: {
+            number: number;
+            /** Format: date-time */
+            at: string;
+            durationMs: number;
+            /** @enum {string} */
+            outcome: "succeeded" | "failed";
+            upstreamStatus?: number;
+            upstreamCode?: string;
+            errorKind?: string;
+            message?: string;
+            /** Format: date-time */
+            nextTryAt?: string;
+            replay?: boolean;
+        };
+        DeliveryDetail: components["schemas"]["DeliveryFields"] & {
+            attempts: components["schemas"]["Attempt"][];
+        };
+        DeliveryPage: {
+            items: components["schemas"]["Delivery"][];
+            nextCursor?: string;
+        };
+        ReplayDelivery: {
+            reason: string;
+        };
+        /** @description Matches dead deliveries only. */
+        ReplayFilter: {
+            /** @enum {string} */
+            status?: "dead";
+            platform?: components["schemas"]["DeliveryTarget"];
+            tenant?: string;
+            operation?: string;
+            errorCode?: string;
+            since?: string;
+            until?: string;
+        };
+        ReplayDeliveries: {
+            filter: components["schemas"]["ReplayFilter"];
+            reason: string;
+            /** @default false */
+            dryRun: boolean;
+        };
+        ReplayPreview: {
+            /** @constant */
+            dryRun: true;
+            matched: number;
+            /** @description Up to 20 matching delivery ids */
+            sample: string[];
+        };
+        ReplayBatch: {
+            id: string;
+            /** @enum {string} */
+            status: "running" | "done";
+            reason: string;
+            requestedBy: string;
+            filter: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt?: string;
+            total: number;
+            replayed: number;
+            /** @description Matched but no longer dead when their turn came */
+            skipped: number;
+        };
+        PauseRequest: {
+            /** @description Omit to act on every tenant */
+            tenant?: string;
+            reason: string;
+        };
+        PlatformPause: {
+            platform: components["schemas"]["DeliveryTarget"];
+            tenant?: string;
+            paused: boolean;
+            reason?: string;
+            by?: string;
+            /** Format: date-time */
+            at?: string;
+        };
+        PauseList: {
+            items: components["schemas"]["PlatformPause"][];
+        };
+        AuditRecord: {
+            /** @description Position in the log; pass as `after` to continue */
+            id: string;
+            who: string;
+            tenant?: string;
+            action: string;
+            /** @enum {string} */
+            outcome: "ok" | "denied" | "failed";
+            payloadDigest?: string;
+            requestId?: string;
+            detail?: string;
+            /** Format: date-time */
+            at: string;
+            prev: string;
+            hash: string;
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditRecord"][];
+            nextCursor?: string;
+            /** @description The hash of the newest record of the whole log (64 zeros while it is empty): the chain must end there */
+            head: string;
+        };
     };
     responses: {
         /** @description Malformed or invalid request */
@@ -272,7 +769,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Idempotency key reused, or a request with it still running */
+        /** @description Idempotency key reused, a request with it still running, or the resource's state does not allow it */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -308,6 +805,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description Well-formed, but nothing to act on (e.g. a replay filter that matches nothing) */
+        UnprocessableContent: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description A dependency is not available */
         ServiceUnavailable: {
             headers: {
@@ -327,6 +833,29 @@ export interface components {
         Digest: string;
         /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
         AgidJwtSignature: string;
+        EndpointId: string;
+        DeliveryId: string;
+        BatchId: string;
+        Platform: components["schemas"]["DeliveryTarget"];
+        /** @description Resume after this cursor (exclusive). */
+        After: string;
+        /** @description The `nextCursor` of the previous page. */
+        Cursor: string;
+        Limit: number;
+        /** @description Comma-separated event types. */
+        EventTypes: string;
+        DeliveryStatusQuery: components["schemas"]["DeliveryStatus"];
+        PlatformQuery: components["schemas"]["DeliveryTarget"];
+        TenantQuery: string;
+        OperationQuery: string;
+        /** @description The upstream's own code, or an error kind (timeout, unavailable, rate_limited, rejected, unauthorized, protocol, internal). */
+        ErrorCodeQuery: string;
+        /** @description An instant (ISO 8601) or a duration back from now (`90s`, `15m`, `2h`, `7d`). */
+        Since: string;
+        /** @description An instant (ISO 8601) or a duration back from now. */
+        Until: string;
+        /** @description Records at or after this instant (ISO 8601) or duration back from now. */
+        AuditSince: string;
     };
     requestBodies: never;
     headers: {
@@ -420,6 +949,749 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Endpoints */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description RFC 3230 digest of the exact body bytes. */
+                Digest: components["parameters"]["Digest"];
+                /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
+                "Agid-JWT-Signature": components["parameters"]["AgidJwtSignature"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookEndpoint"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with its secret */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                endpointId: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                endpointId: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description RFC 3230 digest of the exact body bytes. */
+                Digest: components["parameters"]["Digest"];
+                /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
+                "Agid-JWT-Signature": components["parameters"]["AgidJwtSignature"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                endpointId: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookEndpoint"];
+            };
+        };
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description RFC 3230 digest of the exact body bytes. */
+                Digest: components["parameters"]["Digest"];
+                /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
+                "Agid-JWT-Signature": components["parameters"]["AgidJwtSignature"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                endpointId: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateWebhookSecret"];
+            };
+        };
+        responses: {
+            /** @description The endpoint, with its new secret */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    pingWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                endpointId: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PingResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description Resume after this cursor (exclusive). */
+                after?: components["parameters"]["After"];
+                limit?: components["parameters"]["Limit"];
+                /** @description Comma-separated event types. */
+                types?: components["parameters"]["EventTypes"];
+            };
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events after the cursor */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listDeliveries: {
+        parameters: {
+            query?: {
+                status?: components["parameters"]["DeliveryStatusQuery"];
+                platform?: components["parameters"]["PlatformQuery"];
+                tenant?: components["parameters"]["TenantQuery"];
+                operation?: components["parameters"]["OperationQuery"];
+                /** @description The upstream's own code, or an error kind (timeout, unavailable, rate_limited, rejected, unauthorized, protocol, internal). */
+                errorCode?: components["parameters"]["ErrorCodeQuery"];
+                /** @description An instant (ISO 8601) or a duration back from now (`90s`, `15m`, `2h`, `7d`). */
+                since?: components["parameters"]["Since"];
+                /** @description An instant (ISO 8601) or a duration back from now. */
+                until?: components["parameters"]["Until"];
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDelivery: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                deliveryId: components["parameters"]["DeliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replayDelivery: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description RFC 3230 digest of the exact body bytes. */
+                Digest: components["parameters"]["Digest"];
+                /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
+                "Agid-JWT-Signature": components["parameters"]["AgidJwtSignature"];
+            };
+            path: {
+                deliveryId: components["parameters"]["DeliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayDelivery"];
+            };
+        };
+        responses: {
+            /** @description Queued again */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replayDeliveries: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description RFC 3230 digest of the exact body bytes. */
+                Digest: components["parameters"]["Digest"];
+                /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
+                "Agid-JWT-Signature": components["parameters"]["AgidJwtSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayDeliveries"];
+            };
+        };
+        responses: {
+            /** @description Dry run: what would be replayed */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayPreview"];
+                };
+            };
+            /** @description The replay batch */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayBatch"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getReplayBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                batchId: components["parameters"]["BatchId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The batch */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayBatch"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    pausePlatform: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description RFC 3230 digest of the exact body bytes. */
+                Digest: components["parameters"]["Digest"];
+                /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
+                "Agid-JWT-Signature": components["parameters"]["AgidJwtSignature"];
+            };
+            path: {
+                platform: components["parameters"]["Platform"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PauseRequest"];
+            };
+        };
+        responses: {
+            /** @description Paused */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformPause"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    resumePlatform: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description RFC 3230 digest of the exact body bytes. */
+                Digest: components["parameters"]["Digest"];
+                /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
+                "Agid-JWT-Signature": components["parameters"]["AgidJwtSignature"];
+            };
+            path: {
+                platform: components["parameters"]["Platform"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PauseRequest"];
+            };
+        };
+        responses: {
+            /** @description Resumed */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformPause"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listPauses: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pauses */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PauseList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAudit: {
+        parameters: {
+            query?: {
+                /** @description Records at or after this instant (ISO 8601) or duration back from now. */
+                since?: components["parameters"]["AuditSince"];
+                /** @description Resume after this cursor (exclusive). */
+                after?: components["parameters"]["After"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Records in order */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
             500: components["responses"]["InternalError"];
         };
     };

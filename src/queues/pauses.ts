@@ -1,0 +1,47 @@
+// Pausing a target, for one tenant or all: jobs stay queued (delayed, "parked"), never failed, and
+// resume releases them at once (design §5). Pauses live in Redis, so every worker sees them.
+import type { Redis } from 'ioredis'
+
+export type Pause = { target: string; tenant?: string; reason: string; by: string; at: string }
+
+export type Parked = { jobId: string; tenant: string; operation: string }
+
+export type Pauses = {
+  pause(p: Pause): Promise<void>
+  /** Answers the jobs parked under the lifted pause, for the engine to release. */
+  resume(target: string, tenant?: string): Promise<{ wasPaused: boolean; parked: Parked[] }>
+  pausedFor(target: string, tenant: string): Promise<Pause | undefined>
+  park(target: string, parked: Parked): Promise<void>
+  list(): Promise<Pause[]>
+}
+
+export function createPauses(redis: Redis, prefix: string): Pauses {
+  const pausesKey = `${prefix}:pauses`
+  const field = (target: string, tenant?: string) => `${target}|${tenant ?? '*'}`
+  const parkedKey = (target: string) => `${prefix}:parked:${target}`
+  return {
+    async pause(p) {
+      await redis.hset(pausesKey, field(p.target, p.tenant), JSON.stringify(p))
+    },
+    async resume(target, tenant) {
+      const removed = await redis.hdel(pausesKey, field(target, tenant))
+      const parked = Object.values(await redis.hgetall(parkedKey(target))).map((v) => JSON.parse(v) as Parked)
+      const stillPaused = new Set(await redis.hkeys(pausesKey))
+      // A job stays parked while a pause still covers it (the global one, or its tenant's).
+      const released = parked.filter((p) => !stillPaused.has(field(target)) && !stillPaused.has(field(target, p.tenant)))
+      if (released.length > 0) await redis.hdel(parkedKey(target), ...released.map((p) => p.jobId))
+      return { wasPaused: removed === 1, parked: released }
+    },
+    async pausedFor(target, tenant) {
+      const [global, own] = await redis.hmget(pausesKey, field(target), field(target, tenant))
+      const found = global ?? own
+      return found ? (JSON.parse(found) as Pause) : undefined
+    },
+    async park(target, parked) {
+      await redis.hset(parkedKey(target), parked.jobId, JSON.stringify(parked))
+    },
+    async list() {
+      return Object.values(await redis.hgetall(pausesKey)).map((v) => JSON.parse(v) as Pause)
+    },
+  }
+}

@@ -1,0 +1,38 @@
+// Repairs what a crash can leave half-written: a delivery recorded but whose job was never added
+// (the pending marker outlived its grace period), and trims index entries past retention.
+import type { DeliveryConfig } from '../config-schema.ts'
+import type { DeliveryStore } from './delivery-store.ts'
+import type { DeliveryEngine } from './engine.ts'
+
+/** Longer than any enqueue takes, so a healthy enqueue in progress is never repaired twice. */
+const defaultGraceMs = 30_000
+
+export function startSweeper(deps: { store: DeliveryStore; engine: DeliveryEngine; config: DeliveryConfig; onError(err: unknown): void; graceMs?: number }) {
+  const graceMs = deps.graceMs ?? defaultGraceMs
+  const sweep = async () => {
+    for (;;) {
+      const ids = await deps.store.pendingEnqueue(graceMs, 200)
+      if (ids.length === 0) break
+      for (const id of ids) {
+        const d = await deps.store.get(id)
+        // Only a queued delivery can lack its job; any other status shows the job ran.
+        if (d?.status === 'queued') await deps.engine.ensureJob(d)
+        else await deps.store.confirmEnqueued([id])
+      }
+    }
+    await deps.store.trim({ succeededSeconds: deps.config.succeededRetentionSeconds, deadSeconds: deps.config.deadRetentionSeconds })
+  }
+  let running: Promise<void> = Promise.resolve()
+  const tick = () => {
+    running = sweep().catch(deps.onError)
+  }
+  tick()
+  const timer = setInterval(tick, deps.config.sweepIntervalMs)
+  return {
+    sweep,
+    async stop() {
+      clearInterval(timer)
+      await running
+    },
+  }
+}

@@ -1,0 +1,48 @@
+import type { Hono } from 'hono'
+import { PingResult, RotateWebhookSecret, UpdateWebhookEndpoint, WebhookEndpoint, WebhookEndpointWithSecret } from '../../../contracts/delivery-schemas.ts'
+import type { Deps } from '../../../deps.ts'
+import type { AppEnv } from '../../app-env.ts'
+import { audited } from '../../middleware/audited.ts'
+import { requireScope } from '../../middleware/authorize.ts'
+import { validateJson } from '../../validate.ts'
+import { endpointView } from '../views.ts'
+import { endpointOrThrow } from './read-webhook-endpoints.ts'
+
+const path = '/v1/tenants/:tenantId/webhook-endpoints/:endpointId'
+
+/** updateWebhookEndpoint, deleteWebhookEndpoint, rotateWebhookSecret and pingWebhookEndpoint. */
+export function registerChangeWebhookEndpoint(app: Hono<AppEnv>, deps: Deps) {
+  const write = requireScope('webhooks:write', deps)
+
+  app.patch(path, write, audited('webhook-endpoint.update', deps), validateJson(UpdateWebhookEndpoint), async (c) => {
+    const { tenantId, endpointId } = c.req.param()
+    await endpointOrThrow(deps, tenantId, endpointId)
+    const patch = c.req.valid('json')
+    const changes = { ...patch, ...(patch.events ? { events: [...new Set(patch.events)] } : {}), ...(patch.enabled === false ? { disabledReason: 'disabled by the portal' } : {}) }
+    // Deleted between the check and the update: the lookup says so with a 404.
+    const updated = (await deps.endpoints.update(tenantId, endpointId, changes)) ?? (await endpointOrThrow(deps, tenantId, endpointId))
+    return c.json(WebhookEndpoint.parse(endpointView(updated, deps.endpoints)))
+  })
+
+  app.delete(path, write, audited('webhook-endpoint.delete', deps), async (c) => {
+    const { tenantId, endpointId } = c.req.param()
+    await endpointOrThrow(deps, tenantId, endpointId)
+    await deps.endpoints.remove(tenantId, endpointId)
+    return c.body(null, 204)
+  })
+
+  app.post(`${path}/rotate-secret`, write, audited('webhook-endpoint.rotate-secret', deps), validateJson(RotateWebhookSecret), async (c) => {
+    const { tenantId, endpointId } = c.req.param()
+    await endpointOrThrow(deps, tenantId, endpointId)
+    const overlap = c.req.valid('json').overlapSeconds ?? deps.config.webhooks.secretOverlapSeconds
+    const rotated = (await deps.endpoints.rotateSecret(tenantId, endpointId, overlap)) ?? (await endpointOrThrow(deps, tenantId, endpointId))
+    return c.json(WebhookEndpointWithSecret.parse({ ...endpointView(rotated, deps.endpoints), secret: rotated.secrets[0]?.value }))
+  })
+
+  app.post(`${path}/ping`, write, audited('webhook-endpoint.ping', deps), async (c) => {
+    const { tenantId, endpointId } = c.req.param()
+    await endpointOrThrow(deps, tenantId, endpointId)
+    const { event, deliveryIds } = await deps.events.publish(tenantId, 'webhook.ping', { endpointId }, { endpointId })
+    return c.json(PingResult.parse({ eventId: event.id, deliveryIds }), 202, { Location: `/v1/deliveries/${deliveryIds[0]}` })
+  })
+}

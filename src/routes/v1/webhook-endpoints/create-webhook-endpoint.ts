@@ -1,0 +1,24 @@
+import type { Hono } from 'hono'
+import { CreateWebhookEndpoint, WebhookEndpointWithSecret } from '../../../contracts/delivery-schemas.ts'
+import type { Deps } from '../../../deps.ts'
+import { SnodoError } from '../../../errors.ts'
+import type { AppEnv } from '../../app-env.ts'
+import { audited } from '../../middleware/audited.ts'
+import { requireScope } from '../../middleware/authorize.ts'
+import { validateJson } from '../../validate.ts'
+import { endpointView } from '../views.ts'
+
+export function registerCreateWebhookEndpoint(app: Hono<AppEnv>, deps: Deps) {
+  return app.post('/v1/tenants/:tenantId/webhook-endpoints', requireScope('webhooks:write', deps), audited('webhook-endpoint.create', deps), validateJson(CreateWebhookEndpoint), async (c) => {
+    const tenantId = c.req.param('tenantId')
+    const body = c.req.valid('json')
+    const refusal = await deps.urlGuard.refusal(body.url)
+    if (refusal) throw new SnodoError('validation_failed', `url ${refusal}`, { errors: [{ path: 'url', message: refusal }] })
+    if ((await deps.endpoints.list(tenantId)).length >= deps.config.webhooks.maxEndpointsPerTenant) {
+      throw new SnodoError('endpoint_limit_reached', `A tenant may have at most ${deps.config.webhooks.maxEndpointsPerTenant} webhook endpoints; delete one first`)
+    }
+    const endpoint = await deps.endpoints.create(tenantId, { url: body.url, events: [...new Set(body.events)], description: body.description ?? '' })
+    const view = WebhookEndpointWithSecret.parse({ ...endpointView(endpoint, deps.endpoints), secret: endpoint.secrets[0]?.value })
+    return c.json(view, 201, { Location: `/v1/tenants/${tenantId}/webhook-endpoints/${endpoint.id}` })
+  })
+}

@@ -1,0 +1,85 @@
+// Webhook endpoints per tenant, in one Redis hash per tenant. Secrets are Standard Webhooks
+// `whsec_<base64>`; a rotation keeps the previous secret signing until its overlap ends.
+import { randomBytes } from 'node:crypto'
+import type { Redis } from 'ioredis'
+
+export type Secret = { value: string; createdAt: string; expiresAt?: string }
+export type Endpoint = {
+  id: string
+  tenantId: string
+  url: string
+  events: string[]
+  description: string
+  enabled: boolean
+  disabledReason?: string
+  createdAt: string
+  updatedAt: string
+  secrets: Secret[]
+}
+
+export type EndpointStore = {
+  create(tenantId: string, init: Pick<Endpoint, 'url' | 'events' | 'description'>): Promise<Endpoint>
+  list(tenantId: string): Promise<Endpoint[]>
+  get(tenantId: string, id: string): Promise<Endpoint | undefined>
+  update(tenantId: string, id: string, patch: Partial<Pick<Endpoint, 'events' | 'description' | 'enabled' | 'disabledReason'>>): Promise<Endpoint | undefined>
+  remove(tenantId: string, id: string): Promise<boolean>
+  rotateSecret(tenantId: string, id: string, overlapSeconds: number): Promise<Endpoint | undefined>
+  matching(tenantId: string, eventType: string): Promise<Endpoint[]>
+  /** Secrets that still sign now: the newest, and older ones inside their overlap. */
+  activeSecrets(endpoint: Endpoint): string[]
+}
+
+export const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`
+
+export function createEndpointStore(redis: Redis, prefix: string, clock: () => Date): EndpointStore {
+  const key = (tenantId: string) => `${prefix}:webhooks:${tenantId}`
+  const save = async (e: Endpoint) => void (await redis.hset(key(e.tenantId), e.id, JSON.stringify(e)))
+  const store: EndpointStore = {
+    async create(tenantId, init) {
+      const now = clock().toISOString()
+      const endpoint: Endpoint = { id: `we_${randomBytes(12).toString('base64url')}`, tenantId, ...init, enabled: true, createdAt: now, updatedAt: now, secrets: [{ value: newSecret(), createdAt: now }] }
+      await save(endpoint)
+      return endpoint
+    },
+    async list(tenantId) {
+      const all = Object.values(await redis.hgetall(key(tenantId))).map((v) => JSON.parse(v) as Endpoint)
+      return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+    },
+    async get(tenantId, id) {
+      const found = await redis.hget(key(tenantId), id)
+      return found ? (JSON.parse(found) as Endpoint) : undefined
+    },
+    async update(tenantId, id, patch) {
+      const found = await store.get(tenantId, id)
+      if (!found) return undefined
+      const updated: Endpoint = { ...found, ...patch, updatedAt: clock().toISOString() }
+      if (patch.enabled === true) delete updated.disabledReason
+      await save(updated)
+      return updated
+    },
+    async remove(tenantId, id) {
+      return (await redis.hdel(key(tenantId), id)) === 1
+    },
+    async rotateSecret(tenantId, id, overlapSeconds) {
+      const found = await store.get(tenantId, id)
+      if (!found) return undefined
+      const now = clock()
+      const expiresAt = new Date(now.getTime() + overlapSeconds * 1000).toISOString()
+      // The previous newest secret keeps signing during the overlap; older ones keep their own end.
+      const previous = found.secrets.map((s, i) => (i === 0 ? { ...s, expiresAt: s.expiresAt ?? expiresAt } : s)).filter((s) => !expired(s, now))
+      const rotated: Endpoint = { ...found, secrets: [{ value: newSecret(), createdAt: now.toISOString() }, ...previous], updatedAt: now.toISOString() }
+      await save(rotated)
+      return rotated
+    },
+    async matching(tenantId, eventType) {
+      return (await store.list(tenantId)).filter((e) => e.enabled && (e.events.includes(eventType) || e.events.includes('*')))
+    },
+    activeSecrets(endpoint) {
+      const now = clock()
+      return endpoint.secrets.filter((s) => !expired(s, now)).map((s) => s.value)
+    },
+  }
+  return store
+}
+
+const expired = (s: Secret, now: Date) => s.expiresAt !== undefined && Date.parse(s.expiresAt) <= now.getTime()

@@ -1,0 +1,77 @@
+// The webhooks target: one signed POST per attempt (Standard Webhooks). Any 2xx is success; 410
+// disables the endpoint; 429 honours Retry-After; other answers and network failures retry.
+import { Agent, errors, request } from 'undici'
+import { UpstreamError } from '../errors.ts'
+import type { Delivery, DeliveryError } from '../queues/delivery.ts'
+import { queueNames } from '../queues/names.ts'
+import type { DeliveryHandler } from '../queues/run-delivery.ts'
+import type { EndpointStore } from './endpoint-store.ts'
+import { webhookHeaders } from './signature.ts'
+import type { UrlGuard } from './url-guard.ts'
+
+const platform = 'webhooks'
+
+export function createWebhookSender(deps: {
+  endpoints: EndpointStore
+  guard: UrlGuard
+  clock: () => Date
+  /** Told when a 410 disabled an endpoint, to raise endpoint.disabled. */
+  onEndpointDisabled(tenantId: string, endpointId: string, reason: string): Promise<void>
+}): DeliveryHandler & { close(): Promise<void> } {
+  const agent = new Agent({ connections: 256, keepAliveTimeout: 10_000, connect: { lookup: deps.guard.lookup } })
+  return {
+    target: 'webhooks',
+    operation: queueNames.webhooks,
+    credentialKey: (d) => `${d.tenant}|${d.meta.endpointId}`,
+    async send(d, { timeoutMs }) {
+      const endpoint = await deps.endpoints.get(d.tenant, d.meta.endpointId as string)
+      if (!endpoint) throw new UpstreamError({ kind: 'rejected', platform, message: 'the endpoint was deleted', upstreamCode: 'endpoint_deleted' })
+      if (!endpoint.enabled) throw new UpstreamError({ kind: 'rejected', platform, message: `the endpoint is disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}`, upstreamCode: 'endpoint_disabled' })
+      const body = JSON.stringify(d.payload)
+      const headers = {
+        'content-type': 'application/json',
+        'user-agent': 'Snodo-Webhooks/1',
+        ...webhookHeaders(deps.endpoints.activeSecrets(endpoint), webhookIdOf(d), Math.floor(deps.clock().getTime() / 1000), body),
+      }
+      let res: Awaited<ReturnType<typeof request>>
+      try {
+        res = await request(endpoint.url, { method: 'POST', headers, body, dispatcher: agent, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs + 1000) })
+      } catch (error) {
+        throw networkError(error, endpoint.url)
+      }
+      await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined)
+      const status = res.statusCode
+      if (status >= 200 && status < 300) return { upstreamStatus: status }
+      if (status === 410) throw new UpstreamError({ kind: 'rejected', platform, message: 'the endpoint answered 410 Gone', upstreamStatus: status, upstreamCode: 'gone' })
+      if (status === 429) throw new UpstreamError({ kind: 'rate_limited', platform, message: 'the endpoint answered 429', upstreamStatus: status, retryAfterMs: retryAfterMs(res.headers['retry-after']) })
+      throw new UpstreamError({ kind: 'unavailable', platform, message: `the endpoint answered ${status}`, upstreamStatus: status })
+    },
+    async onDead(d: Delivery, error: DeliveryError) {
+      if (error.upstreamCode !== 'gone') return
+      const reason = 'the endpoint answered 410 Gone'
+      await deps.endpoints.update(d.tenant, d.meta.endpointId as string, { enabled: false, disabledReason: reason })
+      await deps.onEndpointDisabled(d.tenant, d.meta.endpointId as string, reason)
+    },
+    close: () => agent.close(),
+  }
+}
+
+/** The event id: stable across retries and replays, so the receiver dedupes on it (Standard Webhooks `webhook-id`). */
+export const webhookIdOf = (d: Delivery) => d.resourceId
+
+function networkError(error: unknown, url: string): UpstreamError {
+  const code = (error as { code?: string }).code
+  const message = `POST ${new URL(url).origin} failed: ${error instanceof Error ? error.message : String(error)}`
+  if (code === 'SNODO_ADDRESS_FORBIDDEN') return new UpstreamError({ kind: 'rejected', platform, message, upstreamCode: 'address_forbidden', cause: error })
+  const timedOut = error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError || error instanceof errors.ConnectTimeoutError || (error as Error).name === 'TimeoutError'
+  return new UpstreamError({ kind: timedOut ? 'timeout' : 'unavailable', platform, message, upstreamCode: code, cause: error })
+}
+
+function retryAfterMs(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header
+  if (!value) return undefined
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now())
+}
