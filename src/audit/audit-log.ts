@@ -23,7 +23,8 @@ export type AuditLog = {
   head(): Promise<string>
 }
 
-const genesis = '0'.repeat(64)
+/** The `prev` of the first record, and the head of an empty log. */
+export const genesis = '0'.repeat(64)
 
 export function hashRecord(record: Omit<AuditRecord, 'hash'>): string {
   const canonical = JSON.stringify(Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b))))

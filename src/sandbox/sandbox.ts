@@ -58,7 +58,7 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
           pdnd: { issuer: pdnd.issuer, jwksUrl: `${running.url}/.well-known/jwks.json`, audience: eserviceAudience, purposes: { [sandboxPurposeId]: sandboxClientId } },
         },
       ],
-      clients: [{ id: sandboxClientId, name: 'Demo portal', jwks: { keys: [publicPart(privateJwk)] }, tenants: [sandboxTenantId], scopes: [...scopes] }],
+      clients: [{ id: sandboxClientId, name: 'Demo portal', jwks: { keys: [publicPart(privateJwk)] }, tenants: ['*'], scopes: [...scopes] }],
     },
     'sandbox',
     'the sandbox configuration',

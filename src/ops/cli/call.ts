@@ -1,9 +1,8 @@
 // snodo call METHOD PATH: one signed request, the answer printed, its signature checked.
-import { existsSync, readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { type ClientIdentity, createSnodoClient, readClientFile } from '../../client/index.ts'
-import { readEnv } from '../../config.ts'
+import { createSnodoClient } from '../../client/index.ts'
+import { clientOption, readIdentity } from './signed-client.ts'
 
 type CallOptions = { data?: string; idempotencyKey?: string; client?: string; header?: string[] }
 
@@ -15,7 +14,7 @@ export function registerCall(program: Command) {
     .argument('<path>', 'path, e.g. /v1/tenants/comune-demo')
     .option('-d, --data <body>', 'JSON body, @file to read it from a file, @- from standard input')
     .option('-k, --idempotency-key <key>', 'Idempotency-Key header')
-    .option('-c, --client <file>', 'client file { baseUrl, clientId, audience, privateJwk } (default: <SNODO_HOME>/sandbox/demo-client.json)')
+    .option(...clientOption)
     .option('-H, --header <header>', "extra header 'Name: value' (repeatable)", (value: string, all: string[] = []) => [...all, value])
     .addHelpText('after', '\nExit codes: 0 verified 2xx answer, 1 non-2xx answer, 3 answer whose signature does not verify.')
     .action(async (method: string, path: string, options: CallOptions) => {
@@ -24,12 +23,9 @@ export function registerCall(program: Command) {
 }
 
 async function call(method: string, path: string, options: CallOptions): Promise<number> {
-  // Resolved here, not as a commander default, so `snodo --help` works even with a broken environment.
-  const clientFile = options.client ?? resolve(readEnv().SNODO_HOME, 'sandbox', 'demo-client.json')
-  if (!existsSync(clientFile)) throw new Error(`no client file at ${clientFile}: start the sandbox (npm start) or pass --client <file>`)
   const body = readBody(options.data)
   const headers = parseHeaders(options.header ?? [])
-  const identity = readIdentity(clientFile)
+  const identity = readIdentity(options.client)
   const snodo = createSnodoClient(identity)
   const response = await snodo.request(method, path, { body, idempotencyKey: options.idempotencyKey, headers }).catch((error: unknown) => {
     // fetch says only "fetch failed"; the reason (ECONNREFUSED, …) is in its cause.
@@ -55,14 +51,6 @@ function readBody(data: string | undefined): string | undefined {
     throw new Error(`--data is not JSON: ${text.slice(0, 60)}`)
   }
   return text
-}
-
-function readIdentity(file: string): ClientIdentity {
-  try {
-    return readClientFile(file)
-  } catch (error) {
-    throw new Error(`${file} is not a client file: ${error instanceof Error ? error.message : String(error)}`)
-  }
 }
 
 function readData(source: string): string {
