@@ -65,6 +65,8 @@ export async function createDeps(init: {
   const auditRedis = redis.duplicate({ enableAutoPipelining: false })
   // BullMQ wants its own connection that never gives up on a command (maxRetriesPerRequest: null).
   const queueRedis = redis.duplicate({ enableAutoPipelining: false, maxRetriesPerRequest: null })
+  // ioredis reconnects by itself; without a listener its errors would be printed as unhandled.
+  for (const connection of [redis, auditRedis, queueRedis]) connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'))
   await Promise.all([redis.connect(), auditRedis.connect(), queueRedis.connect()])
   const keys = await createKeyRing(config.signing.keysDir)
   const clock = init.clock ?? (() => new Date())

@@ -77,7 +77,7 @@ export const Attempt = z.strictObject({
   number: z.number().int(),
   at: z.iso.datetime(),
   durationMs: z.number().int(),
-  outcome: z.enum(['succeeded', 'failed']),
+  outcome: z.enum(['succeeded', 'failed', 'pending']),
   upstreamStatus: z.number().int().optional(),
   upstreamCode: z.string().optional(),
   errorKind: z.string().optional(),

@@ -30,7 +30,8 @@ export type Attempt = {
   number: number
   at: string
   durationMs: number
-  outcome: 'succeeded' | 'failed'
+  /** `pending`: the call worked, the platform is not done yet. */
+  outcome: 'succeeded' | 'failed' | 'pending'
   upstreamStatus?: number
   upstreamCode?: string
   errorKind?: DeliveryError['kind']

@@ -12,7 +12,11 @@ import type { Pauses } from './pauses.ts'
 import type { TokenBucket } from './rate-limit.ts'
 import { decideRetry, policyFor } from './retry-policy.ts'
 
-export type SendResult = { upstreamStatus?: number; detail?: string }
+/**
+ * A finished call. `pendingRetryAfterMs`: the call worked but the platform has not reached a final
+ * state yet (e.g. an IO message still ACCEPTED): look again then, without counting a failure.
+ */
+export type SendResult = { upstreamStatus?: number; detail?: string; pendingRetryAfterMs?: number }
 
 /** What a target contributes: how to send one delivery, and what shares its rate limit and circuit. */
 export type DeliveryHandler = {
@@ -77,9 +81,16 @@ export function createDeliveryProcessor(handler: DeliveryHandler, deps: Processo
     const replay = d.replays > 0
     try {
       const result = await handler.send(d, { timeoutMs: tuning.timeoutMs ?? defaultTimeoutMs, attempt })
-      await store.addAttempt(d.id, { number: attempt, at: started.toISOString(), durationMs: elapsed(started, deps.clock()), outcome: 'succeeded', upstreamStatus: result.upstreamStatus, replay })
-      await store.transition(d.id, 'succeeded', { lastError: undefined, nextTryAt: undefined }, deps.config.succeededRetentionSeconds)
+      const done = { number: attempt, at: started.toISOString(), durationMs: elapsed(started, deps.clock()), upstreamStatus: result.upstreamStatus, message: result.detail, replay }
       await deps.breaker.success(credential)
+      if (result.pendingRetryAfterMs !== undefined) {
+        const nextTryAt = new Date(deps.clock().getTime() + result.pendingRetryAfterMs).toISOString()
+        await store.addAttempt(d.id, { ...done, outcome: 'pending', nextTryAt })
+        await store.transition(d.id, 'retrying', { nextTryAt, lastError: undefined })
+        return delay(job, token, result.pendingRetryAfterMs)
+      }
+      await store.addAttempt(d.id, { ...done, outcome: 'succeeded' })
+      await store.transition(d.id, 'succeeded', { lastError: undefined, nextTryAt: undefined }, deps.config.succeededRetentionSeconds)
       deps.hooks.attempt?.(d, 'succeeded')
       if (replay) await deps.hooks.recovered(d)
       return 'succeeded'

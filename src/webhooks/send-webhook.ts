@@ -27,6 +27,9 @@ export function createWebhookSender(deps: {
       const endpoint = await deps.endpoints.get(d.tenant, d.meta.endpointId as string)
       if (!endpoint) throw new UpstreamError({ kind: 'rejected', platform, message: 'the endpoint was deleted', upstreamCode: 'endpoint_deleted' })
       if (!endpoint.enabled) throw new UpstreamError({ kind: 'rejected', platform, message: `the endpoint is disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}`, upstreamCode: 'endpoint_disabled' })
+      // The guard's lookup never sees an IP-literal host (no DNS query is made for it): checked here.
+      const literal = deps.guard.literalRefusal(endpoint.url)
+      if (literal) throw new UpstreamError({ kind: 'rejected', platform, message: `POST ${new URL(endpoint.url).origin} refused: ${literal}`, upstreamCode: 'address_forbidden' })
       const body = JSON.stringify(d.payload)
       const headers = {
         'content-type': 'application/json',

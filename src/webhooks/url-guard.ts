@@ -9,6 +9,12 @@ export type UrlGuard = {
   refusal(url: string): Promise<string | undefined>
   /** A dns.lookup for undici's connect options that refuses forbidden addresses. */
   lookup: typeof dnsLookup
+  /**
+   * Why a URL whose host is an IP literal may not be reached now (undefined: it may, or the host is a
+   * name, which `lookup` checks). Node connects to an IP literal without calling `lookup`, so the
+   * sender must ask this before each request, or http://127.0.0.1/ or a metadata address get through.
+   */
+  literalRefusal(url: string): string | undefined
 }
 
 const privateRanges: [string, number, 'ipv4' | 'ipv6'][] = [
@@ -70,6 +76,10 @@ export function createUrlGuard(options: { mode: 'live' | 'sandbox'; allowedPriva
       }
       const bad = addresses.find((a) => forbidden(a.address, hostname))
       return bad ? `resolves to ${bad.address}, a private, loopback or link-local address (allow-list it in webhooks.allowedPrivate if intended)` : undefined
+    },
+    literalRefusal(raw) {
+      const hostname = new URL(raw).hostname.replace(/^\[|\]$/g, '')
+      return isIP(hostname) && forbidden(hostname, hostname) ? `${hostname} is a private, loopback or link-local address (allow-list it in webhooks.allowedPrivate if intended)` : undefined
     },
     lookup: ((hostname: string, opts: LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
       dnsLookup(hostname, { ...opts, all: true }, (err, addresses) => {

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { afterAll, expect, it } from 'vitest'
+import { readEnv } from '../config.ts'
+import { createStatusStore } from './status-store.ts'
+
+const redis = new Redis(readEnv().REDIS_URL)
+const prefix = `test-status-${randomUUID().slice(0, 8)}`
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}:*`)
+  if (keys.length > 0) await redis.del(...keys)
+  await redis.quit()
+})
+
+type S = 'queued' | 'submitted' | 'sent' | 'failed'
+const store = createStatusStore<{ n: number }, S>(redis, prefix, { queued: 0, submitted: 1, sent: 2, failed: 2 }, () => new Date('2026-11-23T10:00:00Z'))
+
+it('keeps data, fields and a history, and never moves a status backwards or sideways between finals', async () => {
+  expect(await store.create('r1', { n: 1 }, 'queued', 'accepted')).toBe(true)
+  expect(await store.create('r1', { n: 2 }, 'queued')).toBe(false)
+  expect(await store.transition('r1', 'submitted', { fields: { upstreamId: 'X1' } })).toEqual({ ok: true, from: 'queued' })
+  expect(await store.transition('r1', 'queued')).toEqual({ ok: false, from: 'submitted' })
+  expect(await store.transition('r1', 'sent', { detail: 'PROCESSED' })).toEqual({ ok: true, from: 'submitted' })
+  expect(await store.transition('r1', 'failed')).toEqual({ ok: false, from: 'sent' })
+  expect(await store.transition('missing', 'sent')).toEqual({ ok: false, from: undefined })
+  const r = await store.get('r1')
+  expect(r).toMatchObject({ data: { n: 1 }, status: 'sent', fields: { upstreamId: 'X1' } })
+  expect(r?.history.map((h) => [h.status, h.detail])).toEqual([['queued', 'accepted'], ['submitted', undefined], ['sent', 'PROCESSED']])
+})
+
+it('reopens only from the status named, recording why', async () => {
+  await store.create('r2', { n: 2 }, 'queued')
+  await store.transition('r2', 'failed', { detail: 'delivery dead' })
+  expect(await store.reopen('r2', 'sent', 'queued', 'replayed')).toBe(false)
+  expect(await store.reopen('r2', 'failed', 'queued', 'replayed by ops')).toBe(true)
+  expect((await store.get('r2'))?.history.map((h) => h.status)).toEqual(['queued', 'failed', 'queued'])
+})
