@@ -4,6 +4,8 @@ import type { ClientRegistry } from '../../trust/clients.ts'
 import { verifyIntegrity } from '../../trust/verify-integrity.ts'
 import { type AppEnv, callerOf } from '../app-env.ts'
 
+const utf8 = new TextDecoder()
+
 export function bodyIntegrity(deps: { clients: ClientRegistry; policy: { audience: string; leewaySeconds: number } }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (!hasBody(c.req.raw)) return next()
@@ -17,6 +19,9 @@ export function bodyIntegrity(deps: { clients: ClientRegistry; policy: { audienc
       deps.policy,
     )
     c.set('rawBody', body)
+    // Hono would otherwise turn the cached ArrayBuffer back into text for c.req.json() through a new
+    // Response and its stream; TextDecoder decodes as Response.text() does (UTF-8, BOM dropped).
+    c.req.bodyCache.text = Promise.resolve(utf8.decode(body)) as unknown as string // Hono caches promises
     await next()
   }
 }

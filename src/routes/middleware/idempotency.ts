@@ -5,6 +5,7 @@ import type { MiddlewareHandler } from 'hono'
 import type { Redis } from 'ioredis'
 import { SnodoError } from '../../errors.ts'
 import { type AppEnv, callerOf } from '../app-env.ts'
+import { bufferAnswer } from './buffered-answer.ts'
 
 type Running = { state: 'running'; fingerprint: string }
 type Done = { state: 'done'; fingerprint: string; status: number; headers: Record<string, string>; body: string }
@@ -13,6 +14,7 @@ const keyPattern = /^[\x21-\x7e]{1,255}$/
 /** How long a claimed key stays locked if the process dies before answering. */
 const runningTtlMs = 60_000
 const replayedHeaders = ['content-type', 'location']
+const utf8 = new TextDecoder()
 
 export function idempotency(deps: { redis: Redis; prefix: string; ttlSeconds: number }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -47,10 +49,10 @@ export function idempotency(deps: { redis: Redis; prefix: string; ttlSeconds: nu
       await deps.redis.del(storeKey)
       return
     }
-    const headers = Object.fromEntries(replayedHeaders.flatMap((h) => (c.res.headers.has(h) ? [[h, c.res.headers.get(h) as string]] : [])))
-    const body = await c.res.text()
-    c.res = new Response(body, c.res)
-    const done: Done = { state: 'done', fingerprint, status: c.res.status, headers, body }
+    const answer = await bufferAnswer(c)
+    const headers = Object.fromEntries(replayedHeaders.flatMap((h) => (answer.headers[h] !== undefined ? [[h, answer.headers[h]]] : [])))
+    const body = utf8.decode(answer.body) // as Response.text() decodes it
+    const done: Done = { state: 'done', fingerprint, status: answer.status, headers, body }
     await deps.redis.set(storeKey, JSON.stringify(done), 'EX', deps.ttlSeconds)
   }
 }
