@@ -19,6 +19,9 @@ import { registerListAudit } from './routes/v1/audit/list-audit.ts'
 import { registerReadDeliveries } from './routes/v1/deliveries/read-deliveries.ts'
 import { registerReplayDeliveries } from './routes/v1/deliveries/replay-deliveries.ts'
 import { registerListEvents } from './routes/v1/events/list-events.ts'
+import { registerCreateMessage } from './routes/v1/messages/create-message.ts'
+import { registerGetMessage } from './routes/v1/messages/get-message.ts'
+import { registerMessageBatches } from './routes/v1/messages/message-batches.ts'
 import { registerPausePlatform } from './routes/v1/platforms/pause-platform.ts'
 import { registerEchoSignedRequest } from './routes/v1/tenants/echo-signed-request.ts'
 import { registerGetTenant } from './routes/v1/tenants/get-tenant.ts'
@@ -46,7 +49,10 @@ export function createApp(deps: Deps) {
   )
   registerOperations(app, deps)
 
-  app.use('/v1/*', limitBody(config.limits.bodyBytes))
+  // Batches of recipients are the one body allowed to be larger than the rest.
+  const bodyLimit = limitBody(config.limits.bodyBytes)
+  const batchBodyLimit = limitBody(config.limits.batchBodyBytes)
+  app.use('/v1/*', (c, next) => (c.req.method === 'POST' && /^\/v1\/tenants\/[^/]+\/message-batches$/.test(c.req.path) ? batchBodyLimit : bodyLimit)(c, next))
   app.use('/v1/*', authenticate({ ...deps, policy, tenant: (id) => deps.tenants.get(id) }))
   app.use('/v1/*', bodyIntegrity({ clients: deps.clients, policy }))
   const access = tenantAccess({ ...deps, tenantExists: (id) => deps.tenants.has(id) })
@@ -59,6 +65,9 @@ export function createApp(deps: Deps) {
   registerCreateWebhookEndpoint(app, deps)
   registerReadWebhookEndpoints(app, deps)
   registerChangeWebhookEndpoint(app, deps)
+  registerCreateMessage(app, deps)
+  registerGetMessage(app, deps)
+  registerMessageBatches(app, deps)
   registerListEvents(app, deps)
   registerReadDeliveries(app, deps)
   registerReplayDeliveries(app, deps)

@@ -140,7 +140,9 @@ export const SnodoConfigFile = z.strictObject({
       maxTokenLifetimeSeconds: z.number().int().min(30).max(300).default(300),
     })
     .default({ leewaySeconds: 30, maxTokenLifetimeSeconds: 300 }),
-  limits: z.strictObject({ bodyBytes: z.number().int().min(1024).default(1_048_576) }).default({ bodyBytes: 1_048_576 }),
+  limits: z
+    .strictObject({ bodyBytes: z.number().int().min(1024).default(1_048_576), batchBodyBytes: z.number().int().min(1024).default(33_554_432) })
+    .default({ bodyBytes: 1_048_576, batchBodyBytes: 33_554_432 }),
   idempotency: z.strictObject({ ttlSeconds: z.number().int().min(60).default(86_400) }).default({ ttlSeconds: 86_400 }),
   delivery: DeliveryConfig.default(DeliveryConfig.parse({})),
   webhooks: WebhooksConfig.default(WebhooksConfig.parse({})),

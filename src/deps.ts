@@ -5,7 +5,12 @@ import { type AuditLog, createAuditLog } from './audit/audit-log.ts'
 import type { Config, RuntimeEnv } from './config.ts'
 import type { TenantConfig } from './config-schema.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
+import { type AppIoClient, createAppIoClient } from './adapters/appio/client.ts'
+import type { AppIoPort } from './adapters/appio/port.ts'
 import { createEventFeed, type EventFeed } from './events/event-feed.ts'
+import { type BatchStore, createBatchStore } from './messages/batches/batch-store.ts'
+import { createMessageBatches, type MessageBatches } from './messages/batches/message-batches.ts'
+import { createMessageStore, type MessageStore } from './messages/message.ts'
 import { createHealthProbe, type HealthProbe } from './platforms/health.ts'
 import { createCircuitBreaker, type CircuitBreaker } from './queues/circuit-breaker.ts'
 import { createDeliveryStore, type DeliveryStore } from './queues/delivery-store.ts'
@@ -44,6 +49,11 @@ export type Deps = {
   breaker: CircuitBreaker
   replayBatches: ReplayBatches
   urlGuard: UrlGuard
+  messages: MessageStore
+  batches: BatchStore
+  messageBatches: MessageBatches
+  /** The App IO client for a tenant's configured base URL (one pooled client per URL). */
+  appio(tenant: TenantConfig): AppIoPort
   logger: Logger
   clock: () => Date
   close(): Promise<void>
@@ -74,6 +84,15 @@ export async function createDeps(init: {
   const deliveries = createDeliveryStore(redis, prefix, clock)
   const engine = createDeliveryEngine({ connection: queueRedis, redis, prefix, store: deliveries })
   const endpoints = createEndpointStore(redis, prefix, clock)
+  const messages = createMessageStore(redis, prefix, clock)
+  const batches = createBatchStore(redis, prefix)
+  const appioClients = new Map<string, AppIoClient>()
+  const appio = (tenant: TenantConfig) => {
+    const baseUrl = tenant.platforms.appio?.baseUrl as string
+    let client = appioClients.get(baseUrl)
+    if (!client) appioClients.set(baseUrl, (client = createAppIoClient({ baseUrl, timeoutMs: config.delivery.targets.appio?.timeoutMs })))
+    return client
+  }
   return {
     config,
     env,
@@ -96,10 +115,15 @@ export async function createDeps(init: {
     breaker: createCircuitBreaker(redis, prefix),
     replayBatches: createReplayBatches({ redis, prefix, store: deliveries, engine, audit, clock }),
     urlGuard: createUrlGuard({ mode: config.mode, allowedPrivate: config.webhooks.allowedPrivate }),
+    messages,
+    batches,
+    messageBatches: createMessageBatches({ batches, messages, engine, clock }),
+    appio,
     logger,
     clock,
     async close() {
       await engine.close()
+      await Promise.allSettled([...appioClients.values()].map((c) => c.close()))
       await Promise.allSettled([redis.quit(), auditRedis.quit(), queueRedis.quit()])
     },
   }

@@ -36,6 +36,8 @@ export const problemCatalogue = {
   delivery_not_dead: [409, 'Only a dead delivery can be replayed'],
   replay_filter_matches_nothing: [422, 'The replay filter matches no dead delivery'],
   endpoint_limit_reached: [409, 'Too many webhook endpoints for this tenant'],
+  platform_not_configured: [422, 'The tenant does not use this platform'],
+  batch_not_cancellable: [409, 'The batch has finished'],
 } as const satisfies Record<string, readonly [number, string]>
 
 export type ProblemCode = keyof typeof problemCatalogue

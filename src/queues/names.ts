@@ -2,6 +2,7 @@
 export const queueNames = {
   pagopaPositions: 'pagopa-positions',
   appioMessages: 'appio-messages',
+  messageBatches: 'message-batches',
   sendNotifications: 'send-notifications',
   backofficePractices: 'backoffice-practices',
   webhooks: 'webhooks',

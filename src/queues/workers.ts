@@ -2,6 +2,7 @@
 // with its target's handler), the replay-batch worker, and the sweeper.
 import { type Processor, Worker } from 'bullmq'
 import type { Deps } from '../deps.ts'
+import { createMessageSender } from '../messages/deliver-message.ts'
 import { createWebhookSender } from '../webhooks/send-webhook.ts'
 import { queueNames } from './names.ts'
 import { createDeliveryProcessor, type DeliveryHandler, type DeliveryHooks, tuningFor } from './run-delivery.ts'
@@ -34,11 +35,22 @@ export async function startWorkers(deps: Deps, extraHandlers: DeliveryHandler[] 
     attempt: (d, outcome) => deps.metrics.deliveryAttempts.inc({ target: d.target, outcome }),
   }
   const processorDeps = { store: deps.deliveries, pauses: deps.pauses, bucket: deps.bucket, breaker: deps.breaker, config: config.delivery, hooks, clock: deps.clock }
-  const workers = [webhooks, ...extraHandlers].map((handler) => {
+  const messages = createMessageSender({
+    messages: deps.messages,
+    events: deps.events,
+    tenants: deps.tenants,
+    appio: deps.appio,
+    outcomes: deps.messageBatches.outcomes,
+    isCancelled: deps.messageBatches.isCancelled,
+  })
+  // A handler given by the caller replaces the built-in one of its queue (tests bring fakes).
+  const handlers = new Map([webhooks, messages, ...extraHandlers].map((h) => [h.operation, h]))
+  const workers = [...handlers.values()].map((handler) => {
     const concurrency = tuningFor(config.delivery, handler.target).concurrency ?? defaultConcurrency
     return new Worker(handler.operation, createDeliveryProcessor(handler, processorDeps) as Processor, workerOptions(concurrency))
   })
   workers.push(new Worker(queueNames.replayBatches, deps.replayBatches.processor as Processor, workerOptions(2)))
+  workers.push(new Worker(queueNames.messageBatches, deps.messageBatches.expand as Processor, workerOptions(2)))
   for (const worker of workers) worker.on('error', (err) => deps.logger.error({ err, queue: worker.name }, 'queue worker error'))
   await Promise.all(workers.map((w) => w.waitUntilReady()))
   const sweeper = startSweeper({ store: deps.deliveries, engine: deps.engine, config: config.delivery, onError: (err) => deps.logger.error({ err }, 'sweeper failed') })

@@ -1,8 +1,13 @@
 // Sandbox mode (design §6): with no SNODO_CONFIG, Snodo runs with a demo tenant, a demo client holding
 // every scope, and the platform simulators in-process on loopback. Refused in production.
+import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { Hono } from 'hono'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose'
+import { createAppIoSimulator } from '../adapters/appio/simulator/app.ts'
+import { appioTestCitizens } from '../adapters/appio/simulator/citizens.ts'
+import { simulatorControls } from '../adapters/appio/simulator/controls.ts'
 import { createPdndSimulator } from '../adapters/pdnd/simulator/app.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
 import { type Config, validateConfig } from '../config.ts'
@@ -14,6 +19,9 @@ export const sandboxClientId = 'demo-portal'
 /** The demo client as the PDND simulator knows it (PDND client ids are uuids), and its purpose. */
 export const sandboxPdndClientId = '3a7c3f1e-5b0d-4f43-8a8e-2a6d9c1b7e40'
 export const sandboxPurposeId = '6f1c0a52-3d1e-4c55-9a57-0b3f5c2f1d11'
+/** The demo tenant's IO services (one API key each, appio/FACTS.md §1); `generale` is the default. */
+export const sandboxIoServices = ['generale', 'tributi'] as const
+const sandboxFiscalCode = '00000000000'
 
 export type DemoClientFile = { baseUrl: string; clientId: string; tenantId: string; audience: string; privateJwk: JWK }
 
@@ -46,6 +54,17 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
   await pdnd.registerClient({ clientId: sandboxPdndClientId, publicJwk: publicPart(privateJwk), purposes: { [sandboxPurposeId]: eserviceAudience } })
   const running: RunningSimulator = await startSimulator(pdnd.app)
 
+  // App IO: the keys live in files under the sandbox's own dir, and the config holds only file: references.
+  const ioKeys = sandboxIoServices.map((name) => ({ name, ...ioKeyFile(join(dir, 'appio'), name) }))
+  const appio = createAppIoSimulator(createSimulatorContext({ idPrefix: 'io-' }), {
+    services: ioKeys.map(({ name, key }) => ({ apiKey: key, serviceId: `SANDBOX${name.toUpperCase()}`, organizationFiscalCode: sandboxFiscalCode })),
+    // Small but not zero, so a portal sees a message go from submitted to sent.
+    processingDelayMs: 500,
+  })
+  // The controls sit in front of the simulator, so an outage does not switch them off too.
+  const runningIo = await startSimulator(new Hono().route('/__sim', simulatorControls(appio)).route('/', appio.app))
+  const ioBaseUrl = `${runningIo.url}/api/v1`
+
   const config = validateConfig(
     {
       publicUrl: options.publicUrl,
@@ -54,7 +73,10 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
         {
           id: sandboxTenantId,
           name: 'Comune di Demo (sandbox)',
-          fiscalCode: '00000000000',
+          fiscalCode: sandboxFiscalCode,
+          platforms: {
+            appio: { baseUrl: ioBaseUrl, services: ioKeys.map(({ name, path }, i) => ({ name, apiKey: `file:${path}`, default: i === 0 })) },
+          },
           pdnd: { issuer: pdnd.issuer, jwksUrl: `${running.url}/.well-known/jwks.json`, audience: eserviceAudience, purposes: { [sandboxPurposeId]: sandboxClientId } },
         },
       ],
@@ -66,9 +88,28 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
   return {
     config,
     demoClientPath,
-    simulators: [{ name: 'pdnd', url: running.url, note: `POST /token.oauth2 as client ${sandboxPdndClientId}, purpose ${sandboxPurposeId}` }],
-    close: () => running.close(),
+    simulators: [
+      { name: 'pdnd', url: running.url, note: `POST /token.oauth2 as client ${sandboxPdndClientId}, purpose ${sandboxPurposeId}` },
+      {
+        name: 'appio',
+        url: ioBaseUrl,
+        note: `on IO ${appioTestCitizens.onIo}, not on IO ${appioTestCitizens.notOnIo}, blocked ${appioTestCitizens.senderNotAllowed}; more in the README`,
+      },
+    ],
+    close: async () => {
+      await Promise.all([running.close(), runningIo.close()])
+    },
   }
+}
+
+/** A random IO key per service, kept across restarts, readable only by its owner. */
+function ioKeyFile(keysDir: string, name: string): { path: string; key: string } {
+  const path = join(keysDir, `${name}.key`)
+  if (existsSync(path)) return { path, key: readFileSync(path, 'utf8').trim() }
+  mkdirSync(keysDir, { recursive: true, mode: 0o700 })
+  const key = randomBytes(16).toString('hex')
+  writeFileSync(path, `${key}\n`, { mode: 0o600 })
+  return { path, key }
 }
 
 /** The demo client keeps its key across restarts; RS256 so the same key also signs PDND client assertions. */

@@ -138,6 +138,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenantId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a message to a citizen on App IO
+         * @description Accepted at once (202) and delivered in the background: profile check (a citizen not on IO, or who blocked the service, ends `rejected`), submit, then IO's status is followed to `sent`, `rejected` or `failed`, each raising its event. Everything IO would refuse for its form is refused here with 400 and field errors. Scope `messages:write`.
+         */
+        post: operations["createMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/messages/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A message, its history and its delivery
+         * @description Scope `messages:read`.
+         */
+        get: operations["getMessage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/message-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one message template to many citizens
+         * @description Up to 100,000 recipients as CSV (a header row naming `fiscalCode` and the template variables) or JSON lines (`{"fiscalCode": …, "name": …}`). The subject and markdown may hold `{{variable}}` placeholders. Every line is checked at once: broken lines are reported with their number (the first 100 in `errors`), the good ones go, each as its own message, paced by the service's rate limit. No good line at all is a 400. The body may be up to `limits.batchBodyBytes`. Scope `messages:write`.
+         */
+        post: operations["createMessageBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/message-batches/{batchId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A batch and its counts
+         * @description Scope `messages:read`.
+         */
+        get: operations["getMessageBatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/message-batches/{batchId}/recipients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The outcome of each recipient, in line order
+         * @description Scope `messages:read`.
+         */
+        get: operations["listBatchRecipients"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/message-batches/{batchId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel what has not been sent yet
+         * @description Messages not yet submitted to IO end `cancelled`; those already submitted go on. A batch with nothing left to send is `409 batch_not_cancellable`. Scope `messages:write`.
+         */
+        post: operations["cancelMessageBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenantId}/events": {
         parameters: {
             query?: never;
@@ -462,7 +582,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @enum {string} */
-        ProblemCode: "token_missing" | "token_malformed" | "token_algorithm_not_allowed" | "token_issuer_unknown" | "token_key_unknown" | "token_signature_invalid" | "token_claims_invalid" | "token_audience_invalid" | "token_expired" | "token_issued_in_future" | "token_lifetime_too_long" | "token_replayed" | "voucher_invalid" | "digest_missing" | "digest_mismatch" | "signature_missing" | "signature_invalid" | "signed_headers_mismatch" | "tenant_forbidden" | "scope_missing" | "not_found" | "tenant_not_found" | "method_not_allowed" | "idempotency_key_reused" | "request_in_progress" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "malformed_request" | "internal_error" | "service_unavailable" | "delivery_not_dead" | "replay_filter_matches_nothing" | "endpoint_limit_reached";
+        ProblemCode: "token_missing" | "token_malformed" | "token_algorithm_not_allowed" | "token_issuer_unknown" | "token_key_unknown" | "token_signature_invalid" | "token_claims_invalid" | "token_audience_invalid" | "token_expired" | "token_issued_in_future" | "token_lifetime_too_long" | "token_replayed" | "voucher_invalid" | "digest_missing" | "digest_mismatch" | "signature_missing" | "signature_invalid" | "signed_headers_mismatch" | "tenant_forbidden" | "scope_missing" | "not_found" | "tenant_not_found" | "method_not_allowed" | "idempotency_key_reused" | "request_in_progress" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "malformed_request" | "internal_error" | "service_unavailable" | "delivery_not_dead" | "replay_filter_matches_nothing" | "endpoint_limit_reached" | "platform_not_configured" | "batch_not_cancellable";
         /** @description RFC 9457 problem details. */
         Problem: {
             /** @description urn:snodo:problem:<code> */
@@ -637,8 +757,11 @@ export interface components {
             /** Format: date-time */
             at: string;
             durationMs: number;
-            /** @enum {string} */
-            outcome: "succeeded" | "failed";
+            /**
+             * @description `pending`: the call worked, the platform had not finished yet
+             * @enum {string}
+             */
+            outcome: "succeeded" | "failed" | "pending";
             upstreamStatus?: number;
             upstreamCode?: string;
             errorKind?: string;
@@ -737,6 +860,127 @@ export interface components {
             nextCursor?: string;
             /** @description The hash of the newest record of the whole log (64 zeros while it is empty): the chain must end there */
             head: string;
+        };
+        /** @description A citizen's fiscal code, upper case (App IO's FiscalCode pattern) */
+        IoFiscalCode: string;
+        IoPayment: {
+            /** @description The 18-digit pagoPA notice number */
+            noticeNumber: string;
+            /** @description Euro cents */
+            amount: number;
+            /** @default false */
+            invalidAfterDueDate: boolean;
+        };
+        CreateMessage: {
+            fiscalCode: components["schemas"]["IoFiscalCode"];
+            subject: string;
+            markdown: string;
+            /** @description One of the tenant's IO services; its default when omitted */
+            service?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 in UTC (Z)
+             */
+            dueDate?: string;
+            payment?: components["schemas"]["IoPayment"];
+            /** @description Your own id for this message */
+            reference?: string;
+        };
+        /** @enum {string} */
+        MessageStatus: "queued" | "submitted" | "sent" | "rejected" | "failed" | "cancelled";
+        HistoryEntry: {
+            status: string;
+            /** Format: date-time */
+            at: string;
+            detail?: string;
+        };
+        DeliverySummary: {
+            id: string;
+            status: components["schemas"]["DeliveryStatus"];
+            attemptCount: number;
+            /** Format: date-time */
+            nextTryAt?: string;
+            lastError?: components["schemas"]["DeliveryError"];
+            attempts: components["schemas"]["Attempt"][];
+        };
+        Message: {
+            id: string;
+            tenantId: string;
+            status: components["schemas"]["MessageStatus"];
+            service: string;
+            fiscalCode: string;
+            subject: string;
+            /** Format: date-time */
+            dueDate?: string;
+            payment?: components["schemas"]["IoPayment"];
+            reference?: string;
+            batchId?: string;
+            ioMessageId?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            history: components["schemas"]["HistoryEntry"][];
+            delivery?: components["schemas"]["DeliverySummary"];
+        };
+        CreateMessageBatch: {
+            template: {
+                /** @description With placeholders; once filled, 10..120 characters */
+                subject: string;
+                /** @description With placeholders; once filled, 80..10000 characters */
+                markdown: string;
+                service?: string;
+                /** Format: date-time */
+                dueDate?: string;
+            };
+            /** @enum {string} */
+            format: "csv" | "jsonl";
+            /** @description The CSV or JSON lines text */
+            recipients: string;
+            reference?: string;
+        };
+        LineError: {
+            line: number;
+            message: string;
+        };
+        MessageBatch: {
+            id: string;
+            tenantId: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "cancelled";
+            service: string;
+            /** @description The template's subject */
+            subject: string;
+            reference?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            cancelledAt?: string;
+            counts: {
+                /** @description Good lines */
+                total: number;
+                /** @description Broken lines */
+                invalid: number;
+                /** @description Not settled yet */
+                queued: number;
+                sent: number;
+                rejected: number;
+                failed: number;
+                cancelled: number;
+            };
+            /** @description The first 100 broken lines */
+            errors: components["schemas"]["LineError"][];
+        };
+        BatchRecipient: {
+            line: number;
+            messageId: string;
+            fiscalCode: string;
+            status: components["schemas"]["MessageStatus"];
+            reason?: string;
+        };
+        BatchRecipientPage: {
+            items: components["schemas"]["BatchRecipient"][];
+            nextCursor?: string;
         };
     };
     responses: {
@@ -850,6 +1094,10 @@ export interface components {
         Digest: string;
         /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
         AgidJwtSignature: string;
+        MessageId: string;
+        MessageStatusQuery: components["schemas"]["MessageStatus"];
+        /** @description The `nextCursor` of the previous page. */
+        OffsetCursor: string;
         EndpointId: string;
         DeliveryId: string;
         BatchId: string;
@@ -1254,6 +1502,262 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PingResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createMessage: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description RFC 3230 digest of the exact body bytes. */
+                Digest: components["parameters"]["Digest"];
+                /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
+                "Agid-JWT-Signature": components["parameters"]["AgidJwtSignature"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMessage"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                messageId: components["parameters"]["MessageId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createMessageBatch: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description RFC 3230 digest of the exact body bytes. */
+                Digest: components["parameters"]["Digest"];
+                /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
+                "Agid-JWT-Signature": components["parameters"]["AgidJwtSignature"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMessageBatch"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageBatch"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getMessageBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                batchId: components["parameters"]["BatchId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The batch */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageBatch"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listBatchRecipients: {
+        parameters: {
+            query?: {
+                status?: components["parameters"]["MessageStatusQuery"];
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: components["parameters"]["OffsetCursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                batchId: components["parameters"]["BatchId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of recipients */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchRecipientPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    cancelMessageBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                batchId: components["parameters"]["BatchId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The batch */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageBatch"];
                 };
             };
             400: components["responses"]["BadRequest"];

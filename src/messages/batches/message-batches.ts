@@ -1,0 +1,74 @@
+// Bulk messages: the batch is checked line by line at once (the broken lines are reported, the good
+// ones go), then a background job turns its recipients into messages in chunks, each message its own
+// delivery paced by the service's rate limit. Outcomes are counted as messages settle.
+import { createHash, randomUUID } from 'node:crypto'
+import type { Processor } from 'bullmq'
+import type { DeliveryEngine } from '../../queues/engine.ts'
+import { queueNames } from '../../queues/names.ts'
+import { acceptMessages } from '../accept-message.ts'
+import type { MessageOutcomes } from '../deliver-message.ts'
+import type { MessageStore, StoredMessage } from '../message.ts'
+import type { BatchData, BatchStore } from './batch-store.ts'
+import { type LineError, parseRecipients } from './recipients.ts'
+import { render, type Template } from './template.ts'
+
+export type BatchRequest = { tenantId: string; service: string; template: Template & { dueDate?: string }; format: 'csv' | 'jsonl'; recipients: string; reference?: string }
+
+const chunk = 1_000
+
+/** One message id per (batch, line): re-expanding after a crash makes no second message. */
+const messageIdFor = (batchId: string, line: number) => `msg_${createHash('sha256').update(`${batchId}|${line}`).digest('hex').slice(0, 32)}`
+
+export function createMessageBatches(deps: { batches: BatchStore; messages: MessageStore; engine: DeliveryEngine; clock: () => Date }) {
+  return {
+    /** Checks every line; answers the batch, or only the errors when no line is good. */
+    async accept(request: BatchRequest): Promise<{ batch: BatchData } | { errors: LineError[] }> {
+      const parsed = parseRecipients(request.format, request.recipients)
+      const errors = [...parsed.errors]
+      const good = parsed.recipients.filter((r) => {
+        const rendered = render(request.template, r.vars)
+        if ('error' in rendered) errors.push({ line: r.line, message: rendered.error })
+        return !('error' in rendered)
+      })
+      errors.sort((a, b) => a.line - b.line)
+      if (good.length === 0) return { errors }
+      const data = { id: `mb_${randomUUID().replaceAll('-', '')}`, tenantId: request.tenantId, service: request.service, template: request.template, ...(request.reference ? { reference: request.reference } : {}), createdAt: deps.clock().toISOString(), total: good.length, invalid: errors.length }
+      await deps.batches.create(data, errors, good)
+      await deps.engine.queue(queueNames.messageBatches).add(queueNames.messageBatches, { batchId: data.id }, { jobId: data.id, removeOnComplete: true, attempts: 20, backoff: { type: 'exponential', delay: 1_000 } })
+      return { batch: { ...data, errors: errors.slice(0, 100) } }
+    },
+
+    /** The expansion job: recipients → messages, a chunk at a time, until done or cancelled. */
+    expand: (async (job) => {
+      const batch = await deps.batches.get(job.data.batchId)
+      if (!batch) return
+      for (;;) {
+        if ((await deps.batches.get(batch.id))?.cancelledAt) {
+          const left = await deps.batches.dropTodo(batch.id)
+          if (left > 0) await deps.batches.count(batch.id, 'cancelled', left)
+          return
+        }
+        const recipients = await deps.batches.todo(batch.id, chunk)
+        if (recipients.length === 0) return
+        const requests = recipients.map((r) => {
+          const { subject, markdown } = render(batch.template, r.vars) as { subject: string; markdown: string }
+          return { id: messageIdFor(batch.id, r.line), batchId: batch.id, fiscalCode: r.fiscalCode, subject, markdown, service: batch.service, ...(batch.template.dueDate ? { dueDate: batch.template.dueDate } : {}), reference: `${batch.reference ?? batch.id}#${r.line}` }
+        })
+        await acceptMessages(deps, batch.tenantId, requests)
+        await deps.batches.made(batch.id, recipients.map((r, i) => ({ line: r.line, messageId: requests[i]?.id as string })))
+        await job.updateProgress(recipients.at(-1)?.line ?? 0)
+      }
+    }) as Processor<{ batchId: string }>,
+
+    outcomes: {
+      async settled(message, status) {
+        if (message.data.batchId && status !== 'queued' && status !== 'submitted') await deps.batches.count(message.data.batchId, status)
+      },
+    } satisfies MessageOutcomes,
+
+    async isCancelled(message: StoredMessage) {
+      return message.data.batchId !== undefined && Boolean((await deps.batches.get(message.data.batchId))?.cancelledAt)
+    },
+  }
+}
+export type MessageBatches = ReturnType<typeof createMessageBatches>

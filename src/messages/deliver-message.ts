@@ -1,0 +1,92 @@
+// The appio-messages target (appio/FACTS.md §2, mandatory order): profile check, then submit with
+// the IO message id stored before the job completes, then follow its status until IO says PROCESSED,
+// REJECTED or FAILED. A citizen who cannot receive is a business outcome (rejected), not a failure.
+import type { AppIoPort, IoMessageStatus } from '../adapters/appio/port.ts'
+import type { TenantConfig } from '../config-schema.ts'
+import { UpstreamError } from '../errors.ts'
+import type { EventFeed } from '../events/event-feed.ts'
+import type { EventType } from '../events/event-types.ts'
+import type { Delivery, DeliveryError } from '../queues/delivery.ts'
+import { queueNames } from '../queues/names.ts'
+import type { DeliveryHandler, SendResult } from '../queues/run-delivery.ts'
+import { ioService } from './io-services.ts'
+import { finalMessageStatuses, type MessageStatus, type MessageStore, type StoredMessage } from './message.ts'
+
+export type MessageOutcomes = { settled(message: StoredMessage, status: MessageStatus): Promise<void> }
+
+const finalFromIo: Partial<Record<IoMessageStatus, MessageStatus>> = { PROCESSED: 'sent', REJECTED: 'rejected', FAILED: 'failed' }
+/** IO reports THROTTLED messages for up to 7 days (FACTS §4); give up following after this many looks. */
+const maxStatusChecks = 60
+
+export function createMessageSender(deps: {
+  messages: MessageStore
+  events: EventFeed
+  tenants: ReadonlyMap<string, TenantConfig>
+  appio(tenant: TenantConfig): AppIoPort
+  /** Told of every final status (batches count them). */
+  outcomes?: MessageOutcomes
+  isCancelled?(message: StoredMessage): Promise<boolean>
+}): DeliveryHandler {
+  const settle = async (message: StoredMessage, status: MessageStatus, detail: string, fields: Record<string, string> = {}) => {
+    const moved = await deps.messages.transition(message.id, status, { detail, fields })
+    if (!moved.ok) return
+    const type = `message.${status}` as EventType
+    if (status !== 'cancelled') {
+      await deps.events.publish(message.data.tenantId, type, { messageId: message.id, status, reason: detail, ...(message.data.reference ? { reference: message.data.reference } : {}), ...(message.fields.ioMessageId ? { ioMessageId: message.fields.ioMessageId } : {}) }, { dedupeKey: `${message.id}|${status}` })
+    }
+    await deps.outcomes?.settled(message, status)
+  }
+  const messageOf = async (d: Delivery) => {
+    const message = await deps.messages.get(d.resourceId)
+    if (!message) throw new UpstreamError({ kind: 'protocol', platform: 'appio', message: `message ${d.resourceId} no longer exists` })
+    return message
+  }
+
+  return {
+    target: 'appio',
+    operation: queueNames.appioMessages,
+    credentialKey: (d) => `${d.tenant}|${d.meta.service}`,
+    async send(d, { attempt }): Promise<SendResult> {
+      let message = await messageOf(d)
+      // An operator replaying the dead delivery asks for the message to be tried again.
+      if (d.replays > 0 && message.status === 'failed' && message.fields.failedBy === 'delivery') {
+        await deps.messages.reopen(message.id, 'failed', message.fields.ioMessageId ? 'submitted' : 'queued', 'delivery replayed by an operator')
+        message = (await messageOf(d))
+      }
+      if (finalMessageStatuses.has(message.status)) return { detail: `already ${message.status}` }
+      const tenant = deps.tenants.get(d.tenant)
+      if (!tenant) throw new UpstreamError({ kind: 'protocol', platform: 'appio', message: `tenant ${d.tenant} is no longer configured` })
+      const io = deps.appio(tenant)
+      const service = ioService(tenant, message.data.service)
+      let ioMessageId = message.fields.ioMessageId
+      if (!ioMessageId) {
+        if (await deps.isCancelled?.(message)) {
+          await settle(message, 'cancelled', 'the batch was cancelled before this message was sent')
+          return { detail: 'cancelled' }
+        }
+        const profile = await io.checkProfile(service, message.data.fiscalCode)
+        if (!profile.canReceive) {
+          await settle(message, 'rejected', profile.reason === 'not_on_io' ? 'the citizen is not on App IO' : 'the citizen does not accept messages from this service')
+          return { detail: `rejected: ${profile.reason}` }
+        }
+        const { fiscalCode, subject, markdown, dueDate, payment } = message.data
+        ioMessageId = (await io.submit(service, { fiscalCode, subject, markdown, dueDate, payment: payment && { ...payment, payeeFiscalCode: tenant.fiscalCode } })).ioMessageId
+        // Stored before anything else can fail: a retry then follows this message instead of sending another.
+        await deps.messages.transition(message.id, 'submitted', { detail: `IO message ${ioMessageId}`, fields: { ioMessageId } })
+        message = { ...message, fields: { ...message.fields, ioMessageId } }
+      }
+      const status = await io.status(service, message.data.fiscalCode, ioMessageId)
+      const final = finalFromIo[status]
+      if (final) {
+        await settle(message, final, `IO status ${status}`)
+        return { detail: `IO status ${status}` }
+      }
+      if (attempt >= maxStatusChecks) throw new UpstreamError({ kind: 'protocol', platform: 'appio', message: `IO still reports ${status} after ${attempt} checks` })
+      return { detail: `IO status ${status}`, pendingRetryAfterMs: Math.min(60_000, 250 * 2 ** Math.min(attempt, 8)) }
+    },
+    async onDead(d: Delivery, error: DeliveryError) {
+      const message = await deps.messages.get(d.resourceId)
+      if (message) await settle(message, 'failed', error.message, { failedBy: 'delivery' })
+    },
+  }
+}
