@@ -37,6 +37,19 @@ describe('Idempotency-Key', () => {
     await expectProblem(await post(t.clients.portal, { n: 2 }, 'key-reused'), 409, 'idempotency_key_reused')
   })
 
+  it('the request is the path with its query and the content-type too: same key, same body, another query or content-type → 409', async () => {
+    const send = async (path: string, key: string, contentType = 'application/json') =>
+      t.app.request(path, await signedInit(t.clients.portal, { body: '{"n":1}', contentType, headers: { 'idempotency-key': key } }))
+    expect((await send('/v1/tenants/comune-a/echo?dryRun=true', 'key-query')).status).toBe(200)
+    await expectProblem(await send('/v1/tenants/comune-a/echo', 'key-query'), 409, 'idempotency_key_reused')
+    await expectProblem(await send('/v1/tenants/comune-a/echo?dryRun=false', 'key-query'), 409, 'idempotency_key_reused')
+    expect((await send('/v1/tenants/comune-a/echo?dryRun=true', 'key-query')).headers.get('idempotent-replayed')).toBe('true')
+
+    // A 415 is an answer, kept for replay: the corrected retry under the same key must not get it back.
+    await expectProblem(await send('/v1/tenants/comune-a/echo', 'key-content-type', 'text/plain'), 415, 'unsupported_media_type')
+    await expectProblem(await send('/v1/tenants/comune-a/echo', 'key-content-type'), 409, 'idempotency_key_reused')
+  })
+
   it('keys belong to one client: another client may use the same key', async () => {
     const portal = await post(t.clients.portal, { n: 1 }, 'key-shared')
     const other = await post(t.clients.other, { n: 1 }, 'key-shared', 'comune-b')

@@ -22,8 +22,10 @@ export function idempotency(deps: { redis: Redis; prefix: string; ttlSeconds: nu
     if (c.req.method !== 'POST' || key === undefined) return next()
     if (!keyPattern.test(key)) throw new SnodoError('validation_failed', 'Idempotency-Key must be 1-255 visible ASCII characters')
     const storeKey = `${deps.prefix}:idem:${callerOf(c).clientId}:${key}`
+    // The request is its method, its path with the query, its content-type and its body bytes.
+    const url = c.req.url
     const fingerprint = createHash('sha256')
-      .update(`${c.req.method} ${c.req.path}\n`)
+      .update(`${c.req.method} ${url.slice(url.indexOf('/', url.indexOf('://') + 3))}\n${c.req.header('content-type') ?? ''}\n`)
       .update(c.get('rawBody') ?? new Uint8Array())
       .digest('base64url')
 
