@@ -31,22 +31,29 @@ export function hashRecord(record: Omit<AuditRecord, 'hash'>): string {
   return createHash('sha256').update(canonical).digest('hex')
 }
 
-/**
- * `writer` must be a connection of its own: WATCH is per connection, so appends are also
- * serialised in-process, and other instances are kept off the chain's head by the optimistic lock.
- */
+// Appends only if the head is still the record's `prev` (compare-and-set): one round trip, and an
+// instance whose idea of the head is stale learns the real one and tries again.
+const appendScript = `
+local head = redis.call('GET', KEYS[1]) or ARGV[3]
+if head ~= ARGV[1] then return {0, head} end
+redis.call('XADD', KEYS[2], '*', 'record', ARGV[2])
+redis.call('SET', KEYS[1], ARGV[4])
+return {1, ''}`
+
+/** Appends are serialised in-process (each names the one before); other instances by the script. */
 export function createAuditLog(writer: Redis, prefix: string, clock: () => Date = () => new Date()): AuditLog {
   const stream = `${prefix}:audit`
   const head = `${prefix}:audit:head`
   let queue: Promise<unknown> = Promise.resolve()
+  let knownHead: string | undefined
   const appendNow = async (entry: AuditEntry): Promise<AuditRecord> => {
     for (;;) {
-      await writer.watch(head)
-      const prev = (await writer.get(head)) ?? genesis
+      const prev = knownHead ?? (await writer.get(head)) ?? genesis
       const unhashed = { ...dropUndefined(entry), at: clock().toISOString(), prev }
       const record: AuditRecord = { ...unhashed, hash: hashRecord(unhashed) }
-      const done = await writer.multi().xadd(stream, '*', 'record', JSON.stringify(record)).set(head, record.hash).exec()
-      if (done) return record
+      const [ok, current] = (await writer.eval(appendScript, 2, head, stream, prev, JSON.stringify(record), genesis, record.hash)) as [number, string]
+      knownHead = ok === 1 ? record.hash : current
+      if (ok === 1) return record
     }
   }
   return {

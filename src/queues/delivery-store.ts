@@ -100,7 +100,8 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
     },
 
     async get(id) {
-      return (await readMany([id]))[0]
+      // One plain HGETALL: the auto-pipelined connection batches it, no pipeline object per call.
+      return parse(id, await redis.hgetall(key(id)))
     },
 
     async attempts(id) {

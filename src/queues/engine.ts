@@ -47,7 +47,15 @@ export function createDeliveryEngine(deps: { connection: Redis; redis: Redis; pr
   }
   const addJobs = async (items: Pick<Delivery, 'id' | 'operation' | 'replays'>[]) => {
     const byQueue = Map.groupBy(items, (d) => d.operation)
-    await Promise.all([...byQueue].map(([name, ds]) => queue(name).addBulk(ds.map(jobFor))))
+    // One job (the usual case: one endpoint, one replay) with add: addBulk wraps even one in a MULTI
+    // pipeline, about three times the client and Redis work. Both are no-ops for an existing job id.
+    await Promise.all(
+      [...byQueue].map(([name, ds]) => {
+        const jobs = ds.map(jobFor)
+        const [one] = jobs
+        return jobs.length === 1 && one ? queue(name).add(one.name, one.data, one.opts) : queue(name).addBulk(jobs)
+      }),
+    )
     await deps.store.confirmEnqueued(items.map((d) => d.id))
   }
   return {

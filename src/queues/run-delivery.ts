@@ -79,22 +79,8 @@ export function createDeliveryProcessor(handler: DeliveryHandler, deps: Processo
     if (!(await store.transition(d.id, 'in_progress', { attemptCount: attempt })).ok) return 'skipped'
     const started = deps.clock()
     const replay = d.replays > 0
-    try {
-      const result = await handler.send(d, { timeoutMs: tuning.timeoutMs ?? defaultTimeoutMs, attempt })
-      const done = { number: attempt, at: started.toISOString(), durationMs: elapsed(started, deps.clock()), upstreamStatus: result.upstreamStatus, message: result.detail, replay }
-      await deps.breaker.success(credential)
-      if (result.pendingRetryAfterMs !== undefined) {
-        const nextTryAt = new Date(deps.clock().getTime() + result.pendingRetryAfterMs).toISOString()
-        await store.addAttempt(d.id, { ...done, outcome: 'pending', nextTryAt })
-        await store.transition(d.id, 'retrying', { nextTryAt, lastError: undefined })
-        return delay(job, token, result.pendingRetryAfterMs)
-      }
-      await store.addAttempt(d.id, { ...done, outcome: 'succeeded' })
-      await store.transition(d.id, 'succeeded', { lastError: undefined, nextTryAt: undefined }, deps.config.succeededRetentionSeconds)
-      deps.hooks.attempt?.(d, 'succeeded')
-      if (replay) await deps.hooks.recovered(d)
-      return 'succeeded'
-    } catch (thrown) {
+    // Classifies a failed send: retry (delayed, per the policy) or dead, with the upstream's own words.
+    const failed = async (thrown: unknown) => {
       const { error, retryable, retryAfterMs } = classify(thrown)
       if (retryable) await deps.breaker.failure(credential, circuit)
       const decision = decideRetry(policyFor(tuning.retry), { attempt, kind: error.kind === 'internal' ? 'protocol' : error.kind, retryable, retryAfterMs, replayed: replay })
@@ -114,6 +100,26 @@ export function createDeliveryProcessor(handler: DeliveryHandler, deps: Processo
       if (!d.operational) await deps.hooks.dead(d, deadError)
       return 'dead'
     }
+    let result: SendResult
+    try {
+      result = await handler.send(d, { timeoutMs: tuning.timeoutMs ?? defaultTimeoutMs, attempt })
+    } catch (thrown) {
+      return failed(thrown)
+    }
+    // Only the send is in the try: a failure to record a success must never turn it into a failure.
+    const done = { number: attempt, at: started.toISOString(), durationMs: elapsed(started, deps.clock()), upstreamStatus: result.upstreamStatus, message: result.detail, replay }
+    await deps.breaker.success(credential)
+    if (result.pendingRetryAfterMs !== undefined) {
+      const nextTryAt = new Date(deps.clock().getTime() + result.pendingRetryAfterMs).toISOString()
+      await store.addAttempt(d.id, { ...done, outcome: 'pending', nextTryAt })
+      await store.transition(d.id, 'retrying', { nextTryAt, lastError: undefined })
+      return delay(job, token, result.pendingRetryAfterMs)
+    }
+    await store.addAttempt(d.id, { ...done, outcome: 'succeeded' })
+    await store.transition(d.id, 'succeeded', { lastError: undefined, nextTryAt: undefined }, deps.config.succeededRetentionSeconds)
+    deps.hooks.attempt?.(d, 'succeeded')
+    if (replay) await deps.hooks.recovered(d)
+    return 'succeeded'
   }
 }
 

@@ -32,7 +32,8 @@ export type EndpointStore = {
 export const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`
 
 export function createEndpointStore(redis: Redis, prefix: string, clock: () => Date): EndpointStore {
-  const key = (tenantId: string) => `${prefix}:webhooks:${tenantId}`
+  // Not `${prefix}:webhooks:…`: BullMQ's queue named webhooks owns that namespace (meta, wait, id…).
+  const key = (tenantId: string) => `${prefix}:wh-endpoints:${tenantId}`
   const save = async (e: Endpoint) => void (await redis.hset(key(e.tenantId), e.id, JSON.stringify(e)))
   const store: EndpointStore = {
     async create(tenantId, init) {

@@ -1,0 +1,116 @@
+// npm run bench (second half): the delivery engine against bare baselines measured in the same run.
+//   1. accept path: a signed ping (auth, integrity, idempotency, audit, publish + enqueue) vs jose + zod + BullMQ add
+//   2. webhook delivery throughput to a local receiver at concurrency 50: Snodo's worker vs a bare BullMQ Worker
+//   3. Redis bytes a completed delivery keeps, during retention and after it
+//   4. enqueue of 100,000 deliveries, and the drain rate with that backlog present
+// Every part has a hard bound and the whole run a watchdog; the run's Redis keys (one prefix per run)
+// are deleted at the end, on failure too. DESIGN §8: alternate rounds, ratios, parallelism probe before/after.
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Redis } from 'ioredis'
+import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose'
+import { importSigningKey } from '../src/client/index.ts'
+import { rotateKey } from '../src/trust/key-ring.ts'
+import { acceptPath } from './delivery/accept.ts'
+import { abortHooks, bounded, deleteKeys, killAllChildren, n0, pct, sleep } from './delivery/common.ts'
+import { retainedBytes } from './delivery/memory.ts'
+import { audience } from './delivery/snodo-config.ts'
+import { deliveryThroughput, type Rig, startRig, withBacklog } from './delivery/throughput.ts'
+import { describeParallelism, effectiveParallelism } from './parallelism.ts'
+
+const hardLimitMs = 235_000
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const runPrefix = `bench-dlv-${randomUUID().slice(0, 8)}`
+const home = mkdtempSync(join(tmpdir(), 'snodo-bench-dlv-'))
+const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 })
+const started = performance.now()
+const log = (line: string) => console.log(line)
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`
+
+let cleaned: Promise<void> | undefined
+function cleanup(): Promise<void> {
+  cleaned ??= (async () => {
+    killAllChildren() // normally already stopped; a part that failed may have left some
+    await Promise.race([Promise.allSettled([...abortHooks].map((hook) => hook())), sleep(3_000)])
+    const sweep = () => deleteKeys(redis, `${runPrefix}-*`).catch((err) => (console.error(`clean-up of ${runPrefix}-* failed:`, err), 0))
+    let deleted = await sweep()
+    await sleep(200) // commands already in flight when the writers stopped
+    deleted += await sweep()
+    log(`clean-up: ${deleted} Redis keys under ${runPrefix}-* deleted`)
+    rmSync(home, { recursive: true, force: true })
+    redis.disconnect()
+  })()
+  return cleaned
+}
+const watchdog = setTimeout(() => {
+  console.error(`bench/deliveries: still running after ${hardLimitMs / 1000} s, giving up`)
+  void cleanup().finally(() => process.exit(2))
+}, hardLimitMs)
+watchdog.unref()
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`bench/deliveries: ${signal}, stopping and cleaning up`)
+    void cleanup().finally(() => process.exit(130))
+  })
+}
+
+async function main() {
+  log(`\n=== delivery benchmark (run prefix ${runPrefix})`)
+  log(`effective parallelism before: ${describeParallelism(await effectiveParallelism())}`)
+  const keysDir = join(home, 'keys')
+  await rotateKey(keysDir)
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
+  const publicJwk = await exportJWK(publicKey)
+  const kid = await calculateJwkThumbprint(publicJwk)
+  const key = await importSigningKey({ ...(await exportJWK(privateKey)), kid, alg: 'ES256' })
+  const env = (part: string) => ({
+    BENCH_PUBLIC_JWK: JSON.stringify({ ...publicJwk, kid, alg: 'ES256' }),
+    BENCH_AUDIENCE: audience,
+    BENCH_KEYS_DIR: keysDir,
+    SNODO_REDIS_PREFIX: `${runPrefix}-${part}`,
+    REDIS_URL: redisUrl,
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'production',
+  })
+
+  log(`\n--- 1. accept path: signed POST …/webhook-endpoints/{id}/ping → 202 (event + delivery + job), no worker running [${elapsed()}]`)
+  const accept = await bounded('part 1', 80_000, () => acceptPath({ env: env('accept'), key, redis, log })).finally(async () => {
+    log(`  queues cleaned: ${await deleteKeys(redis, `${runPrefix}-accept:*`)} keys deleted`)
+  })
+
+  log(`\n--- 2. webhook delivery throughput to a local receiver (node:http, 200 at once), concurrency 50 [${elapsed()}]`)
+  const drainEnv = env('drain')
+  const rig: Rig = await startRig(drainEnv)
+  try {
+    const usedMemoryBefore = Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1])
+    const throughput = await bounded('part 2', 95_000, () => deliveryThroughput(rig, redis, log))
+
+    log(`\n--- 3. Redis bytes per completed delivery [${elapsed()}]`)
+    const memory = await bounded('part 3', 20_000, () => retainedBytes({ deps: rig.deps, redis, prefix: rig.prefix, usedMemoryBefore, log }))
+
+    log(`\n--- 4. 100,000 deliveries queued [${elapsed()}]`)
+    const backlog = await bounded('part 4', 75_000, () => withBacklog(rig, redis, throughput, log))
+
+    log(`\n--- summary [${elapsed()}]`)
+    log(`  1. accept path req/s          snodo/baseline ${pct(accept.ratio).padStart(5)}   target ≥ 50 %: ${accept.met ? 'met' : 'NOT met'}`)
+    log(`  2. webhook deliveries/s       snodo/baseline ${pct(throughput.ratio).padStart(5)}   target ≥ 60 %: ${throughput.met ? 'met' : 'NOT met'}  (by total CPU per delivery: ${pct(throughput.cpuRatio)})`)
+    log(`  3. Redis per completed delivery: ${n0(memory.during)} B during retention; ${n0(memory.afterSucceededTrim)} B after the succeeded retention (index entries until the dead retention), ${n0(memory.afterAllTrims)} B after both`)
+    log(`  4. 100k backlog: enqueue ${n0(backlog.enqueueRate)}/s, ${n0(backlog.bytesPerQueued)} B per queued delivery; drain ${n0(backlog.rate)}/s = ${pct(backlog.ratio)} of the small-backlog rate`)
+  } finally {
+    await rig.close()
+  }
+  log(`effective parallelism after: ${describeParallelism(await effectiveParallelism())}`)
+}
+
+try {
+  await main()
+} catch (error) {
+  console.error(`bench/deliveries failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+  process.exitCode = 1
+} finally {
+  await cleanup()
+  clearTimeout(watchdog)
+  log(`total ${elapsed()}`)
+}
