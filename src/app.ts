@@ -15,6 +15,7 @@ import { idempotency } from './routes/middleware/idempotency.ts'
 import { createErrorHandler, notFound, problemResponse } from './routes/middleware/problems.ts'
 import { signResponse } from './routes/middleware/sign-response.ts'
 import { registerOperations } from './routes/operations/register-operations.ts'
+import { registerNodoEndpoint } from './routes/pagopa/nodo-endpoint.ts'
 import { registerListAudit } from './routes/v1/audit/list-audit.ts'
 import { registerReadDeliveries } from './routes/v1/deliveries/read-deliveries.ts'
 import { registerReplayDeliveries } from './routes/v1/deliveries/replay-deliveries.ts'
@@ -22,6 +23,7 @@ import { registerListEvents } from './routes/v1/events/list-events.ts'
 import { registerCreateMessage } from './routes/v1/messages/create-message.ts'
 import { registerGetMessage } from './routes/v1/messages/get-message.ts'
 import { registerMessageBatches } from './routes/v1/messages/message-batches.ts'
+import { registerPayments } from './routes/v1/payments/payments.ts'
 import { registerPausePlatform } from './routes/v1/platforms/pause-platform.ts'
 import { registerEchoSignedRequest } from './routes/v1/tenants/echo-signed-request.ts'
 import { registerGetTenant } from './routes/v1/tenants/get-tenant.ts'
@@ -48,6 +50,7 @@ export function createApp(deps: Deps) {
     }),
   )
   registerOperations(app, deps)
+  registerNodoEndpoint(app, deps)
 
   // Batches of recipients are the one body allowed to be larger than the rest.
   const bodyLimit = limitBody(config.limits.bodyBytes)
@@ -65,6 +68,7 @@ export function createApp(deps: Deps) {
   registerCreateWebhookEndpoint(app, deps)
   registerReadWebhookEndpoints(app, deps)
   registerChangeWebhookEndpoint(app, deps)
+  registerPayments(app, deps)
   registerCreateMessage(app, deps)
   registerGetMessage(app, deps)
   registerMessageBatches(app, deps)

@@ -28,6 +28,11 @@ export const PlatformsConfig = z.strictObject({
       idBrokerPA: z.string().regex(/^\d{11}$/, 'an 11-digit fiscal code'),
       idStation: z.string().min(1),
       segregationCode: z.string().regex(/^\d{2}$/, 'two digits'),
+      /** Where the money goes when a payment names no transfers: the comune's own account and taxonomy code. */
+      defaultTransfer: z
+        .strictObject({ iban: z.string().regex(/^[A-Za-z0-9]{1,35}$/).optional(), postalIban: z.string().regex(/^[A-Za-z0-9]{1,35}$/).optional(), category: z.string().min(1).max(140) })
+        .refine((t) => (t.iban === undefined) !== (t.postalIban === undefined), 'exactly one of iban and postalIban')
+        .optional(),
     })
     .optional(),
   appio: z

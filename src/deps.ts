@@ -7,10 +7,17 @@ import type { TenantConfig } from './config-schema.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
 import { type AppIoClient, createAppIoClient } from './adapters/appio/client.ts'
 import type { AppIoPort } from './adapters/appio/port.ts'
+import { createCheckoutClient } from './adapters/pagopa/checkout/client.ts'
+import { createGpdClient } from './adapters/pagopa/gpd/client.ts'
+import type { CheckoutPort, GpdPort } from './adapters/pagopa/port.ts'
 import { createEventFeed, type EventFeed } from './events/event-feed.ts'
 import { type BatchStore, createBatchStore } from './messages/batches/batch-store.ts'
 import { createMessageBatches, type MessageBatches } from './messages/batches/message-batches.ts'
 import { createMessageStore, type MessageStore } from './messages/message.ts'
+import { createPaymentStore, type PaymentStore } from './payments/payment.ts'
+import { createPaymentFlow, type PaymentFlow } from './payments/payment-flow.ts'
+import { createPaymentOutcomes, type PaymentOutcomes } from './payments/payment-outcomes.ts'
+import { createStation, type Station } from './payments/station.ts'
 import { createHealthProbe, type HealthProbe } from './platforms/health.ts'
 import { createCircuitBreaker, type CircuitBreaker } from './queues/circuit-breaker.ts'
 import { createDeliveryStore, type DeliveryStore } from './queues/delivery-store.ts'
@@ -52,8 +59,14 @@ export type Deps = {
   messages: MessageStore
   batches: BatchStore
   messageBatches: MessageBatches
-  /** The App IO client for a tenant's configured base URL (one pooled client per URL). */
+  /** Platform clients for a tenant's configured base URLs (one pooled client per URL). */
   appio(tenant: TenantConfig): AppIoPort
+  gpd(tenant: TenantConfig): GpdPort
+  checkout(tenant: TenantConfig): CheckoutPort
+  payments: PaymentStore
+  paymentOutcomes: PaymentOutcomes
+  paymentFlow: PaymentFlow
+  station: Station
   logger: Logger
   clock: () => Date
   close(): Promise<void>
@@ -71,28 +84,41 @@ export async function createDeps(init: {
   const prefix = env.SNODO_REDIS_PREFIX
   // Auto-pipelining batches the commands concurrent requests issue in one tick into one write.
   const redis = new Redis(env.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true })
-  // WATCH is per connection and must not be pipelined: the hash-chained audit log gets a plain connection of its own.
-  const auditRedis = redis.duplicate({ enableAutoPipelining: false })
   // BullMQ wants its own connection that never gives up on a command (maxRetriesPerRequest: null).
   const queueRedis = redis.duplicate({ enableAutoPipelining: false, maxRetriesPerRequest: null })
   // ioredis reconnects by itself; without a listener its errors would be printed as unhandled.
-  for (const connection of [redis, auditRedis, queueRedis]) connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'))
-  await Promise.all([redis.connect(), auditRedis.connect(), queueRedis.connect()])
+  for (const connection of [redis, queueRedis]) connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'))
+  await Promise.all([redis.connect(), queueRedis.connect()])
   const keys = await createKeyRing(config.signing.keysDir)
   const clock = init.clock ?? (() => new Date())
-  const audit = createAuditLog(auditRedis, prefix, clock)
+  const audit = createAuditLog(redis, prefix, clock)
   const deliveries = createDeliveryStore(redis, prefix, clock)
   const engine = createDeliveryEngine({ connection: queueRedis, redis, prefix, store: deliveries })
   const endpoints = createEndpointStore(redis, prefix, clock)
   const messages = createMessageStore(redis, prefix, clock)
   const batches = createBatchStore(redis, prefix)
-  const appioClients = new Map<string, AppIoClient>()
-  const appio = (tenant: TenantConfig) => {
-    const baseUrl = tenant.platforms.appio?.baseUrl as string
-    let client = appioClients.get(baseUrl)
-    if (!client) appioClients.set(baseUrl, (client = createAppIoClient({ baseUrl, timeoutMs: config.delivery.targets.appio?.timeoutMs })))
-    return client
+  const clients: { close(): Promise<void> }[] = []
+  const perUrl = <C extends { close(): Promise<void> }>(create: (baseUrl: string) => C) => {
+    const byUrl = new Map<string, C>()
+    return (baseUrl: string): C => {
+      let client = byUrl.get(baseUrl)
+      if (!client) {
+        byUrl.set(baseUrl, (client = create(baseUrl)))
+        clients.push(client)
+      }
+      return client
+    }
   }
+  const timeoutMs = (target: 'appio' | 'pagopa') => config.delivery.targets[target]?.timeoutMs
+  const appioAt = perUrl((baseUrl): AppIoClient => createAppIoClient({ baseUrl, timeoutMs: timeoutMs('appio') }))
+  const gpdAt = perUrl((baseUrl) => createGpdClient({ baseUrl, timeoutMs: timeoutMs('pagopa') }))
+  const checkoutAt = perUrl((baseUrl) => createCheckoutClient({ baseUrl, timeoutMs: timeoutMs('pagopa') }))
+  const tenants = new Map(config.tenants.map((t) => [t.id, t]))
+  const payments = createPaymentStore(redis, prefix, clock)
+  const events = createEventFeed({ redis, prefix, engine, endpoints, clock })
+  const checkout = (t: TenantConfig) => checkoutAt(t.platforms.pagopa?.checkoutUrl ?? (t.platforms.pagopa?.baseUrl as string))
+  const paymentOutcomes = createPaymentOutcomes({ events, messages, engine, tenants })
+  const paymentFlow = createPaymentFlow({ payments, outcomes: paymentOutcomes, engine, clock, checkout })
   return {
     config,
     env,
@@ -100,7 +126,7 @@ export async function createDeps(init: {
     redis,
     keys,
     clients: createClientRegistry(config.clients),
-    tenants: new Map(config.tenants.map((t) => [t.id, t])),
+    tenants,
     replay: createReplayCache(redis, prefix),
     audit,
     health: createHealthProbe({ clock }),
@@ -108,7 +134,7 @@ export async function createDeps(init: {
     metrics: createMetrics({ defaultMetrics: init.defaultMetrics }),
     deliveries,
     engine,
-    events: createEventFeed({ redis, prefix, engine, endpoints, clock }),
+    events,
     endpoints,
     pauses: createPauses(redis, prefix),
     bucket: createTokenBucket(redis, prefix),
@@ -118,13 +144,19 @@ export async function createDeps(init: {
     messages,
     batches,
     messageBatches: createMessageBatches({ batches, messages, engine, clock }),
-    appio,
+    appio: (tenant) => appioAt(tenant.platforms.appio?.baseUrl as string),
+    gpd: (tenant) => gpdAt(tenant.platforms.pagopa?.baseUrl as string),
+    checkout,
+    payments,
+    paymentOutcomes,
+    paymentFlow,
+    station: createStation({ tenants, payments, expireIfDue: paymentFlow.expireIfDue, paid: paymentOutcomes.paid }),
     logger,
     clock,
     async close() {
       await engine.close()
-      await Promise.allSettled([...appioClients.values()].map((c) => c.close()))
-      await Promise.allSettled([redis.quit(), auditRedis.quit(), queueRedis.quit()])
+      await Promise.allSettled([...new Set(clients)].map((c) => c.close()))
+      await Promise.allSettled([redis.quit(), queueRedis.quit()])
     },
   }
 }

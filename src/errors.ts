@@ -38,6 +38,9 @@ export const problemCatalogue = {
   endpoint_limit_reached: [409, 'Too many webhook endpoints for this tenant'],
   platform_not_configured: [422, 'The tenant does not use this platform'],
   batch_not_cancellable: [409, 'The batch has finished'],
+  payment_not_payable: [409, 'The payment cannot be paid now'],
+  payment_already_paid: [409, 'The payment has been paid'],
+  upstream_rejected: [502, 'The platform refused the request'],
 } as const satisfies Record<string, readonly [number, string]>
 
 export type ProblemCode = keyof typeof problemCatalogue

@@ -1,6 +1,7 @@
 // Every BullMQ queue, one per target operation (design §5). Names never contain ':'.
 export const queueNames = {
   pagopaPositions: 'pagopa-positions',
+  pagopaCancellations: 'pagopa-cancellations',
   appioMessages: 'appio-messages',
   messageBatches: 'message-batches',
   sendNotifications: 'send-notifications',

@@ -3,6 +3,7 @@
 import { type Processor, Worker } from 'bullmq'
 import type { Deps } from '../deps.ts'
 import { createMessageSender } from '../messages/deliver-message.ts'
+import { createCancellationSender, createPositionSender } from '../payments/deliver-position.ts'
 import { createWebhookSender } from '../webhooks/send-webhook.ts'
 import { queueNames } from './names.ts'
 import { createDeliveryProcessor, type DeliveryHandler, type DeliveryHooks, tuningFor } from './run-delivery.ts'
@@ -43,8 +44,10 @@ export async function startWorkers(deps: Deps, extraHandlers: DeliveryHandler[] 
     outcomes: deps.messageBatches.outcomes,
     isCancelled: deps.messageBatches.isCancelled,
   })
+  const pagopa = { payments: deps.payments, deliveries: deps.deliveries, outcomes: deps.paymentOutcomes, tenants: deps.tenants, gpd: deps.gpd }
   // A handler given by the caller replaces the built-in one of its queue (tests bring fakes).
-  const handlers = new Map([webhooks, messages, ...extraHandlers].map((h) => [h.operation, h]))
+  const builtIn = [webhooks, messages, createPositionSender(pagopa), createCancellationSender(pagopa)]
+  const handlers = new Map([...builtIn, ...extraHandlers].map((h) => [h.operation, h]))
   const workers = [...handlers.values()].map((handler) => {
     const concurrency = tuningFor(config.delivery, handler.target).concurrency ?? defaultConcurrency
     return new Worker(handler.operation, createDeliveryProcessor(handler, processorDeps) as Processor, workerOptions(concurrency))

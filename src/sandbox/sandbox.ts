@@ -1,6 +1,5 @@
 // Sandbox mode (design §6): with no SNODO_CONFIG, Snodo runs with a demo tenant, a demo client holding
 // every scope, and the platform simulators in-process on loopback. Refused in production.
-import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Hono } from 'hono'
@@ -10,6 +9,8 @@ import { appioTestCitizens } from '../adapters/appio/simulator/citizens.ts'
 import { simulatorControls } from '../adapters/appio/simulator/controls.ts'
 import { createPdndSimulator } from '../adapters/pdnd/simulator/app.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
+import { keyFile } from './key-file.ts'
+import { startPagopaSandbox } from './pagopa-sandbox.ts'
 import { type Config, validateConfig } from '../config.ts'
 import { scopes } from '../scopes.ts'
 import { listKeys, publicPart, rotateKey } from '../trust/key-ring.ts'
@@ -55,7 +56,7 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
   const running: RunningSimulator = await startSimulator(pdnd.app)
 
   // App IO: the keys live in files under the sandbox's own dir, and the config holds only file: references.
-  const ioKeys = sandboxIoServices.map((name) => ({ name, ...ioKeyFile(join(dir, 'appio'), name) }))
+  const ioKeys = sandboxIoServices.map((name) => ({ name, ...keyFile(join(dir, 'appio', `${name}.key`)) }))
   const appio = createAppIoSimulator(createSimulatorContext({ idPrefix: 'io-' }), {
     services: ioKeys.map(({ name, key }) => ({ apiKey: key, serviceId: `SANDBOX${name.toUpperCase()}`, organizationFiscalCode: sandboxFiscalCode })),
     // Small but not zero, so a portal sees a message go from submitted to sent.
@@ -64,6 +65,7 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
   // The controls sit in front of the simulator, so an outage does not switch them off too.
   const runningIo = await startSimulator(new Hono().route('/__sim', simulatorControls(appio)).route('/', appio.app))
   const ioBaseUrl = `${runningIo.url}/api/v1`
+  const pagopa = await startPagopaSandbox({ dir, fiscalCode: sandboxFiscalCode, publicUrl: options.publicUrl })
 
   const config = validateConfig(
     {
@@ -76,6 +78,7 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
           fiscalCode: sandboxFiscalCode,
           platforms: {
             appio: { baseUrl: ioBaseUrl, services: ioKeys.map(({ name, path }, i) => ({ name, apiKey: `file:${path}`, default: i === 0 })) },
+            pagopa: pagopa.platform,
           },
           pdnd: { issuer: pdnd.issuer, jwksUrl: `${running.url}/.well-known/jwks.json`, audience: eserviceAudience, purposes: { [sandboxPurposeId]: sandboxClientId } },
         },
@@ -95,21 +98,12 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
         url: ioBaseUrl,
         note: `on IO ${appioTestCitizens.onIo}, not on IO ${appioTestCitizens.notOnIo}, blocked ${appioTestCitizens.senderNotAllowed}; more in the README`,
       },
+      ...pagopa.simulators,
     ],
     close: async () => {
-      await Promise.all([running.close(), runningIo.close()])
+      await Promise.all([running.close(), runningIo.close(), pagopa.close()])
     },
   }
-}
-
-/** A random IO key per service, kept across restarts, readable only by its owner. */
-function ioKeyFile(keysDir: string, name: string): { path: string; key: string } {
-  const path = join(keysDir, `${name}.key`)
-  if (existsSync(path)) return { path, key: readFileSync(path, 'utf8').trim() }
-  mkdirSync(keysDir, { recursive: true, mode: 0o700 })
-  const key = randomBytes(16).toString('hex')
-  writeFileSync(path, `${key}\n`, { mode: 0o600 })
-  return { path, key }
 }
 
 /** The demo client keeps its key across restarts; RS256 so the same key also signs PDND client assertions. */

@@ -2,7 +2,7 @@
 // a log of what it received, and a loopback HTTP server speaking the platform's protocol.
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import type { Hono, MiddlewareHandler } from 'hono'
+import type { MiddlewareHandler } from 'hono'
 
 export type ReceivedRequest = { at: string; method: string; path: string; headers: Record<string, string>; body: string }
 
@@ -33,7 +33,8 @@ export function recordRequests(context: SimulatorContext): MiddlewareHandler {
 
 export type RunningSimulator = { url: string; close(): Promise<void> }
 
-export function startSimulator(app: Hono, options: { port?: number } = {}): Promise<RunningSimulator> {
+/** Serves any fetch handler (a simulator, or Snodo itself in tests) on loopback. */
+export function startSimulator(app: { fetch: (request: Request) => Response | Promise<Response> }, options: { port?: number } = {}): Promise<RunningSimulator> {
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: options.port ?? 0 }, (info: AddressInfo) => {
       resolve({

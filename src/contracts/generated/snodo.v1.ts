@@ -138,6 +138,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenantId}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a payment notice (pagoPA debt position)
+         * @description The IUV and the notice number are assigned at once (aux digit 3 + the tenant's segregation code + IUV base + mod-93 check digit, never reused); the position is then created and published on GPD in the background (`payment.published`). With `notify.io` the citizen gets an App IO message with the notice once it is payable, and another when the receipt arrives. Scope `payments:write`.
+         */
+        post: operations["createPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/payments/{paymentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payment, its history, its receipt once paid
+         * @description Scope `payments:read`.
+         */
+        get: operations["getPayment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/payments/{paymentId}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The pagoPA Checkout URL to send the citizen to
+         * @description Synchronous: the citizen is waiting, so there is no queue. The payment must be published (`409 payment_not_payable` otherwise); Checkout down is `503 service_unavailable`, Checkout refusing the cart `502 upstream_rejected`. Scope `payments:write`.
+         */
+        post: operations["checkoutPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/payments/{paymentId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a payment (GPD invalidate)
+         * @description Refused once paid (`409 payment_already_paid`). The position is invalidated on GPD in the background, then the payment is `cancelled` (`payment.cancelled`). Scope `payments:write`.
+         */
+        post: operations["cancelPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenantId}/messages": {
         parameters: {
             query?: never;
@@ -582,7 +662,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @enum {string} */
-        ProblemCode: "token_missing" | "token_malformed" | "token_algorithm_not_allowed" | "token_issuer_unknown" | "token_key_unknown" | "token_signature_invalid" | "token_claims_invalid" | "token_audience_invalid" | "token_expired" | "token_issued_in_future" | "token_lifetime_too_long" | "token_replayed" | "voucher_invalid" | "digest_missing" | "digest_mismatch" | "signature_missing" | "signature_invalid" | "signed_headers_mismatch" | "tenant_forbidden" | "scope_missing" | "not_found" | "tenant_not_found" | "method_not_allowed" | "idempotency_key_reused" | "request_in_progress" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "malformed_request" | "internal_error" | "service_unavailable" | "delivery_not_dead" | "replay_filter_matches_nothing" | "endpoint_limit_reached" | "platform_not_configured" | "batch_not_cancellable";
+        ProblemCode: "token_missing" | "token_malformed" | "token_algorithm_not_allowed" | "token_issuer_unknown" | "token_key_unknown" | "token_signature_invalid" | "token_claims_invalid" | "token_audience_invalid" | "token_expired" | "token_issued_in_future" | "token_lifetime_too_long" | "token_replayed" | "voucher_invalid" | "digest_missing" | "digest_mismatch" | "signature_missing" | "signature_invalid" | "signed_headers_mismatch" | "tenant_forbidden" | "scope_missing" | "not_found" | "tenant_not_found" | "method_not_allowed" | "idempotency_key_reused" | "request_in_progress" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "malformed_request" | "internal_error" | "service_unavailable" | "delivery_not_dead" | "replay_filter_matches_nothing" | "endpoint_limit_reached" | "platform_not_configured" | "batch_not_cancellable" | "payment_not_payable" | "payment_already_paid" | "upstream_rejected";
         /** @description RFC 9457 problem details. */
         Problem: {
             /** @description urn:snodo:problem:<code> */
@@ -614,6 +694,16 @@ export interface components {
             fiscalCode: string;
             platforms: components["schemas"]["PlatformHealth"][];
             acceptsPdndVouchers: boolean;
+            /** @description The tenant's non-secret pagoPA identifiers, when it takes payments. */
+            pagopa?: {
+                /** @description The tenant's fiscal code */
+                idPA: string;
+                idBrokerPA: string;
+                idStation: string;
+                segregationCode: string;
+                /** @enum {string} */
+                mode: "gpd" | "station";
+            };
             /** @description What the calling client may do for this tenant. */
             access: {
                 clientId: string;
@@ -982,6 +1072,118 @@ export interface components {
             items: components["schemas"]["BatchRecipient"][];
             nextCursor?: string;
         };
+        /** @description An IBAN (ISO 13616, check digits verified) */
+        Iban: string;
+        PaymentDebtor: {
+            /**
+             * @description F natural person
+             * @enum {string}
+             */
+            type: "F" | "G";
+            /** @description F: 16-character fiscal code; G: 11-digit fiscal code / VAT number */
+            fiscalCode: string;
+            fullName: string;
+            /** Format: email */
+            email?: string;
+        };
+        PaymentTransfer: {
+            iban?: components["schemas"]["Iban"];
+            postalIban?: components["schemas"]["Iban"];
+            amountCents: number;
+            remittance: string;
+            /** @description The pagoPA taxonomy code */
+            category: string;
+            /** @description The beneficiary when not this tenant */
+            organizationFiscalCode?: string;
+        };
+        CreatePayment: {
+            debtor: components["schemas"]["PaymentDebtor"];
+            amountCents: number;
+            description: string;
+            /** Format: date-time */
+            dueDate?: string;
+            /**
+             * Format: date-time
+             * @description After it the notice can no longer be paid
+             */
+            expiresAt?: string;
+            /** @description Exactly one of iban and postalIban each; their amounts add up to amountCents. Default — the tenant's own account. */
+            transfers?: components["schemas"]["PaymentTransfer"][];
+            metadata?: {
+                [key: string]: string;
+            };
+            notify?: {
+                io?: {
+                    service?: string;
+                };
+            };
+        };
+        PaymentReceipt: {
+            receiptId: string;
+            amountCents: number;
+            pspId: string;
+            pspName: string;
+            channelId?: string;
+            paymentMethod?: string;
+            feeCents?: number;
+            paidAt?: string;
+        };
+        Payment: {
+            id: string;
+            tenantId: string;
+            /** @enum {string} */
+            status: "queued" | "published" | "paid" | "cancelled" | "expired" | "failed";
+            iuv: string;
+            noticeNumber: string;
+            iupd: string;
+            debtor: components["schemas"]["PaymentDebtor"];
+            amountCents: number;
+            description: string;
+            dueDate?: string;
+            expiresAt?: string;
+            transfers: {
+                /** @enum {string} */
+                idTransfer: "1" | "2" | "3" | "4" | "5";
+                iban?: string;
+                postalIban?: string;
+                amountCents: number;
+                remittance: string;
+                category: string;
+                organizationFiscalCode?: string;
+            }[];
+            metadata?: {
+                [key: string]: string;
+            };
+            cancelRequested?: boolean;
+            receipt?: components["schemas"]["PaymentReceipt"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            history: components["schemas"]["HistoryEntry"][];
+            delivery?: components["schemas"]["DeliverySummary"];
+        };
+        CheckoutRequest: {
+            returnUrls: {
+                /** Format: uri */
+                ok: string;
+                /** Format: uri */
+                cancel: string;
+                /** Format: uri */
+                error: string;
+                /**
+                 * Format: uri
+                 * @description Defaults to `ok`
+                 */
+                waiting?: string;
+            };
+            /** Format: email */
+            emailNotice?: string;
+        };
+        CheckoutRedirect: {
+            /** Format: uri */
+            redirectUrl: string;
+        };
     };
     responses: {
         /** @description Malformed or invalid request */
@@ -1075,6 +1277,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The platform refused what Snodo asked on your behalf */
+        BadGateway: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description A dependency is not available */
         ServiceUnavailable: {
             headers: {
@@ -1094,6 +1305,7 @@ export interface components {
         Digest: string;
         /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
         AgidJwtSignature: string;
+        PaymentId: string;
         MessageId: string;
         MessageStatusQuery: components["schemas"]["MessageStatus"];
         /** @description The `nextCursor` of the previous page. */
@@ -1502,6 +1714,183 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PingResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createPayment: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description RFC 3230 digest of the exact body bytes. */
+                Digest: components["parameters"]["Digest"];
+                /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
+                "Agid-JWT-Signature": components["parameters"]["AgidJwtSignature"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePayment"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                paymentId: components["parameters"]["PaymentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    checkoutPayment: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description RFC 3230 digest of the exact body bytes. */
+                Digest: components["parameters"]["Digest"];
+                /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
+                "Agid-JWT-Signature": components["parameters"]["AgidJwtSignature"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                paymentId: components["parameters"]["PaymentId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutRequest"];
+            };
+        };
+        responses: {
+            /** @description Where to redirect the browser */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutRedirect"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                paymentId: components["parameters"]["PaymentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancellation queued */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -8,12 +8,14 @@ export function registerGetTenant(app: Hono<AppEnv>, deps: Deps) {
   return app.get('/v1/tenants/:tenantId', requireScope('tenants:read', deps), async (c) => {
     const tenant = deps.tenants.get(c.req.param('tenantId')) as NonNullable<ReturnType<Deps['tenants']['get']>>
     const clientId = callerOf(c).clientId
+    const pagopa = tenant.platforms.pagopa?.enabled ? tenant.platforms.pagopa : undefined
     const body = Tenant.parse({
       id: tenant.id,
       name: tenant.name,
       fiscalCode: tenant.fiscalCode,
       platforms: await deps.health.platformsOf(tenant.platforms),
       acceptsPdndVouchers: tenant.pdnd !== undefined,
+      ...(pagopa ? { pagopa: { idPA: tenant.fiscalCode, idBrokerPA: pagopa.idBrokerPA, idStation: pagopa.idStation, segregationCode: pagopa.segregationCode, mode: pagopa.mode } } : {}),
       access: { clientId, scopes: [...(deps.clients.get(clientId)?.scopes ?? [])] },
     })
     return c.json(body)

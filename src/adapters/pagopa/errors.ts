@@ -1,0 +1,105 @@
+// How a pagoPA REST failure (GPD, Checkout) becomes an UpstreamError (design §5). Retry only what can
+// succeed later: 429, 5xx, timeouts and network errors; never what GPD or Checkout refused (4xx).
+// Anything shaped like a personal fiscal code is masked: GPD and APIM may echo payload values.
+import { UpstreamError } from '../../errors.ts'
+
+export type PagopaApi = 'GPD' | 'Checkout'
+export type PagopaAnswer = { status: number; headers: Record<string, string | string[] | undefined>; text: string }
+
+const platform = 'pagopa'
+const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT'])
+
+/**
+ * The `upstreamCode` of refusals the GPD client concludes from several answers (a 409 followed by a
+ * GET), where GPD itself gives no code. Anything else carries GPD's or Checkout's ProblemJson title.
+ */
+export const gpdRejectionCodes = {
+  /** No position with that IUPD for the organization (GPD 404 "Not found the debt position"). */
+  positionNotFound: 'gpd_position_not_found',
+  /** invalidate: the position is PAID, PARTIALLY_PAID or REPORTED: a citizen paid, it cannot be cancelled. */
+  positionPaid: 'gpd_position_paid',
+  /** create: 409, yet no position has this IUPD: another position of the organization holds the IUV or notice number. */
+  noticeInUse: 'gpd_notice_in_use',
+  /** create: 409, and the position with this IUPD has other notices: the IUPD was reused for another payment. */
+  iupdInUse: 'gpd_iupd_in_use',
+} as const
+
+/** A non-success answer, classified by its status (FACTS §4, §9; APIM's 401/403/429). */
+export function answerError(api: PagopaApi, operation: string, answer: PagopaAnswer): UpstreamError {
+  const problem = problemOf(answer.text)
+  const said = mask([problem.title, problem.detail].filter(Boolean).join(': ') || 'no problem details')
+  const base = {
+    platform,
+    upstreamStatus: answer.status,
+    upstreamCode: problem.title ? mask(problem.title) : undefined,
+    message: `${api} ${operation} answered ${answer.status}${requestIdOf(answer)}: ${said}`,
+  }
+  const status = answer.status
+  if (status === 429) return new UpstreamError({ ...base, kind: 'rate_limited', retryAfterMs: retryAfterMs(header(answer, 'retry-after'), new Date()) })
+  if (status >= 500) return new UpstreamError({ ...base, kind: 'unavailable' })
+  if (status === 401 || status === 403) return new UpstreamError({ ...base, kind: 'unauthorized' })
+  // 400 = bean validation or "Error in the debt position request data" (GPD AppError); 422 = not processable.
+  if (status === 400 || status === 422) return new UpstreamError({ ...base, kind: 'rejected' })
+  return new UpstreamError({ ...base, kind: 'protocol' })
+}
+
+/** A refusal the client concludes itself, with one of gpdRejectionCodes. */
+export function rejection(api: PagopaApi, operation: string, code: string, answer: PagopaAnswer, what: string): UpstreamError {
+  return new UpstreamError({ kind: 'rejected', platform, upstreamStatus: answer.status, upstreamCode: code, message: `${api} ${operation} answered ${answer.status}${requestIdOf(answer)}: ${mask(what)}` })
+}
+
+/** An answer with the expected status whose body or headers are not what the spec says. */
+export function protocolError(api: PagopaApi, operation: string, answer: PagopaAnswer, what: string): UpstreamError {
+  return new UpstreamError({ kind: 'protocol', platform, upstreamStatus: answer.status, message: `${api} ${operation} answered ${answer.status}${requestIdOf(answer)} with ${what}` })
+}
+
+/** No answer at all: undici timeouts are `timeout`, anything else on the way is `unavailable`. */
+export function failureError(api: PagopaApi, operation: string, cause: unknown, timeoutMs: number): UpstreamError {
+  if (cause instanceof UpstreamError) return cause
+  const code = typeof cause === 'object' && cause !== null && typeof (cause as { code?: unknown }).code === 'string' ? (cause as { code: string }).code : undefined
+  if ((code && timeoutCodes.has(code)) || (cause instanceof Error && cause.name === 'TimeoutError')) {
+    return new UpstreamError({ kind: 'timeout', platform, message: `${api} ${operation}: no answer within ${timeoutMs} ms`, cause })
+  }
+  const reason = code ?? (cause instanceof Error ? cause.message : String(cause))
+  return new UpstreamError({ kind: 'unavailable', platform, message: `${api} ${operation} unreachable: ${mask(reason)}`, cause })
+}
+
+/** Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, now: Date): number | undefined {
+  const text = value?.trim()
+  if (!text) return undefined
+  if (/^\d+$/.test(text)) return Number(text) * 1000
+  const at = Date.parse(text)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime())
+}
+
+const fiscalCodeShape = /[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]/gi
+
+export function mask(text: string): string {
+  return text.replace(fiscalCodeShape, '***')
+}
+
+/** The ProblemJson of GPD and Checkout (FACTS §5), or APIM's {statusCode, message}; whatever else, nothing. */
+export function problemOf(text: string): { title?: string; detail?: string; isProblemJson: boolean } {
+  try {
+    const body: unknown = JSON.parse(text)
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return { isProblemJson: false }
+    const record = body as Record<string, unknown>
+    const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v.slice(0, 500) : undefined)
+    if (str(record.title) || str(record.detail)) return { title: str(record.title), detail: str(record.detail), isProblemJson: true }
+    return { detail: str(record.message), isProblemJson: false }
+  } catch {
+    return { isProblemJson: false }
+  }
+}
+
+export function header(answer: PagopaAnswer, name: string): string | undefined {
+  const value = answer.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** GPD echoes X-Request-Id (FACTS §3): quoting it lets an operator find the call in pagoPA's support. */
+function requestIdOf(answer: PagopaAnswer): string {
+  const id = header(answer, 'x-request-id')
+  return id ? ` (X-Request-Id ${id.slice(0, 80)})` : ''
+}

@@ -1,0 +1,62 @@
+// The synchronous steps of a payment the portal asks for: the Checkout redirect (the citizen is
+// waiting: no queue), cancelling, and noticing that a payment's time to be paid is over.
+import type { CheckoutPort } from '../adapters/pagopa/port.ts'
+import type { TenantConfig } from '../config-schema.ts'
+import { SnodoError, UpstreamError } from '../errors.ts'
+import type { DeliveryEngine } from '../queues/engine.ts'
+import { deliveryIdFor } from '../queues/engine.ts'
+import { queueNames } from '../queues/names.ts'
+import { credentialsOf } from './deliver-position.ts'
+import type { PaymentStore, StoredPayment } from './payment.ts'
+import type { PaymentOutcomes } from './payment-outcomes.ts'
+
+type Deps = { payments: PaymentStore; outcomes: PaymentOutcomes; engine: DeliveryEngine; clock: () => Date; checkout(tenant: TenantConfig): CheckoutPort }
+
+export function createPaymentFlow(deps: Deps) {
+  const expireIfDue = async (p: StoredPayment): Promise<StoredPayment> => {
+    if ((p.status !== 'queued' && p.status !== 'published') || !p.data.expiresAt || Date.parse(p.data.expiresAt) > deps.clock().getTime()) return p
+    const moved = await deps.payments.transition(p.id, 'expired', { detail: `not paid by ${p.data.expiresAt}` })
+    const now = (await deps.payments.get(p.id)) as StoredPayment
+    if (moved.ok) await deps.outcomes.expired(now)
+    return now
+  }
+
+  /** The tenant's payment, its expiry applied; another tenant's payment does not exist for the caller. */
+  const paymentOf = async (tenantId: string, id: string) => {
+    const payment = await deps.payments.get(id)
+    if (!payment || payment.data.tenantId !== tenantId) throw new SnodoError('not_found', `No payment ${id}`)
+    return expireIfDue(payment)
+  }
+
+  return {
+    expireIfDue,
+    paymentOf,
+    async checkout(tenant: TenantConfig, id: string, request: { returnUrls: { ok: string; cancel: string; error: string; waiting?: string }; emailNotice?: string }) {
+      const payment = await paymentOf(tenant.id, id)
+      if (payment.status !== 'published') throw new SnodoError('payment_not_payable', `Payment ${id} is ${payment.status}${payment.status === 'queued' ? ': it is not on pagoPA yet, try again in a moment' : ''}`)
+      const { returnUrls: urls } = request
+      try {
+        return await deps.checkout(tenant).createCart(credentialsOf(tenant), {
+          notices: [{ noticeNumber: payment.data.noticeNumber, organizationFiscalCode: tenant.fiscalCode, amountCents: payment.data.amountCents, companyName: tenant.name.slice(0, 140), description: payment.data.description }],
+          returnUrls: { returnOkUrl: urls.ok, returnCancelUrl: urls.cancel, returnErrorUrl: urls.error, returnWaitingUrl: urls.waiting ?? urls.ok },
+          ...(request.emailNotice ? { emailNotice: request.emailNotice } : {}),
+          idCart: payment.id,
+        })
+      } catch (error) {
+        if (!(error instanceof UpstreamError)) throw error
+        if (error.retryable) throw new SnodoError('service_unavailable', `pagoPA Checkout is not answering (${error.kind}); try again in a moment`, { headers: { 'retry-after': String(Math.ceil((error.retryAfterMs ?? 5_000) / 1000)) } })
+        throw new SnodoError('upstream_rejected', `pagoPA Checkout refused the cart: ${error.message}`)
+      }
+    },
+    async cancel(tenant: TenantConfig, id: string) {
+      const payment = await paymentOf(tenant.id, id)
+      if (payment.status === 'paid') throw new SnodoError('payment_already_paid', `Payment ${id} was paid: it cannot be cancelled`)
+      if (payment.status !== 'queued' && payment.status !== 'published') return payment
+      await deps.payments.setFields(id, { cancelRequested: '1' })
+      const deliveryId = deliveryIdFor(`gpd-invalidate|${tenant.id}|${payment.data.iupd}`)
+      await deps.engine.enqueue([{ id: deliveryId, tenant: tenant.id, target: 'pagopa', operation: queueNames.pagopaCancellations, resourceId: id, payload: {}, meta: { iupd: payment.data.iupd, noticeNumber: payment.data.noticeNumber } }])
+      return (await deps.payments.get(id)) as StoredPayment
+    },
+  }
+}
+export type PaymentFlow = ReturnType<typeof createPaymentFlow>

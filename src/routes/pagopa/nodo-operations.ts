@@ -1,0 +1,169 @@
+// What the station answers to each paForNode operation, in Snodo's terms: checks in the order the
+// nodo's fault catalogue expects (caller ids, then the notice, then its state), then the payment's
+// facts or the recorded receipt. Every refusal is a thrown NodoFault; the endpoint turns it into KO.
+import type { Logger } from 'pino'
+import type { TenantConfig } from '../../config-schema.ts'
+import type { Receipt, StoredPayment } from '../../payments/payment.ts'
+import type { Station } from '../../payments/station.ts'
+import { formatAmount } from './nodo-amount.ts'
+import { fault } from './nodo-faults.ts'
+import type { CallerIds, GetPaymentRequest, Requests, SendRTRequest } from './nodo-requests.ts'
+import { type Payload, type PaymentFacts, paymentPayload, verifyPayload } from './nodo-responses.ts'
+
+type Pagopa = NonNullable<TenantConfig['platforms']['pagopa']>
+
+/** The tenant behind idPA, once idBrokerPA and idStation are its own (FACTS §8: the EC must check them). */
+export function callerTenant(station: Station, ids: CallerIds): TenantConfig & { platforms: { pagopa: Pagopa } } {
+  const tenant = station.tenantByIdPA(ids.idPA)
+  const pagopa = tenant?.platforms.pagopa
+  if (!tenant || !pagopa) throw fault('PAA_ID_DOMINIO_ERRATO', `idPA ${ids.idPA} is not a creditor institution served by this station`)
+  if (ids.idBrokerPA !== pagopa.idBrokerPA) throw fault('PAA_ID_INTERMEDIARIO_ERRATO', `idBrokerPA ${ids.idBrokerPA} is not the broker of ${ids.idPA}`)
+  if (ids.idStation !== pagopa.idStation) throw fault('PAA_STAZIONE_INT_ERRATA', `idStation ${ids.idStation} is not the station of ${ids.idPA}`)
+  return tenant as TenantConfig & { platforms: { pagopa: Pagopa } }
+}
+
+const romeDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' })
+/** YYYY-MM-DD of a date or an instant (the day in Italy), if it is one. */
+function isoDate(value: string | undefined): string | undefined {
+  if (!value) return undefined
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value
+  const instant = new Date(value)
+  return Number.isNaN(instant.getTime()) ? undefined : romeDate.format(instant)
+}
+// ctPaymentPA.dueDate is required; a payment with neither due date nor expiry never falls due.
+const noDueDate = '9999-12-31'
+
+/** A payment the nodo may verify or activate: published, known, of this tenant (FACTS §8 fault table). */
+async function payablePayment(station: Station, tenant: TenantConfig & { platforms: { pagopa: Pagopa } }, qrCode: { fiscalCode: string; noticeNumber: string }, operation: string) {
+  // In 'gpd' mode the positions live on GPD and pagoPA answers verify/activate itself (FACTS §1): a call here means the
+  // station is registered for a service Snodo does not provide for this tenant — a configuration error on the EC side.
+  if (tenant.platforms.pagopa.mode !== 'station') throw fault('PAA_SYSTEM_ERROR', `${operation} is not served here for ${tenant.fiscalCode}: its positions are on GPD (mode gpd)`)
+  if (qrCode.fiscalCode !== tenant.fiscalCode) throw fault('PAA_ID_DOMINIO_ERRATO', `qrCode.fiscalCode ${qrCode.fiscalCode} is not idPA ${tenant.fiscalCode}`)
+  const payment = await station.paymentByNotice(tenant.id, qrCode.noticeNumber)
+  const notice = `notice ${qrCode.noticeNumber}`
+  if (!payment) throw fault('PAA_PAGAMENTO_SCONOSCIUTO', `${notice} is unknown`)
+  switch (payment.status) {
+    case 'published':
+      return payment
+    case 'expired':
+      throw fault('PAA_PAGAMENTO_SCADUTO', `${notice} expired`)
+    case 'cancelled':
+      throw fault('PAA_PAGAMENTO_ANNULLATO', `${notice} was cancelled`)
+    case 'paid':
+      throw fault('PAA_PAGAMENTO_DUPLICATO', `${notice} is already paid`)
+    case 'queued':
+    case 'failed':
+      throw fault('PAA_PAGAMENTO_SCONOSCIUTO', `${notice} is not payable yet: its debt position is ${payment.status === 'queued' ? 'still being published' : 'not published'}`)
+  }
+}
+
+function paymentFacts(payment: StoredPayment, tenant: TenantConfig & { platforms: { pagopa: Pagopa } }, transferType?: 'POSTAL' | 'PAGOPA'): PaymentFacts {
+  const { data } = payment
+  const fallback = tenant.platforms.pagopa.defaultTransfer
+  const transfers =
+    data.transfers.length > 0
+      ? data.transfers
+      : fallback
+        ? [{ idTransfer: '1' as const, amountCents: data.amountCents, iban: fallback.iban, postalIban: fallback.postalIban, remittance: data.description, category: fallback.category }]
+        : []
+  if (transfers.length === 0) throw fault('PAA_SYSTEM_ERROR', `notice ${data.noticeNumber} has no transfer and the tenant no default transfer`)
+  return {
+    iuv: data.iuv,
+    amountCents: data.amountCents,
+    dueDate: isoDate(data.dueDate) ?? isoDate(data.expiresAt) ?? noDueDate,
+    description: data.description,
+    companyName: tenant.name,
+    fiscalCodePA: tenant.fiscalCode,
+    debtor: data.debtor,
+    transfers: transfers.map((t) => ({
+      idTransfer: t.idTransfer,
+      amountCents: t.amountCents,
+      fiscalCodePA: t.organizationFiscalCode ?? tenant.fiscalCode,
+      // transferType POSTAL: the PSP can credit postal accounts, so offer the postal IBAN where there is one.
+      iban: (transferType === 'POSTAL' ? (t.postalIban ?? t.iban) : (t.iban ?? t.postalIban)) as string,
+      remittance: t.remittance,
+      category: t.category,
+    })),
+    allCCP: transfers.every((t) => t.postalIban !== undefined),
+    metadata: data.metadata,
+  }
+}
+
+/** The receipt as Snodo keeps it; amounts are already integer cents (nodo-amount.ts). */
+export function toReceipt(request: SendRTRequest, version: Receipt['version']): Receipt {
+  const r = request.receipt
+  return {
+    receiptId: r.receiptId,
+    noticeNumber: r.noticeNumber,
+    creditorReferenceId: r.creditorReferenceId,
+    amountCents: r.paymentAmount,
+    outcome: r.outcome,
+    pspId: r.idPSP,
+    pspName: r.PSPCompanyName,
+    channelId: r.idChannel,
+    ...(r.paymentMethod ? { paymentMethod: r.paymentMethod } : {}),
+    ...(r.fee !== undefined ? { feeCents: r.fee } : {}),
+    ...(r.paymentDateTime ? { paidAt: r.paymentDateTime } : {}),
+    version,
+  }
+}
+
+export function createNodoOperations(deps: { station: Station; logger: Logger }) {
+  const { station } = deps
+
+  async function verify(request: Requests['paVerifyPaymentNotice']) {
+    const tenant = callerTenant(station, request)
+    const payment = await payablePayment(station, tenant, request.qrCode, 'paVerifyPaymentNotice')
+    return verifyPayload(paymentFacts(payment, tenant))
+  }
+
+  async function getPayment(request: GetPaymentRequest, version: 1 | 2) {
+    const tenant = callerTenant(station, request)
+    const payment = await payablePayment(station, tenant, request.qrCode, version === 1 ? 'paGetPayment' : 'paGetPaymentV2')
+    if (request.amount !== undefined && request.amount !== payment.data.amountCents) {
+      throw fault('PAA_ATTIVA_RPT_IMPORTO_NON_VALIDO', `amount ${formatAmount(request.amount)} is not the amount due, ${formatAmount(payment.data.amountCents)}`)
+    }
+    return paymentPayload(paymentFacts(payment, tenant, request.transferType), version)
+  }
+
+  async function sendRT(request: SendRTRequest, version: Receipt['version']): Promise<Payload> {
+    const tenant = callerTenant(station, request)
+    const r = request.receipt
+    if (r.fiscalCode !== tenant.fiscalCode) {
+      // The nodo sends a receipt to every EC involved (FACTS §1): a beneficiary of another EC's notice gets it too,
+      // with that EC in receipt.fiscalCode. It is acknowledged and not recorded: the notice is not the tenant's.
+      if (r.transferList.transfer.some((t) => t.fiscalCodePA === tenant.fiscalCode)) {
+        deps.logger.info({ operation: version, tenant: tenant.id, creditor: r.fiscalCode, noticeNumber: r.noticeNumber, receiptId: r.receiptId }, 'receipt of another creditor acknowledged as beneficiary; nothing recorded')
+        return {}
+      }
+      throw fault('PAA_ID_DOMINIO_ERRATO', `receipt.fiscalCode ${r.fiscalCode} is not idPA ${tenant.fiscalCode}, nor is idPA a beneficiary of its transfers`)
+    }
+    const payment = await station.paymentByNotice(tenant.id, r.noticeNumber)
+    if (!payment) throw fault('PAA_PAGAMENTO_SCONOSCIUTO', `notice ${r.noticeNumber} is unknown`)
+    if (r.creditorReferenceId !== payment.data.iuv) throw fault('PAA_SEMANTICA', `receipt.creditorReferenceId ${r.creditorReferenceId} is not the IUV of notice ${r.noticeNumber}`)
+    if (r.paymentAmount !== payment.data.amountCents) {
+      throw fault('PAA_SEMANTICA', `receipt.paymentAmount ${formatAmount(r.paymentAmount)} is not the amount due for notice ${r.noticeNumber}, ${formatAmount(payment.data.amountCents)}`)
+    }
+    if (r.outcome !== 'OK') throw fault('PAA_SEMANTICA', `receipt.outcome ${r.outcome}: only receipts of successful payments are accepted`)
+    const outcome = await station.recordReceipt(payment, toReceipt(request, version))
+    const log = { operation: version, tenant: tenant.id, noticeNumber: r.noticeNumber, receiptId: r.receiptId, outcome, status: payment.status }
+    if (outcome === 'already_final' && payment.status !== 'paid') deps.logger.error(log, `receipt for a payment already ${payment.status}: the money was collected but the receipt is not recorded`)
+    else deps.logger.info(log, 'receipt received')
+    return {}
+  }
+
+  async function demandPaymentNotice(request: Requests['paDemandPaymentNotice']) {
+    const tenant = callerTenant(station, request)
+    throw fault('PAA_SYSTEM_ERROR', `spontaneous payments (paDemandPaymentNotice) are not offered for ${tenant.fiscalCode}`)
+  }
+
+  return {
+    paVerifyPaymentNotice: verify,
+    paGetPayment: (request: Requests['paGetPayment']) => getPayment(request, 1),
+    paGetPaymentV2: (request: Requests['paGetPaymentV2']) => getPayment(request, 2),
+    paSendRT: (request: Requests['paSendRT']) => sendRT(request, 'paSendRT'),
+    paSendRTV2: (request: Requests['paSendRTV2']) => sendRT(request, 'paSendRTV2'),
+    paDemandPaymentNotice: demandPaymentNotice,
+  }
+}
+export type NodoOperations = ReturnType<typeof createNodoOperations>
