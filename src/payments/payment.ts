@@ -7,7 +7,12 @@ import { createStatusStore, type StoredResource } from '../resources/status-stor
 
 export const paymentStatuses = ['queued', 'published', 'paid', 'cancelled', 'expired', 'failed'] as const
 export type PaymentStatus = (typeof paymentStatuses)[number]
-const rank: Record<PaymentStatus, number> = { queued: 0, published: 1, paid: 2, cancelled: 2, expired: 2, failed: 2 }
+/**
+ * Forward only. A receipt is the last word: pagoPA collected the money, so `paid` follows even a
+ * payment Snodo had already seen expire or be cancelled (FACTS §1: on the receipt the EC closes the
+ * position as paid).
+ */
+const rank: Record<PaymentStatus, number> = { queued: 0, published: 1, cancelled: 2, expired: 2, failed: 2, paid: 3 }
 
 export type Debtor = { type: 'F' | 'G'; fiscalCode: string; fullName: string; email?: string }
 

@@ -640,6 +640,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pagopa/nodo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The creditor station the pagoPA Node calls (paForNode, SOAP 1.1)
+         * @description SOAP 1.1, document/literal, per pagoPA's paForNode.wsdl: paSendRT and paSendRTV2 for every tenant with pagoPA; paVerifyPaymentNotice, paGetPayment and paGetPaymentV2 for tenants that are their own station. Business answers are HTTP 200 with the operation's response (outcome OK, or KO with the spec's fault); anything that cannot be read as a paForNode call is a SOAP Fault with HTTP 500. Bodies with a DTD or entities are refused unread; bodies over 1 MiB are cut off. Not signed like /v1: the Node authenticates by network and station identifiers (idPA, idBrokerPA, idStation).
+         */
+        post: operations["pagopaNodo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/docs/scalar.js": {
         parameters: {
             query?: never;
@@ -2722,6 +2742,41 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+        };
+    };
+    pagopaNodo: {
+        parameters: {
+            query?: never;
+            header?: {
+                SOAPAction?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/xml": string;
+            };
+        };
+        responses: {
+            /** @description The operation's response envelope (outcome OK or KO with a fault) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/xml": string;
+                };
+            };
+            /** @description A SOAP 1.1 Fault */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/xml": string;
                 };
             };
         };
