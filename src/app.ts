@@ -23,7 +23,9 @@ import { registerListEvents } from './routes/v1/events/list-events.ts'
 import { registerCreateMessage } from './routes/v1/messages/create-message.ts'
 import { registerGetMessage } from './routes/v1/messages/get-message.ts'
 import { registerMessageBatches } from './routes/v1/messages/message-batches.ts'
+import { registerCitizenTimeline } from './routes/v1/citizens/timeline.ts'
 import { registerPayments } from './routes/v1/payments/payments.ts'
+import { registerPractices } from './routes/v1/practices/practices.ts'
 import { registerPausePlatform } from './routes/v1/platforms/pause-platform.ts'
 import { registerEchoSignedRequest } from './routes/v1/tenants/echo-signed-request.ts'
 import { registerGetTenant } from './routes/v1/tenants/get-tenant.ts'
@@ -68,6 +70,8 @@ export function createApp(deps: Deps) {
   registerCreateWebhookEndpoint(app, deps)
   registerReadWebhookEndpoints(app, deps)
   registerChangeWebhookEndpoint(app, deps)
+  registerPractices(app, deps)
+  registerCitizenTimeline(app, deps)
   registerPayments(app, deps)
   registerCreateMessage(app, deps)
   registerGetMessage(app, deps)

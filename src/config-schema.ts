@@ -60,8 +60,23 @@ export const PlatformsConfig = z.strictObject({
   backoffice: z
     .strictObject({
       ...platformBase,
-      profile: z.string().min(1),
-      credentials: z.record(z.string(), SecretRef).default({}),
+      /** The protocollo: a built-in profile or one written in config (src/adapters/protocollo/profiles). */
+      protocol: z.record(z.string(), z.unknown()).describe('protocol profile settings (see README "Practices")'),
+      /** Which services this tenant takes practices for, and where each goes once registered. */
+      services: z
+        .array(
+          z.strictObject({
+            serviceCode: z.string().min(1).max(64),
+            name: z.string().min(1),
+            routing: z.discriminatedUnion('mode', [
+              z.strictObject({ mode: z.literal('pull') }).describe('the supplier pulls GET …/practices and acks'),
+              z.strictObject({ mode: z.literal('webhook'), endpointId: z.string().min(1) }).describe("a signed webhook to the supplier's endpoint"),
+            ]),
+            ioService: Slug.optional().describe('the App IO service that tells the applicant; the default one otherwise'),
+            messages: z.partialRecord(z.enum(['submitted', 'registered', 'taken_in_charge', 'integration_requested', 'integration_submitted', 'accepted', 'rejected', 'withdrawn']), z.strictObject({ subject: z.string().min(1), markdown: z.string().min(1) })).optional(),
+          }),
+        )
+        .default([]),
     })
     .optional(),
   cie: z.strictObject({ ...platformBase, clientId: HttpUrl.optional() }).optional(),

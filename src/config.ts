@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import { type ProtocolSettings, resolveProtocolProfile } from './adapters/protocollo/profiles/index.ts'
 import { crossCheck, SnodoConfigFile } from './config-schema.ts'
 
 const Env = z.object({
@@ -53,7 +54,7 @@ export function validateConfig(raw: unknown, mode: Config['mode'], source: strin
   const parsed = SnodoConfigFile.safeParse(raw)
   // References and secrets are checked on the raw input even when its shape is wrong, so the operator
   // sees every problem in one run instead of fixing them one start-up at a time.
-  const problems = [...(parsed.success ? [] : issuesToProblems(parsed.error)), ...crossCheck(raw), ...unresolvableSecrets(raw, env)]
+  const problems = [...(parsed.success ? [] : issuesToProblems(parsed.error)), ...crossCheck(raw), ...unresolvableSecrets(raw, env), ...(parsed.success ? protocolProblems(parsed.data) : [])]
   if (!parsed.success || problems.length > 0) throw new ConfigError(source, problems)
   return { ...parsed.data, mode }
 }
@@ -89,6 +90,16 @@ function unresolvableSecrets(value: unknown, env: Record<string, string | undefi
 /** Secrets live under tenants.*.platforms; other strings that happen to start with "file:" are not refs. */
 function isSecretPath(path: string[]): boolean {
   return path[0] === 'tenants' && path[2] === 'platforms'
+}
+
+/** A tenant's protocollo settings must resolve to a whole profile (WSDLs, params, credentials named). */
+function protocolProblems(config: SnodoConfigFile): ConfigProblem[] {
+  return config.tenants.flatMap((tenant, i) => {
+    const backoffice = tenant.platforms.backoffice
+    if (!backoffice?.enabled) return []
+    const resolved = resolveProtocolProfile(backoffice.protocol as ProtocolSettings)
+    return resolved.success ? [] : resolved.problems.map((message) => ({ path: `tenants.${i}.platforms.backoffice.protocol`, message }))
+  })
 }
 
 function issuesToProblems(error: z.ZodError): ConfigProblem[] {

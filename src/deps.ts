@@ -8,6 +8,10 @@ import { createMetrics, type Metrics } from './metrics.ts'
 import { type AppIoClient, createAppIoClient } from './adapters/appio/client.ts'
 import type { AppIoPort } from './adapters/appio/port.ts'
 import { createCheckoutClient } from './adapters/pagopa/checkout/client.ts'
+import type { ProtocolPort } from './adapters/protocollo/port.ts'
+import { type ProtocolloClient, createProtocolloClient } from './adapters/protocollo/client.ts'
+import { resolveProtocolProfile, type ProtocolSettings } from './adapters/protocollo/profiles/index.ts'
+import { createTimeline, type Timeline } from './citizens/timeline.ts'
 import { createGpdClient } from './adapters/pagopa/gpd/client.ts'
 import type { CheckoutPort, GpdPort } from './adapters/pagopa/port.ts'
 import { createEventFeed, type EventFeed } from './events/event-feed.ts'
@@ -18,6 +22,8 @@ import { createPaymentStore, type PaymentStore } from './payments/payment.ts'
 import { createPaymentFlow, type PaymentFlow } from './payments/payment-flow.ts'
 import { createPaymentOutcomes, type PaymentOutcomes } from './payments/payment-outcomes.ts'
 import { createStation, type Station } from './payments/station.ts'
+import { createPracticeStore, type PracticeStore } from './practices/practice.ts'
+import { createPracticeMessages, type PracticeMessages } from './practices/practice-messages.ts'
 import { createHealthProbe, type HealthProbe } from './platforms/health.ts'
 import { createCircuitBreaker, type CircuitBreaker } from './queues/circuit-breaker.ts'
 import { createDeliveryStore, type DeliveryStore } from './queues/delivery-store.ts'
@@ -67,6 +73,10 @@ export type Deps = {
   paymentOutcomes: PaymentOutcomes
   paymentFlow: PaymentFlow
   station: Station
+  protocol(tenant: TenantConfig): ProtocolPort
+  practices: PracticeStore
+  practiceMessages: PracticeMessages
+  timeline: Timeline
   logger: Logger
   clock: () => Date
   close(): Promise<void>
@@ -114,10 +124,23 @@ export async function createDeps(init: {
   const gpdAt = perUrl((baseUrl) => createGpdClient({ baseUrl, timeoutMs: timeoutMs('pagopa') }))
   const checkoutAt = perUrl((baseUrl) => createCheckoutClient({ baseUrl, timeoutMs: timeoutMs('pagopa') }))
   const tenants = new Map(config.tenants.map((t) => [t.id, t]))
+  const timeline = createTimeline(redis, prefix)
+  const protocolClients = new Map<string, ProtocolloClient>()
+  const protocol = (tenant: TenantConfig) => {
+    let client = protocolClients.get(tenant.id)
+    if (!client) {
+      // Checked at start-up (config.ts): here the settings are known to resolve.
+      const resolved = resolveProtocolProfile(tenant.platforms.backoffice?.protocol as ProtocolSettings)
+      if (!resolved.success) throw new Error(`tenant ${tenant.id}: ${resolved.problems.join('; ')}`)
+      protocolClients.set(tenant.id, (client = createProtocolloClient(resolved.profile)))
+      clients.push(client)
+    }
+    return client
+  }
   const payments = createPaymentStore(redis, prefix, clock)
   const events = createEventFeed({ redis, prefix, engine, endpoints, clock })
   const checkout = (t: TenantConfig) => checkoutAt(t.platforms.pagopa?.checkoutUrl ?? (t.platforms.pagopa?.baseUrl as string))
-  const paymentOutcomes = createPaymentOutcomes({ events, messages, engine, tenants })
+  const paymentOutcomes = createPaymentOutcomes({ events, messages, engine, tenants, timeline })
   const paymentFlow = createPaymentFlow({ payments, outcomes: paymentOutcomes, engine, clock, checkout })
   return {
     config,
@@ -143,7 +166,7 @@ export async function createDeps(init: {
     urlGuard: createUrlGuard({ mode: config.mode, allowedPrivate: config.webhooks.allowedPrivate }),
     messages,
     batches,
-    messageBatches: createMessageBatches({ batches, messages, engine, clock }),
+    messageBatches: createMessageBatches({ batches, messages, engine, clock, timeline }),
     appio: (tenant) => appioAt(tenant.platforms.appio?.baseUrl as string),
     gpd: (tenant) => gpdAt(tenant.platforms.pagopa?.baseUrl as string),
     checkout,
@@ -151,6 +174,10 @@ export async function createDeps(init: {
     paymentOutcomes,
     paymentFlow,
     station: createStation({ tenants, payments, expireIfDue: paymentFlow.expireIfDue, paid: paymentOutcomes.paid }),
+    protocol,
+    practices: createPracticeStore(redis, prefix, clock),
+    practiceMessages: createPracticeMessages({ messages, engine, tenants, timeline }),
+    timeline,
     logger,
     clock,
     async close() {

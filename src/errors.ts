@@ -41,6 +41,7 @@ export const problemCatalogue = {
   payment_not_payable: [409, 'The payment cannot be paid now'],
   payment_already_paid: [409, 'The payment has been paid'],
   upstream_rejected: [502, 'The platform refused the request'],
+  practice_transition_not_allowed: [409, 'The practice cannot take this step now'],
 } as const satisfies Record<string, readonly [number, string]>
 
 export type ProblemCode = keyof typeof problemCatalogue

@@ -1,7 +1,7 @@
 // A message to a citizen on App IO, as Snodo keeps it: what was asked, where it stands, its history.
 import type { Redis } from 'ioredis'
 import type { IoPayment } from '../adapters/appio/port.ts'
-import { createStatusStore, type StoredResource } from '../resources/status-store.ts'
+import { createStatusStore, forwardOnly, type StoredResource } from '../resources/status-store.ts'
 
 export const messageStatuses = ['queued', 'submitted', 'sent', 'rejected', 'failed', 'cancelled'] as const
 export type MessageStatus = (typeof messageStatuses)[number]
@@ -25,5 +25,5 @@ export type MessageData = {
 
 export type StoredMessage = StoredResource<MessageData, MessageStatus>
 
-export const createMessageStore = (redis: Redis, prefix: string, clock: () => Date) => createStatusStore<MessageData, MessageStatus>(redis, `${prefix}:msg`, rank, clock)
+export const createMessageStore = (redis: Redis, prefix: string, clock: () => Date) => createStatusStore<MessageData, MessageStatus>(redis, `${prefix}:msg`, forwardOnly(rank), clock)
 export type MessageStore = ReturnType<typeof createMessageStore>

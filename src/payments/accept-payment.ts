@@ -2,6 +2,7 @@
 // reused), the record is written, then its delivery to GPD is queued under the IUPD as business key.
 import { randomUUID } from 'node:crypto'
 import type { Transfer } from '../adapters/pagopa/port.ts'
+import type { Timeline } from '../citizens/timeline.ts'
 import type { TenantConfig } from '../config-schema.ts'
 import { SnodoError } from '../errors.ts'
 import type { DeliveryEngine } from '../queues/engine.ts'
@@ -27,7 +28,7 @@ export function pagopaOf(tenant: TenantConfig) {
   return pagopa
 }
 
-export async function acceptPayment(deps: { payments: PaymentStore; engine: DeliveryEngine }, tenant: TenantConfig, request: PaymentRequest) {
+export async function acceptPayment(deps: { payments: PaymentStore; engine: DeliveryEngine; timeline: Timeline }, tenant: TenantConfig, request: PaymentRequest) {
   const pagopa = pagopaOf(tenant)
   const transfers = transfersOf(tenant, request)
   const { iuv, noticeNumber } = iuvFor(pagopa.segregationCode, await deps.payments.nextSequence(tenant.id))
@@ -37,6 +38,7 @@ export async function acceptPayment(deps: { payments: PaymentStore; engine: Deli
   const deliveryId = deliveryIdFor(`gpd|${tenant.id}|${iupd}`)
   const data: PaymentData = { tenantId: tenant.id, iuv, noticeNumber, iupd, ...request, transfers, deliveryId }
   await deps.payments.create(id, data)
+  await deps.timeline.record(tenant.id, request.debtor.fiscalCode, 'payment', id, new Date())
   await deps.engine.enqueue([{ id: deliveryId, tenant: tenant.id, target: 'pagopa', operation: queueNames.pagopaPositions, resourceId: id, payload: {}, meta: { iupd, noticeNumber } }])
   return id
 }

@@ -7,12 +7,13 @@ import { IoFiscalCode } from '../contracts/message-schemas.ts'
 import type { EventFeed } from '../events/event-feed.ts'
 import { acceptMessages } from '../messages/accept-message.ts'
 import type { MessageStore } from '../messages/message.ts'
+import type { Timeline } from '../citizens/timeline.ts'
 import type { DeliveryEngine } from '../queues/engine.ts'
 import type { Receipt, StoredPayment } from './payment.ts'
 
 const euro = (cents: number) => `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')} €`
 
-export function createPaymentOutcomes(deps: { events: EventFeed; messages: MessageStore; engine: DeliveryEngine; tenants: ReadonlyMap<string, TenantConfig> }) {
+export function createPaymentOutcomes(deps: { events: EventFeed; messages: MessageStore; engine: DeliveryEngine; tenants: ReadonlyMap<string, TenantConfig>; timeline: Timeline }) {
   const summary = (p: StoredPayment) => ({ paymentId: p.id, iuv: p.data.iuv, noticeNumber: p.data.noticeNumber, amountCents: p.data.amountCents })
 
   /** One message per (payment, step): a retried step never sends a second one. */

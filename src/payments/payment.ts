@@ -3,7 +3,7 @@
 // its receipt, recorded in the same atomic step that makes it paid (a receipt sent twice changes nothing).
 import type { Redis } from 'ioredis'
 import type { Transfer } from '../adapters/pagopa/port.ts'
-import { createStatusStore, type StoredResource } from '../resources/status-store.ts'
+import { createStatusStore, forwardOnly, type StoredResource } from '../resources/status-store.ts'
 
 export const paymentStatuses = ['queued', 'published', 'paid', 'cancelled', 'expired', 'failed'] as const
 export type PaymentStatus = (typeof paymentStatuses)[number]
@@ -51,7 +51,7 @@ export type Receipt = {
 export type StoredPayment = StoredResource<PaymentData, PaymentStatus>
 
 export function createPaymentStore(redis: Redis, prefix: string, clock: () => Date) {
-  const resources = createStatusStore<PaymentData, PaymentStatus>(redis, `${prefix}:pay`, rank, clock)
+  const resources = createStatusStore<PaymentData, PaymentStatus>(redis, `${prefix}:pay`, forwardOnly(rank), clock)
   const noticeKey = (tenantId: string, noticeNumber: string) => `${prefix}:pay-notice:${tenantId}:${noticeNumber}`
   return {
     ...resources,

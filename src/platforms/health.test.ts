@@ -26,7 +26,7 @@ it('reports each configured platform: reachable (any answer below 500), down, or
   const health = await probe.platformsOf({
     appio: appio(up.url),
     cie: { enabled: true, baseUrl: failing.url },
-    backoffice: { enabled: true, baseUrl: dead, profile: 'docarea', credentials: {} },
+    backoffice: { enabled: true, baseUrl: dead, protocol: { profile: 'docarea' }, services: [] },
     send: undefined,
   })
   expect(health).toEqual([

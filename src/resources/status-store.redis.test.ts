@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { afterAll, expect, it } from 'vitest'
 import { readEnv } from '../config.ts'
-import { createStatusStore } from './status-store.ts'
+import { createStatusStore, forwardOnly } from './status-store.ts'
 
 const redis = new Redis(readEnv().REDIS_URL)
 const prefix = `test-status-${randomUUID().slice(0, 8)}`
@@ -13,7 +13,7 @@ afterAll(async () => {
 })
 
 type S = 'queued' | 'submitted' | 'sent' | 'failed'
-const store = createStatusStore<{ n: number }, S>(redis, prefix, { queued: 0, submitted: 1, sent: 2, failed: 2 }, () => new Date('2026-11-23T10:00:00Z'))
+const store = createStatusStore<{ n: number }, S>(redis, prefix, forwardOnly({ queued: 0, submitted: 1, sent: 2, failed: 2 }), () => new Date('2026-11-23T10:00:00Z'))
 
 it('keeps data, fields and a history, and never moves a status backwards or sideways between finals', async () => {
   expect(await store.create('r1', { n: 1 }, 'queued', 'accepted')).toBe(true)

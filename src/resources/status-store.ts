@@ -43,14 +43,22 @@ for i = 5, #ARGV, 2 do redis.call('HSET', k, 'f:' .. ARGV[i], ARGV[i + 1]) end
 redis.call('RPUSH', k .. ':history', entry)
 return {1, cur}`
 
+/** Which statuses may follow which: `next[from]` lists the statuses `from` may move to. */
+export type Transitions<S extends string> = Record<S, readonly S[]>
+
 /**
- * `rank` orders the statuses: a move is allowed only to a higher rank, so nothing goes backwards;
- * statuses of equal rank are alternatives (several final states), never successors of each other.
+ * Transitions from a rank: a move only to a higher rank, so nothing goes backwards; statuses of equal
+ * rank are alternatives (several final states), never successors of each other.
  */
-export function createStatusStore<D, S extends string>(redis: Redis, keyPrefix: string, rank: Record<S, number>, clock: () => Date): StatusStore<D, S> {
-  const key = (id: string) => `${keyPrefix}:${id}`
+export function forwardOnly<S extends string>(rank: Record<S, number>): Transitions<S> {
   const statuses = Object.keys(rank) as S[]
-  const allowedFrom = (to: S) => statuses.filter((s) => rank[s] < rank[to]).join(',')
+  return Object.fromEntries(statuses.map((from) => [from, statuses.filter((to) => rank[to] > rank[from])])) as unknown as Transitions<S>
+}
+
+export function createStatusStore<D, S extends string>(redis: Redis, keyPrefix: string, next: Transitions<S>, clock: () => Date): StatusStore<D, S> {
+  const key = (id: string) => `${keyPrefix}:${id}`
+  const statuses = Object.keys(next) as S[]
+  const allowedFrom = (to: S) => statuses.filter((s) => next[s].includes(to)).join(',')
   return {
     async create(id, data, status, detail) {
       const now = clock().toISOString()

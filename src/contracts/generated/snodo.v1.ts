@@ -138,6 +138,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenantId}/practices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The back-office pull: practices in the order they came, resumable
+         * @description Filter by status (e.g. `registered`); resume with `after` = the last `cursor`. A practice stays listed until its status moves on, acked or not. Scope `practices:read`.
+         */
+        get: operations["listPractices"];
+        put?: never;
+        /**
+         * Submit a practice (pratica)
+         * @description Accepted at once (202, status `submitted`); then registered at the comune's protocollo (`practice.registered`, with number, year, date, registry, segnatura, document id) and handed to the office that handles its service: a signed webhook to the supplier (`practice.forwarded`) or left for it to pull. Each attachment's sha256, when given, must match its bytes. Scope `practices:write`.
+         */
+        post: operations["createPractice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/practices/{practiceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A practice: status, history, registration, deliveries
+         * @description Scope `practices:read`.
+         */
+        get: operations["getPractice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/practices/{practiceId}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The back-office took the practice (pull mode)
+         * @description Records that the supplier has it (`practice.forwarded`); acking again changes nothing. Scope `practices:status`.
+         */
+        post: operations["ackPractice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/practices/{practiceId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The back-office reports a step
+         * @description Moves the practice (`practice.status_changed`) and tells the applicant on App IO with the tenant's template for that step. A step the practice cannot take from where it is is `409 practice_transition_not_allowed`, listing the allowed ones. Scope `practices:status`.
+         */
+        post: operations["reportPracticeStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/citizens/{fiscalCode}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One citizen's practices, payments and messages, newest first
+         * @description The feed behind the cartella del cittadino. Scope `citizens:read`.
+         */
+        get: operations["getCitizenTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenantId}/payments": {
         parameters: {
             query?: never;
@@ -682,7 +786,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @enum {string} */
-        ProblemCode: "token_missing" | "token_malformed" | "token_algorithm_not_allowed" | "token_issuer_unknown" | "token_key_unknown" | "token_signature_invalid" | "token_claims_invalid" | "token_audience_invalid" | "token_expired" | "token_issued_in_future" | "token_lifetime_too_long" | "token_replayed" | "voucher_invalid" | "digest_missing" | "digest_mismatch" | "signature_missing" | "signature_invalid" | "signed_headers_mismatch" | "tenant_forbidden" | "scope_missing" | "not_found" | "tenant_not_found" | "method_not_allowed" | "idempotency_key_reused" | "request_in_progress" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "malformed_request" | "internal_error" | "service_unavailable" | "delivery_not_dead" | "replay_filter_matches_nothing" | "endpoint_limit_reached" | "platform_not_configured" | "batch_not_cancellable" | "payment_not_payable" | "payment_already_paid" | "upstream_rejected";
+        ProblemCode: "token_missing" | "token_malformed" | "token_algorithm_not_allowed" | "token_issuer_unknown" | "token_key_unknown" | "token_signature_invalid" | "token_claims_invalid" | "token_audience_invalid" | "token_expired" | "token_issued_in_future" | "token_lifetime_too_long" | "token_replayed" | "voucher_invalid" | "digest_missing" | "digest_mismatch" | "signature_missing" | "signature_invalid" | "signed_headers_mismatch" | "tenant_forbidden" | "scope_missing" | "not_found" | "tenant_not_found" | "method_not_allowed" | "idempotency_key_reused" | "request_in_progress" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "malformed_request" | "internal_error" | "service_unavailable" | "delivery_not_dead" | "replay_filter_matches_nothing" | "endpoint_limit_reached" | "platform_not_configured" | "batch_not_cancellable" | "payment_not_payable" | "payment_already_paid" | "upstream_rejected" | "practice_transition_not_allowed";
         /** @description RFC 9457 problem details. */
         Problem: {
             /** @description urn:snodo:problem:<code> */
@@ -1204,6 +1308,102 @@ export interface components {
             /** Format: uri */
             redirectUrl: string;
         };
+        /** @enum {string} */
+        PracticeStatus: "submitted" | "registered" | "taken_in_charge" | "integration_requested" | "integration_submitted" | "accepted" | "rejected" | "withdrawn";
+        Applicant: {
+            fiscalCode: components["schemas"]["IoFiscalCode"];
+            givenName: string;
+            familyName: string;
+            /** Format: email */
+            email?: string;
+            /** Format: email */
+            pec?: string;
+        };
+        CreatePractice: {
+            serviceCode: string;
+            applicant: components["schemas"]["Applicant"];
+            subject: string;
+            /** @description The structured form data */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description The first is the main document. Content inline, base64; the whole body within limits.bodyBytes. */
+            attachments: {
+                name: string;
+                contentType: string;
+                contentBase64: string;
+                sha256?: string;
+            }[];
+            paymentIds?: string[];
+            /** @enum {string} */
+            channel: "online" | "counter";
+            /** Format: date-time */
+            submittedAt: string;
+        };
+        ProtocolRegistration: {
+            number: string;
+            year: number;
+            date: string;
+            registry?: string;
+            aoo?: string;
+            segnatura?: string;
+            documentId?: string;
+        };
+        Practice: {
+            id: string;
+            tenantId: string;
+            status: components["schemas"]["PracticeStatus"];
+            serviceCode: string;
+            applicant: components["schemas"]["Applicant"];
+            subject: string;
+            data: {
+                [key: string]: unknown;
+            };
+            attachments: {
+                name: string;
+                contentType: string;
+                sha256: string;
+                size: number;
+            }[];
+            paymentIds: string[];
+            /** @enum {string} */
+            channel: "online" | "counter";
+            submittedAt: string;
+            registration?: components["schemas"]["ProtocolRegistration"];
+            /** Format: date-time */
+            ackedAt?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            history: components["schemas"]["HistoryEntry"][];
+            protocolDelivery?: components["schemas"]["DeliverySummary"];
+            /** @description Its position in the pull feed */
+            cursor: string;
+        };
+        PracticePage: {
+            items: components["schemas"]["Practice"][];
+            nextCursor?: string;
+        };
+        PracticeStatusReport: {
+            /** @enum {string} */
+            status: "taken_in_charge" | "integration_requested" | "integration_submitted" | "accepted" | "rejected" | "withdrawn";
+            /** @description What the office says to the applicant; in the IO message as {{message}} */
+            message?: string;
+        };
+        TimelineItem: {
+            /** @enum {string} */
+            kind: "practice" | "payment" | "message" | "notification";
+            id: string;
+            /** Format: date-time */
+            at: string;
+            status: string;
+            title: string;
+        };
+        TimelinePage: {
+            items: components["schemas"]["TimelineItem"][];
+            nextCursor?: string;
+        };
     };
     responses: {
         /** @description Malformed or invalid request */
@@ -1325,6 +1525,9 @@ export interface components {
         Digest: string;
         /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
         AgidJwtSignature: string;
+        PracticeId: string;
+        FiscalCode: string;
+        PracticeStatusQuery: components["schemas"]["PracticeStatus"];
         PaymentId: string;
         MessageId: string;
         MessageStatusQuery: components["schemas"]["MessageStatus"];
@@ -1734,6 +1937,265 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PingResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listPractices: {
+        parameters: {
+            query?: {
+                status?: components["parameters"]["PracticeStatusQuery"];
+                /** @description Resume after this cursor (exclusive). */
+                after?: components["parameters"]["After"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of practices */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PracticePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createPractice: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description RFC 3230 digest of the exact body bytes. */
+                Digest: components["parameters"]["Digest"];
+                /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
+                "Agid-JWT-Signature": components["parameters"]["AgidJwtSignature"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePractice"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Practice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getPractice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                practiceId: components["parameters"]["PracticeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The practice */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Practice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    ackPractice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                practiceId: components["parameters"]["PracticeId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The practice */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Practice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    reportPracticeStatus: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description RFC 3230 digest of the exact body bytes. */
+                Digest: components["parameters"]["Digest"];
+                /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
+                "Agid-JWT-Signature": components["parameters"]["AgidJwtSignature"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                practiceId: components["parameters"]["PracticeId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PracticeStatusReport"];
+            };
+        };
+        responses: {
+            /** @description The practice */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Practice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCitizenTimeline: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                fiscalCode: components["parameters"]["FiscalCode"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the timeline */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelinePage"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -3,6 +3,7 @@
 // delivery paced by the service's rate limit. Outcomes are counted as messages settle.
 import { createHash, randomUUID } from 'node:crypto'
 import type { Processor } from 'bullmq'
+import type { Timeline } from '../../citizens/timeline.ts'
 import type { DeliveryEngine } from '../../queues/engine.ts'
 import { queueNames } from '../../queues/names.ts'
 import { acceptMessages } from '../accept-message.ts'
@@ -19,7 +20,7 @@ const chunk = 1_000
 /** One message id per (batch, line): re-expanding after a crash makes no second message. */
 const messageIdFor = (batchId: string, line: number) => `msg_${createHash('sha256').update(`${batchId}|${line}`).digest('hex').slice(0, 32)}`
 
-export function createMessageBatches(deps: { batches: BatchStore; messages: MessageStore; engine: DeliveryEngine; clock: () => Date }) {
+export function createMessageBatches(deps: { batches: BatchStore; messages: MessageStore; engine: DeliveryEngine; clock: () => Date; timeline: Timeline }) {
   return {
     /** Checks every line; answers the batch, or only the errors when no line is good. */
     async accept(request: BatchRequest): Promise<{ batch: BatchData } | { errors: LineError[] }> {

@@ -1,0 +1,103 @@
+// How a protocollo call that failed becomes an UpstreamError (design §5). Vendors signal errors in
+// three ways (backoffice/FACTS.md §3.2): SOAP faults, in-band codes in a successful answer, and HTTP
+// trouble. The registering call is special: "no vendor API is idempotent" (FACTS §3.10), so when its
+// outcome is unknown it is retried only where the profile can search for the practice first.
+import { UpstreamError, type UpstreamErrorKind } from '../../errors.ts'
+import type { ProtocolProfile, Step } from './profile.ts'
+import { ProfileMismatch } from './soap-clients.ts'
+import { TransportFailure } from './transport.ts'
+import { AnswerUnusable } from './mapping.ts'
+import { TemplateError, get } from './template.ts'
+import { XmlRefused } from './xml.ts'
+
+const platform = 'backoffice'
+const retryable: ReadonlySet<UpstreamErrorKind> = new Set(['timeout', 'unavailable', 'rate_limited'])
+
+/** An error code the vendor put inside a successful answer. */
+export class InBandError extends Error {
+  readonly code: string
+  constructor(code: string, message: string) {
+    super(message)
+    this.name = 'InBandError'
+    this.code = code
+  }
+}
+
+export type CallContext = {
+  profile: ProtocolProfile
+  step: Pick<Step, 'name' | 'operation' | 'commit'> & { inBand?: Step['inBand']; faultKind?: Step['faultKind'] }
+  correlationKey?: string
+  /** Secret values and the applicant's fiscal code: never in a message. */
+  hide: string[]
+}
+
+export function classify(error: unknown, ctx: CallContext): UpstreamError {
+  if (error instanceof UpstreamError) return error
+  const { kind, message, upstreamStatus, upstreamCode, definite, retryAfterMs } = describe(error, ctx)
+  const base = { platform, upstreamStatus, upstreamCode, retryAfterMs, cause: error }
+  const said = `${ctx.profile.name} ${ctx.step.operation}: ${mask(message, ctx.hide)}`
+  if (!ctx.step.commit || definite) return new UpstreamError({ ...base, kind, message: said })
+  // The registering call may have registered: safe to retry only if the next attempt searches first.
+  const searchable = ctx.profile.search !== undefined
+  if (searchable || ctx.profile.onUncertainCommit === 'retry') return new UpstreamError({ ...base, kind, message: `${said} (outcome unknown${searchable ? '; the next attempt searches first' : ''})` })
+  const advice = `the vendor may have registered practice ${ctx.correlationKey ?? '?'} and this profile cannot search for it: check the register before replaying`
+  return new UpstreamError({ ...base, kind: retryable.has(kind) ? 'protocol' : kind, upstreamCode: 'outcome_unknown', message: `${said}; ${advice}` })
+}
+
+type Described = { kind: UpstreamErrorKind; message: string; definite: boolean; upstreamStatus?: number; upstreamCode?: string; retryAfterMs?: number }
+
+function describe(error: unknown, ctx: CallContext): Described {
+  if (error instanceof InBandError) {
+    const kind = ctx.profile.errors.codes[error.code] ?? ctx.step.inBand?.kind ?? ctx.profile.errors.codeKind
+    return { kind, definite: true, upstreamCode: error.code, message: `error ${error.code}: ${error.message || 'no text'}` }
+  }
+  if (error instanceof TransportFailure) return { kind: error.kind, definite: !error.reached, upstreamStatus: error.status, message: error.message }
+  if (error instanceof AnswerUnusable || error instanceof XmlRefused) return { kind: 'protocol', definite: false, message: error.message }
+  if (error instanceof ProfileMismatch) return { kind: 'protocol', definite: true, message: error.message }
+  if (error instanceof TemplateError) return { kind: 'rejected', definite: true, message: `the profile cannot map this practice: ${error.message}` }
+  const fault = faultOf(error)
+  const status = numberOr(get(error, 'response.status'))
+  if (fault) {
+    const text = `${fault.code} ${fault.text} ${fault.detail}`
+    const rule = ctx.profile.errors.faults.find((r) => new RegExp(r.match, 'i').test(text))
+    return { kind: rule?.kind ?? ctx.step.faultKind ?? ctx.profile.errors.faultKind, definite: true, upstreamStatus: status, upstreamCode: fault.code, message: `SOAP fault ${fault.code}: ${fault.text}` }
+  }
+  if (status !== undefined && status >= 400) return httpTrouble(status, get(error, 'response.headers.retry-after'))
+  // The soap library reports an answer it could not parse as a pseudo-fault { Fault: { faultstring: 'Invalid XML' } }.
+  const parse = get(error, 'Fault')
+  const text = parse && typeof parse === 'object' ? `${String(get(parse, 'faultstring'))}: ${String(get(parse, 'detail') ?? '').split('\n')[0]}` : error instanceof Error ? error.message.split('\n')[0] : String(error)
+  // Anything else the soap library raises after an answer arrived: it was not a SOAP answer we can read.
+  return { kind: 'protocol', definite: false, upstreamStatus: status, message: `the answer is not a readable SOAP message (${text})` }
+}
+
+function httpTrouble(status: number, retryAfter: unknown): Described {
+  const base = { upstreamStatus: status, message: `HTTP ${status} without a SOAP fault` }
+  if (status === 429) return { ...base, kind: 'rate_limited', definite: true, retryAfterMs: /^\d+$/.test(String(retryAfter ?? '')) ? Number(retryAfter) * 1000 : undefined }
+  if (status === 401 || status === 403) return { ...base, kind: 'unauthorized', definite: true }
+  if (status === 408) return { ...base, kind: 'timeout', definite: false }
+  if (status >= 500) return { ...base, kind: 'unavailable', definite: false }
+  return { ...base, kind: 'protocol', definite: false }
+}
+
+/** A SOAP 1.1 (faultcode/faultstring) or 1.2 (Code/Reason) fault the soap library parsed. */
+function faultOf(error: unknown): { code: string; text: string; detail: string } | undefined {
+  const fault = get(error, 'root.Envelope.Body.Fault')
+  if (!fault || typeof fault !== 'object') return undefined
+  const code = String(get(fault, 'faultcode') ?? get(fault, 'Code.Value') ?? 'Fault')
+  const text = String(get(fault, 'faultstring') ?? get(fault, 'Reason.Text') ?? '')
+  const detail = get(fault, 'detail') ?? get(fault, 'Detail')
+  return { code, text: text.slice(0, 500), detail: detail && typeof detail === 'object' ? Object.keys(detail).join(' ') : String(detail ?? '') }
+}
+
+function numberOr(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined
+}
+
+const fiscalCodeShape = /[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]/gi
+
+/** Fiscal codes and the given values (secrets) never leave in a message. */
+export function mask(text: string, hide: string[] = []): string {
+  let out = text.replace(fiscalCodeShape, '***')
+  for (const value of hide) if (value.length >= 4) out = out.split(value).join('***')
+  return out
+}

@@ -1,0 +1,38 @@
+// Protocol registration ("protocollazione") as Snodo speaks of it: a practice goes into the comune's
+// protocollo informatico and comes back with its registration (backoffice/FACTS.md §3.8: number,
+// year, date, plus registry/AOO, segnatura and the vendor's document id — store all of them, a
+// number alone is not unique). Every method throws UpstreamError (platform 'backoffice').
+
+/** A document of the practice, already fetched; `sha256` (hex) is checked before anything is sent. */
+export type PracticeDocument = { name: string; contentType: string; content: Buffer; sha256: string }
+
+export type PracticeToRegister = {
+  /** The practice id: unique, and what a vendor search looks for before a re-send (FACTS §3.10). */
+  correlationKey: string
+  subject: string
+  serviceCode: string
+  applicant: { fiscalCode: string; givenName: string; familyName: string; email?: string; pec?: string }
+  /** ISO 8601. */
+  submittedAt: string
+  channel: 'online' | 'counter'
+  main: PracticeDocument
+  attachments: PracticeDocument[]
+}
+
+export type ProtocolRegistration = {
+  /** As the vendor writes it, never "0" or empty (PORTALS.md §6: a success without a number is an error). */
+  number: string
+  year: number
+  /** YYYY-MM-DD, or YYYY-MM-DDTHH:mm[:ss] in the vendor's (Italian) local time when it gives the time. */
+  date: string
+  registry?: string
+  aoo?: string
+  segnatura?: string
+  documentId?: string
+}
+
+export type ProtocolPort = {
+  register(practice: PracticeToRegister): Promise<ProtocolRegistration>
+  /** Only where the vendor can search by the correlation key; absent otherwise. */
+  findByCorrelationKey?(key: string): Promise<ProtocolRegistration | undefined>
+}

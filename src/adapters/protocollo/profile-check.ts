@@ -1,0 +1,115 @@
+// What zod's shapes cannot say about a profile: every template names something that exists, the
+// registering call is the last step, and no password is written in clear in the profile.
+import type { z } from 'zod'
+import type { ProtocolProfile, Step, Tree } from './profile.ts'
+import { filterNames, pathsIn } from './template.ts'
+
+type Issue = { path: (string | number)[]; message: string }
+
+const roots = new Set(['practice', 'params', 'secrets', 'token', 'steps', 'item', 'index', 'xml'])
+const secretLike = /pass(word)?$|pwd$|secret/i
+
+export function checkProfile(profile: ProtocolProfile, ctx: z.RefinementCtx): void {
+  for (const issue of profileIssues(profile)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message })
+}
+
+export function profileIssues(profile: ProtocolProfile): Issue[] {
+  const issues: Issue[] = []
+  const commits = profile.steps.flatMap((s, i) => (s.commit ? [i] : []))
+  if (commits.length !== 1 || commits[0] !== profile.steps.length - 1) {
+    issues.push({ path: ['steps'], message: 'exactly one step registers (commit: true) and it is the last one' })
+  }
+  const auth = profile.auth
+  if (auth.type === 'login' && !auth.step.outputs.token) issues.push({ path: ['auth', 'step', 'outputs'], message: 'a login step has an output named token' })
+  if (auth.type === 'basic' || auth.type === 'wsse') {
+    for (const field of ['username', 'password'] as const) {
+      if (!(auth[field] in profile.credentials)) issues.push({ path: ['auth', field], message: `no credential named ${auth[field]}` })
+    }
+  }
+  const sequences: [string, Step[]][] = [
+    ['search', [...(auth.type === 'login' ? [auth.step] : []), ...(profile.search?.steps ?? [])]],
+    ['steps', [...(auth.type === 'login' ? [auth.step] : []), ...profile.steps]],
+  ]
+  for (const [where, steps] of sequences) {
+    const earlier = new Set<string>()
+    for (const [i, step] of steps.entries()) {
+      if (where === 'search' && auth.type === 'login' && i === 0) {
+        earlier.add(step.name)
+        continue
+      }
+      const offset = auth.type === 'login' ? 1 : 0
+      const at = auth.type === 'login' && i === 0 ? ['auth', 'step'] : where === 'search' ? ['search', 'steps', i - offset] : ['steps', i - offset]
+      if (earlier.has(step.name)) issues.push({ path: [...at, 'name'], message: `step name ${step.name} is used twice` })
+      if (!(step.service in profile.services)) issues.push({ path: [...at, 'service'], message: `no service named ${step.service}` })
+      const expressions = [step.forEach, step.when].filter((e) => e !== undefined)
+      issues.push(...templateIssues(profile, [...leaves(step.args), ...expressions.map((e) => `{{${e}}}`)], earlier, at))
+      // Outputs and in-band codes read the answer, not the scope: only their filters are checked.
+      const answerReads = [...Object.values(step.outputs), step.inBand?.code, step.inBand?.message].filter((e) => e !== undefined)
+      issues.push(...filterIssues(answerReads.map((e) => `{{${e}}}`), at))
+      issues.push(...secretIssues(step.args, at))
+      earlier.add(step.name)
+    }
+    const registration = where === 'search' ? profile.search?.registration : profile.result
+    if (registration) issues.push(...templateIssues(profile, Object.values(registration), earlier, [where === 'search' ? 'search' : 'result']))
+  }
+  for (const [name, doc] of Object.entries(profile.xml)) {
+    issues.push(...templateIssues(profile, leaves(doc.body), new Set(profile.steps.map((s) => s.name)), ['xml', name]))
+  }
+  for (const [i, rule] of profile.errors.faults.entries()) {
+    try {
+      new RegExp(rule.match)
+    } catch {
+      issues.push({ path: ['errors', 'faults', i, 'match'], message: 'not a regular expression' })
+    }
+  }
+  const seen = new Set<string>()
+  return issues.filter((i) => {
+    const key = `${i.path.join('.')}: ${i.message}`
+    return seen.has(key) ? false : (seen.add(key), true)
+  })
+}
+
+function filterIssues(templates: string[], at: (string | number)[]): Issue[] {
+  const issues: Issue[] = []
+  for (const template of templates) {
+    for (const filter of [...template.matchAll(/\{\{([^{}]+)\}\}/g)].flatMap((m) => (m[1] as string).split(/(?<!\|)\|(?!\|)/).slice(1))) {
+      const name = filter.trim().split(':')[0] as string
+      if (!(filterNames as readonly string[]).includes(name)) issues.push({ path: at, message: `unknown filter ${name} in ${template}` })
+    }
+  }
+  return issues
+}
+
+function templateIssues(profile: ProtocolProfile, templates: string[], steps: Set<string>, at: (string | number)[]): Issue[] {
+  const issues: Issue[] = filterIssues(templates, at)
+  for (const template of templates) {
+    for (const path of pathsIn(template)) {
+      const [root = '', name = ''] = path.split('.')
+      if (!roots.has(root)) issues.push({ path: at, message: `${path}: a template reads ${[...roots].join(', ')}` })
+      else if (root === 'params' && !(name in profile.params)) issues.push({ path: at, message: `${path}: no such param` })
+      else if (root === 'secrets' && !(name in profile.credentials)) issues.push({ path: at, message: `${path}: no such credential` })
+      else if (root === 'xml' && !(name in profile.xml)) issues.push({ path: at, message: `${path}: no such xml document` })
+      else if (root === 'steps' && !steps.has(name)) issues.push({ path: at, message: `${path}: no earlier step of that name` })
+    }
+  }
+  return issues
+}
+
+/** A password-like argument must come from a secret reference, never be written in the profile. */
+function secretIssues(args: Record<string, Tree>, at: (string | number)[]): Issue[] {
+  return Object.entries(args).flatMap(([key, value]) =>
+    secretLike.test(key) && typeof value === 'string' && value !== '' && !/^\{\{\s*secrets\.[A-Za-z_]\w*\s*\}\}$/.test(value)
+      ? [{ path: [...at, 'args', key], message: `${key} must be {{secrets.<name>}}: passwords live in credentials, as secret references` }]
+      : [],
+  )
+}
+
+/** Every string in a tree, keys like $forEach and $if included (they are expressions). */
+export function leaves(tree: Tree | Record<string, Tree>): string[] {
+  if (typeof tree === 'string') return [tree]
+  if (Array.isArray(tree)) return tree.flatMap(leaves)
+  if (tree && typeof tree === 'object') {
+    return Object.entries(tree).flatMap(([key, value]) => ((key === '$if' || key === '$forEach') && typeof value === 'string' ? [`{{${value}}}`] : leaves(value)))
+  }
+  return []
+}

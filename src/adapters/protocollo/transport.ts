@@ -1,0 +1,113 @@
+// The HTTP under the soap library: undici with a pooled Agent (design §1, §8), a deadline per call,
+// a cap on the answer's size, and a refusal of any answer carrying a DTD before a parser sees it
+// (the soap library parses with sax, which ignores a DOCTYPE and would read past it; we do not let
+// it try). It also tells whether a failed call may have reached the vendor: that is what decides
+// if re-sending a registering call is safe (backoffice/FACTS.md §3.10).
+import { Agent, type Dispatcher, request } from 'undici'
+import { carriesDtd } from './xml.ts'
+
+/** What the soap library hands its `request` option (axios-shaped), and what it reads back. */
+export type SoapHttpRequest = { url: string; method?: string; headers?: Record<string, unknown>; data?: unknown; timeout?: number }
+export type SoapHttpResponse = { status: number; statusText: string; headers: Record<string, string>; data: string; config: { headers: Record<string, string> } }
+
+export type Exchange = { url: string; soapAction?: string; status?: number; ms: number; requestBytes: number; answerBytes?: number; failure?: string }
+
+export type TransportOptions = {
+  timeoutMs: number
+  maxAnswerBytes: number
+  dispatcher?: Dispatcher
+  /** Told of every call, after it ends (for logs and simulators); never given the bodies. */
+  onExchange?: (exchange: Exchange) => void
+}
+
+/** A call that got no usable HTTP answer. `reached`: the vendor may have acted on it. */
+export class TransportFailure extends Error {
+  readonly kind: 'timeout' | 'unavailable' | 'protocol'
+  readonly reached: boolean
+  readonly status?: number
+  constructor(kind: TransportFailure['kind'], reached: boolean, message: string, init: { status?: number; cause?: unknown } = {}) {
+    super(message, { cause: init.cause })
+    this.name = 'TransportFailure'
+    this.kind = kind
+    this.reached = reached
+    this.status = init.status
+  }
+}
+
+// Failures before a connection exists: the request never left.
+const notConnected = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
+// Headers undici sets itself or refuses; the soap library sends them anyway.
+const dropped = new Set(['host', 'connection', 'content-length', 'keep-alive', 'transfer-encoding', 'upgrade', 'accept-encoding'])
+
+export type SoapTransport = ((config: SoapHttpRequest) => Promise<SoapHttpResponse>) & { close(): Promise<void> }
+
+export function createSoapTransport(options: TransportOptions): SoapTransport {
+  const dispatcher = options.dispatcher ?? new Agent({ connections: 16, keepAliveTimeout: 10_000 })
+  const send = async (config: SoapHttpRequest): Promise<SoapHttpResponse> => {
+    const timeoutMs = config.timeout && config.timeout > 0 ? config.timeout : options.timeoutMs
+    const headers = Object.fromEntries(
+      Object.entries(config.headers ?? {})
+        .filter(([k, v]) => !dropped.has(k.toLowerCase()) && v !== undefined)
+        .map(([k, v]) => [k, String(v)]),
+    )
+    const body = config.data === undefined || config.data === null ? undefined : Buffer.isBuffer(config.data) ? config.data : String(config.data)
+    const started = performance.now()
+    const exchange: Exchange = { url: config.url, soapAction: headers.SOAPAction ?? headers.soapaction, ms: 0, requestBytes: body ? Buffer.byteLength(body) : 0 }
+    try {
+      const answer = await request(config.url, {
+        method: (config.method ?? (body ? 'POST' : 'GET')) as Dispatcher.HttpMethod,
+        headers,
+        body,
+        dispatcher,
+        signal: AbortSignal.timeout(timeoutMs),
+        headersTimeout: timeoutMs + 1_000,
+        bodyTimeout: timeoutMs + 1_000,
+      })
+      exchange.status = answer.statusCode
+      const text = await readCapped(answer.body, options.maxAnswerBytes)
+      exchange.answerBytes = Buffer.byteLength(text)
+      if (carriesDtd(text)) {
+        throw new TransportFailure('protocol', true, `the answer carries a DTD (DOCTYPE or ENTITY): refused unread (HTTP ${answer.statusCode})`, { status: answer.statusCode })
+      }
+      const answerHeaders = Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v ?? '')]))
+      return { status: answer.statusCode, statusText: '', headers: answerHeaders, data: text, config: { headers } }
+    } catch (error) {
+      const failure = asFailure(error, timeoutMs, options.maxAnswerBytes)
+      exchange.failure = failure.message
+      throw failure
+    } finally {
+      exchange.ms = Math.round(performance.now() - started)
+      options.onExchange?.(exchange)
+    }
+  }
+  return Object.assign(send, { close: () => (options.dispatcher ? Promise.resolve() : (dispatcher as Agent).close()) })
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, max: number): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    size += chunk.length
+    if (size > max) {
+      body.destroy()
+      throw new TransportFailure('protocol', true, `the answer is larger than ${max} bytes: refused`)
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function asFailure(error: unknown, timeoutMs: number, maxBytes: number): TransportFailure {
+  if (error instanceof TransportFailure) return error
+  const code = (error as { code?: unknown })?.code
+  const name = (error as { name?: unknown })?.name
+  if (name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new TransportFailure('timeout', true, `no answer within ${timeoutMs} ms`, { cause: error })
+  }
+  if (typeof code === 'string' && notConnected.has(code)) {
+    const kind = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timeout' : 'unavailable'
+    return new TransportFailure(kind, false, `could not connect (${code})`, { cause: error })
+  }
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new TransportFailure('protocol', true, `the answer is larger than ${maxBytes} bytes`, { cause: error })
+  return new TransportFailure('unavailable', true, `the connection failed (${typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)})`, { cause: error })
+}

@@ -1,0 +1,47 @@
+// Accepting a practice: its documents checked (each sha256 must match its bytes), the record written
+// with its documents, indexed for the citizen's timeline, and its protocol registration queued.
+import { createHash, randomUUID } from 'node:crypto'
+import type { Timeline } from '../citizens/timeline.ts'
+import type { TenantConfig } from '../config-schema.ts'
+import { SnodoError } from '../errors.ts'
+import type { DeliveryEngine } from '../queues/engine.ts'
+import { deliveryIdFor } from '../queues/engine.ts'
+import { queueNames } from '../queues/names.ts'
+import type { Applicant, PracticeStore } from './practice.ts'
+
+export type PracticeRequest = {
+  serviceCode: string
+  applicant: Applicant
+  subject: string
+  data: Record<string, unknown>
+  attachments: { name: string; contentType: string; contentBase64: string; sha256?: string }[]
+  paymentIds?: string[]
+  channel: 'online' | 'counter'
+  submittedAt: string
+}
+
+export function practiceServiceOf(tenant: TenantConfig, serviceCode: string) {
+  const backoffice = tenant.platforms.backoffice
+  if (!backoffice?.enabled) throw new SnodoError('platform_not_configured', `Tenant ${tenant.id} does not take practices`)
+  const service = backoffice.services.find((s) => s.serviceCode === serviceCode)
+  if (!service) throw new SnodoError('validation_failed', `Unknown serviceCode ${serviceCode}`, { errors: [{ path: 'serviceCode', message: `one of ${backoffice.services.map((s) => s.serviceCode).join(', ') || '(none configured)'}` }] })
+  return service
+}
+
+export async function acceptPractice(deps: { practices: PracticeStore; engine: DeliveryEngine; timeline: Timeline; clock: () => Date }, tenant: TenantConfig, request: PracticeRequest) {
+  practiceServiceOf(tenant, request.serviceCode)
+  const documents = request.attachments.map((a, i) => {
+    const content = Buffer.from(a.contentBase64, 'base64')
+    const sha256 = createHash('sha256').update(content).digest('hex')
+    if (content.length === 0) throw new SnodoError('validation_failed', `Attachment ${a.name} is empty`, { errors: [{ path: `attachments.${i}.contentBase64`, message: 'an empty file' }] })
+    if (a.sha256 !== undefined && a.sha256.toLowerCase() !== sha256) throw new SnodoError('validation_failed', `Attachment ${a.name}: its sha256 does not match its content`, { errors: [{ path: `attachments.${i}.sha256`, message: `the content's sha256 is ${sha256}` }] })
+    return { name: a.name, contentType: a.contentType, sha256, size: content.length, content }
+  })
+  const id = `prat_${randomUUID().replaceAll('-', '')}`
+  const deliveryId = deliveryIdFor(`protocollo|${tenant.id}|${id}`)
+  const { attachments: _inline, paymentIds, ...fields } = request
+  await deps.practices.create(id, { tenantId: tenant.id, ...fields, paymentIds: paymentIds ?? [], attachments: documents.map(({ content: _content, ...meta }) => meta), deliveryId }, documents)
+  await deps.timeline.record(tenant.id, request.applicant.fiscalCode, 'practice', id, deps.clock())
+  await deps.engine.enqueue([{ id: deliveryId, tenant: tenant.id, target: 'backoffice', operation: queueNames.backofficePractices, resourceId: id, payload: {}, meta: { serviceCode: request.serviceCode } }])
+  return id
+}

@@ -1,0 +1,72 @@
+// A practice (pratica) as Snodo keeps it: what the citizen submitted, its business status with
+// history, its protocol registration, and the state of each delivery kept apart (protocollo and
+// back-office are separate targets). The supplier moves the status; only the allowed steps exist.
+import type { Redis } from 'ioredis'
+import type { ProtocolRegistration } from '../adapters/protocollo/port.ts'
+import { createStatusStore, type StoredResource, type Transitions } from '../resources/status-store.ts'
+
+export const practiceStatuses = ['submitted', 'registered', 'taken_in_charge', 'integration_requested', 'integration_submitted', 'accepted', 'rejected', 'withdrawn'] as const
+export type PracticeStatus = (typeof practiceStatuses)[number]
+
+/** The steps of a practice; integration may go round more than once; accepted, rejected and withdrawn end it. */
+export const practiceTransitions: Transitions<PracticeStatus> = {
+  submitted: ['registered', 'withdrawn'],
+  registered: ['taken_in_charge', 'integration_requested', 'accepted', 'rejected', 'withdrawn'],
+  taken_in_charge: ['integration_requested', 'accepted', 'rejected', 'withdrawn'],
+  integration_requested: ['integration_submitted', 'rejected', 'withdrawn'],
+  integration_submitted: ['taken_in_charge', 'integration_requested', 'accepted', 'rejected', 'withdrawn'],
+  accepted: [],
+  rejected: [],
+  withdrawn: [],
+}
+
+export type Applicant = { fiscalCode: string; givenName: string; familyName: string; email?: string; pec?: string }
+export type Attachment = { name: string; contentType: string; sha256: string; size: number }
+
+export type PracticeData = {
+  tenantId: string
+  serviceCode: string
+  applicant: Applicant
+  subject: string
+  data: Record<string, unknown>
+  attachments: Attachment[]
+  paymentIds: string[]
+  channel: 'online' | 'counter'
+  submittedAt: string
+  deliveryId: string
+}
+
+export type StoredPractice = StoredResource<PracticeData, PracticeStatus>
+
+export function createPracticeStore(redis: Redis, prefix: string, clock: () => Date) {
+  const resources = createStatusStore<PracticeData, PracticeStatus>(redis, `${prefix}:prat`, practiceTransitions, clock)
+  const index = (tenantId: string) => `${prefix}:prat-idx:${tenantId}`
+  const content = (id: string, sha256: string) => `${prefix}:prat-doc:${id}:${sha256}`
+  return {
+    ...resources,
+    async create(id: string, data: PracticeData, documents: { sha256: string; content: Buffer }[]) {
+      // A per-tenant sequence orders the pull feed: unique, so a cursor never skips or repeats one.
+      const seq = await redis.incr(`${prefix}:prat-seq:${data.tenantId}`)
+      const multi = redis.multi()
+      for (const d of documents) multi.set(content(id, d.sha256), d.content)
+      await multi.zadd(index(data.tenantId), seq, id).exec()
+      const created = await resources.create(id, data, 'submitted', `submitted ${data.channel === 'online' ? 'online' : 'at the counter'}`)
+      await resources.setFields(id, { seq: String(seq) })
+      return created
+    },
+    async document(id: string, sha256: string): Promise<Buffer | undefined> {
+      return (await redis.getBuffer(content(id, sha256))) ?? undefined
+    },
+    registration(p: StoredPractice): ProtocolRegistration | undefined {
+      return p.fields.registration ? (JSON.parse(p.fields.registration) as ProtocolRegistration) : undefined
+    },
+    /** The tenant's practices in the order they were accepted, after a cursor (a sequence number). */
+    async page(tenantId: string, after: number | undefined, count: number) {
+      const rows = await redis.zrangebyscore(index(tenantId), after === undefined ? '-inf' : `(${after}`, '+inf', 'WITHSCORES', 'LIMIT', 0, count)
+      const out: { id: string; seq: number }[] = []
+      for (let i = 0; i < rows.length; i += 2) out.push({ id: rows[i] as string, seq: Number(rows[i + 1]) })
+      return out
+    },
+  }
+}
+export type PracticeStore = ReturnType<typeof createPracticeStore>

@@ -1,0 +1,47 @@
+// The backoffice-practices target: register the practice at the comune's protocollo (no vendor is
+// idempotent: the adapter searches for the practice before a re-send where the vendor can), then hand
+// it to the office that handles it — a signed webhook to the supplier, or left for it to pull.
+import type { ProtocolPort } from '../adapters/protocollo/port.ts'
+import type { TenantConfig } from '../config-schema.ts'
+import { UpstreamError } from '../errors.ts'
+import type { EventFeed } from '../events/event-feed.ts'
+import { queueNames } from '../queues/names.ts'
+import type { DeliveryHandler } from '../queues/run-delivery.ts'
+import { practiceServiceOf } from './accept-practice.ts'
+import type { PracticeStore, StoredPractice } from './practice.ts'
+import type { PracticeMessages } from './practice-messages.ts'
+
+export function createPracticeRegistrar(deps: { practices: PracticeStore; events: EventFeed; messages: PracticeMessages; tenants: ReadonlyMap<string, TenantConfig>; protocol(tenant: TenantConfig): ProtocolPort }): DeliveryHandler {
+  return {
+    target: 'backoffice',
+    operation: queueNames.backofficePractices,
+    credentialKey: (d) => d.tenant,
+    async send(d) {
+      const practice = await deps.practices.get(d.resourceId)
+      const tenant = deps.tenants.get(d.tenant)
+      if (!practice || !tenant) throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `practice ${d.resourceId} or its tenant is gone` })
+      if (practice.status !== 'submitted') return { detail: `already ${practice.status}` }
+      const [main, ...attachments] = await Promise.all(practice.data.attachments.map(async (a) => ({ name: a.name, contentType: a.contentType, sha256: a.sha256, content: (await deps.practices.document(practice.id, a.sha256)) as Buffer })))
+      if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: 'a practice needs at least one document to register' })
+      const { applicant, subject, serviceCode, submittedAt, channel } = practice.data
+      const registration = await deps.protocol(tenant).register({ correlationKey: practice.id, subject, serviceCode, applicant, submittedAt, channel, main, attachments })
+      const moved = await deps.practices.transition(practice.id, 'registered', { detail: `protocol n. ${registration.number}/${registration.year}`, fields: { registration: JSON.stringify(registration) } })
+      if (!moved.ok) return { detail: `registered as ${registration.number}/${registration.year}; already ${moved.from}` }
+      const registered = (await deps.practices.get(practice.id)) as StoredPractice
+      await deps.events.publish(tenant.id, 'practice.registered', { practiceId: practice.id, serviceCode, registration }, { dedupeKey: `${practice.id}|registered` })
+      await deps.messages.tell(registered, 'registered', { number: registration.number, year: String(registration.year) })
+      const routing = practiceServiceOf(tenant, serviceCode).routing
+      if (routing.mode === 'webhook') {
+        // The supplier's endpoint alone gets the practice, signed like every webhook, and retried likewise.
+        await deps.events.publish(tenant.id, 'practice.forwarded', { practiceId: practice.id, serviceCode, registration, practice: forwarded(registered) }, { dedupeKey: `${practice.id}|forwarded`, endpointId: routing.endpointId })
+      }
+      return { detail: `registered as ${registration.number}/${registration.year}` }
+    },
+  }
+}
+
+/** What the back-office receives: the structured practice, documents by reference (sha256). */
+export function forwarded(p: StoredPractice) {
+  const { deliveryId: _delivery, ...data } = p.data
+  return { id: p.id, status: p.status, ...data }
+}

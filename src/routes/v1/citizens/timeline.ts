@@ -1,0 +1,38 @@
+import type { Hono } from 'hono'
+import { z } from 'zod'
+import { IoFiscalCode } from '../../../contracts/message-schemas.ts'
+import { TimelinePage } from '../../../contracts/practice-schemas.ts'
+import type { Deps } from '../../../deps.ts'
+import type { AppEnv } from '../../app-env.ts'
+import { Limit } from '../../instant.ts'
+import { requireScope } from '../../middleware/authorize.ts'
+import { validateQuery } from '../../validate.ts'
+
+const Query = z.strictObject({ cursor: z.string().regex(/^\d{1,15}:[a-z]+:[\w-]+$/, 'the nextCursor of a previous page').optional(), limit: Limit })
+
+/** The cartella del cittadino: practices, payments and messages of one citizen, newest first. */
+export function registerCitizenTimeline(app: Hono<AppEnv>, deps: Deps) {
+  return app.get('/v1/tenants/:tenantId/citizens/:fiscalCode/timeline', requireScope('citizens:read', deps), validateQuery(Query), async (c) => {
+    const tenantId = c.req.param('tenantId')
+    const fiscalCode = IoFiscalCode.safeParse(c.req.param('fiscalCode').toUpperCase())
+    if (!fiscalCode.success) return c.json(TimelinePage.parse({ items: [] }))
+    const { cursor, limit } = c.req.valid('query')
+    const before = cursor ? { at: Number(cursor.split(':')[0]), member: cursor.slice(cursor.indexOf(':') + 1) } : undefined
+    const rows = await deps.timeline.page(tenantId, fiscalCode.data, before, limit)
+    const items = []
+    for (const row of rows) {
+      const item = await describe(deps, tenantId, row.kind, row.id)
+      if (item) items.push({ kind: row.kind, id: row.id, at: new Date(row.at).toISOString(), ...item })
+    }
+    const last = rows.at(-1)
+    return c.json(TimelinePage.parse({ items, ...(last && rows.length === limit ? { nextCursor: `${last.at}:${last.kind}:${last.id}` } : {}) }))
+  })
+}
+
+/** Status and a title of one item, read from its own store; another tenant's is never shown. */
+async function describe(deps: Deps, tenantId: string, kind: string, id: string): Promise<{ status: string; title: string } | undefined> {
+  const found = kind === 'practice' ? await deps.practices.get(id) : kind === 'payment' ? await deps.payments.get(id) : kind === 'message' ? await deps.messages.get(id) : undefined
+  if (!found || found.data.tenantId !== tenantId) return undefined
+  const data = found.data as { subject?: string; description?: string }
+  return { status: found.status, title: data.subject ?? data.description ?? id }
+}

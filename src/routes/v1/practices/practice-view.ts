@@ -1,0 +1,30 @@
+import { Practice } from '../../../contracts/practice-schemas.ts'
+import type { Deps } from '../../../deps.ts'
+import { SnodoError } from '../../../errors.ts'
+import type { StoredPractice } from '../../../practices/practice.ts'
+
+export async function practiceOf(deps: Pick<Deps, 'practices'>, tenantId: string, id: string) {
+  const practice = await deps.practices.get(id)
+  if (!practice || practice.data.tenantId !== tenantId) throw new SnodoError('not_found', `No practice ${id}`)
+  return practice
+}
+
+/** The practice as its tenant's clients (portal and back-office) see it, with its protocol delivery. */
+export async function practiceView(deps: Pick<Deps, 'practices' | 'deliveries'>, p: StoredPractice) {
+  const { deliveryId, tenantId, ...data } = p.data
+  const registration = deps.practices.registration(p)
+  const delivery = await deps.deliveries.get(deliveryId)
+  return Practice.parse({
+    id: p.id,
+    tenantId,
+    status: p.status,
+    ...data,
+    ...(registration ? { registration } : {}),
+    ...(p.fields.ackedAt ? { ackedAt: p.fields.ackedAt } : {}),
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+    history: p.history,
+    ...(delivery ? { protocolDelivery: { id: delivery.id, status: delivery.status, attemptCount: delivery.attemptCount, ...(delivery.nextTryAt ? { nextTryAt: delivery.nextTryAt } : {}), ...(delivery.lastError ? { lastError: delivery.lastError } : {}), attempts: await deps.deliveries.attempts(delivery.id) } } : {}),
+    cursor: p.fields.seq ?? '0',
+  })
+}

@@ -1,0 +1,147 @@
+// Practices through the whole app with workers, against the sandbox's DOCAREA-shaped protocollo
+// simulator over loopback and App IO: submit → registered → pulled and acked → each status the
+// office reports, told to the portal and to the citizen; the citizen's timeline shows it all.
+import { createHash } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectConforms, expectProblem } from '../../../../test/support/contract.ts'
+import { signedInit } from '../../../../test/support/signed.ts'
+import { createTestApp, type TestApp } from '../../../../test/support/test-app.ts'
+import { eventually } from '../../../../test/support/webhook-receiver.ts'
+import { type AppIoSimulator, createAppIoSimulator } from '../../../adapters/appio/simulator/app.ts'
+import { createProtocolloSimulator, type ProtocolloSimulator } from '../../../adapters/protocollo/simulator/app.ts'
+import { protocolloMagicSubjects } from '../../../adapters/protocollo/simulator/magic.ts'
+import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../../adapters/simulator/harness.ts'
+import { startWorkers } from '../../../queues/workers.ts'
+
+const citizen = 'IOUSER00A00Y007X'
+let t: TestApp
+let protocollo: ProtocolloSimulator
+let io: AppIoSimulator
+let running: RunningSimulator[]
+let workers: { close(): Promise<void> }
+
+beforeAll(async () => {
+  protocollo = createProtocolloSimulator(createSimulatorContext({ idPrefix: 'prot-' }), { slowMs: 2_000 })
+  io = createAppIoSimulator(createSimulatorContext({ idPrefix: 'io-' }), { services: [{ apiKey: 'prat-io-key' }] })
+  running = [await startSimulator(protocollo.app), await startSimulator(io.app)]
+  Object.assign(process.env, protocollo.env, { TEST_PRAT_IO_KEY: 'prat-io-key' })
+  const [protocolloUrl, ioUrl] = running.map((r) => r.url)
+  t = await createTestApp({
+    bodyBytes: 1_048_576,
+    tenantOverrides: {
+      platforms: {
+        backoffice: {
+          enabled: true,
+          baseUrl: protocolloUrl as string,
+          protocol: { ...protocollo.settingsFor(protocolloUrl as string), timeoutMs: 1_000 },
+          services: [
+            { serviceCode: 'SUAP-01', name: 'SUAP', routing: { mode: 'pull' }, messages: { accepted: { subject: 'Pratica {{subject}} accolta', markdown: `La pratica {{subject}} (protocollo {{number}}/{{year}}) è accolta. {{message}} ${'Grazie per aver usato il portale. '.repeat(2)}` } } },
+          ],
+        },
+        appio: { enabled: true, baseUrl: `${ioUrl}/api/v1`, services: [{ name: 'generale', apiKey: 'env:TEST_PRAT_IO_KEY', default: true }] },
+      },
+    },
+    config: { delivery: { targets: { backoffice: { retry: { scheduleMs: [200] }, timeoutMs: 3_000 } } } },
+  })
+  workers = await startWorkers(t.deps)
+})
+afterAll(async () => {
+  await workers.close()
+  await t.close()
+  for (const r of running) await r.close()
+})
+
+const practices = '/v1/tenants/comune-a/practices'
+const pdf = Buffer.from('%PDF-1.4 domanda di accesso agli atti')
+const aPractice = (over: Record<string, unknown> = {}) => ({
+  serviceCode: 'SUAP-01',
+  applicant: { fiscalCode: citizen, givenName: 'Maria', familyName: 'Bianchi', email: 'maria@example.it' },
+  subject: 'Richiesta di accesso agli atti',
+  data: { pratica: 'accesso atti', motivo: 'ricorso' },
+  attachments: [{ name: 'domanda.pdf', contentType: 'application/pdf', contentBase64: pdf.toString('base64'), sha256: createHash('sha256').update(pdf).digest('hex') }],
+  channel: 'online',
+  submittedAt: '2026-11-23T10:00:00+01:00',
+  ...over,
+})
+async function call(method: string, path: string, template: string, body?: object, client = t.clients.portal) {
+  const res = await t.app.request(path, await signedInit(client, { method, body }))
+  await expectConforms(res, method, template)
+  return res
+}
+const get = async (id: string) => (await call('GET', `${practices}/${id}`, '/v1/tenants/{tenantId}/practices/{practiceId}')).json()
+const report = (id: string, body: object) => call('POST', `${practices}/${id}/status`, '/v1/tenants/{tenantId}/practices/{practiceId}/status', body)
+
+describe('the whole practice', () => {
+  it('is registered once at the protocollo, pulled and acked by the office, moved step by step; the portal and the citizen hear of each', async () => {
+    const accepted = await call('POST', practices, '/v1/tenants/{tenantId}/practices', aPractice())
+    expect(accepted.status).toBe(202)
+    const { id } = await accepted.json()
+    await eventually(async () => (await get(id)).status === 'registered')
+    const registered = await get(id)
+    expect(registered.registration).toMatchObject({ number: expect.any(String), year: expect.any(Number) })
+    expect(protocollo.registrations.filter((r) => r.correlationKey === id)).toHaveLength(1)
+    expect(protocollo.problems).toEqual([])
+
+    const pulled = await (await call('GET', `${practices}?status=registered&limit=500`, '/v1/tenants/{tenantId}/practices')).json()
+    expect(pulled.items.map((p: { id: string }) => p.id)).toContain(id)
+    await call('POST', `${practices}/${id}/ack`, '/v1/tenants/{tenantId}/practices/{practiceId}/ack')
+    expect((await get(id)).ackedAt).toEqual(expect.any(String))
+
+    for (const status of ['taken_in_charge', 'integration_requested', 'integration_submitted', 'accepted']) expect((await report(id, { status, message: `passo ${status}` })).status).toBe(200)
+    const done = await get(id)
+    expect(done.history.map((h: { status: string }) => h.status)).toEqual(['submitted', 'registered', 'taken_in_charge', 'integration_requested', 'integration_submitted', 'accepted'])
+    const events = (await t.deps.events.read('comune-a', { limit: 1000 })).items.filter((e) => e.data.practiceId === id).map((e) => e.type)
+    expect(events).toEqual(['practice.registered', 'practice.forwarded', 'practice.status_changed', 'practice.status_changed', 'practice.status_changed', 'practice.status_changed'])
+
+    // One IO message per step after registration, with the tenant's own template for "accepted".
+    await eventually(() => io.accepted.filter((m) => m.fiscalCode === citizen).length === 5)
+    expect(io.accepted.filter((m) => m.fiscalCode === citizen).at(-1)?.body.content.subject).toBe('Pratica Richiesta di accesso agli atti accolta')
+
+    const timeline = await (await call('GET', `/v1/tenants/comune-a/citizens/${citizen}/timeline?limit=50`, '/v1/tenants/{tenantId}/citizens/{fiscalCode}/timeline')).json()
+    expect(timeline.items.map((i: { kind: string }) => i.kind)).toContain('practice')
+    expect(timeline.items.filter((i: { kind: string }) => i.kind === 'message')).toHaveLength(5)
+  })
+
+  it('refuses a step the practice cannot take, naming the allowed ones; an ended practice takes none', async () => {
+    const { id } = await (await call('POST', practices, '/v1/tenants/{tenantId}/practices', aPractice())).json()
+    await eventually(async () => (await get(id)).status === 'registered')
+    const problem = await expectProblem(await report(id, { status: 'integration_submitted' }), 409, 'practice_transition_not_allowed')
+    expect(problem.errors?.[0]?.message).toBe('allowed: taken_in_charge, integration_requested, accepted, rejected, withdrawn')
+    await report(id, { status: 'rejected', message: 'manca la firma' })
+    await expectProblem(await report(id, { status: 'accepted' }), 409, 'practice_transition_not_allowed')
+    expect((await get(id)).status).toBe('rejected')
+  })
+
+  it('a protocollo that errs in-band leaves the practice submitted, its delivery dead with the vendor\'s code; nothing registered twice', async () => {
+    const { id } = await (await call('POST', practices, '/v1/tenants/{tenantId}/practices', aPractice({ subject: `Istanza ${protocolloMagicSubjects.inBandError}` }))).json()
+    await eventually(async () => (await get(id)).protocolDelivery?.status === 'dead')
+    const practice = await get(id)
+    expect(practice.status).toBe('submitted')
+    expect(practice.protocolDelivery.lastError).toMatchObject({ kind: 'rejected' })
+    expect(protocollo.registrations.filter((r) => r.correlationKey === id)).toHaveLength(0)
+  })
+})
+
+describe('bad input: a clear 4xx, nothing stored', () => {
+  const cases: [string, Record<string, unknown>, string][] = [
+    ['no attachments', { attachments: [] }, 'attachments'],
+    ['a wrong sha256', { attachments: [{ name: 'a.pdf', contentType: 'application/pdf', contentBase64: pdf.toString('base64'), sha256: 'a'.repeat(64) }] }, 'attachments.0.sha256'],
+    ['content that is not base64', { attachments: [{ name: 'a.pdf', contentType: 'application/pdf', contentBase64: '%%%' }] }, 'attachments.0.contentBase64'],
+    ['an unknown serviceCode', { serviceCode: 'SUE-99' }, 'serviceCode'],
+    ['no applicant fiscal code', { applicant: { givenName: 'M', familyName: 'B' } }, 'applicant.fiscalCode'],
+    ['a submittedAt that is not a date', { submittedAt: 'ieri' }, 'submittedAt'],
+  ]
+  it.each(cases)('%s → 400', async (_, over, path) => {
+    const problem = await expectProblem(await call('POST', practices, '/v1/tenants/{tenantId}/practices', aPractice(over)), 400, 'validation_failed')
+    expect(problem.errors?.map((e) => e.path)).toContain(path)
+  })
+
+  it('an oversized body → 413; another tenant\'s practice → 404, and its status cannot be reported', async () => {
+    const big = Buffer.alloc(1_100_000, 1).toString('base64')
+    await expectProblem(await call('POST', practices, '/v1/tenants/{tenantId}/practices', aPractice({ attachments: [{ name: 'a.pdf', contentType: 'application/pdf', contentBase64: big }] })), 413, 'payload_too_large')
+    const { id } = await (await call('POST', practices, '/v1/tenants/{tenantId}/practices', aPractice())).json()
+    await expectProblem(await t.app.request(`/v1/tenants/comune-b/practices/${id}`, await signedInit(t.clients.other)), 404, 'not_found')
+    await expectProblem(await t.app.request(`/v1/tenants/comune-b/practices/${id}/status`, await signedInit(t.clients.other, { body: { status: 'accepted' } })), 404, 'not_found')
+    await expectProblem(await t.app.request('/v1/tenants/comune-b/practices', await signedInit(t.clients.other, { body: aPractice() })), 422, 'platform_not_configured')
+  })
+})

@@ -1,0 +1,75 @@
+import type { Hono } from 'hono'
+import { z } from 'zod'
+import { CreatePractice, PracticePage, PracticeStatusReport } from '../../../contracts/practice-schemas.ts'
+import type { Deps } from '../../../deps.ts'
+import { SnodoError } from '../../../errors.ts'
+import { acceptPractice } from '../../../practices/accept-practice.ts'
+import { practiceStatuses, practiceTransitions, type StoredPractice } from '../../../practices/practice.ts'
+import { forwarded } from '../../../practices/register-practice.ts'
+import type { AppContext, AppEnv } from '../../app-env.ts'
+import { Limit } from '../../instant.ts'
+import { audited } from '../../middleware/audited.ts'
+import { requireScope } from '../../middleware/authorize.ts'
+import { validateJson, validateQuery } from '../../validate.ts'
+import { practiceOf, practiceView } from './practice-view.ts'
+
+const path = '/v1/tenants/:tenantId/practices'
+const ListQuery = z.strictObject({ status: z.enum(practiceStatuses).optional(), after: z.string().regex(/^\d{1,15}$/, 'the cursor of a practice').optional(), limit: Limit })
+
+/** createPractice, listPractices, getPractice, ackPractice and reportPracticeStatus. */
+export function registerPractices(app: Hono<AppEnv>, deps: Deps) {
+  const tenantOf = (c: AppContext) => deps.tenants.get(c.req.param('tenantId') as string) as NonNullable<ReturnType<Deps['tenants']['get']>>
+  const reply = async (c: AppContext, p: StoredPractice, status: 200 | 202 = 200) => c.json(await practiceView(deps, p), status)
+
+  app.post(path, requireScope('practices:write', deps), audited('practice.create', deps), validateJson(CreatePractice), async (c) => {
+    const tenant = tenantOf(c)
+    const id = await acceptPractice(deps, tenant, c.req.valid('json'))
+    c.header('Location', `/v1/tenants/${tenant.id}/practices/${id}`)
+    return reply(c, await practiceOf(deps, tenant.id, id), 202)
+  })
+
+  app.get(path, requireScope('practices:read', deps), validateQuery(ListQuery), async (c) => {
+    const { status, after, limit } = c.req.valid('query')
+    const items = []
+    let cursor = after === undefined ? undefined : Number(after)
+    // A status filter reads on, a bounded number of practices per call, until the page is full.
+    for (let read = 0; items.length < limit && read < 5_000; ) {
+      const rows = await deps.practices.page(c.req.param('tenantId'), cursor, 200)
+      if (rows.length === 0) break
+      for (const row of rows) {
+        read++
+        cursor = row.seq
+        const practice = await deps.practices.get(row.id)
+        if (practice && (!status || practice.status === status)) items.push(await practiceView(deps, practice))
+        if (items.length === limit) break
+      }
+    }
+    return c.json(PracticePage.parse({ items, ...(cursor !== undefined ? { nextCursor: String(cursor) } : {}) }))
+  })
+
+  app.get(`${path}/:practiceId`, requireScope('practices:read', deps), async (c) => reply(c, await practiceOf(deps, c.req.param('tenantId'), c.req.param('practiceId'))))
+
+  app.post(`${path}/:practiceId/ack`, requireScope('practices:status', deps), audited('practice.ack', deps), async (c) => {
+    const practice = await practiceOf(deps, c.req.param('tenantId'), c.req.param('practiceId'))
+    if (!practice.fields.ackedAt) {
+      await deps.practices.setFields(practice.id, { ackedAt: deps.clock().toISOString() })
+      await deps.events.publish(practice.data.tenantId, 'practice.forwarded', { practiceId: practice.id, serviceCode: practice.data.serviceCode, via: 'pull' }, { dedupeKey: `${practice.id}|forwarded` })
+    }
+    return reply(c, await practiceOf(deps, practice.data.tenantId, practice.id))
+  })
+
+  app.post(`${path}/:practiceId/status`, requireScope('practices:status', deps), audited('practice.status', deps), validateJson(PracticeStatusReport), async (c) => {
+    const practice = await practiceOf(deps, c.req.param('tenantId'), c.req.param('practiceId'))
+    const { status, message } = c.req.valid('json')
+    const moved = await deps.practices.transition(practice.id, status, { detail: message ?? `reported by ${c.get('caller')?.clientId}` })
+    if (!moved.ok) {
+      const allowed = practiceTransitions[moved.from ?? practice.status]
+      throw new SnodoError('practice_transition_not_allowed', `Practice ${practice.id} is ${moved.from}: it can go to ${allowed.join(', ') || 'nothing more (it has ended)'}, not ${status}`, { errors: [{ path: 'status', message: `allowed: ${allowed.join(', ') || 'none'}` }] })
+    }
+    const now = (await deps.practices.get(practice.id)) as StoredPractice
+    await deps.events.publish(practice.data.tenantId, 'practice.status_changed', { practiceId: practice.id, from: moved.from, to: status, ...(message ? { message } : {}), practice: forwarded(now) })
+    const registration = deps.practices.registration(now)
+    await deps.practiceMessages.tell(now, status, { message, number: registration?.number, year: registration ? String(registration.year) : undefined })
+    return reply(c, now)
+  })
+}
