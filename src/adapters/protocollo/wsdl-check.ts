@@ -18,7 +18,7 @@ export async function wsdlProblems(profile: ProtocolProfile): Promise<string[]> 
     for (const [path, step] of steps) {
       try {
         const client = await clients.load(step.service)
-        const where = profile.services[step.service] ?? {}
+        const where: { service?: string; port?: string } = profile.services[step.service] ?? {}
         const described = client.describe() as Record<string, Record<string, Record<string, unknown>>>
         const service = where.service ?? Object.keys(described)[0] ?? ''
         const port = where.port ?? Object.keys(described[service] ?? {})[0] ?? ''
