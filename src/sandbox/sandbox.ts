@@ -10,6 +10,7 @@ import { simulatorControls } from '../adapters/appio/simulator/controls.ts'
 import { createPdndSimulator } from '../adapters/pdnd/simulator/app.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
 import { keyFile } from './key-file.ts'
+import { startBackofficeSandbox } from './backoffice-sandbox.ts'
 import { startPagopaSandbox } from './pagopa-sandbox.ts'
 import { type Config, validateConfig } from '../config.ts'
 import { scopes } from '../scopes.ts'
@@ -66,6 +67,7 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
   const runningIo = await startSimulator(new Hono().route('/__sim', simulatorControls(appio)).route('/', appio.app))
   const ioBaseUrl = `${runningIo.url}/api/v1`
   const pagopa = await startPagopaSandbox({ dir, fiscalCode: sandboxFiscalCode, publicUrl: options.publicUrl })
+  const backoffice = await startBackofficeSandbox({ dir })
 
   const config = validateConfig(
     {
@@ -79,6 +81,7 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
           platforms: {
             appio: { baseUrl: ioBaseUrl, services: ioKeys.map(({ name, path }, i) => ({ name, apiKey: `file:${path}`, default: i === 0 })) },
             pagopa: pagopa.platform,
+            backoffice: backoffice.platform,
           },
           pdnd: { issuer: pdnd.issuer, jwksUrl: `${running.url}/.well-known/jwks.json`, audience: eserviceAudience, purposes: { [sandboxPurposeId]: sandboxClientId } },
         },
@@ -99,9 +102,10 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
         note: `on IO ${appioTestCitizens.onIo}, not on IO ${appioTestCitizens.notOnIo}, blocked ${appioTestCitizens.senderNotAllowed}; more in the README`,
       },
       ...pagopa.simulators,
+      ...backoffice.simulators,
     ],
     close: async () => {
-      await Promise.all([running.close(), runningIo.close(), pagopa.close()])
+      await Promise.all([running.close(), runningIo.close(), pagopa.close(), backoffice.close()])
     },
   }
 }
