@@ -2,13 +2,13 @@
 // 429, 5xx, timeouts and network errors; never 400/401/403/404 (appio/FACTS.md §5, "Idempotency").
 // A fiscal code never goes into a message: IO echoes offending values in its details, so they are masked.
 import { UpstreamError } from '../../errors.ts'
+import { maskPersonalData, networkFailure, retryAfterMs } from '../http/failures.ts'
 import { isObject } from './mapping.ts'
 
 export type IoOperation = 'getProfile' | 'submitMessage' | 'getMessage'
 export type IoAnswer = { status: number; headers: Record<string, string | string[] | undefined>; text: string }
 
 const platform = 'appio'
-const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT'])
 
 /** A non-success answer from IO, classified by its status. */
 export function answerError(operation: IoOperation, answer: IoAnswer, fiscalCode?: string): UpstreamError {
@@ -38,36 +38,12 @@ export function protocolError(operation: IoOperation, status: number, what: stri
 }
 
 /** No answer at all: undici timeouts are `timeout`, anything else on the way is `unavailable`. */
-export function failureError(operation: IoOperation, cause: unknown, timeoutMs: number): UpstreamError {
-  if (cause instanceof UpstreamError) return cause
-  const code = isObject(cause) && typeof cause.code === 'string' ? cause.code : undefined
-  if ((code && timeoutCodes.has(code)) || (cause instanceof Error && cause.name === 'TimeoutError')) {
-    return new UpstreamError({ kind: 'timeout', platform, message: `App IO ${operation}: no answer within ${timeoutMs} ms`, cause })
-  }
-  const reason = code ?? (cause instanceof Error ? cause.message : String(cause))
-  return new UpstreamError({ kind: 'unavailable', platform, message: `App IO ${operation} unreachable: ${mask(reason)}`, cause })
-}
-
-/** Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
-export function retryAfterMs(value: string | undefined, now: Date): number | undefined {
-  const text = value?.trim()
-  if (!text) return undefined
-  if (/^\d+$/.test(text)) return Number(text) * 1000
-  const at = Date.parse(text)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime())
-}
-
-const fiscalCodeShape = /[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]/gi
+export const failureError = (operation: IoOperation, cause: unknown, timeoutMs: number) => networkFailure(platform, `App IO ${operation}`, cause, timeoutMs)
 
 /** Masks anything shaped like a fiscal code, and the one at hand even when malformed. */
-export function mask(text: string, fiscalCode?: string): string {
-  const masked = text.replace(fiscalCodeShape, '***')
-  return fiscalCode ? masked.replace(new RegExp(escape(fiscalCode), 'gi'), '***') : masked
-}
+export const mask = (text: string, fiscalCode?: string) => maskPersonalData(text, [fiscalCode])
 
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-}
+export { retryAfterMs }
 
 function header(answer: IoAnswer, name: string): string | undefined {
   const value = answer.headers[name]

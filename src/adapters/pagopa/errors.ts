@@ -2,12 +2,12 @@
 // succeed later: 429, 5xx, timeouts and network errors; never what GPD or Checkout refused (4xx).
 // Anything shaped like a personal fiscal code is masked: GPD and APIM may echo payload values.
 import { UpstreamError } from '../../errors.ts'
+import { maskPersonalData, networkFailure, retryAfterMs } from '../http/failures.ts'
 
 export type PagopaApi = 'GPD' | 'Checkout'
 export type PagopaAnswer = { status: number; headers: Record<string, string | string[] | undefined>; text: string }
 
 const platform = 'pagopa'
-const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT'])
 
 /**
  * The `upstreamCode` of refusals the GPD client concludes from several answers (a 409 followed by a
@@ -54,30 +54,11 @@ export function protocolError(api: PagopaApi, operation: string, answer: PagopaA
 }
 
 /** No answer at all: undici timeouts are `timeout`, anything else on the way is `unavailable`. */
-export function failureError(api: PagopaApi, operation: string, cause: unknown, timeoutMs: number): UpstreamError {
-  if (cause instanceof UpstreamError) return cause
-  const code = typeof cause === 'object' && cause !== null && typeof (cause as { code?: unknown }).code === 'string' ? (cause as { code: string }).code : undefined
-  if ((code && timeoutCodes.has(code)) || (cause instanceof Error && cause.name === 'TimeoutError')) {
-    return new UpstreamError({ kind: 'timeout', platform, message: `${api} ${operation}: no answer within ${timeoutMs} ms`, cause })
-  }
-  const reason = code ?? (cause instanceof Error ? cause.message : String(cause))
-  return new UpstreamError({ kind: 'unavailable', platform, message: `${api} ${operation} unreachable: ${mask(reason)}`, cause })
-}
+export const failureError = (api: PagopaApi, operation: string, cause: unknown, timeoutMs: number) => networkFailure(platform, `${api} ${operation}`, cause, timeoutMs)
 
-/** Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
-export function retryAfterMs(value: string | undefined, now: Date): number | undefined {
-  const text = value?.trim()
-  if (!text) return undefined
-  if (/^\d+$/.test(text)) return Number(text) * 1000
-  const at = Date.parse(text)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime())
-}
+export const mask = (text: string) => maskPersonalData(text)
 
-const fiscalCodeShape = /[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]/gi
-
-export function mask(text: string): string {
-  return text.replace(fiscalCodeShape, '***')
-}
+export { retryAfterMs }
 
 /** The ProblemJson of GPD and Checkout (FACTS §5), or APIM's {statusCode, message}; whatever else, nothing. */
 export function problemOf(text: string): { title?: string; detail?: string; isProblemJson: boolean } {

@@ -3,6 +3,7 @@
 // trouble. The registering call is special: "no vendor API is idempotent" (FACTS §3.10), so when its
 // outcome is unknown it is retried only where the profile can search for the practice first.
 import { UpstreamError, type UpstreamErrorKind } from '../../errors.ts'
+import { maskPersonalData } from '../http/failures.ts'
 import type { ProtocolProfile, Step } from './profile.ts'
 import { ProfileMismatch } from './soap-clients.ts'
 import { TransportFailure } from './transport.ts'
@@ -93,11 +94,5 @@ function numberOr(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined
 }
 
-const fiscalCodeShape = /[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]/gi
-
 /** Fiscal codes and the given values (secrets) never leave in a message. */
-export function mask(text: string, hide: string[] = []): string {
-  let out = text.replace(fiscalCodeShape, '***')
-  for (const value of hide) if (value.length >= 4) out = out.split(value).join('***')
-  return out
-}
+export const mask = (text: string, hide: string[] = []) => maskPersonalData(text, hide)

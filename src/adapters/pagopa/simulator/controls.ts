@@ -2,21 +2,10 @@
 // at /__sim in front of each simulator, so an outage does not switch them off too): outages, and what
 // GPD holds, what carts Checkout has, which receipts the Node sent and how the station answered.
 import { type Context, Hono } from 'hono'
+import { outageControl } from '../../simulator/outage.ts'
 import type { NodoSimulator } from '../nodo/sender.ts'
 import type { CheckoutSimulator } from './checkout-app.ts'
 import type { GpdSimulator } from './gpd-app.ts'
-
-/** POST /outage {"ms": 0..3600000}; 0 ends it. */
-function outageControl(controls: Hono, simulator: { outage(ms: number): { end(): void } }): void {
-  let current: { end(): void } | undefined
-  controls.post('/outage', async (c) => {
-    const { ms } = (await c.req.json().catch(() => ({}))) as { ms?: unknown }
-    if (typeof ms !== 'number' || ms < 0 || ms > 3_600_000) return c.json({ error: 'send {"ms": 0..3600000}' }, 400)
-    current?.end()
-    current = ms === 0 ? undefined : simulator.outage(ms)
-    return c.json({ outageMs: ms })
-  })
-}
 
 export function gpdSimulatorControls(gpd: GpdSimulator): Hono {
   const controls = new Hono()

@@ -1,13 +1,14 @@
 import { Message } from '../../../contracts/message-schemas.ts'
 import type { Deps } from '../../../deps.ts'
 import { SnodoError } from '../../../errors.ts'
+import { deliverySummary } from '../views.ts'
 
 /** The message as its tenant's clients see it, with its delivery; another tenant's is not found. */
 export async function messageView(deps: Pick<Deps, 'messages' | 'deliveries'>, tenantId: string, id: string) {
   const message = await deps.messages.get(id)
   if (!message || message.data.tenantId !== tenantId) throw new SnodoError('not_found', `No message ${id}`)
   const { deliveryId, tenantId: _tenant, markdown: _markdown, payment, ...data } = message.data
-  const delivery = await deps.deliveries.get(deliveryId)
+  const delivery = await deliverySummary(deps.deliveries, deliveryId)
   return Message.parse({
     id,
     tenantId,
@@ -18,17 +19,6 @@ export async function messageView(deps: Pick<Deps, 'messages' | 'deliveries'>, t
     createdAt: message.createdAt,
     updatedAt: message.updatedAt,
     history: message.history,
-    ...(delivery
-      ? {
-          delivery: {
-            id: delivery.id,
-            status: delivery.status,
-            attemptCount: delivery.attemptCount,
-            ...(delivery.nextTryAt ? { nextTryAt: delivery.nextTryAt } : {}),
-            ...(delivery.lastError ? { lastError: delivery.lastError } : {}),
-            attempts: await deps.deliveries.attempts(delivery.id),
-          },
-        }
-      : {}),
+    ...(delivery ? { delivery } : {}),
   })
 }

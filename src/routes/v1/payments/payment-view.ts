@@ -1,12 +1,13 @@
 import { Payment } from '../../../contracts/payment-schemas.ts'
 import type { Deps } from '../../../deps.ts'
 import type { Receipt, StoredPayment } from '../../../payments/payment.ts'
+import { deliverySummary } from '../views.ts'
 
 /** The payment as its tenant's clients see it, with its receipt once paid and its GPD delivery. */
 export async function paymentView(deps: Pick<Deps, 'deliveries'>, p: StoredPayment) {
   const { deliveryId, tenantId, notifyIo: _notify, ...data } = p.data
   const receipt = p.fields.receipt ? (JSON.parse(p.fields.receipt) as Receipt) : undefined
-  const delivery = await deps.deliveries.get(deliveryId)
+  const delivery = await deliverySummary(deps.deliveries, deliveryId)
   return Payment.parse({
     id: p.id,
     tenantId,
@@ -17,7 +18,7 @@ export async function paymentView(deps: Pick<Deps, 'deliveries'>, p: StoredPayme
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
     history: p.history,
-    ...(delivery ? { delivery: { id: delivery.id, status: delivery.status, attemptCount: delivery.attemptCount, ...(delivery.nextTryAt ? { nextTryAt: delivery.nextTryAt } : {}), ...(delivery.lastError ? { lastError: delivery.lastError } : {}), attempts: await deps.deliveries.attempts(delivery.id) } } : {}),
+    ...(delivery ? { delivery } : {}),
   })
 }
 

@@ -2,6 +2,7 @@ import { Practice } from '../../../contracts/practice-schemas.ts'
 import type { Deps } from '../../../deps.ts'
 import { SnodoError } from '../../../errors.ts'
 import type { StoredPractice } from '../../../practices/practice.ts'
+import { deliverySummary } from '../views.ts'
 
 export async function practiceOf(deps: Pick<Deps, 'practices'>, tenantId: string, id: string) {
   const practice = await deps.practices.get(id)
@@ -13,7 +14,7 @@ export async function practiceOf(deps: Pick<Deps, 'practices'>, tenantId: string
 export async function practiceView(deps: Pick<Deps, 'practices' | 'deliveries'>, p: StoredPractice) {
   const { deliveryId, tenantId, ...data } = p.data
   const registration = deps.practices.registration(p)
-  const delivery = await deps.deliveries.get(deliveryId)
+  const delivery = await deliverySummary(deps.deliveries, deliveryId)
   return Practice.parse({
     id: p.id,
     tenantId,
@@ -24,7 +25,7 @@ export async function practiceView(deps: Pick<Deps, 'practices' | 'deliveries'>,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
     history: p.history,
-    ...(delivery ? { protocolDelivery: { id: delivery.id, status: delivery.status, attemptCount: delivery.attemptCount, ...(delivery.nextTryAt ? { nextTryAt: delivery.nextTryAt } : {}), ...(delivery.lastError ? { lastError: delivery.lastError } : {}), attempts: await deps.deliveries.attempts(delivery.id) } } : {}),
+    ...(delivery ? { protocolDelivery: delivery } : {}),
     cursor: p.fields.seq ?? '0',
   })
 }
