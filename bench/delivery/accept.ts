@@ -17,7 +17,7 @@ const durationMs = 4_000
 const warmUpMs = 1_500
 const concurrency = 32
 const maxRequestsPerRound = 30_000 // signing (~0.2 ms per request here) happens between rounds: bounds the run
-const body = JSON.stringify({ serviceCode: 'SUAP-01', subject: 'Richiesta di accesso agli atti', data: { note: 'x'.repeat(934) } })
+const pingBody = JSON.stringify({ serviceCode: 'SUAP-01', subject: 'Richiesta di accesso agli atti', data: { note: 'x'.repeat(934) } })
 
 type Server = Child<{ port: number; endpointId?: string }> & { origin: string; path: string }
 type Round = LoadResult & { accepted: number; serverUs: number; redisUs: number }
@@ -28,8 +28,10 @@ function accepted(r: LoadResult): { ok: number; failures: Record<string, number>
   return { ok, failures }
 }
 
-export async function acceptPath(ctx: { env: Record<string, string>; key: SigningKey; redis: Redis; log: (line: string) => void }) {
+/** `snodo`: another accept operation on Snodo's side (its path, body and queue); the baseline stays the bare route, fed the same body. */
+export async function acceptPath(ctx: { env: Record<string, string>; key: SigningKey; redis: Redis; log: (line: string) => void; snodo?: { path: string; body: string; queue: string } }) {
   const { log, redis } = ctx
+  const body = ctx.snodo?.body ?? pingBody
   const prepare = async (path: string, count: number): Promise<PreparedRequest[]> => {
     const out: PreparedRequest[] = []
     for (let i = 0; i < count; i++) {
@@ -40,7 +42,7 @@ export async function acceptPath(ctx: { env: Record<string, string>; key: Signin
   }
   const start = async (name: string, script: string): Promise<Server> => {
     const c = await startChild<{ port: number; endpointId?: string }>(name, script, ctx.env)
-    const path = `/v1/tenants/${tenant}/webhook-endpoints/${c.info.endpointId ?? 'we_bare'}/ping`
+    const path = name === 'snodo' && ctx.snodo ? ctx.snodo.path : `/v1/tenants/${tenant}/webhook-endpoints/${c.info.endpointId ?? 'we_bare'}/ping`
     return { ...c, origin: `http://127.0.0.1:${c.info.port}`, path }
   }
   const servers = await Promise.all([start('baseline', 'bench/delivery/baseline-accept-server.ts'), start('snodo', 'bench/delivery/snodo-accept-server.ts')])
@@ -75,7 +77,7 @@ export async function acceptPath(ctx: { env: Record<string, string>; key: Signin
     }
     // Every 202 must have left a job behind (no worker ran): the enqueue really happened.
     const jobs = async (queue: string) => Number(await redis.llen(`${ctx.env.SNODO_REDIS_PREFIX}:${queue}:wait`))
-    log(`  jobs left waiting: snodo queue "webhooks" ${await jobs('webhooks')}, baseline queue "bare-accept" ${await jobs('bare-accept')} (every 202 of the probes, warm-ups and rounds)`)
+    log(`  jobs left waiting: snodo queue "${ctx.snodo?.queue ?? 'webhooks'}" ${await jobs(ctx.snodo?.queue ?? 'webhooks')}, baseline queue "bare-accept" ${await jobs('bare-accept')} (every 202 of the probes, warm-ups and rounds)`)
   } finally {
     await Promise.all(servers.map((s) => stopChild(s.child)))
   }

@@ -21,15 +21,17 @@ export type MessageRequest = {
 export const newMessageId = () => `msg_${randomUUID().replaceAll('-', '')}`
 
 export async function acceptMessages(deps: { messages: MessageStore; engine: DeliveryEngine; timeline: Timeline }, tenantId: string, requests: (MessageRequest & { id: string; batchId?: string })[]) {
-  const deliveries = []
-  for (const request of requests) {
-    const { id, ...fields } = request
-    const deliveryId = deliveryIdFor(`appio|${tenantId}|${id}`)
-    const data: MessageData = { tenantId, ...fields, deliveryId }
-    if (await deps.messages.create(id, data, 'queued')) {
+  // All at once: the connection pipelines them, where one after another would wait a round trip each.
+  const accepted = await Promise.all(
+    requests.map(async (request) => {
+      const { id, ...fields } = request
+      const deliveryId = deliveryIdFor(`appio|${tenantId}|${id}`)
+      const data: MessageData = { tenantId, ...fields, deliveryId }
+      if (!(await deps.messages.create(id, data, 'queued'))) return undefined
       await deps.timeline.record(tenantId, request.fiscalCode, 'message', id, new Date())
-      deliveries.push({ id: deliveryId, tenant: tenantId, target: 'appio' as const, operation: queueNames.appioMessages, resourceId: id, payload: {}, meta: { service: request.service, ...(request.batchId ? { batchId: request.batchId } : {}) } })
-    }
-  }
+      return { id: deliveryId, tenant: tenantId, target: 'appio' as const, operation: queueNames.appioMessages, resourceId: id, payload: {}, meta: { service: request.service, ...(request.batchId ? { batchId: request.batchId } : {}) } }
+    }),
+  )
+  const deliveries = accepted.filter((d) => d !== undefined)
   if (deliveries.length > 0) await deps.engine.enqueue(deliveries)
 }

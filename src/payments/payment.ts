@@ -56,8 +56,8 @@ export function createPaymentStore(redis: Redis, prefix: string, clock: () => Da
   return {
     ...resources,
     async create(id: string, data: PaymentData) {
-      await redis.set(noticeKey(data.tenantId, data.noticeNumber), id)
-      return resources.create(id, data, 'queued')
+      const [, created] = await Promise.all([redis.set(noticeKey(data.tenantId, data.noticeNumber), id), resources.create(id, data, 'queued')])
+      return created
     },
     async byNotice(tenantId: string, noticeNumber: string) {
       const id = await redis.get(noticeKey(tenantId, noticeNumber))

@@ -38,7 +38,8 @@ export function createStation(deps: {
         const now = await deps.payments.get(payment.id)
         return now?.fields.receiptId === receipt.receiptId ? 'duplicate' : 'already_final'
       }
-      await deps.paid((await deps.payments.get(payment.id)) as StoredPayment, receipt)
+      const fields = { ...payment.fields, receiptId: receipt.receiptId, receipt: JSON.stringify(receipt) }
+      await deps.paid({ ...payment, status: 'paid', fields }, receipt)
       return 'recorded'
     },
   }
