@@ -73,6 +73,8 @@ async function main() {
     const server = serve({ fetch: app.fetch, hostname: env.HOST, port })
     await listening(server, env.HOST, port)
     cleanups.unshift(() => new Promise<void>((done) => server.close(() => done())))
+    // The sandbox's office software calls the API: it starts once Snodo listens and stops before the server closes.
+    if (sandbox) cleanups.unshift(sandbox.serving(logger))
   }
   if (role !== 'api') {
     const workers = await startWorkers(deps)

@@ -1,15 +1,23 @@
 // The sandbox's back-office: a DOCAREA-shaped protocollo (our own WSDL) that the built-in docarea
 // profile drives unchanged, with its credentials in files the configuration names as `file:`, and two
-// services whose practices the office pulls.
+// services whose practices the office pulls. Controls at <simulator>/__sim (what was registered).
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Hono } from 'hono'
 import { createProtocolloSimulator, sandboxProtocolloAccount } from '../adapters/protocollo/simulator/app.ts'
+import { protocolloSimulatorControls } from '../adapters/protocollo/simulator/controls.ts'
 import { createSimulatorContext, startSimulator } from '../adapters/simulator/harness.ts'
 import { keyFile } from './key-file.ts'
 
+// Seconds, not a live installation's 30 s, so a demo shows a timeout and its retry while one watches:
+// the adapter gives up after timeoutMs, the simulator's slow answers ([sim:lento], [sim:login-lento]) come later.
+const timeoutMs = 5_000
+const slowMs = 6_000
+
 export async function startBackofficeSandbox(options: { dir: string }) {
-  const protocollo = createProtocolloSimulator(createSimulatorContext({ idPrefix: 'prot-' }))
-  const running = await startSimulator(protocollo.app)
+  const protocollo = createProtocolloSimulator(createSimulatorContext({ idPrefix: 'prot-' }), { slowMs })
+  // The controls sit in front of the simulator, so they answer whatever trouble it is in.
+  const running = await startSimulator(new Hono().route('/__sim', protocolloSimulatorControls(protocollo)).route('/', protocollo.app))
   const { path: usernamePath } = keyFile(join(options.dir, 'protocollo', 'username'))
   const { path: passwordPath } = keyFile(join(options.dir, 'protocollo', 'password'))
   writeFileSync(usernamePath, `${sandboxProtocolloAccount.username}\n`, { mode: 0o600 })
@@ -18,13 +26,29 @@ export async function startBackofficeSandbox(options: { dir: string }) {
     protocollo,
     platform: {
       baseUrl: running.url,
-      protocol: { ...protocollo.settingsFor(running.url), credentials: { username: `file:${usernamePath}`, password: `file:${passwordPath}` } },
+      protocol: { ...protocollo.settingsFor(running.url), timeoutMs, credentials: { username: `file:${usernamePath}`, password: `file:${passwordPath}` } },
       services: [
         { serviceCode: 'SUAP-01', name: 'SUAP — attività produttive', routing: { mode: 'pull' as const } },
         { serviceCode: 'SOC-01', name: 'Servizi sociali', routing: { mode: 'pull' as const } },
       ],
     },
-    simulators: [{ name: 'protocollo', url: `${running.url}/protocollo`, note: 'DOCAREA-shaped SOAP (WSDL at ?wsdl); services SUAP-01, SOC-01 (pull)' }],
+    /**
+     * The registrations' delivery tuning: retries after 1 s, 2 s, 5 s… and a circuit that rests 2 s, not 30.
+     * No more registrations at once than the adapter has connections (16): one waiting for a connection
+     * past the timeout would count as sent, and a registering call with an unknown outcome goes dead.
+     */
+    delivery: {
+      retry: { scheduleMs: [1_000, 2_000, 5_000, 15_000, 60_000, 300_000, 1_800_000], floorAfterThrottleMs: 2_000 },
+      circuit: { failureThreshold: 10, cooldownMs: 2_000 },
+      concurrency: 16,
+    },
+    simulators: [
+      {
+        name: 'protocollo',
+        url: `${running.url}/protocollo`,
+        note: 'DOCAREA-shaped SOAP (WSDL at ?wsdl), controls at /__sim; services SUAP-01, SOC-01, pulled by the sandbox office as demo-backoffice',
+      },
+    ],
     close: () => running.close(),
   }
 }

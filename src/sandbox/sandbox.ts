@@ -1,16 +1,20 @@
 // Sandbox mode (design §6): with no SNODO_CONFIG, Snodo runs with a demo tenant, a demo client holding
-// every scope, and the platform simulators in-process on loopback. Refused in production.
+// every scope, the platform simulators in-process on loopback, and the comune's office software as a
+// second client of its own. Refused in production.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Hono } from 'hono'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose'
+import type { Logger } from 'pino'
 import { createAppIoSimulator } from '../adapters/appio/simulator/app.ts'
 import { appioTestCitizens } from '../adapters/appio/simulator/citizens.ts'
 import { simulatorControls } from '../adapters/appio/simulator/controls.ts'
 import { createPdndSimulator } from '../adapters/pdnd/simulator/app.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
+import { createSnodoClient } from '../client/index.ts'
 import { keyFile } from './key-file.ts'
 import { startBackofficeSandbox } from './backoffice-sandbox.ts'
+import { type BackofficeSupplier, startBackofficeSupplier } from './backoffice-supplier.ts'
 import { startPagopaSandbox } from './pagopa-sandbox.ts'
 import { type Config, validateConfig } from '../config.ts'
 import { scopes } from '../scopes.ts'
@@ -18,6 +22,8 @@ import { listKeys, publicPart, rotateKey } from '../trust/key-ring.ts'
 
 export const sandboxTenantId = 'comune-demo'
 export const sandboxClientId = 'demo-portal'
+/** The comune's office software: reads practices and reports their steps, nothing else. */
+export const sandboxBackofficeClientId = 'demo-backoffice'
 /** The demo client as the PDND simulator knows it (PDND client ids are uuids), and its purpose. */
 export const sandboxPdndClientId = '3a7c3f1e-5b0d-4f43-8a8e-2a6d9c1b7e40'
 export const sandboxPurposeId = '6f1c0a52-3d1e-4c55-9a57-0b3f5c2f1d11'
@@ -31,6 +37,8 @@ export type Sandbox = {
   config: Config
   demoClientPath: string
   simulators: { name: string; url: string; note?: string }[]
+  /** Once Snodo listens: starts the office software, which acts through the API; returns its stop (close() stops it too). */
+  serving(logger: Logger): () => Promise<void>
   close(): Promise<void>
 }
 
@@ -44,12 +52,10 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
   if (listKeys(keysDir).length === 0) await rotateKey(keysDir)
 
   const demoClientPath = join(dir, 'demo-client.json')
-  const privateJwk = await demoClientKey(demoClientPath)
-  writeFileSync(
-    demoClientPath,
-    JSON.stringify({ baseUrl: options.publicUrl, clientId: sandboxClientId, tenantId: sandboxTenantId, audience: options.publicUrl, privateJwk } satisfies DemoClientFile, null, 2),
-    { mode: 0o600 },
-  )
+  const privateJwk = await clientKey(demoClientPath)
+  writeClientFile(demoClientPath, sandboxClientId, privateJwk, options.publicUrl)
+  const backofficeClientPath = join(dir, 'backoffice-client.json')
+  const backofficeClient = writeClientFile(backofficeClientPath, sandboxBackofficeClientId, await clientKey(backofficeClientPath), options.publicUrl)
 
   const pdnd = await createPdndSimulator(createSimulatorContext({ idPrefix: 'pdnd-voucher-' }))
   const eserviceAudience = `${options.publicUrl}/eservice`
@@ -86,11 +92,21 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
           pdnd: { issuer: pdnd.issuer, jwksUrl: `${running.url}/.well-known/jwks.json`, audience: eserviceAudience, purposes: { [sandboxPurposeId]: sandboxClientId } },
         },
       ],
-      clients: [{ id: sandboxClientId, name: 'Demo portal', jwks: { keys: [publicPart(privateJwk)] }, tenants: ['*'], scopes: [...scopes] }],
+      clients: [
+        { id: sandboxClientId, name: 'Demo portal', jwks: { keys: [publicPart(privateJwk)] }, tenants: ['*'], scopes: [...scopes] },
+        { id: sandboxBackofficeClientId, name: 'Demo back-office (the sandbox office software)', jwks: { keys: [publicPart(backofficeClient.privateJwk)] }, tenants: [sandboxTenantId], scopes: ['practices:read', 'practices:status'] },
+      ],
+      // Registrations retried in seconds, not the live schedule's minutes, so a demo shows them through.
+      delivery: { targets: { backoffice: backoffice.delivery } },
     },
     'sandbox',
     'the sandbox configuration',
   )
+  let supplier: BackofficeSupplier | undefined
+  const stopSupplier = async () => {
+    await supplier?.stop()
+    supplier = undefined
+  }
   return {
     config,
     demoClientPath,
@@ -104,14 +120,25 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
       ...pagopa.simulators,
       ...backoffice.simulators,
     ],
+    serving: (logger) => {
+      supplier ??= startBackofficeSupplier({ client: createSnodoClient(backofficeClient, { rejectUnverified: true }), tenantId: sandboxTenantId, logger })
+      return stopSupplier
+    },
     close: async () => {
+      await stopSupplier()
       await Promise.all([running.close(), runningIo.close(), pagopa.close(), backoffice.close()])
     },
   }
 }
 
-/** The demo client keeps its key across restarts; RS256 so the same key also signs PDND client assertions. */
-async function demoClientKey(path: string): Promise<JWK> {
+function writeClientFile(path: string, clientId: string, privateJwk: JWK, publicUrl: string): DemoClientFile {
+  const file: DemoClientFile = { baseUrl: publicUrl, clientId, tenantId: sandboxTenantId, audience: publicUrl, privateJwk }
+  writeFileSync(path, JSON.stringify(file, null, 2), { mode: 0o600 })
+  return file
+}
+
+/** A sandbox client keeps its key across restarts; RS256 so the demo client's also signs PDND client assertions. */
+async function clientKey(path: string): Promise<JWK> {
   if (existsSync(path)) return (JSON.parse(readFileSync(path, 'utf8')) as DemoClientFile).privateJwk
   const { privateKey } = await generateKeyPair('RS256', { extractable: true })
   const jwk = await exportJWK(privateKey)

@@ -37,6 +37,12 @@ describe('resolving a tenant’s protocollo settings', () => {
     expect(problemsOf({ ...docarea, credentials: { username: 'env:U', password: 'hunter2' } })[0]).toMatch(/^credentials\.password: must be a secret reference/)
     expect(problemsOf({ ...docarea, services: { ...docarea.services, other: { wsdl: 'x' } } })).toEqual(['services.other: the profile has no such service'])
   })
+
+  it("adds an installation's own in-band codes over the profile's, keeping the profile's", () => {
+    const resolved = resolveProtocolProfile({ ...docarea, errors: { codes: { '901': 'unavailable' } } })
+    expect(resolved.success && resolved.profile.errors).toMatchObject({ codes: { '108': 'rejected', '112': 'rejected', '901': 'unavailable' }, codeKind: 'rejected' })
+    expect(problemsOf({ ...docarea, errors: { codes: { '901': 'busy' as 'unavailable' } } })[0]).toMatch(/^errors\.codes\.901: /)
+  })
 })
 
 describe('a profile of an operator’s own', () => {

@@ -4,6 +4,7 @@
 // validates the result, so a missing WSDL, param or credential is reported at start-up, by path.
 import { z } from 'zod'
 import { SecretRef } from '../../../config-schema.ts'
+import { upstreamErrorKinds } from '../../../errors.ts'
 import { ProtocolProfile, type ProtocolProfileInput } from '../profile.ts'
 import { docareaProfile } from './docarea.ts'
 import { docerProfile } from './docer.ts'
@@ -25,6 +26,10 @@ export const ProtocolSettings = z.strictObject({
   credentials: z.record(Name, SecretRef).default({}),
   params: z.record(Name, z.string()).default({}),
   timeoutMs: z.number().int().min(10).optional(),
+  errors: z
+    .strictObject({ codes: z.record(z.string(), z.enum(upstreamErrorKinds)) })
+    .optional()
+    .describe("this installation's own in-band codes and their kind (e.g. a busy code → unavailable, retried), over the profile's"),
 })
 export type ProtocolSettings = z.input<typeof ProtocolSettings>
 
@@ -46,6 +51,7 @@ export function resolveProtocolProfile(settings: ProtocolSettings): Resolved {
     credentials: { ...(base.credentials ?? {}), ...s.credentials },
     params: { ...(base.params ?? {}), ...s.params },
     ...(s.timeoutMs ? { timeoutMs: s.timeoutMs } : {}),
+    ...(s.errors ? { errors: { ...base.errors, codes: { ...base.errors?.codes, ...s.errors.codes } } } : {}),
   }
   const profile = ProtocolProfile.safeParse(merged)
   if (!profile.success) return { success: false, problems: profile.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }

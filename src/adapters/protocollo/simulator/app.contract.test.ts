@@ -1,6 +1,8 @@
 // The sandbox protocollo simulator, driven by the built-in DOCAREA profile over loopback: the port
 // suite with the simulator's magic values, then the simulator's own promises — its WSDL served over
-// HTTP is what the adapter loads, it logs every request, and it refuses a DTD in what it receives.
+// HTTP is what the adapter loads, it logs every request, and it refuses a DTD in what it receives; its
+// transient troubles are safe to retry, and its control lists what it registered.
+import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimulatorContext, type RunningSimulator, type SimulatorContext, startSimulator } from '../../simulator/harness.ts'
 import { createProtocolloClient, type ProtocolloClient } from '../client.ts'
@@ -8,7 +10,8 @@ import { aPractice, describeProtocolPort } from '../port.suite.ts'
 import type { PracticeToRegister } from '../port.ts'
 import { resolveProtocolProfile } from '../profiles/index.ts'
 import { createProtocolloSimulator, type ProtocolloSimulator } from './app.ts'
-import { protocolloMagicSubjects as magic } from './magic.ts'
+import { protocolloSimulatorControls } from './controls.ts'
+import { protocolloMagicSubjects as magic, transientCodes } from './magic.ts'
 
 let context: SimulatorContext
 let sim: ProtocolloSimulator
@@ -16,11 +19,14 @@ let running: RunningSimulator
 let client: ProtocolloClient
 
 const withMagic = (token: string) => (p: PracticeToRegister) => ({ ...p, subject: `${p.subject} ${token}` })
+const registrationsOf = (p: PracticeToRegister) => sim.registrations.filter((r) => r.correlationKey === p.correlationKey).length
+const soapActions = (from: number) => context.received.slice(from).filter((r) => r.method === 'POST').map((r) => r.headers.soapaction?.replace(/^"urn:snodo:sandbox:protocollo\/|"$/g, ''))
 
 beforeAll(async () => {
   context = createSimulatorContext({ idPrefix: 'prot-', clock: () => new Date('2026-03-02T10:00:00Z') })
   sim = createProtocolloSimulator(context, { slowMs: 1_500 })
-  running = await startSimulator(sim.app)
+  // As the sandbox serves it: the controls in front of the SOAP service.
+  running = await startSimulator(new Hono().route('/__sim', protocolloSimulatorControls(sim)).route('/', sim.app))
   const resolved = resolveProtocolProfile({ ...sim.settingsFor(running.url), timeoutMs: 400 })
   if (!resolved.success) throw new Error(resolved.problems.join('\n'))
   client = createProtocolloClient(resolved.profile, { env: sim.env })
@@ -65,6 +71,35 @@ describe('the sandbox protocollo simulator', () => {
     const practice = withMagic(magic.unavailable)(aPractice())
     await expect(client.register(practice)).rejects.toMatchObject({ kind: 'protocol', upstreamCode: 'outcome_unknown', upstreamStatus: 503 })
     expect(sim.registrations.filter((r) => r.correlationKey === practice.correlationKey)).toHaveLength(0)
+  })
+
+  it('is busy once per practice: 901 in-band is unavailable (retryable), nothing registered; the retry registers it once', async () => {
+    const practice = withMagic(magic.busy)(aPractice())
+    await expect(client.register(practice)).rejects.toMatchObject({ kind: 'unavailable', retryable: true, upstreamCode: transientCodes.busy.code })
+    expect(registrationsOf(practice)).toBe(0)
+    await client.register(practice)
+    expect(registrationsOf(practice)).toBe(1)
+  })
+
+  it('has a slow Login once per practice: session expired (retryable), then a Login timeout before anything is registered (retryable), then one registration', async () => {
+    const practice = withMagic(magic.slowLogin)(aPractice())
+    await expect(client.register(practice)).rejects.toMatchObject({ kind: 'unavailable', retryable: true, upstreamCode: transientCodes.sessionExpired.code })
+    const before = context.received.length
+    await expect(client.register(practice)).rejects.toMatchObject({ kind: 'timeout', retryable: true, message: 'docarea Login: no answer within 400 ms' })
+    // The adapter gave up at the Login: no document uploaded, no Protocollazione sent.
+    expect(soapActions(before)).toEqual(['Login'])
+    expect(registrationsOf(practice)).toBe(0)
+    const registration = await client.register(practice)
+    expect(registrationsOf(practice)).toBe(1)
+    expect(sim.registrations.at(-1)?.number).toBe(Number(registration.number))
+  })
+
+  it('lists what it registered at /__sim/registrations, by correlation key, without the Segnatura', async () => {
+    const practice = aPractice()
+    const registration = await client.register(practice)
+    const { registrations } = (await (await fetch(`${running.url}/__sim/registrations`)).json()) as { registrations: Record<string, unknown>[] }
+    expect(registrations).toHaveLength(sim.registrations.length)
+    expect(registrations.at(-1)).toEqual({ number: Number(registration.number), year: 2026, date: '02/03/2026', correlationKey: practice.correlationKey, documentIds: expect.any(Array) })
   })
 
   it('refuses a request carrying a DTD before any parser sees it', async () => {

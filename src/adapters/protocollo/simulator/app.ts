@@ -11,8 +11,9 @@ import { listen, type Server } from 'soap'
 import { recordRequests, type SimulatorContext } from '../../simulator/harness.ts'
 import type { ProtocolSettings } from '../profiles/index.ts'
 import { createDocareaDouble, type DocareaRegistration, type StoredDocument } from '../vendor-doubles/docarea.ts'
+import { sleep } from '../vendor-doubles/listen.ts'
 import { carriesDtd, parseXml } from '../xml.ts'
-import { dtdAnswer, magicIn } from './magic.ts'
+import { correlationKeyIn, dtdAnswer, magicIn, refusedAnswer, transientCodes } from './magic.ts'
 
 // Resolved from the repository root, so the same path works from src/ and from the build in dist/.
 export const protocolloWsdlPath = fileURLToPath(new URL('../../../../src/adapters/protocollo/simulator/protocollo.wsdl', import.meta.url))
@@ -22,7 +23,7 @@ export type ProtocolloSimulatorOptions = {
   codEnte?: string
   username?: string
   password?: string
-  /** How long a "[sim:lento]" Protocollazione waits after registering (default 35 s, past the adapter's 30 s). */
+  /** How long a "[sim:lento]" Protocollazione waits after registering, and a "[sim:login-lento]" Login (default 35 s, past the adapter's 30 s). */
   slowMs?: number
   maxBodyBytes?: number
 }
@@ -47,6 +48,15 @@ export function createProtocolloSimulator(context: SimulatorContext, options: Pr
   const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024
   const wsdl = readFileSync(protocolloWsdlPath, 'utf8')
   const vendor = createDocareaDouble({ ...account, validateSegnatura: segnaturaComplaints, clock: context.clock })
+  // Transient troubles strike once per practice (by correlation key), whatever else is in flight.
+  const troubled = new Set<string>()
+  const firstTime = (envelope: string) => {
+    const key = correlationKeyIn(envelope) ?? envelope
+    if (troubled.has(key)) return false
+    troubled.add(key)
+    return true
+  }
+  let slowLogins = 0
   const soap = new Promise<Server>((resolve, reject) => {
     const server: Server = listen(null, {
       path: '/protocollo',
@@ -73,6 +83,14 @@ export function createProtocolloSimulator(context: SimulatorContext, options: Pr
     if (magic === 'unavailable') return c.text('Service Temporarily Unavailable', 503)
     if (magic === 'notXml') return c.text('Fatal error: Uncaught exception in protocollo.php on line 42', 200)
     if (magic === 'dtd') return c.body(dtdAnswer, 200, { 'content-type': 'text/xml; charset=utf-8' })
+    if ((magic === 'busy' || magic === 'slowLogin') && firstTime(envelope)) {
+      if (magic === 'slowLogin') slowLogins++
+      return c.body(refusedAnswer(magic === 'busy' ? transientCodes.busy : transientCodes.sessionExpired), 200, { 'content-type': 'text/xml; charset=utf-8' })
+    }
+    if (action.endsWith('/Login') && slowLogins > 0) {
+      slowLogins--
+      await sleep(slowMs)
+    }
     if (magic === 'inBandError') vendor.troubleOnce('Protocollazione', { inBand: { code: 108, message: 'Mittente non valido' } })
     if (magic === 'fault') vendor.troubleOnce('Protocollazione', { fault: 'Errore interno del protocollo (simulato)' })
     if (magic === 'slow') vendor.troubleOnce('Protocollazione', { slowMs, actFirst: true })
@@ -91,6 +109,8 @@ export function createProtocolloSimulator(context: SimulatorContext, options: Pr
       profile: 'docarea',
       services: { docarea: { wsdl: `${baseUrl}/protocollo?wsdl`, endpoint: `${baseUrl}/protocollo`, service: 'SandboxProtocollo', port: 'SandboxProtocolloSoap' } },
       credentials: { username: 'env:SNODO_SANDBOX_PROTOCOLLO_USER', password: 'env:SNODO_SANDBOX_PROTOCOLLO_PASSWORD' },
+      // This installation's own codes: "busy" and "session expired" registered nothing, so a retry is safe.
+      errors: { codes: { [transientCodes.busy.code]: 'unavailable', [transientCodes.sessionExpired.code]: 'unavailable' } },
       params: {
         codiceEnte: account.codEnte,
         codiceAmministrazione: 'c_sandbox',
