@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectConforms, expectProblem } from '../../../../test/support/contract.ts'
 import { signedInit } from '../../../../test/support/signed.ts'
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.ts'
-import { eventually } from '../../../../test/support/webhook-receiver.ts'
+import { eventually, startWebhookReceiver, type WebhookReceiver } from '../../../../test/support/webhook-receiver.ts'
 import { type AppIoSimulator, createAppIoSimulator } from '../../../adapters/appio/simulator/app.ts'
 import { createProtocolloSimulator, type ProtocolloSimulator } from '../../../adapters/protocollo/simulator/app.ts'
 import { protocolloMagicSubjects } from '../../../adapters/protocollo/simulator/magic.ts'
@@ -19,6 +19,7 @@ let protocollo: ProtocolloSimulator
 let io: AppIoSimulator
 let running: RunningSimulator[]
 let workers: { close(): Promise<void> }
+let supplier: WebhookReceiver
 
 beforeAll(async () => {
   protocollo = createProtocolloSimulator(createSimulatorContext({ idPrefix: 'prot-' }), { slowMs: 2_000 })
@@ -35,18 +36,26 @@ beforeAll(async () => {
           baseUrl: protocolloUrl as string,
           protocol: { ...protocollo.settingsFor(protocolloUrl as string), timeoutMs: 1_000 },
           services: [
+            { serviceCode: 'SOC-01', name: 'Servizi sociali', routing: { mode: 'webhook', endpointId: 'set-in-beforeAll' } },
             { serviceCode: 'SUAP-01', name: 'SUAP', routing: { mode: 'pull' }, messages: { accepted: { subject: 'Pratica {{subject}} accolta', markdown: `La pratica {{subject}} (protocollo {{number}}/{{year}}) è accolta. {{message}} ${'Grazie per aver usato il portale. '.repeat(2)}` } } },
           ],
         },
         appio: { enabled: true, baseUrl: `${ioUrl}/api/v1`, services: [{ name: 'generale', apiKey: 'env:TEST_PRAT_IO_KEY', default: true }] },
       },
     },
-    config: { delivery: { targets: { backoffice: { retry: { scheduleMs: [200] }, timeoutMs: 3_000 } } } },
+    config: { delivery: { targets: { backoffice: { retry: { scheduleMs: [200] }, timeoutMs: 3_000 } } }, webhooks: { allowedPrivate: ['127.0.0.1'] } },
   })
+  // The supplier of SOC-01 takes pushes: its endpoint exists only now, so the (plain data) routing is pointed at it.
+  supplier = await startWebhookReceiver()
+  const endpoint = await t.deps.endpoints.create('comune-a', { url: supplier.url, events: ['practice.forwarded'], description: 'servizi sociali' })
+  supplier.secrets.push(endpoint.secrets[0]?.value as string)
+  const soc = t.deps.tenants.get('comune-a')?.platforms.backoffice?.services.find((s) => s.serviceCode === 'SOC-01')
+  if (soc) soc.routing = { mode: 'webhook', endpointId: endpoint.id }
   workers = await startWorkers(t.deps)
 })
 afterAll(async () => {
   await workers.close()
+  await supplier.close()
   await t.close()
   for (const r of running) await r.close()
 })
@@ -100,6 +109,18 @@ describe('the whole practice', () => {
     const timeline = await (await call('GET', `/v1/tenants/comune-a/citizens/${citizen}/timeline?limit=50`, '/v1/tenants/{tenantId}/citizens/{fiscalCode}/timeline')).json()
     expect(timeline.items.map((i: { kind: string }) => i.kind)).toContain('practice')
     expect(timeline.items.filter((i: { kind: string }) => i.kind === 'message')).toHaveLength(5)
+  })
+
+  it('a service routed to a webhook pushes the registered practice to its supplier only, signed', async () => {
+    const { id } = await (await call('POST', practices, '/v1/tenants/{tenantId}/practices', aPractice({ serviceCode: 'SOC-01', subject: 'Domanda di contributo affitto' }))).json()
+    await eventually(() => supplier.received.some((r) => r.status === 200 && JSON.parse(r.body).data.practiceId === id))
+    const pushed = supplier.received.filter((r) => JSON.parse(r.body).data.practiceId === id)
+    expect(pushed).toHaveLength(1)
+    expect(pushed[0]?.verified).toBe(true)
+    const body = JSON.parse(pushed[0]?.body as string)
+    expect(body).toMatchObject({ type: 'practice.forwarded', data: { serviceCode: 'SOC-01', registration: { number: expect.any(String) }, practice: { id, status: 'registered', applicant: { fiscalCode: citizen }, data: { pratica: 'accesso atti' } } } })
+    // The pull feed of the other services does not need an ack for it: it went by push.
+    expect(supplier.received.every((r) => JSON.parse(r.body).type === 'practice.forwarded')).toBe(true)
   })
 
   it('refuses a step the practice cannot take, naming the allowed ones; an ended practice takes none', async () => {
