@@ -9,7 +9,7 @@ import type { AppEnv } from './routes/app-env.ts'
 import { accessLog } from './routes/middleware/access-log.ts'
 import { authenticate } from './routes/middleware/authenticate.ts'
 import { tenantAccess } from './routes/middleware/authorize.ts'
-import { bodyIntegrity } from './routes/middleware/body-integrity.ts'
+import { bodyIntegrity, isDocumentUpload } from './routes/middleware/body-integrity.ts'
 import { limitBody } from './routes/middleware/body-limit.ts'
 import { idempotency } from './routes/middleware/idempotency.ts'
 import { createErrorHandler, notFound, problemResponse } from './routes/middleware/problems.ts'
@@ -24,6 +24,7 @@ import { registerCreateMessage } from './routes/v1/messages/create-message.ts'
 import { registerGetMessage } from './routes/v1/messages/get-message.ts'
 import { registerMessageBatches } from './routes/v1/messages/message-batches.ts'
 import { registerCitizenTimeline } from './routes/v1/citizens/timeline.ts'
+import { registerDocuments } from './routes/v1/documents/documents.ts'
 import { registerPayments } from './routes/v1/payments/payments.ts'
 import { registerPractices } from './routes/v1/practices/practices.ts'
 import { registerPausePlatform } from './routes/v1/platforms/pause-platform.ts'
@@ -57,7 +58,11 @@ export function createApp(deps: Deps) {
   // Batches of recipients are the one body allowed to be larger than the rest.
   const bodyLimit = limitBody(config.limits.bodyBytes)
   const batchBodyLimit = limitBody(config.limits.batchBodyBytes)
-  app.use('/v1/*', (c, next) => (c.req.method === 'POST' && /^\/v1\/tenants\/[^/]+\/message-batches$/.test(c.req.path) ? batchBodyLimit : bodyLimit)(c, next))
+  const documentLimit = limitBody(config.documents.maxBytes)
+  app.use('/v1/*', (c, next) => {
+    if (isDocumentUpload(c.req.method, c.req.path)) return documentLimit(c, next)
+    return (c.req.method === 'POST' && /^\/v1\/tenants\/[^/]+\/message-batches$/.test(c.req.path) ? batchBodyLimit : bodyLimit)(c, next)
+  })
   app.use('/v1/*', authenticate({ ...deps, policy, tenant: (id) => deps.tenants.get(id) }))
   app.use('/v1/*', bodyIntegrity({ clients: deps.clients, policy }))
   const access = tenantAccess({ ...deps, tenantExists: (id) => deps.tenants.has(id) })
@@ -70,6 +75,7 @@ export function createApp(deps: Deps) {
   registerCreateWebhookEndpoint(app, deps)
   registerReadWebhookEndpoints(app, deps)
   registerChangeWebhookEndpoint(app, deps)
+  registerDocuments(app, deps)
   registerPractices(app, deps)
   registerCitizenTimeline(app, deps)
   registerPayments(app, deps)

@@ -165,6 +165,12 @@ export const SnodoConfigFile = z.strictObject({
     .default({ bodyBytes: 1_048_576, batchBodyBytes: 33_554_432 }),
   idempotency: z.strictObject({ ttlSeconds: z.number().int().min(60).default(86_400) }).default({ ttlSeconds: 86_400 }),
   delivery: DeliveryConfig.default(DeliveryConfig.parse({})),
+  documents: z
+    .strictObject({
+      dir: z.string().min(1).optional().describe('where uploaded documents are kept (default <SNODO_HOME>/documents); shared by every instance'),
+      maxBytes: z.number().int().min(1024).default(67_108_864),
+    })
+    .default({ maxBytes: 67_108_864 }),
   webhooks: WebhooksConfig.default(WebhooksConfig.parse({})),
   tenants: z.array(TenantConfig).min(1),
   clients: z.array(ClientConfig).min(1),

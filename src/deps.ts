@@ -11,7 +11,9 @@ import { createCheckoutClient } from './adapters/pagopa/checkout/client.ts'
 import type { ProtocolPort } from './adapters/protocollo/port.ts'
 import { type ProtocolloClient, createProtocolloClient } from './adapters/protocollo/client.ts'
 import { resolveProtocolProfile, type ProtocolSettings } from './adapters/protocollo/profiles/index.ts'
+import { resolve } from 'node:path'
 import { createTimeline, type Timeline } from './citizens/timeline.ts'
+import { createDocumentStore, type DocumentStore } from './documents/document-store.ts'
 import { createGpdClient } from './adapters/pagopa/gpd/client.ts'
 import type { CheckoutPort, GpdPort } from './adapters/pagopa/port.ts'
 import { createEventFeed, type EventFeed } from './events/event-feed.ts'
@@ -77,6 +79,7 @@ export type Deps = {
   practices: PracticeStore
   practiceMessages: PracticeMessages
   timeline: Timeline
+  documents: DocumentStore
   logger: Logger
   clock: () => Date
   close(): Promise<void>
@@ -178,6 +181,7 @@ export async function createDeps(init: {
     practices: createPracticeStore(redis, prefix, clock),
     practiceMessages: createPracticeMessages({ messages, engine, tenants, timeline }),
     timeline,
+    documents: createDocumentStore({ redis, prefix, dir: config.documents.dir ?? resolve(env.SNODO_HOME, 'documents'), clock }),
     logger,
     clock,
     async close() {

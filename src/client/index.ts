@@ -50,7 +50,7 @@ export async function importSigningKey(privateJwk: JWK): Promise<SigningKey> {
 }
 
 /** The headers that authenticate one request and, when it has a body, bind that body. */
-export async function signRequest(key: SigningKey, identity: { clientId: string; audience: string }, body?: string, contentType = 'application/json') {
+export async function signRequest(key: SigningKey, identity: { clientId: string; audience: string }, body?: string | Uint8Array, contentType = 'application/json') {
   const headers: Record<string, string> = { authorization: `Bearer ${await signBearerToken(key, identity)}` }
   if (body !== undefined) {
     const digest = digestOf(body)

@@ -15,13 +15,20 @@ export const Applicant = z.strictObject({
   pec: z.email().optional(),
 }) satisfies z.ZodType<Schemas['Applicant']>
 
+const Sha256 = z.string().regex(/^[0-9a-fA-F]{64}$/, 'a SHA-256 in hex')
+
 export const CreatePractice = z.strictObject({
   serviceCode: z.string().min(1).max(64),
   applicant: Applicant,
   subject: z.string().trim().min(1).max(200),
   data: z.record(z.string(), z.unknown()),
   attachments: z
-    .array(z.strictObject({ name: z.string().min(1).max(200), contentType: z.string().min(3).max(100), contentBase64: z.base64({ error: 'base64 content' }).min(1), sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).optional() }))
+    .array(
+      z.union([
+        z.strictObject({ name: z.string().min(1).max(200), contentType: z.string().min(3).max(100), contentBase64: z.base64({ error: 'base64 content' }).min(1), sha256: Sha256.optional() }),
+        z.strictObject({ sha256: Sha256, name: z.string().min(1).max(200).optional() }),
+      ]),
+    )
     .min(1, 'at least the main document')
     .max(20),
   paymentIds: z.array(z.string().max(64)).max(20).optional(),
@@ -71,3 +78,12 @@ export const TimelinePage = z.strictObject({
   items: z.array(z.strictObject({ kind: z.enum(['practice', 'payment', 'message', 'notification']), id: z.string(), at: z.iso.datetime(), status: z.string(), title: z.string() })),
   nextCursor: z.string().optional(),
 }) satisfies z.ZodType<Schemas['TimelinePage']>
+
+export const DocumentMeta = z.strictObject({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  name: z.string(),
+  contentType: z.string(),
+  size: z.number().int(),
+  uploadedAt: z.iso.datetime(),
+  uploadedBy: z.string(),
+}) satisfies z.ZodType<Schemas['DocumentMeta']>

@@ -3,6 +3,7 @@
 // it to the office that handles it — a signed webhook to the supplier, or left for it to pull.
 import type { ProtocolPort } from '../adapters/protocollo/port.ts'
 import type { TenantConfig } from '../config-schema.ts'
+import type { DocumentStore } from '../documents/document-store.ts'
 import { UpstreamError } from '../errors.ts'
 import type { EventFeed } from '../events/event-feed.ts'
 import { queueNames } from '../queues/names.ts'
@@ -11,7 +12,7 @@ import { practiceServiceOf } from './accept-practice.ts'
 import type { PracticeStore, StoredPractice } from './practice.ts'
 import type { PracticeMessages } from './practice-messages.ts'
 
-export function createPracticeRegistrar(deps: { practices: PracticeStore; events: EventFeed; messages: PracticeMessages; tenants: ReadonlyMap<string, TenantConfig>; protocol(tenant: TenantConfig): ProtocolPort }): DeliveryHandler {
+export function createPracticeRegistrar(deps: { practices: PracticeStore; documents: DocumentStore; events: EventFeed; messages: PracticeMessages; tenants: ReadonlyMap<string, TenantConfig>; protocol(tenant: TenantConfig): ProtocolPort }): DeliveryHandler {
   return {
     target: 'backoffice',
     operation: queueNames.backofficePractices,
@@ -21,7 +22,9 @@ export function createPracticeRegistrar(deps: { practices: PracticeStore; events
       const tenant = deps.tenants.get(d.tenant)
       if (!practice || !tenant) throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `practice ${d.resourceId} or its tenant is gone` })
       if (practice.status !== 'submitted') return { detail: `already ${practice.status}` }
-      const [main, ...attachments] = await Promise.all(practice.data.attachments.map(async (a) => ({ name: a.name, contentType: a.contentType, sha256: a.sha256, content: (await deps.practices.document(practice.id, a.sha256)) as Buffer })))
+      // Inline documents are kept with the practice; uploaded ones in the document store.
+      const contentOf = async (sha256: string) => (await deps.practices.document(practice.id, sha256)) ?? (await deps.documents.read(practice.data.tenantId, sha256))
+      const [main, ...attachments] = await Promise.all(practice.data.attachments.map(async (a) => ({ name: a.name, contentType: a.contentType, sha256: a.sha256, content: await contentOf(a.sha256) })))
       if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: 'a practice needs at least one document to register' })
       const { applicant, subject, serviceCode, submittedAt, channel } = practice.data
       const registration = await deps.protocol(tenant).register({ correlationKey: practice.id, subject, serviceCode, applicant, submittedAt, channel, main, attachments })

@@ -47,7 +47,7 @@ export async function startWorkers(deps: Deps, extraHandlers: DeliveryHandler[] 
   })
   const pagopa = { payments: deps.payments, deliveries: deps.deliveries, outcomes: deps.paymentOutcomes, tenants: deps.tenants, gpd: deps.gpd }
   // A handler given by the caller replaces the built-in one of its queue (tests bring fakes).
-  const practices = createPracticeRegistrar({ practices: deps.practices, events: deps.events, messages: deps.practiceMessages, tenants: deps.tenants, protocol: deps.protocol })
+  const practices = createPracticeRegistrar({ practices: deps.practices, documents: deps.documents, events: deps.events, messages: deps.practiceMessages, tenants: deps.tenants, protocol: deps.protocol })
   const builtIn = [webhooks, messages, createPositionSender(pagopa), createCancellationSender(pagopa), practices]
   const handlers = new Map([...builtIn, ...extraHandlers].map((h) => [h.operation, h]))
   const workers = [...handlers.values()].map((handler) => {

@@ -59,6 +59,8 @@ export async function createTestApp(options: TestAppOptions = {}) {
         { id: ops.clientId, jwks: { keys: [ops.publicJwk] }, tenants: ['*'], scopes: ['tenants:read', 'webhooks:read', 'deliveries:read', 'deliveries:replay', 'platforms:pause', 'audit:read'] },
       ],
       ...options.config,
+      // Uploaded documents go to this app's own temporary home, removed on close.
+      documents: { dir: join(home, 'documents'), ...(options.config?.documents as object | undefined) },
     },
     'live',
     'test config',

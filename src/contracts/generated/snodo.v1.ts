@@ -138,6 +138,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenantId}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a large document first, then reference it by sha256 in a practice
+         * @description The body is the document itself, with its own media type, streamed to storage (memory stays flat) and refused past `documents.maxBytes` (413) while it arrives. INTEGRITY_REST_01 as for every body: Agid-JWT-Signature is checked before anything is written, the Digest once the bytes have streamed past (a mismatch is 401 digest_mismatch and nothing is kept). Scope `practices:write`.
+         */
+        post: operations["uploadDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/documents/{sha256}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A document's name, media type, size and who uploaded it
+         * @description Scope `practices:read`.
+         */
+        get: operations["getDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/documents/{sha256}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The document's bytes (a back-office fetches a practice's attachments here)
+         * @description Scope `practices:read`.
+         */
+        get: operations["downloadDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenantId}/practices": {
         parameters: {
             query?: never;
@@ -1327,13 +1387,18 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
-            /** @description The first is the main document. Content inline, base64; the whole body within limits.bodyBytes. */
-            attachments: {
+            /** @description The first is the main document. Each inline (base64, the whole body within limits.bodyBytes) or a document uploaded first, named by its sha256 (POST …/documents). */
+            attachments: ({
                 name: string;
                 contentType: string;
                 contentBase64: string;
                 sha256?: string;
-            }[];
+            } | {
+                /** @description An uploaded document of this tenant */
+                sha256: string;
+                /** @description Defaults to the uploaded name */
+                name?: string;
+            })[];
             paymentIds?: string[];
             /** @enum {string} */
             channel: "online" | "counter";
@@ -1403,6 +1468,15 @@ export interface components {
         TimelinePage: {
             items: components["schemas"]["TimelineItem"][];
             nextCursor?: string;
+        };
+        DocumentMeta: {
+            sha256: string;
+            name: string;
+            contentType: string;
+            size: number;
+            /** Format: date-time */
+            uploadedAt: string;
+            uploadedBy: string;
         };
     };
     responses: {
@@ -1946,6 +2020,123 @@ export interface operations {
             405: components["responses"]["MethodNotAllowed"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    uploadDocument: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description RFC 3230 digest of the exact body bytes. */
+                Digest: components["parameters"]["Digest"];
+                /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
+                "Agid-JWT-Signature": components["parameters"]["AgidJwtSignature"];
+                /** @description The file name, percent-encoded if not ASCII */
+                "X-Document-Name": string;
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "*/*": string;
+            };
+        };
+        responses: {
+            /** @description Stored */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentMeta"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentMeta"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    downloadDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Echoed back; generated when absent. */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                tenantId: components["parameters"]["TenantId"];
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes, with the document's media type */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    Digest: components["headers"]["Digest"];
+                    "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -26,7 +26,8 @@ export function idempotency(deps: { redis: Redis; prefix: string; ttlSeconds: nu
     const url = c.req.url
     const fingerprint = createHash('sha256')
       .update(`${c.req.method} ${url.slice(url.indexOf('/', url.indexOf('://') + 3))}\n${c.req.header('content-type') ?? ''}\n`)
-      .update(c.get('rawBody') ?? new Uint8Array())
+      // A streamed upload is not held in memory: its Digest stands for its bytes.
+      .update(c.get('rawBody') ?? c.req.header('digest') ?? '')
       .digest('base64url')
 
     const claimed = await deps.redis.set(storeKey, JSON.stringify({ state: 'running', fingerprint } satisfies Running), 'PX', runningTtlMs, 'NX')

@@ -11,6 +11,7 @@ import { type AppIoSimulator, createAppIoSimulator } from '../../../adapters/app
 import { createProtocolloSimulator, type ProtocolloSimulator } from '../../../adapters/protocollo/simulator/app.ts'
 import { protocolloMagicSubjects } from '../../../adapters/protocollo/simulator/magic.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../../adapters/simulator/harness.ts'
+import { importSigningKey, signRequest } from '../../../client/index.ts'
 import { startWorkers } from '../../../queues/workers.ts'
 
 const citizen = 'IOUSER00A00Y007X'
@@ -121,6 +122,18 @@ describe('the whole practice', () => {
     expect(body).toMatchObject({ type: 'practice.forwarded', data: { serviceCode: 'SOC-01', registration: { number: expect.any(String) }, practice: { id, status: 'registered', applicant: { fiscalCode: citizen }, data: { pratica: 'accesso atti' } } } })
     // The pull feed of the other services does not need an ack for it: it went by push.
     expect(supplier.received.every((r) => JSON.parse(r.body).type === 'practice.forwarded')).toBe(true)
+  })
+
+  it('a large document uploaded first (streamed) is referenced by sha256 and reaches the protocollo intact', async () => {
+    const planimetria = new Uint8Array(1_500_000).map((_, i) => (i * 7) % 256)
+    const sha256 = createHash('sha256').update(planimetria).digest('hex')
+    const headers = await signRequest(await importSigningKey(t.clients.portal.privateJwk), { clientId: 'portal', audience: 'https://snodo.test' }, planimetria, 'application/pdf')
+    const uploaded = await t.app.request('/v1/tenants/comune-a/documents', { method: 'POST', headers: { ...headers, 'x-document-name': 'planimetria.pdf' }, body: planimetria })
+    expect(uploaded.status).toBe(201)
+    const { id } = await (await call('POST', practices, '/v1/tenants/{tenantId}/practices', aPractice({ attachments: [aPractice().attachments[0], { sha256 }] }))).json()
+    await eventually(async () => (await get(id)).status === 'registered')
+    expect((await get(id)).attachments.map((a: { name: string }) => a.name)).toEqual(['domanda.pdf', 'planimetria.pdf'])
+    expect([...protocollo.documents.values()].some((d) => d.sha256 === sha256 && d.content.length === planimetria.length)).toBe(true)
   })
 
   it('refuses a step the practice cannot take, naming the allowed ones; an ended practice takes none', async () => {
