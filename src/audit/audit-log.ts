@@ -2,6 +2,7 @@
 // hash, so altering, removing or reordering one breaks the chain (design §4).
 import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
+import { defineScript } from '../redis-script.ts'
 
 export type AuditEntry = {
   who: string
@@ -31,36 +32,74 @@ export function hashRecord(record: Omit<AuditRecord, 'hash'>): string {
   return createHash('sha256').update(canonical).digest('hex')
 }
 
-// Appends only if the head is still the record's `prev` (compare-and-set): one round trip, and an
-// instance whose idea of the head is stale learns the real one and tries again.
+// Appends only if the head is still the first record's `prev` (compare-and-set), then every record
+// of the batch in order: one round trip for all the appends waiting, and an instance whose idea of the
+// head is stale learns the real one and tries again.
+// KEYS: 1 the head, 2 the stream. ARGV: 1 the head expected, 2 the head of an empty log (genesis),
+// 3 the new head (the last record's hash), 4… the records' JSON, in chain order.
 const appendScript = `
-local head = redis.call('GET', KEYS[1]) or ARGV[3]
+local head = redis.call('GET', KEYS[1]) or ARGV[2]
 if head ~= ARGV[1] then return {0, head} end
-redis.call('XADD', KEYS[2], '*', 'record', ARGV[2])
-redis.call('SET', KEYS[1], ARGV[4])
+for i = 4, #ARGV do redis.call('XADD', KEYS[2], '*', 'record', ARGV[i]) end
+redis.call('SET', KEYS[1], ARGV[3])
 return {1, ''}`
 
-/** Appends are serialised in-process (each names the one before); other instances by the script. */
+/** At most this many records per round trip. */
+const maxBatch = 200
+
+type Waiting = { entry: AuditEntry; resolve(record: AuditRecord): void; reject(error: unknown): void }
+
+/**
+ * Appends are chained in-process (each names the one before) in the order they were asked for; those
+ * asked while a write is under way go together in the next one. Other instances: the script's check.
+ */
 export function createAuditLog(writer: Redis, prefix: string, clock: () => Date = () => new Date()): AuditLog {
   const stream = `${prefix}:audit`
   const head = `${prefix}:audit:head`
-  let queue: Promise<unknown> = Promise.resolve()
+  const append = defineScript<[number, string]>(writer, 'audit_append', appendScript, 2)
   let knownHead: string | undefined
-  const appendNow = async (entry: AuditEntry): Promise<AuditRecord> => {
-    for (;;) {
-      const prev = knownHead ?? (await writer.get(head)) ?? genesis
+  let waiting: Waiting[] = []
+  let writing = false
+
+  const chain = (entries: AuditEntry[], prev: string): AuditRecord[] =>
+    entries.map((entry) => {
       const unhashed = { ...dropUndefined(entry), at: clock().toISOString(), prev }
       const record: AuditRecord = { ...unhashed, hash: hashRecord(unhashed) }
-      const [ok, current] = (await writer.eval(appendScript, 2, head, stream, prev, JSON.stringify(record), genesis, record.hash)) as [number, string]
-      knownHead = ok === 1 ? record.hash : current
-      if (ok === 1) return record
+      prev = record.hash
+      return record
+    })
+  const appendNow = async (entries: AuditEntry[]): Promise<AuditRecord[]> => {
+    for (;;) {
+      const prev = knownHead ?? (await writer.get(head)) ?? genesis
+      const records = chain(entries, prev)
+      const last = (records.at(-1) as AuditRecord).hash
+      const [ok, current] = await append(head, stream, prev, genesis, last, ...records.map((r) => JSON.stringify(r)))
+      knownHead = ok === 1 ? last : current
+      if (ok === 1) return records
     }
+  }
+  const write = async () => {
+    writing = true
+    while (waiting.length > 0) {
+      const batch = waiting.slice(0, maxBatch)
+      waiting = waiting.slice(batch.length)
+      try {
+        const records = await appendNow(batch.map((w) => w.entry))
+        batch.forEach((w, i) => w.resolve(records[i] as AuditRecord))
+      } catch (error) {
+        // Failed (Redis gone…): these callers learn it; the next batch starts from the head Redis holds.
+        knownHead = undefined
+        for (const w of batch) w.reject(error)
+      }
+    }
+    writing = false
   }
   return {
     append(entry) {
-      const next = queue.then(() => appendNow(entry))
-      queue = next.catch(() => undefined)
-      return next
+      return new Promise<AuditRecord>((resolve, reject) => {
+        waiting.push({ entry, resolve, reject })
+        if (!writing) void write()
+      })
     },
     async read({ after, since, count = 1000 } = {}) {
       // Stream ids begin with the append time in ms, so an instant is a position too.

@@ -4,12 +4,16 @@ import { createHash, randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { type DeliveryEngine, deliveryIdFor } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
-import type { EndpointStore } from '../webhooks/endpoint-store.ts'
+import type { Endpoint, EndpointStore } from '../webhooks/endpoint-store.ts'
 import { type EventType, operationalEventTypes, type SnodoEvent } from './event-types.ts'
 
 export type EventFeed = {
-  /** With a `dedupeKey`, publishing the same fact twice is a no-op answering the first event's id. */
-  publish(tenantId: string, type: EventType, data: Record<string, unknown>, options?: { dedupeKey?: string; endpointId?: string }): Promise<{ event: SnodoEvent; deliveryIds: string[]; duplicate: boolean }>
+  /**
+   * With a `dedupeKey`, publishing the same fact twice is a no-op answering the first event's id.
+   * `endpointId` sends to that one endpoint only; `endpoint` too, when the caller has just read it
+   * (the ping route does, to answer 404): it is not read again.
+   */
+  publish(tenantId: string, type: EventType, data: Record<string, unknown>, options?: { dedupeKey?: string; endpointId?: string; endpoint?: Endpoint }): Promise<{ event: SnodoEvent; deliveryIds: string[]; duplicate: boolean }>
   read(tenantId: string, page: { after?: string; limit: number; types?: ReadonlySet<string> }): Promise<{ items: (SnodoEvent & { cursor: string })[]; nextCursor?: string }>
 }
 
@@ -24,9 +28,11 @@ export function createEventFeed(deps: { redis: Redis; prefix: string; engine: De
       const id = options.dedupeKey ? `evt_${createHash('sha256').update(`${tenantId}|${options.dedupeKey}`).digest('base64url').slice(0, 26)}` : `evt_${randomUUID().replaceAll('-', '')}`
       const event: SnodoEvent = { id, type, tenantId, occurredAt: deps.clock().toISOString(), data }
       // A ping goes to its one endpoint, whatever that endpoint subscribes to.
-      const targets = options.endpointId
-        ? [await deps.endpoints.get(tenantId, options.endpointId)].filter((e) => e !== undefined)
-        : await deps.endpoints.matching(tenantId, type)
+      const targets = options.endpoint
+        ? [options.endpoint]
+        : options.endpointId
+          ? [await deps.endpoints.get(tenantId, options.endpointId)].filter((e) => e !== undefined)
+          : await deps.endpoints.matching(tenantId, type)
       const deliveries = targets.map((endpoint) => ({
         id: deliveryIdFor(`webhook|${event.id}|${endpoint.id}`),
         tenant: tenantId,

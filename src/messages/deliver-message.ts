@@ -8,7 +8,7 @@ import type { EventFeed } from '../events/event-feed.ts'
 import type { EventType } from '../events/event-types.ts'
 import type { Delivery, DeliveryError } from '../queues/delivery.ts'
 import { queueNames } from '../queues/names.ts'
-import type { DeliveryHandler, SendResult } from '../queues/run-delivery.ts'
+import { type DeliveryHandler, type SendResult, tenantCredential } from '../queues/run-delivery.ts'
 import { ioService } from './io-services.ts'
 import { finalMessageStatuses, type MessageStatus, type MessageStore, type StoredMessage } from './message.ts'
 
@@ -45,7 +45,7 @@ export function createMessageSender(deps: {
   return {
     target: 'appio',
     operation: queueNames.appioMessages,
-    credentialKey: (d) => `${d.tenant}|${d.meta.service}`,
+    credentialKey: tenantCredential('service'),
     async send(d, { attempt }): Promise<SendResult> {
       let message = await messageOf(d)
       // An operator replaying the dead delivery asks for the message to be tried again.

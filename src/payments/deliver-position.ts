@@ -8,7 +8,7 @@ import { UpstreamError } from '../errors.ts'
 import type { Delivery } from '../queues/delivery.ts'
 import type { DeliveryStore } from '../queues/delivery-store.ts'
 import { queueNames } from '../queues/names.ts'
-import type { DeliveryHandler } from '../queues/run-delivery.ts'
+import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.ts'
 import { pagopaOf } from './accept-payment.ts'
 import type { PaymentStore, StoredPayment } from './payment.ts'
 import type { PaymentOutcomes } from './payment-outcomes.ts'
@@ -42,7 +42,7 @@ export function createPositionSender(deps: Deps): DeliveryHandler {
   return {
     target: 'pagopa',
     operation: queueNames.pagopaPositions,
-    credentialKey: (d) => d.tenant,
+    credentialKey: tenantCredential(),
     async send(d) {
       const { payment, tenant } = await context(deps, d)
       if (payment.status !== 'queued') return { detail: `already ${payment.status}` }
@@ -64,7 +64,7 @@ export function createCancellationSender(deps: Deps): DeliveryHandler {
   return {
     target: 'pagopa',
     operation: queueNames.pagopaCancellations,
-    credentialKey: (d) => d.tenant,
+    credentialKey: tenantCredential(),
     async send(d) {
       const { payment, tenant } = await context(deps, d)
       if (payment.status === 'paid' || payment.status === 'cancelled') return { detail: `already ${payment.status}` }

@@ -2,7 +2,11 @@
 // (all, and one per status) for ops queries. Creation and status changes are Lua scripts, so a
 // record, its indexes and the "not yet enqueued" marker never disagree, and status never goes back.
 import type { Redis } from 'ioredis'
+import { defineScript } from '../redis-script.ts'
 import { type Attempt, allowedTransitions, type Delivery, type DeliveryFilter, type DeliveryStatus, deliveryStatuses, type NewDelivery } from './delivery.ts'
+import { claimLua } from './lua/claim.ts'
+import { finishLua } from './lua/finish.ts'
+import { recordLua } from './lua/record.ts'
 
 export type PublishedEvent = { stream: string; json: string; maxLen: number; dedupeKey?: string; dedupeTtlSeconds: number }
 
@@ -14,11 +18,45 @@ export type DeliveryStore = {
   /** Moves to `to` if the current status allows it; answers the status found (undefined: no such delivery). */
   transition(id: string, to: DeliveryStatus, fields?: Record<string, string | number | undefined>, expireSeconds?: number): Promise<{ ok: boolean; from?: DeliveryStatus }>
   addAttempt(id: string, attempt: Attempt): Promise<void>
+  /**
+   * Before a send, in one atomic script: reads the record; skips it if it is not to be worked (or the
+   * job is an overtaken replay's); parks it as paused if its target is paused for its tenant; answers
+   * a wait if the circuit is open or the bucket empty; otherwise moves it to in_progress, one more attempt.
+   */
+  claim(id: string, job: { replay: number }, rules: ClaimRules): Promise<Claim>
+  /** After a send, in one atomic script: tells the circuit, appends the attempt, moves to the next status. */
+  finish(id: string, outcome: Finish): Promise<{ ok: boolean; from?: DeliveryStatus }>
   list(filter: DeliveryFilter, page: { cursor?: string; limit: number }): Promise<{ items: Delivery[]; nextCursor?: string }>
   /** Ids created but whose job is not yet known to be in the queue, older than `olderThanMs`. */
   pendingEnqueue(olderThanMs: number, count: number): Promise<string[]>
   confirmEnqueued(ids: string[]): Promise<void>
   trim(retention: { succeededSeconds: number; deadSeconds: number }): Promise<void>
+}
+
+/** What the claim checks a delivery against: its credential (rate limit and circuit are per credential). */
+export type ClaimRules = {
+  /** The credential key, or how the script works it out from the record: `<target>|<tenant>[|<meta[metaField]>]`. */
+  credential: string | { metaField?: string }
+  circuit: { failureThreshold: number; cooldownMs: number }
+  rateLimit?: { perSecond: number; burst: number }
+  /** A stored value the send needs, read in the same round trip: field `meta[metaField]` of hash `<keyPrefix><tenant>`. */
+  prefetch?: { keyPrefix: string; metaField: string }
+}
+
+export type Claim =
+  | { kind: 'skip' }
+  | { kind: 'paused'; delivery: Delivery }
+  | { kind: 'wait'; reason: 'circuit' | 'rate_limit'; ms: number }
+  /** `prefetched`: there when the rules asked for a prefetch; its value undefined when nothing is stored there. */
+  | { kind: 'go'; delivery: Delivery; attempt: number; credential: string; prefetched?: { value?: string } }
+
+export type Finish = {
+  attempt: Attempt
+  to: DeliveryStatus
+  fields?: Record<string, string | number | undefined>
+  expireSeconds?: number
+  /** What the circuit of `credential` learns: a success, a (retryable) failure, or nothing. */
+  circuit: { credential: string; outcome: 'success' | 'failure' | 'none'; failureThreshold: number; cooldownMs: number }
 }
 
 const createScript = `
@@ -43,29 +81,11 @@ for i = 0, n - 1 do
 end
 return out`
 
-const transitionScript = `
-local p, id, to, now, allowed, expire = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
-local k = p .. ':dlv:' .. id
-local cur = redis.call('HGET', k, 'status')
-if not cur then return {0, ''} end
-if not string.find(',' .. allowed .. ',', ',' .. cur .. ',', 1, true) then return {0, cur} end
-redis.call('HSET', k, 'status', to, 'updatedAt', now)
-for i = 7, #ARGV, 2 do
-  if ARGV[i + 1] == '' then redis.call('HDEL', k, ARGV[i]) else redis.call('HSET', k, ARGV[i], ARGV[i + 1]) end
-end
-if cur ~= to then
-  local score = redis.call('HGET', k, 'score')
-  redis.call('ZREM', p .. ':dlv:idx:' .. cur, id)
-  redis.call('ZADD', p .. ':dlv:idx:' .. to, score, id)
-end
-if expire > 0 then
-  redis.call('EXPIRE', k, expire)
-  redis.call('EXPIRE', k .. ':att', expire)
-else
-  redis.call('PERSIST', k)
-  redis.call('PERSIST', k .. ':att')
-end
-return {1, cur}`
+const transitionScript = `${recordLua}
+local fields = {}
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+local moved, from = transition(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), fields)
+return {moved and 1 or 0, from or ''}`
 
 /** Statuses from which `to` may be reached, as the script wants them. */
 const allowedFrom = Object.fromEntries(
@@ -76,8 +96,29 @@ const allowedFrom = Object.fromEntries(
 const maxScanPerPage = 5_000
 const scanChunk = 500
 
-export function createDeliveryStore(redis: Redis, prefix: string, clock: () => Date): DeliveryStore {
+const fieldPairs = (fields: Record<string, string | number | undefined>) => Object.entries(fields).flatMap(([k, v]) => [k, v === undefined ? '' : String(v)])
+
+/** The fields the claim script answers of a record, in its order (record_values in lua/record.ts). */
+const recordFields = ['data', 'status', 'updatedAt', 'attemptCount', 'replays', 'nextTryAt', 'lastError'] as const
+
+/** The claim script's record values to the hash HGETALL would have given (missing fields left out). */
+function hashOf(values: (string | null)[]): Record<string, string> {
+  const hash: Record<string, string> = {}
+  recordFields.forEach((field, i) => {
+    if (values[i] !== null && values[i] !== undefined) hash[field] = values[i] as string
+  })
+  return hash
+}
+
+/** `nowMs`: the clock circuits and buckets count in (the same as circuit-breaker.ts and rate-limit.ts). */
+export function createDeliveryStore(redis: Redis, prefix: string, clock: () => Date, nowMs: () => number = Date.now): DeliveryStore {
   const key = (id: string) => `${prefix}:dlv:${id}`
+  const scripts = {
+    create: defineScript<[string, number, ...string[]]>(redis, 'dlv_create', createScript),
+    transition: defineScript<[number, string]>(redis, 'dlv_transition', transitionScript),
+    claim: defineScript<[string, ...unknown[]]>(redis, 'dlv_claim', claimLua),
+    finish: defineScript<[number, string]>(redis, 'dlv_finish', finishLua),
+  }
   const index = (status?: DeliveryStatus) => (status ? `${prefix}:dlv:idx:${status}` : `${prefix}:dlv:idx`)
 
   const readMany = async (ids: string[]): Promise<(Delivery | undefined)[]> => {
@@ -92,10 +133,11 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
       const now = clock()
       const args = [prefix, now.toISOString(), event?.stream ?? '', event?.json ?? '', String(event?.maxLen ?? 0), event?.dedupeKey ?? '', String(event?.dedupeTtlSeconds ?? 0), String(deliveries.length)]
       for (const d of deliveries) {
-        const data = { tenant: d.tenant, target: d.target, operation: d.operation, resourceId: d.resourceId, createdAt: now.toISOString(), payload: d.payload, meta: d.meta, operational: d.operational ?? false }
+        // tenant, target and meta first: the claim script reads them without decoding the payload (lua/record.ts).
+        const data = { tenant: d.tenant, target: d.target, meta: d.meta, operation: d.operation, resourceId: d.resourceId, createdAt: now.toISOString(), operational: d.operational ?? false, payload: d.payload }
         args.push(d.id, JSON.stringify(data), String(now.getTime()))
       }
-      const [streamId, duplicate, ...created] = (await redis.eval(createScript, 0, ...args)) as [string, number, ...string[]]
+      const [streamId, duplicate, ...created] = await scripts.create(...args)
       return { created, streamId: streamId || undefined, duplicate: duplicate === 1 }
     },
 
@@ -109,13 +151,42 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
     },
 
     async transition(id, to, fields = {}, expireSeconds = 0) {
-      const pairs = Object.entries(fields).flatMap(([k, v]) => [k, v === undefined ? '' : String(v)])
-      const [ok, from] = (await redis.eval(transitionScript, 0, prefix, id, to, clock().toISOString(), allowedFrom[to], String(expireSeconds), ...pairs)) as [number, string]
+      const [ok, from] = await scripts.transition(prefix, id, to, clock().toISOString(), allowedFrom[to], String(expireSeconds), ...fieldPairs(fields))
       return { ok: ok === 1, from: (from || undefined) as DeliveryStatus | undefined }
     },
 
     async addAttempt(id, attempt) {
       await redis.rpush(`${key(id)}:att`, JSON.stringify(attempt))
+    },
+
+    async claim(id, job, rules) {
+      // An empty credential asks the script to work it out (the processor's keys are never empty: `<target>|…`).
+      const [credential, metaField] = typeof rules.credential === 'string' ? [rules.credential, ''] : ['', rules.credential.metaField ?? '']
+      const rate = rules.rateLimit ? [rules.rateLimit.perSecond, rules.rateLimit.burst] : ['', '']
+      const prefetch = rules.prefetch ? [rules.prefetch.keyPrefix, rules.prefetch.metaField] : ['', '']
+      const answer = await scripts.claim(prefix, id, job.replay, nowMs(), clock().toISOString(), allowedFrom.in_progress, allowedFrom.paused, credential, metaField, rules.circuit.cooldownMs, ...rate, ...prefetch)
+      switch (answer[0]) {
+        case 'go': {
+          const [, values, credentialKey, attempt, prefetched] = answer as [string, (string | null)[], string, number, string | null]
+          const go = { kind: 'go', delivery: parse(id, hashOf(values)) as Delivery, attempt, credential: credentialKey } as const
+          return rules.prefetch ? { ...go, prefetched: { value: prefetched ?? undefined } } : go
+        }
+        case 'paused':
+          return { kind: 'paused', delivery: parse(id, hashOf(answer[1] as (string | null)[])) as Delivery }
+        case 'wait':
+          return { kind: 'wait', reason: answer[1] as 'circuit' | 'rate_limit', ms: answer[2] as number }
+        default:
+          return { kind: 'skip' }
+      }
+    },
+
+    async finish(id, { attempt, to, fields = {}, expireSeconds = 0, circuit }) {
+      const [ok, from] = await scripts.finish(
+        ...[prefix, id, JSON.stringify(attempt), to, clock().toISOString(), allowedFrom[to], expireSeconds],
+        ...[circuit.outcome === 'none' ? '' : circuit.outcome, circuit.credential, nowMs(), circuit.failureThreshold, circuit.cooldownMs],
+        ...fieldPairs(fields),
+      )
+      return { ok: ok === 1, from: (from || undefined) as DeliveryStatus | undefined }
     },
 
     async list(filter, page) {

@@ -44,9 +44,13 @@ beforeAll(async () => {
     },
   })
   deps = harness.deps
-  // Every answer of the shared token bucket is recorded, to see it make jobs wait.
-  const { take } = deps.bucket
-  deps.bucket = { take: async (key, limit) => bucketWaits[bucketWaits.push(await take(key, limit)) - 1] as number }
+  // Every wait the shared token bucket answers (inside the processor's claim script) is recorded, to see it make jobs wait.
+  const { claim } = deps.deliveries
+  deps.deliveries.claim = async (...args) => {
+    const answer = await claim(...args)
+    if (answer.kind === 'wait' && answer.reason === 'rate_limit') bucketWaits.push(answer.ms)
+    return answer
+  }
   receiver = await startDeliveryReceiver(({ path, nth }) => answers[path]?.(nth) ?? 200)
   workers = await startWorkers(deps, [fake('pagopa'), fake('appio', () => !appioUp), fake('backoffice')])
 })

@@ -1,6 +1,7 @@
 // Pausing a target, for one tenant or all: jobs stay queued (delayed, "parked"), never failed, and
 // resume releases them at once (design §5). Pauses live in Redis, so every worker sees them.
 import type { Redis } from 'ioredis'
+import { pauseField, pausesKey as pausesKeyOf } from './lua/pause.ts'
 
 export type Pause = { target: string; tenant?: string; reason: string; by: string; at: string }
 
@@ -16,8 +17,9 @@ export type Pauses = {
 }
 
 export function createPauses(redis: Redis, prefix: string): Pauses {
-  const pausesKey = `${prefix}:pauses`
-  const field = (target: string, tenant?: string) => `${target}|${tenant ?? '*'}`
+  // The delivery processor's claim script reads the same hash (lua/pause.ts).
+  const pausesKey = pausesKeyOf(prefix)
+  const field = pauseField
   const parkedKey = (target: string) => `${prefix}:parked:${target}`
   return {
     async pause(p) {

@@ -1,15 +1,14 @@
 // The processor every delivery queue runs: pause → circuit → rate limit → one attempt → succeeded,
 // retrying (delayed per the retry policy) or dead. Waiting for a pause, an open circuit or an empty
-// bucket moves the job to delayed without counting an attempt (design §5).
+// bucket moves the job to delayed without counting an attempt (design §5). The checks before the send
+// are one script (the store's claim), the bookkeeping after it another (finish): two round trips.
 import { DelayedError, type Job, type Processor } from 'bullmq'
 import type { DeliveryConfig, DeliveryTarget, TargetTuning } from '../config-schema.ts'
 import { UpstreamError } from '../errors.ts'
-import type { CircuitBreaker } from './circuit-breaker.ts'
-import type { Delivery, DeliveryError } from './delivery.ts'
-import type { DeliveryStore } from './delivery-store.ts'
+import type { Attempt, Delivery, DeliveryError } from './delivery.ts'
+import type { ClaimRules, DeliveryStore, Finish } from './delivery-store.ts'
 import type { JobData } from './engine.ts'
 import type { Pauses } from './pauses.ts'
-import type { TokenBucket } from './rate-limit.ts'
 import { decideRetry, policyFor } from './retry-policy.ts'
 
 /**
@@ -18,12 +17,29 @@ import { decideRetry, policyFor } from './retry-policy.ts'
  */
 export type SendResult = { upstreamStatus?: number; detail?: string; pendingRetryAfterMs?: number }
 
+/**
+ * Which rate limit and circuit a delivery shares, as a key. One made by `tenantCredential` the claim
+ * script works out from the record itself; any other function is called on the record read first.
+ */
+export type CredentialKey = ((d: Delivery) => string) & { fromRecord?: { metaField?: string } }
+
+/** The credential key `<tenant>` or `<tenant>|<meta[metaField]>`, which the claim script can work out by itself. */
+export function tenantCredential(metaField?: string): CredentialKey {
+  const key = (d: Delivery) => (metaField === undefined ? d.tenant : `${d.tenant}|${d.meta[metaField]}`)
+  return Object.assign(key, { fromRecord: { metaField } })
+}
+
 /** What a target contributes: how to send one delivery, and what shares its rate limit and circuit. */
 export type DeliveryHandler = {
   target: DeliveryTarget
   operation: string
-  credentialKey(d: Delivery): string
-  send(d: Delivery, options: { timeoutMs: number; attempt: number }): Promise<SendResult>
+  credentialKey: CredentialKey
+  /**
+   * A stored value every send reads (the webhook endpoint): field `meta[metaField]` of the hash
+   * `<keyPrefix><tenant>`, read by the claim script in its round trip and given to send as `prefetched`.
+   */
+  prefetch?: { keyPrefix: string; metaField: string }
+  send(d: Delivery, options: { timeoutMs: number; attempt: number; prefetched?: { value?: string } }): Promise<SendResult>
   onDead?(d: Delivery, error: DeliveryError): Promise<void>
 }
 
@@ -36,8 +52,6 @@ export type DeliveryHooks = {
 type ProcessorDeps = {
   store: DeliveryStore
   pauses: Pauses
-  bucket: TokenBucket
-  breaker: CircuitBreaker
   config: DeliveryConfig
   hooks: DeliveryHooks
   clock: () => Date
@@ -55,46 +69,55 @@ export function tuningFor(config: DeliveryConfig, target: Delivery['target']): T
 
 export function createDeliveryProcessor(handler: DeliveryHandler, deps: ProcessorDeps): Processor<JobData> {
   const { store } = deps
-  return async (job, token) => {
-    const d = await store.get(job.data.deliveryId)
-    // Already finished (a repaired duplicate job), expired, or a replay job overtaken by a newer one.
-    if (!d || !workable.has(d.status) || (job.data.replay ?? 0) !== d.replays) return 'skipped'
-    const tuning = tuningFor(deps.config, d.target)
-    const credential = `${d.target}|${handler.credentialKey(d)}`
-    const circuit = tuning.circuit ?? defaultCircuit
+  // Every delivery of this queue is of the handler's target: its tuning is read once.
+  const tuning = tuningFor(deps.config, handler.target)
+  const circuit = tuning.circuit ?? defaultCircuit
+  const policy = policyFor(tuning.retry)
+  const timeoutMs = tuning.timeoutMs ?? defaultTimeoutMs
+  const fromRecord = handler.credentialKey.fromRecord
 
-    if (await deps.pauses.pausedFor(d.target, d.tenant)) {
-      await store.transition(d.id, 'paused')
+  /** The claim's rules; a credential the script cannot work out needs the record read first. */
+  const rulesFor = async (id: string, replay: number): Promise<ClaimRules | undefined> => {
+    const limits = { circuit, rateLimit: tuning.rateLimit, prefetch: handler.prefetch }
+    if (fromRecord) return { ...limits, credential: { metaField: fromRecord.metaField } }
+    const d = await store.get(id)
+    // Already finished (a repaired duplicate job), expired, or a replay job overtaken by a newer one.
+    if (!d || !workable.has(d.status) || replay !== d.replays) return undefined
+    return { ...limits, credential: `${d.target}|${handler.credentialKey(d)}` }
+  }
+
+  return async (job, token) => {
+    const replay = job.data.replay ?? 0
+    const rules = await rulesFor(job.data.deliveryId, replay)
+    const claim = rules ? await store.claim(job.data.deliveryId, { replay }, rules) : ({ kind: 'skip' } as const)
+    if (claim.kind === 'skip') return 'skipped'
+    if (claim.kind === 'wait') return delay(job, token, claim.ms)
+    if (claim.kind === 'paused') {
+      const d = claim.delivery
       await deps.pauses.park(d.target, { jobId: job.id as string, tenant: d.tenant, operation: d.operation })
       return delay(job, token, pauseRecheckMs)
     }
-    const circuitWait = await deps.breaker.admit(credential, circuit)
-    if (circuitWait > 0) return delay(job, token, circuitWait)
-    if (tuning.rateLimit) {
-      const wait = await deps.bucket.take(credential, tuning.rateLimit)
-      if (wait > 0) return delay(job, token, wait)
-    }
 
-    const attempt = d.attemptCount + 1
-    if (!(await store.transition(d.id, 'in_progress', { attemptCount: attempt })).ok) return 'skipped'
+    const { delivery: d, attempt, credential, prefetched } = claim
     const started = deps.clock()
-    const replay = d.replays > 0
+    const replayed = d.replays > 0
+    const finish = (outcome: Omit<Finish, 'circuit'>, circuitOutcome: Finish['circuit']['outcome']) => store.finish(d.id, { ...outcome, circuit: { credential, outcome: circuitOutcome, ...circuit } })
+    const attemptOf = (fields: Omit<Attempt, 'number' | 'at' | 'durationMs' | 'replay'>): Attempt => ({ number: attempt, at: started.toISOString(), durationMs: elapsed(started, deps.clock()), ...fields, replay: replayed })
     // Classifies a failed send: retry (delayed, per the policy) or dead, with the upstream's own words.
     const failed = async (thrown: unknown) => {
       const { error, retryable, retryAfterMs } = classify(thrown)
-      if (retryable) await deps.breaker.failure(credential, circuit)
-      const decision = decideRetry(policyFor(tuning.retry), { attempt, kind: error.kind === 'internal' ? 'protocol' : error.kind, retryable, retryAfterMs, replayed: replay })
-      const base = { number: attempt, at: started.toISOString(), durationMs: elapsed(started, deps.clock()), outcome: 'failed' as const, upstreamStatus: error.upstreamStatus, upstreamCode: error.upstreamCode, errorKind: error.kind, message: error.message, replay }
+      const decision = decideRetry(policy, { attempt, kind: error.kind === 'internal' ? 'protocol' : error.kind, retryable, retryAfterMs, replayed })
+      const base = attemptOf({ outcome: 'failed', upstreamStatus: error.upstreamStatus, upstreamCode: error.upstreamCode, errorKind: error.kind, message: error.message })
+      // Only a retryable failure counts towards opening the circuit.
+      const circuitOutcome = retryable ? 'failure' : 'none'
       if (decision.retry) {
         const nextTryAt = new Date(deps.clock().getTime() + decision.delayMs).toISOString()
-        await store.addAttempt(d.id, { ...base, nextTryAt })
-        await store.transition(d.id, 'retrying', { nextTryAt, lastError: JSON.stringify(error) })
+        await finish({ attempt: { ...base, nextTryAt }, to: 'retrying', fields: { nextTryAt, lastError: JSON.stringify(error) } }, circuitOutcome)
         deps.hooks.attempt?.(d, 'failed')
         return delay(job, token, decision.delayMs)
       }
-      await store.addAttempt(d.id, base)
       const deadError = { ...error, message: `${error.message} (${decision.reason})` }
-      await store.transition(d.id, 'dead', { nextTryAt: undefined, lastError: JSON.stringify(deadError) }, deps.config.deadRetentionSeconds)
+      await finish({ attempt: base, to: 'dead', fields: { nextTryAt: undefined, lastError: JSON.stringify(deadError) }, expireSeconds: deps.config.deadRetentionSeconds }, circuitOutcome)
       deps.hooks.attempt?.(d, 'dead')
       await handler.onDead?.(d, deadError)
       if (!d.operational) await deps.hooks.dead(d, deadError)
@@ -102,23 +125,20 @@ export function createDeliveryProcessor(handler: DeliveryHandler, deps: Processo
     }
     let result: SendResult
     try {
-      result = await handler.send(d, { timeoutMs: tuning.timeoutMs ?? defaultTimeoutMs, attempt })
+      result = await handler.send(d, { timeoutMs, attempt, prefetched })
     } catch (thrown) {
       return failed(thrown)
     }
     // Only the send is in the try: a failure to record a success must never turn it into a failure.
-    const done = { number: attempt, at: started.toISOString(), durationMs: elapsed(started, deps.clock()), upstreamStatus: result.upstreamStatus, message: result.detail, replay }
-    await deps.breaker.success(credential)
+    const done = { upstreamStatus: result.upstreamStatus, message: result.detail }
     if (result.pendingRetryAfterMs !== undefined) {
       const nextTryAt = new Date(deps.clock().getTime() + result.pendingRetryAfterMs).toISOString()
-      await store.addAttempt(d.id, { ...done, outcome: 'pending', nextTryAt })
-      await store.transition(d.id, 'retrying', { nextTryAt, lastError: undefined })
+      await finish({ attempt: attemptOf({ ...done, outcome: 'pending', nextTryAt }), to: 'retrying', fields: { nextTryAt, lastError: undefined } }, 'success')
       return delay(job, token, result.pendingRetryAfterMs)
     }
-    await store.addAttempt(d.id, { ...done, outcome: 'succeeded' })
-    await store.transition(d.id, 'succeeded', { lastError: undefined, nextTryAt: undefined }, deps.config.succeededRetentionSeconds)
+    await finish({ attempt: attemptOf({ ...done, outcome: 'succeeded' }), to: 'succeeded', fields: { lastError: undefined, nextTryAt: undefined }, expireSeconds: deps.config.succeededRetentionSeconds }, 'success')
     deps.hooks.attempt?.(d, 'succeeded')
-    if (replay) await deps.hooks.recovered(d)
+    if (replayed) await deps.hooks.recovered(d)
     return 'succeeded'
   }
 }

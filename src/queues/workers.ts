@@ -36,7 +36,7 @@ export async function startWorkers(deps: Deps, extraHandlers: DeliveryHandler[] 
     recovered: async (d) => void (await deps.events.publish(d.tenant, 'delivery.recovered', { deliveryId: d.id, target: d.target, operation: d.operation, resourceId: d.resourceId })),
     attempt: (d, outcome) => deps.metrics.deliveryAttempts.inc({ target: d.target, outcome }),
   }
-  const processorDeps = { store: deps.deliveries, pauses: deps.pauses, bucket: deps.bucket, breaker: deps.breaker, config: config.delivery, hooks, clock: deps.clock }
+  const processorDeps = { store: deps.deliveries, pauses: deps.pauses, config: config.delivery, hooks, clock: deps.clock }
   const messages = createMessageSender({
     messages: deps.messages,
     events: deps.events,

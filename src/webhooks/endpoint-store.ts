@@ -27,13 +27,18 @@ export type EndpointStore = {
   matching(tenantId: string, eventType: string): Promise<Endpoint[]>
   /** Secrets that still sign now: the newest, and older ones inside their overlap. */
   activeSecrets(endpoint: Endpoint): string[]
+  /** Where a tenant's endpoints are: the hash `<keyPrefix><tenantId>`, one field per endpoint id. */
+  keyPrefix: string
+  /** An endpoint as stored there (undefined: none). */
+  decode(stored: string | undefined): Endpoint | undefined
 }
 
 export const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`
 
 export function createEndpointStore(redis: Redis, prefix: string, clock: () => Date): EndpointStore {
   // Not `${prefix}:webhooks:…`: BullMQ's queue named webhooks owns that namespace (meta, wait, id…).
-  const key = (tenantId: string) => `${prefix}:wh-endpoints:${tenantId}`
+  const keyPrefix = `${prefix}:wh-endpoints:`
+  const key = (tenantId: string) => `${keyPrefix}${tenantId}`
   const save = async (e: Endpoint) => void (await redis.hset(key(e.tenantId), e.id, JSON.stringify(e)))
   const store: EndpointStore = {
     async create(tenantId, init) {
@@ -47,8 +52,7 @@ export function createEndpointStore(redis: Redis, prefix: string, clock: () => D
       return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
     },
     async get(tenantId, id) {
-      const found = await redis.hget(key(tenantId), id)
-      return found ? (JSON.parse(found) as Endpoint) : undefined
+      return store.decode((await redis.hget(key(tenantId), id)) ?? undefined)
     },
     async update(tenantId, id, patch) {
       const found = await store.get(tenantId, id)
@@ -79,6 +83,8 @@ export function createEndpointStore(redis: Redis, prefix: string, clock: () => D
       const now = clock()
       return endpoint.secrets.filter((s) => !expired(s, now)).map((s) => s.value)
     },
+    keyPrefix,
+    decode: (stored) => (stored ? (JSON.parse(stored) as Endpoint) : undefined),
   }
   return store
 }

@@ -1,10 +1,11 @@
 // The webhooks target: one signed POST per attempt (Standard Webhooks). Any 2xx is success; 410
 // disables the endpoint; 429 honours Retry-After; other answers and network failures retry.
+import { setMaxListeners } from 'node:events'
 import { Agent, errors, request } from 'undici'
 import { UpstreamError } from '../errors.ts'
 import type { Delivery, DeliveryError } from '../queues/delivery.ts'
 import { queueNames } from '../queues/names.ts'
-import type { DeliveryHandler } from '../queues/run-delivery.ts'
+import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.ts'
 import type { EndpointStore } from './endpoint-store.ts'
 import { webhookHeaders } from './signature.ts'
 import type { UrlGuard } from './url-guard.ts'
@@ -19,12 +20,15 @@ export function createWebhookSender(deps: {
   onEndpointDisabled(tenantId: string, endpointId: string, reason: string): Promise<void>
 }): DeliveryHandler & { close(): Promise<void> } {
   const agent = new Agent({ connections: 256, keepAliveTimeout: 10_000, connect: { lookup: deps.guard.lookup } })
+  const deadline = sharedDeadlines()
   return {
     target: 'webhooks',
     operation: queueNames.webhooks,
-    credentialKey: (d) => `${d.tenant}|${d.meta.endpointId}`,
-    async send(d, { timeoutMs }) {
-      const endpoint = await deps.endpoints.get(d.tenant, d.meta.endpointId as string)
+    credentialKey: tenantCredential('endpointId'),
+    // The endpoint is read by the claim, in the round trip that starts the attempt.
+    prefetch: { keyPrefix: deps.endpoints.keyPrefix, metaField: 'endpointId' },
+    async send(d, { timeoutMs, prefetched }) {
+      const endpoint = prefetched ? deps.endpoints.decode(prefetched.value) : await deps.endpoints.get(d.tenant, d.meta.endpointId as string)
       if (!endpoint) throw new UpstreamError({ kind: 'rejected', platform, message: 'the endpoint was deleted', upstreamCode: 'endpoint_deleted' })
       if (!endpoint.enabled) throw new UpstreamError({ kind: 'rejected', platform, message: `the endpoint is disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}`, upstreamCode: 'endpoint_disabled' })
       // The guard's lookup never sees an IP-literal host (no DNS query is made for it): checked here.
@@ -38,7 +42,7 @@ export function createWebhookSender(deps: {
       }
       let res: Awaited<ReturnType<typeof request>>
       try {
-        res = await request(endpoint.url, { method: 'POST', headers, body, dispatcher: agent, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs + 1000) })
+        res = await request(endpoint.url, { method: 'POST', headers, body, dispatcher: agent, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: deadline(timeoutMs + 1000) })
       } catch (error) {
         throw networkError(error, endpoint.url)
       }
@@ -56,6 +60,24 @@ export function createWebhookSender(deps: {
       await deps.onEndpointDisabled(d.tenant, d.meta.endpointId as string, reason)
     },
     close: () => agent.close(),
+  }
+}
+
+/**
+ * An overall deadline for requests, as AbortSignal.timeout(ms) gives one, but one signal per 100 ms
+ * slot shared by every request started in it: each is aborted between ms - 100 and ms after it
+ * started, and a send no longer pays for a signal, a timer and, ms later, the TimeoutError it fires.
+ */
+function sharedDeadlines(slotMs = 100) {
+  let current: { ms: number; slotEnds: number; signal: AbortSignal } | undefined
+  return (ms: number): AbortSignal => {
+    const now = performance.now()
+    if (!current || current.ms !== ms || now >= current.slotEnds) {
+      const signal = AbortSignal.timeout(ms)
+      setMaxListeners(0, signal) // one listener per request in flight, by design
+      current = { ms, slotEnds: now + slotMs, signal }
+    }
+    return current.signal
   }
 }
 

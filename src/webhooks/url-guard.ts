@@ -53,6 +53,9 @@ export function createUrlGuard(options: { mode: 'live' | 'sandbox'; allowedPriva
     const type = isIP(ip) === 4 ? 'ipv4' : 'ipv6'
     return blocked.check(ip, type) && !allowed.check(ip, type)
   }
+  // literalRefusal runs before every send, its answer depends on the URL alone: remembered (bounded).
+  const literalAnswers = new Map<string, string | undefined>()
+  const maxLiteralAnswers = 10_000
   const resolveAll = (hostname: string) =>
     new Promise<LookupAddress[]>((resolve, reject) => dnsLookup(hostname, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))))
 
@@ -78,8 +81,12 @@ export function createUrlGuard(options: { mode: 'live' | 'sandbox'; allowedPriva
       return bad ? `resolves to ${bad.address}, a private, loopback or link-local address (allow-list it in webhooks.allowedPrivate if intended)` : undefined
     },
     literalRefusal(raw) {
+      if (literalAnswers.has(raw)) return literalAnswers.get(raw)
       const hostname = new URL(raw).hostname.replace(/^\[|\]$/g, '')
-      return isIP(hostname) && forbidden(hostname, hostname) ? `${hostname} is a private, loopback or link-local address (allow-list it in webhooks.allowedPrivate if intended)` : undefined
+      const answer = isIP(hostname) && forbidden(hostname, hostname) ? `${hostname} is a private, loopback or link-local address (allow-list it in webhooks.allowedPrivate if intended)` : undefined
+      if (literalAnswers.size >= maxLiteralAnswers) literalAnswers.clear()
+      literalAnswers.set(raw, answer)
+      return answer
     },
     lookup: ((hostname: string, opts: LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
       dnsLookup(hostname, { ...opts, all: true }, (err, addresses) => {

@@ -41,8 +41,9 @@ export function registerChangeWebhookEndpoint(app: Hono<AppEnv>, deps: Deps) {
 
   app.post(`${path}/ping`, write, audited('webhook-endpoint.ping', deps), async (c) => {
     const { tenantId, endpointId } = c.req.param()
-    await endpointOrThrow(deps, tenantId, endpointId)
-    const { event, deliveryIds } = await deps.events.publish(tenantId, 'webhook.ping', { endpointId }, { endpointId })
+    // The endpoint just read goes to publish as it is: one read per ping, not two.
+    const endpoint = await endpointOrThrow(deps, tenantId, endpointId)
+    const { event, deliveryIds } = await deps.events.publish(tenantId, 'webhook.ping', { endpointId }, { endpoint })
     return c.json(PingResult.parse({ eventId: event.id, deliveryIds }), 202, { Location: `/v1/deliveries/${deliveryIds[0]}` })
   })
 }
