@@ -1,7 +1,8 @@
 // App IO over HTTP (services-openapi.yaml): getProfileByPOST, submitMessageforUserWithFiscalCodeInBody
 // and getMessage, with the service's own key (appio/FACTS.md §1). undici `request` on a pooled Agent
 // (design §8: 2-3× faster than fetch). No retries here: the delivery engine retries by error kind.
-import { Agent, type Dispatcher, request } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
+import { sendJson } from '../http/send-json.ts'
 import { answerError, failureError, type IoAnswer, type IoOperation, isProblemJson, protocolError } from './errors.ts'
 import { createdIdOf, senderAllowedOf, statusOf, toNewMessage } from './mapping.ts'
 import type { AppIoPort, IoService } from './port.ts'
@@ -25,19 +26,7 @@ export function createAppIoClient(options: AppIoClientOptions): AppIoClient {
 
   const call = async (operation: IoOperation, service: IoService, method: 'GET' | 'POST', path: string, body?: unknown): Promise<IoAnswer> => {
     try {
-      const response = await request(`${base}${path}`, {
-        method,
-        headers: {
-          accept: 'application/json',
-          'Ocp-Apim-Subscription-Key': service.apiKey,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        dispatcher,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      })
-      return { status: response.statusCode, headers: response.headers, text: await response.body.text() }
+      return await sendJson({ url: `${base}${path}`, method, headers: { 'Ocp-Apim-Subscription-Key': service.apiKey }, body, dispatcher, timeoutMs })
     } catch (cause) {
       throw failureError(operation, cause, timeoutMs)
     }

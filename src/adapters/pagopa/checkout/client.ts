@@ -1,7 +1,8 @@
 // Checkout EC v2 over HTTP (checkout-openapi.json PostCartsV2, FACTS §9): POST /carts answers 302 and
 // its Location is where the citizen's browser goes. undici `request` on a pooled Agent (design §8);
 // undici does not follow redirects, so the 302 is read, never fetched.
-import { Agent, type Dispatcher, request } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
+import { sendJson } from '../../http/send-json.ts'
 import { answerError, failureError, header, type PagopaAnswer, protocolError } from '../errors.ts'
 import type { CheckoutPort } from '../port.ts'
 import { toCartRequest } from './mapping.ts'
@@ -27,15 +28,7 @@ export function createCheckoutClient(options: CheckoutClientOptions): CheckoutCl
     async createCart(credentials, cart) {
       let answer: PagopaAnswer
       try {
-        const response = await request(`${base}/carts`, {
-          method: 'POST',
-          headers: { accept: 'application/json', 'content-type': 'application/json', 'Ocp-Apim-Subscription-Key': credentials.subscriptionKey },
-          body: JSON.stringify(toCartRequest(cart)),
-          dispatcher,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        })
-        answer = { status: response.statusCode, headers: response.headers, text: await response.body.text() }
+        answer = await sendJson({ url: `${base}/carts`, method: 'POST', headers: { 'Ocp-Apim-Subscription-Key': credentials.subscriptionKey }, body: toCartRequest(cart), dispatcher, timeoutMs })
       } catch (cause) {
         throw failureError('Checkout', 'postCarts', cause, timeoutMs)
       }

@@ -3,7 +3,8 @@
 // subscription key and an X-Request-Id per call (FACTS §3). undici `request` on a pooled Agent
 // (design §8). No retries here: the delivery engine retries by error kind.
 import { randomUUID } from 'node:crypto'
-import { Agent, type Dispatcher, request } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
+import { sendJson } from '../../http/send-json.ts'
 import { answerError, failureError, gpdRejectionCodes, type PagopaAnswer, problemOf, protocolError, rejection } from '../errors.ts'
 import type { GpdPort, GpdPositionStatus, PagopaCredentials } from '../port.ts'
 import { iuvsOf, statusOf, toPaymentPositionModel } from './mapping.ts'
@@ -32,20 +33,7 @@ export function createGpdClient(options: GpdClientOptions): GpdClient {
 
   const call = async (operation: Operation, credentials: PagopaCredentials, method: 'GET' | 'POST', path: string, body?: unknown): Promise<PagopaAnswer> => {
     try {
-      const response = await request(`${base}${path}`, {
-        method,
-        headers: {
-          accept: 'application/json',
-          'Ocp-Apim-Subscription-Key': credentials.subscriptionKey,
-          'X-Request-Id': requestId(),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        dispatcher,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      })
-      return { status: response.statusCode, headers: response.headers, text: await response.body.text() }
+      return await sendJson({ url: `${base}${path}`, method, headers: { 'Ocp-Apim-Subscription-Key': credentials.subscriptionKey, 'X-Request-Id': requestId() }, body, dispatcher, timeoutMs })
     } catch (cause) {
       throw failureError('GPD', operation, cause, timeoutMs)
     }
