@@ -19,11 +19,11 @@ export function registerCitizenTimeline(app: Hono<AppEnv>, deps: Deps) {
     const { cursor, limit } = c.req.valid('query')
     const before = cursor ? { at: Number(cursor.split(':')[0]), member: cursor.slice(cursor.indexOf(':') + 1) } : undefined
     const rows = await deps.timeline.page(tenantId, fiscalCode.data, before, limit)
-    const items = []
-    for (const row of rows) {
-      const item = await describe(deps, tenantId, row.kind, row.id)
-      if (item) items.push({ kind: row.kind, id: row.id, at: new Date(row.at).toISOString(), ...item })
-    }
+    const described = await Promise.all(rows.map((row) => describe(deps, tenantId, row.kind, row.id)))
+    const items = rows.flatMap((row, i) => {
+      const item = described[i]
+      return item ? [{ kind: row.kind, id: row.id, at: new Date(row.at).toISOString(), ...item }] : []
+    })
     const last = rows.at(-1)
     return c.json(TimelinePage.parse({ items, ...(last && rows.length === limit ? { nextCursor: `${last.at}:${last.kind}:${last.id}` } : {}) }))
   })

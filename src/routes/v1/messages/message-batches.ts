@@ -53,10 +53,12 @@ export function registerMessageBatches(app: Hono<AppEnv>, deps: Deps) {
     for (let read = 0; items.length < limit && read < 5_000; ) {
       const rows = await deps.batches.messages(batch.id, offset, 500)
       if (rows.length === 0) break
-      for (const row of rows) {
+      // Read together (the connection pipelines them), then taken in line order until the page is full.
+      const found = await Promise.all(rows.map((row) => deps.messages.get(row.messageId)))
+      for (const [i, row] of rows.entries()) {
         offset++
         read++
-        const message = await deps.messages.get(row.messageId)
+        const message = found[i]
         if (message && (!status || message.status === status)) {
           const reason = message.history.at(-1)?.detail
           items.push({ line: row.line, messageId: row.messageId, fiscalCode: message.data.fiscalCode, status: message.status, ...(reason ? { reason } : {}) })

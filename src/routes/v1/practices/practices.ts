@@ -36,13 +36,17 @@ export function registerPractices(app: Hono<AppEnv>, deps: Deps) {
     for (let read = 0; items.length < limit && read < 5_000; ) {
       const rows = await deps.practices.page(c.req.param('tenantId'), cursor, 200)
       if (rows.length === 0) break
-      for (const row of rows) {
+      // Read together (the connection pipelines them), then taken in order until the page is full.
+      const found = await Promise.all(rows.map((row) => deps.practices.get(row.id)))
+      const picked: StoredPractice[] = []
+      for (const [i, row] of rows.entries()) {
         read++
         cursor = row.seq
-        const practice = await deps.practices.get(row.id)
-        if (practice && (!status || practice.status === status)) items.push(await practiceView(deps, practice))
-        if (items.length === limit) break
+        const practice = found[i]
+        if (practice && (!status || practice.status === status)) picked.push(practice)
+        if (items.length + picked.length === limit) break
       }
+      items.push(...(await Promise.all(picked.map((p) => practiceView(deps, p)))))
     }
     return c.json(PracticePage.parse({ items, ...(cursor !== undefined ? { nextCursor: String(cursor) } : {}) }))
   })
