@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import type { TenantConfig } from '../config-schema.ts'
 import { IoFiscalCode } from '../contracts/message-schemas.ts'
 import { acceptMessages } from '../messages/accept-message.ts'
-import { appioOf } from '../messages/io-services.ts'
+import { serviceName } from '../messages/io-services.ts'
 import type { MessageStore } from '../messages/message.ts'
 import type { Timeline } from '../citizens/timeline.ts'
 import type { DeliveryEngine } from '../queues/engine.ts'
@@ -41,8 +41,7 @@ export function createPracticeMessages(deps: { messages: MessageStore; engine: D
       const subject = fill(template.subject, all).slice(0, 120).padEnd(10, '.')
       const markdown = fill(template.markdown, all).slice(0, 10_000).padEnd(80, ' ')
       const id = `msg_${createHash('sha256').update(`${p.id}|${p.history.length}|${status}`).digest('hex').slice(0, 32)}`
-      const ioService = service?.ioService ?? (appioOf(tenant).services.find((s) => s.default) ?? appioOf(tenant).services[0])?.name
-      if (!ioService) return
+      const ioService = service?.ioService ?? serviceName(tenant, undefined)
       await acceptMessages(deps, tenant.id, [{ id, fiscalCode: p.data.applicant.fiscalCode, subject, markdown, service: ioService, reference: `${p.id}#${status}` }])
     },
   }

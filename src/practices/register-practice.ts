@@ -7,7 +7,7 @@ import type { DocumentStore } from '../documents/document-store.ts'
 import { UpstreamError } from '../errors.ts'
 import type { EventFeed } from '../events/event-feed.ts'
 import { queueNames } from '../queues/names.ts'
-import type { DeliveryHandler } from '../queues/run-delivery.ts'
+import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.ts'
 import { practiceServiceOf } from './accept-practice.ts'
 import type { PracticeStore, StoredPractice } from './practice.ts'
 import type { PracticeMessages } from './practice-messages.ts'
@@ -16,7 +16,7 @@ export function createPracticeRegistrar(deps: { practices: PracticeStore; docume
   return {
     target: 'backoffice',
     operation: queueNames.backofficePractices,
-    credentialKey: (d) => d.tenant,
+    credentialKey: tenantCredential(),
     async send(d) {
       const practice = await deps.practices.get(d.resourceId)
       const tenant = deps.tenants.get(d.tenant)

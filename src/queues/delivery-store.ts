@@ -17,7 +17,6 @@ export type DeliveryStore = {
   attempts(id: string): Promise<Attempt[]>
   /** Moves to `to` if the current status allows it; answers the status found (undefined: no such delivery). */
   transition(id: string, to: DeliveryStatus, fields?: Record<string, string | number | undefined>, expireSeconds?: number): Promise<{ ok: boolean; from?: DeliveryStatus }>
-  addAttempt(id: string, attempt: Attempt): Promise<void>
   /**
    * Before a send, in one atomic script: reads the record; skips it if it is not to be worked (or the
    * job is an overtaken replay's); parks it as paused if its target is paused for its tenant; answers
@@ -155,9 +154,6 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
       return { ok: ok === 1, from: (from || undefined) as DeliveryStatus | undefined }
     },
 
-    async addAttempt(id, attempt) {
-      await redis.rpush(`${key(id)}:att`, JSON.stringify(attempt))
-    },
 
     async claim(id, job, rules) {
       // An empty credential asks the script to work it out (the processor's keys are never empty: `<target>|…`).

@@ -6,7 +6,7 @@ import { Job, Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Delivery, NewDelivery } from './delivery.ts'
 import type { DeliveryStore, PublishedEvent } from './delivery-store.ts'
-import { type QueueName, queueNames } from './names.ts'
+import type { QueueName } from './names.ts'
 
 export type JobData = { deliveryId: string; replay?: number }
 
@@ -78,10 +78,12 @@ export function createDeliveryEngine(deps: { connection: Redis; redis: Redis; pr
     },
     ensureJob: (d) => addJobs([d]),
     async release(parked) {
-      for (const { jobId, operation } of parked) {
-        const job = await Job.fromId(queue(operation), jobId)
-        if (job && (await job.isDelayed())) await job.promote()
-      }
+      await Promise.all(
+        parked.map(async ({ jobId, operation }) => {
+          const job = await Job.fromId(queue(operation), jobId)
+          if (job && (await job.isDelayed())) await job.promote()
+        }),
+      )
     },
     queue: (name) => queue(name),
     async close() {
@@ -90,4 +92,3 @@ export function createDeliveryEngine(deps: { connection: Redis; redis: Redis; pr
   }
 }
 
-export const allQueueNames = Object.values(queueNames)

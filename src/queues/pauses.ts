@@ -11,7 +11,6 @@ export type Pauses = {
   pause(p: Pause): Promise<void>
   /** Answers the jobs parked under the lifted pause, for the engine to release. */
   resume(target: string, tenant?: string): Promise<{ wasPaused: boolean; parked: Parked[] }>
-  pausedFor(target: string, tenant: string): Promise<Pause | undefined>
   park(target: string, parked: Parked): Promise<void>
   list(): Promise<Pause[]>
 }
@@ -33,11 +32,6 @@ export function createPauses(redis: Redis, prefix: string): Pauses {
       const released = parked.filter((p) => !stillPaused.has(field(target)) && !stillPaused.has(field(target, p.tenant)))
       if (released.length > 0) await redis.hdel(parkedKey(target), ...released.map((p) => p.jobId))
       return { wasPaused: removed === 1, parked: released }
-    },
-    async pausedFor(target, tenant) {
-      const [global, own] = await redis.hmget(pausesKey, field(target), field(target, tenant))
-      const found = global ?? own
-      return found ? (JSON.parse(found) as Pause) : undefined
     },
     async park(target, parked) {
       await redis.hset(parkedKey(target), parked.jobId, JSON.stringify(parked))

@@ -79,8 +79,9 @@ export function createStatusStore<D, S extends string>(redis: Redis, keyPrefix: 
       return { ok: ok === 1, from: (from || undefined) as S | undefined }
     },
     async reopen(id, from, to, detail) {
-      const entry = JSON.stringify({ status: to, at: clock().toISOString(), detail })
-      const [ok] = (await redis.eval(transitionScript, 1, key(id), to, clock().toISOString(), entry, from)) as [number, string]
+      const now = clock().toISOString()
+      const entry = JSON.stringify({ status: to, at: now, detail })
+      const [ok] = (await redis.eval(transitionScript, 1, key(id), to, now, entry, from)) as [number, string]
       return ok === 1
     },
     async setFields(id, fields) {

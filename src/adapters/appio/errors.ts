@@ -3,6 +3,7 @@
 // A fiscal code never goes into a message: IO echoes offending values in its details, so they are masked.
 import { UpstreamError } from '../../errors.ts'
 import { maskPersonalData, networkFailure, retryAfterMs } from '../http/failures.ts'
+import { header, problemOf } from '../http/send-json.ts'
 import { isObject } from './mapping.ts'
 
 export type IoOperation = 'getProfile' | 'submitMessage' | 'getMessage'
@@ -45,25 +46,7 @@ export const mask = (text: string, fiscalCode?: string) => maskPersonalData(text
 
 export { retryAfterMs }
 
-function header(answer: IoAnswer, name: string): string | undefined {
-  const value = answer.headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
-
 /** Whether the body is IO's own ProblemJson, as opposed to what a gateway or proxy answers. */
 export function isProblemJson(text: string): boolean {
   return problemOf(text).isProblemJson
-}
-
-/** IO's ProblemJson (FACTS §5), or APIM's {statusCode, message}; whatever else, nothing. */
-function problemOf(text: string): { title?: string; detail?: string; isProblemJson: boolean } {
-  try {
-    const body: unknown = JSON.parse(text)
-    if (!isObject(body)) return { isProblemJson: false }
-    const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v.slice(0, 500) : undefined)
-    if (str(body.title) || str(body.detail)) return { title: str(body.title), detail: str(body.detail), isProblemJson: true }
-    return { detail: str(body.message), isProblemJson: false }
-  } catch {
-    return { isProblemJson: false }
-  }
 }

@@ -3,6 +3,7 @@
 // Anything shaped like a personal fiscal code is masked: GPD and APIM may echo payload values.
 import { UpstreamError } from '../../errors.ts'
 import { maskPersonalData, networkFailure, retryAfterMs } from '../http/failures.ts'
+import { header, problemOf } from '../http/send-json.ts'
 
 export type PagopaApi = 'GPD' | 'Checkout'
 export type PagopaAnswer = { status: number; headers: Record<string, string | string[] | undefined>; text: string }
@@ -60,24 +61,8 @@ export const mask = (text: string) => maskPersonalData(text)
 
 export { retryAfterMs }
 
-/** The ProblemJson of GPD and Checkout (FACTS §5), or APIM's {statusCode, message}; whatever else, nothing. */
-export function problemOf(text: string): { title?: string; detail?: string; isProblemJson: boolean } {
-  try {
-    const body: unknown = JSON.parse(text)
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return { isProblemJson: false }
-    const record = body as Record<string, unknown>
-    const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v.slice(0, 500) : undefined)
-    if (str(record.title) || str(record.detail)) return { title: str(record.title), detail: str(record.detail), isProblemJson: true }
-    return { detail: str(record.message), isProblemJson: false }
-  } catch {
-    return { isProblemJson: false }
-  }
-}
-
-export function header(answer: PagopaAnswer, name: string): string | undefined {
-  const value = answer.headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
+// GPD's and Checkout's ProblemJson (FACTS §5) and APIM's {statusCode, message} read like every platform's.
+export { header, problemOf }
 
 /** GPD echoes X-Request-Id (FACTS §3): quoting it lets an operator find the call in pagoPA's support. */
 function requestIdOf(answer: PagopaAnswer): string {

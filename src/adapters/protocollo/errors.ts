@@ -3,7 +3,7 @@
 // trouble. The registering call is special: "no vendor API is idempotent" (FACTS §3.10), so when its
 // outcome is unknown it is retried only where the profile can search for the practice first.
 import { UpstreamError, type UpstreamErrorKind } from '../../errors.ts'
-import { maskPersonalData } from '../http/failures.ts'
+import { maskPersonalData, retryAfterMs } from '../http/failures.ts'
 import type { ProtocolProfile, Step } from './profile.ts'
 import { ProfileMismatch } from './soap-clients.ts'
 import { TransportFailure } from './transport.ts'
@@ -73,7 +73,7 @@ function describe(error: unknown, ctx: CallContext): Described {
 
 function httpTrouble(status: number, retryAfter: unknown): Described {
   const base = { upstreamStatus: status, message: `HTTP ${status} without a SOAP fault` }
-  if (status === 429) return { ...base, kind: 'rate_limited', definite: true, retryAfterMs: /^\d+$/.test(String(retryAfter ?? '')) ? Number(retryAfter) * 1000 : undefined }
+  if (status === 429) return { ...base, kind: 'rate_limited', definite: true, retryAfterMs: retryAfterMs(retryAfter === undefined || retryAfter === null ? undefined : String(retryAfter), new Date()) }
   if (status === 401 || status === 403) return { ...base, kind: 'unauthorized', definite: true }
   if (status === 408) return { ...base, kind: 'timeout', definite: false }
   if (status >= 500) return { ...base, kind: 'unavailable', definite: false }

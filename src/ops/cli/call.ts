@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { createSnodoClient } from '../../client/index.ts'
-import { clientOption, readIdentity } from './signed-client.ts'
+import { clientOption, reach, readIdentity } from './signed-client.ts'
 
 type CallOptions = { data?: string; idempotencyKey?: string; client?: string; header?: string[] }
 
@@ -27,11 +27,7 @@ async function call(method: string, path: string, options: CallOptions): Promise
   const headers = parseHeaders(options.header ?? [])
   const identity = readIdentity(options.client)
   const snodo = createSnodoClient(identity)
-  const response = await snodo.request(method, path, { body, idempotencyKey: options.idempotencyKey, headers }).catch((error: unknown) => {
-    // fetch says only "fetch failed"; the reason (ECONNREFUSED, …) is in its cause.
-    if (error instanceof TypeError && error.cause instanceof Error) throw new Error(`cannot reach Snodo at ${identity.baseUrl}: ${error.cause.message}`)
-    throw error
-  })
+  const response = await reach(identity, snodo, method, path, { body, idempotencyKey: options.idempotencyKey, headers })
   console.log(`HTTP ${response.status}${response.headers.get('idempotent-replayed') ? ' (idempotent replay)' : ''}`)
   console.log(typeof response.body === 'string' ? response.body : JSON.stringify(response.body, null, 2))
   if (!response.verification.verified) {

@@ -26,16 +26,20 @@ export class ApiError extends Error {
   }
 }
 
+/** A signed request whose network failure names the reason (fetch says only "fetch failed"; it is in the cause). */
+export function reach(identity: ClientIdentity, snodo: ReturnType<typeof createSnodoClient>, ...args: Parameters<ReturnType<typeof createSnodoClient>['request']>) {
+  return snodo.request(...args).catch((error: unknown) => {
+    if (error instanceof TypeError && error.cause instanceof Error) throw new Error(`cannot reach Snodo at ${identity.baseUrl}: ${error.cause.message}`)
+    throw error
+  })
+}
+
 /** A client whose calls fail loudly: unreachable Snodo, a non-2xx answer, an unverified signature. */
 export function apiClient(clientFile: string | undefined) {
   const identity = readIdentity(clientFile)
   const snodo = createSnodoClient(identity)
   return async (method: string, path: string, body?: unknown): Promise<SnodoResponse> => {
-    const response = await snodo.request(method, path, { body }).catch((error: unknown) => {
-      // fetch says only "fetch failed"; the reason (ECONNREFUSED, …) is in its cause.
-      if (error instanceof TypeError && error.cause instanceof Error) throw new Error(`cannot reach Snodo at ${identity.baseUrl}: ${error.cause.message}`)
-      throw error
-    })
+    const response = await reach(identity, snodo, method, path, { body })
     if (!response.verification.verified) throw new ApiError(`response signature did NOT verify: ${response.verification.reason}`, 3)
     if (response.status >= 300) {
       const problem = response.body as { code?: string; detail?: string }

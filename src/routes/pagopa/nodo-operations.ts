@@ -59,14 +59,8 @@ async function payablePayment(station: Station, tenant: TenantConfig & { platfor
 
 function paymentFacts(payment: StoredPayment, tenant: TenantConfig & { platforms: { pagopa: Pagopa } }, transferType?: 'POSTAL' | 'PAGOPA'): PaymentFacts {
   const { data } = payment
-  const fallback = tenant.platforms.pagopa.defaultTransfer
-  const transfers =
-    data.transfers.length > 0
-      ? data.transfers
-      : fallback
-        ? [{ idTransfer: '1' as const, amountCents: data.amountCents, iban: fallback.iban, postalIban: fallback.postalIban, remittance: data.description, category: fallback.category }]
-        : []
-  if (transfers.length === 0) throw fault('PAA_SYSTEM_ERROR', `notice ${data.noticeNumber} has no transfer and the tenant no default transfer`)
+  // acceptPayment stores at least one transfer (the tenant's default when none is named).
+  const transfers = data.transfers
   return {
     iuv: data.iuv,
     amountCents: data.amountCents,

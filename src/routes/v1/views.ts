@@ -27,7 +27,7 @@ export function deliveryView(d: DeliveryRecord) {
 
 /** A resource's delivery as the resource shows it: status, attempts, last error; undefined if gone. */
 export async function deliverySummary(deliveries: DeliveryStore, id: string) {
-  const d = await deliveries.get(id)
+  const [d, attempts] = await Promise.all([deliveries.get(id), deliveries.attempts(id)])
   if (!d) return undefined
-  return { id: d.id, status: d.status, attemptCount: d.attemptCount, ...(d.nextTryAt ? { nextTryAt: d.nextTryAt } : {}), ...(d.lastError ? { lastError: d.lastError } : {}), attempts: await deliveries.attempts(d.id) }
+  return { id: d.id, status: d.status, attemptCount: d.attemptCount, ...(d.nextTryAt ? { nextTryAt: d.nextTryAt } : {}), ...(d.lastError ? { lastError: d.lastError } : {}), attempts }
 }

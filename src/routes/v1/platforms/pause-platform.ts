@@ -18,31 +18,27 @@ function targetOf(c: AppContext): DeliveryTarget {
 /** pausePlatform, resumePlatform and listPauses. A pause keeps jobs queued; resume releases them at once. */
 export function registerPausePlatform(app: Hono<AppEnv>, deps: Deps) {
   const pause = requireScope('platforms:pause', deps)
-  const checked = (c: AppContext, tenant: string | undefined) => {
-    assertMayActFor(tenantsOf(deps, callerOf(c).clientId), tenant)
-    if (tenant !== undefined && !deps.tenants.has(tenant)) throw new SnodoError('tenant_not_found', `No tenant ${tenant}`)
+  // Pause and resume read the same request, check the same rights and are audited alike.
+  const request = (c: AppContext, body: { tenant?: string; reason: string }) => {
+    assertMayActFor(tenantsOf(deps, callerOf(c).clientId), body.tenant)
+    if (body.tenant !== undefined && !deps.tenants.has(body.tenant)) throw new SnodoError('tenant_not_found', `No tenant ${body.tenant}`)
+    c.set('auditTenant', body.tenant)
+    c.set('auditDetail', body.reason)
+    return { platform: targetOf(c), ...body, by: callerOf(c).clientId, at: deps.clock().toISOString() }
   }
+  const answer = (r: ReturnType<typeof request>, paused: boolean) =>
+    PlatformPause.parse({ platform: r.platform, ...(r.tenant ? { tenant: r.tenant } : {}), paused, reason: r.reason, by: r.by, at: r.at })
 
   app.post('/v1/platforms/:platform/pause', pause, audited('platform.pause', deps), validateJson(PauseRequest), async (c) => {
-    const platform = targetOf(c)
-    const { tenant, reason } = c.req.valid('json')
-    checked(c, tenant)
-    c.set('auditTenant', tenant)
-    c.set('auditDetail', reason)
-    const at = deps.clock().toISOString()
-    await deps.pauses.pause({ target: platform, tenant, reason, by: callerOf(c).clientId, at })
-    return c.json(PlatformPause.parse({ platform, ...(tenant ? { tenant } : {}), paused: true, reason, by: callerOf(c).clientId, at }))
+    const r = request(c, c.req.valid('json'))
+    await deps.pauses.pause({ target: r.platform, tenant: r.tenant, reason: r.reason, by: r.by, at: r.at })
+    return c.json(answer(r, true))
   })
 
   app.post('/v1/platforms/:platform/resume', pause, audited('platform.resume', deps), validateJson(PauseRequest), async (c) => {
-    const platform = targetOf(c)
-    const { tenant, reason } = c.req.valid('json')
-    checked(c, tenant)
-    c.set('auditTenant', tenant)
-    c.set('auditDetail', reason)
-    const { parked } = await deps.pauses.resume(platform, tenant)
-    await deps.engine.release(parked)
-    return c.json(PlatformPause.parse({ platform, ...(tenant ? { tenant } : {}), paused: false, reason, by: callerOf(c).clientId, at: deps.clock().toISOString() }))
+    const r = request(c, c.req.valid('json'))
+    await deps.engine.release((await deps.pauses.resume(r.platform, r.tenant)).parked)
+    return c.json(answer(r, false))
   })
 
   app.get('/v1/platforms/pauses', requireScope('deliveries:read', deps), async (c) => {

@@ -16,24 +16,21 @@ export function registerChangeWebhookEndpoint(app: Hono<AppEnv>, deps: Deps) {
 
   app.patch(path, write, audited('webhook-endpoint.update', deps), validateJson(UpdateWebhookEndpoint), async (c) => {
     const { tenantId, endpointId } = c.req.param()
-    await endpointOrThrow(deps, tenantId, endpointId)
     const patch = c.req.valid('json')
     const changes = { ...patch, ...(patch.events ? { events: [...new Set(patch.events)] } : {}), ...(patch.enabled === false ? { disabledReason: 'disabled by the portal' } : {}) }
-    // Deleted between the check and the update: the lookup says so with a 404.
+    // update answers nothing for a missing endpoint: the lookup then says so with a 404.
     const updated = (await deps.endpoints.update(tenantId, endpointId, changes)) ?? (await endpointOrThrow(deps, tenantId, endpointId))
     return c.json(WebhookEndpoint.parse(endpointView(updated, deps.endpoints)))
   })
 
   app.delete(path, write, audited('webhook-endpoint.delete', deps), async (c) => {
     const { tenantId, endpointId } = c.req.param()
-    await endpointOrThrow(deps, tenantId, endpointId)
-    await deps.endpoints.remove(tenantId, endpointId)
+    if (!(await deps.endpoints.remove(tenantId, endpointId))) await endpointOrThrow(deps, tenantId, endpointId)
     return c.body(null, 204)
   })
 
   app.post(`${path}/rotate-secret`, write, audited('webhook-endpoint.rotate-secret', deps), validateJson(RotateWebhookSecret), async (c) => {
     const { tenantId, endpointId } = c.req.param()
-    await endpointOrThrow(deps, tenantId, endpointId)
     const overlap = c.req.valid('json').overlapSeconds ?? deps.config.webhooks.secretOverlapSeconds
     const rotated = (await deps.endpoints.rotateSecret(tenantId, endpointId, overlap)) ?? (await endpointOrThrow(deps, tenantId, endpointId))
     return c.json(WebhookEndpointWithSecret.parse({ ...endpointView(rotated, deps.endpoints), secret: rotated.secrets[0]?.value }))
