@@ -66,8 +66,13 @@ it('every delivery completes after a worker is killed mid-flight; duplicates bou
 
   const first = await startWorker()
   // The kill comes while at least half the worker's requests are open at the receiver.
-  await waitFor(() => receiver.successCounts().size >= 60 && receiver.pending() >= concurrency / 2, 20_000, 5)
-  const inFlight = receiver.pending()
+  let inFlight = 0
+  await waitFor(() => {
+    const open = receiver.pending()
+    if (receiver.successCounts().size < 60 || open < concurrency / 2) return false
+    inFlight = open
+    return true
+  }, 20_000, 5)
   // waitFor does not throw: the kill must really have caught requests in flight, or the test proves nothing.
   expect(inFlight).toBeGreaterThanOrEqual(concurrency / 2)
   const deliveredBefore = receiver.successCounts().size
