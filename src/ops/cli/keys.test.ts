@@ -32,8 +32,9 @@ async function keysWithOldKid(prefix: string): Promise<{ oldKid: string; current
   const stored = JSON.parse(readFileSync(join(dir, `${generated}.json`), 'utf8'))
   const oldKid = `${prefix}${generated.slice(prefix.length)}`
   stored.privateJwk.kid = oldKid
-  writeFileSync(join(dir, `${oldKid}.json`), JSON.stringify(stored))
+  // Removed before the rewrite: when the thumbprint already starts with the prefix, both are one file.
   unlinkSync(join(dir, `${generated}.json`))
+  writeFileSync(join(dir, `${oldKid}.json`), JSON.stringify(stored))
   return { oldKid, currentKid }
 }
 
