@@ -106,7 +106,7 @@ export async function createDeps(init: {
   const clock = init.clock ?? (() => new Date())
   const audit = createAuditLog(redis, prefix, clock)
   const deliveries = createDeliveryStore(redis, prefix, clock)
-  const engine = createDeliveryEngine({ connection: queueRedis, redis, prefix, store: deliveries })
+  const engine = createDeliveryEngine({ connection: queueRedis, prefix, store: deliveries })
   const endpoints = createEndpointStore(redis, prefix, clock)
   const messages = createMessageStore(redis, prefix, clock)
   const batches = createBatchStore(redis, prefix)
