@@ -27,7 +27,8 @@ export type SnodoProcess = {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-type StartOptions = { env?: Record<string, string>; args?: string[]; waitReady?: boolean }
+/** viaNpm: run `npm start` (the README's run command) instead of node directly. */
+type StartOptions = { env?: Record<string, string>; args?: string[]; waitReady?: boolean; viaNpm?: boolean }
 
 export async function startSnodo(options: StartOptions = {}): Promise<SnodoProcess> {
   const home = options.env?.SNODO_HOME ?? mkdtempSync(join(tmpdir(), 'snodo-e2e-'))
@@ -36,7 +37,8 @@ export async function startSnodo(options: StartOptions = {}): Promise<SnodoProce
   // vitest runs on the project's Node 24, so its own binary can run the .ts entry point.
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', PORT: String(port), SNODO_HOME: home, SNODO_REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', ...options.env }
   if (!options.env?.SNODO_CONFIG) delete env.SNODO_CONFIG
-  const child = spawn(process.execPath, ['src/main.ts', ...(options.args ?? [])], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const [command, args] = options.viaNpm ? ['npm', ['start', '--silent', '--', ...(options.args ?? [])]] : [process.execPath, ['src/main.ts', ...(options.args ?? [])]]
+  const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
   const text = { out: '', err: '', all: '' }
   child.stdout?.on('data', (chunk: Buffer) => {
     text.out += chunk
