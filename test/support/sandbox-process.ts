@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { readEnv } from '../../src/config.ts'
 import { freePort } from '../../src/sandbox/private-redis.ts'
+import { poll } from './poll.ts'
 
 export const repoRoot = new URL('../../', import.meta.url).pathname
 
@@ -91,7 +92,7 @@ async function waitReady(snodo: SnodoProcess) {
 
 /** Polls a condition for up to 20 s; the caller then asserts, so a miss fails with a clear message. */
 export async function until(condition: () => boolean | Promise<boolean>) {
-  for (let i = 0; i < 200 && !(await condition()); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+  await poll(condition, { timeoutMs: 20_000, everyMs: 100 })
 }
 
 /** The keys this process wrote to the shared Redis (tests that point REDIS_URL elsewhere throw that Redis away). */

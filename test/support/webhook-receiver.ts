@@ -3,6 +3,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Webhook } from 'standardwebhooks'
+import { poll } from './poll.ts'
 
 export type Received = { id: string; headers: IncomingHttpHeaders; body: string; status: number; verified: boolean }
 
@@ -56,9 +57,5 @@ export async function startWebhookReceiver(options: { delayMs?: number } = {}): 
 
 /** Polls until `check` holds (tests never sleep a fixed time). */
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
+  if (!(await poll(check, { timeoutMs, everyMs: 25 }))) throw new Error(`condition not met within ${timeoutMs} ms`)
 }
