@@ -18,6 +18,19 @@ export type WebhookReceiver = {
   close(): Promise<void>
 }
 
+/** Whether a Standard Webhooks request verifies with one of `secrets` (checked by the reference library). */
+export function signedByAny(secrets: string[], body: string, headers: IncomingHttpHeaders): boolean {
+  const signed = { 'webhook-id': String(headers['webhook-id']), 'webhook-timestamp': String(headers['webhook-timestamp']), 'webhook-signature': String(headers['webhook-signature']) }
+  return secrets.some((secret) => {
+    try {
+      new Webhook(secret).verify(body, signed)
+      return true
+    } catch {
+      return false
+    }
+  })
+}
+
 export async function startWebhookReceiver(options: { delayMs?: number } = {}): Promise<WebhookReceiver> {
   const receiver: Omit<WebhookReceiver, 'url' | 'close'> = {
     received: [],
@@ -30,15 +43,7 @@ export async function startWebhookReceiver(options: { delayMs?: number } = {}): 
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString()
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]))
-      const verified = receiver.secrets.some((secret) => {
-        try {
-          new Webhook(secret).verify(body, headers)
-          return true
-        } catch {
-          return false
-        }
-      })
+      const verified = signedByAny(receiver.secrets, body, req.headers)
       const id = String(req.headers['webhook-id'])
       const status = receiver.answer(id, receiver.received.filter((r) => r.id === id).length + 1)
       receiver.received.push({ id, headers: req.headers, body, status, verified })
