@@ -176,7 +176,7 @@ export async function createDeps(init: {
     payments,
     paymentOutcomes,
     paymentFlow,
-    station: createStation({ tenants, payments, expireIfDue: paymentFlow.expireIfDue, paid: paymentOutcomes.paid }),
+    station: createStation({ tenants, payments, expireIfDue: paymentFlow.expireIfDue, outcomes: paymentOutcomes }),
     protocol,
     practices: createPracticeStore(redis, prefix, clock),
     practiceMessages: createPracticeMessages({ messages, engine, tenants, timeline }),

@@ -1,6 +1,7 @@
 // The closed list of events Snodo publishes (design §3), on webhooks and on the /events feed.
 export const businessEventTypes = [
   'payment.published',
+  'payment.installment_paid',
   'payment.paid',
   'payment.cancelled',
   'payment.expired',

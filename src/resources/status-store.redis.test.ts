@@ -35,3 +35,11 @@ it('reopens only from the status named, recording why', async () => {
   expect(await store.reopen('r2', 'failed', 'queued', 'replayed by ops')).toBe(true)
   expect((await store.get('r2'))?.history.map((h) => h.status)).toEqual(['queued', 'failed', 'queued'])
 })
+
+it('keeps the first value of a field, whoever else tries to set it, and answers it', async () => {
+  await store.create('r3', { n: 3 }, 'queued')
+  const tries = await Promise.all(['a', 'b', 'c'].map((v) => store.keepField('r3', 'first', v)))
+  expect(new Set(tries).size).toBe(1)
+  expect((await store.get('r3'))?.fields.first).toBe(tries[0])
+  expect(await store.keepField('r3', 'first', 'd')).toBe(tries[0])
+})

@@ -25,6 +25,8 @@ export type StatusStore<D, S extends string> = {
   /** The one way back: an operator's replay reopens a resource whose delivery had died. */
   reopen(id: string, from: S, to: S, detail: string): Promise<boolean>
   setFields(id: string, fields: Record<string, string>): Promise<void>
+  /** Sets a field unless it holds a value already; answers the value it holds now. */
+  keepField(id: string, name: string, value: string): Promise<string>
 }
 
 const createScript = `
@@ -87,6 +89,10 @@ export function createStatusStore<D, S extends string>(redis: Redis, keyPrefix: 
     async setFields(id, fields) {
       const pairs = Object.entries(fields).flatMap(([k, v]) => [`f:${k}`, v])
       if (pairs.length > 0) await redis.hset(key(id), ...pairs)
+    },
+    async keepField(id, name, value) {
+      const [, [, kept]] = (await redis.multi().hsetnx(key(id), `f:${name}`, value).hget(key(id), `f:${name}`).exec()) as [unknown, [null, string]]
+      return kept
     },
   }
 }

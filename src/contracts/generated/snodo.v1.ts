@@ -313,7 +313,7 @@ export interface paths {
         put?: never;
         /**
          * Create a payment notice (pagoPA debt position)
-         * @description The IUV and the notice number are assigned at once (aux digit 3 + the tenant's segregation code + IUV base + mod-93 check digit, never reused); the position is then created and published on GPD in the background (`payment.published`). With `notify.io` the citizen gets an App IO message with the notice once it is payable, and another when the receipt arrives. Scope `payments:write`.
+         * @description The IUV and the notice number are assigned at once (aux digit 3 + the tenant's segregation code + IUV base + mod-93 check digit, never reused); the position is then created and published on GPD in the background (`payment.published`). With `installments` the debt can also be paid in installments: each gets its own IUV and notice number at once, from the same counter, and the position holds the option paid in full plus one option per installment (GPD `isPartialPayment`). With `notify.io` the citizen gets an App IO message with the notice once it is payable, and another when a receipt arrives. Scope `payments:write`.
          */
         post: operations["createPayment"];
         delete?: never;
@@ -330,7 +330,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A payment, its history, its receipt once paid
+         * A payment, its history, its receipts once paid
          * @description Scope `payments:read`.
          */
         get: operations["getPayment"];
@@ -353,7 +353,7 @@ export interface paths {
         put?: never;
         /**
          * The pagoPA Checkout URL to send the citizen to
-         * @description Synchronous: the citizen is waiting, so there is no queue. The payment must be published (`409 payment_not_payable` otherwise); Checkout down is `503 service_unavailable`, Checkout refusing the cart `502 upstream_rejected`. Scope `payments:write`.
+         * @description Synchronous: the citizen is waiting, so there is no queue. The cart holds the notice paid in full, or with `installment` that installment's notice. The payment must be published (`409 payment_not_payable` otherwise); once an installment is paid (`partially_paid`) only the installments still unpaid can be paid, and an installment already paid is `409 payment_not_payable` too; an installment the payment does not have is `400 validation_failed`. Checkout down is `503 service_unavailable`, Checkout refusing the cart `502 upstream_rejected`. Scope `payments:write`.
          */
         post: operations["checkoutPayment"];
         delete?: never;
@@ -373,7 +373,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel a payment (GPD invalidate)
-         * @description Refused once paid (`409 payment_already_paid`). The position is invalidated on GPD in the background, then the payment is `cancelled` (`payment.cancelled`). Scope `payments:write`.
+         * @description Refused once paid, in full or any installment of it (`409 payment_already_paid`). The position is invalidated on GPD in the background, then the payment is `cancelled` (`payment.cancelled`). Scope `payments:write`.
          */
         post: operations["cancelPayment"];
         delete?: never;
@@ -928,7 +928,7 @@ export interface components {
             mode?: "live" | "sandbox";
         };
         /** @enum {string} */
-        EventType: "payment.published" | "payment.paid" | "payment.cancelled" | "payment.expired" | "message.sent" | "message.rejected" | "message.failed" | "notification.accepted" | "notification.refused" | "notification.delivered" | "notification.viewed" | "notification.unreachable" | "notification.cancelled" | "practice.registered" | "practice.forwarded" | "practice.status_changed" | "delivery.dead" | "delivery.recovered" | "endpoint.disabled" | "webhook.ping";
+        EventType: "payment.published" | "payment.installment_paid" | "payment.paid" | "payment.cancelled" | "payment.expired" | "message.sent" | "message.rejected" | "message.failed" | "notification.accepted" | "notification.refused" | "notification.delivered" | "notification.viewed" | "notification.unreachable" | "notification.cancelled" | "practice.registered" | "practice.forwarded" | "practice.status_changed" | "delivery.dead" | "delivery.recovered" | "endpoint.disabled" | "webhook.ping";
         CreateWebhookEndpoint: {
             /** @description https URL (live mode) */
             url: string;
@@ -1293,6 +1293,8 @@ export interface components {
             expiresAt?: string;
             /** @description Exactly one of iban and postalIban each; their amounts add up to amountCents. Default — the tenant's own account. */
             transfers?: components["schemas"]["PaymentTransfer"][];
+            /** @description The debt may also be paid in these installments. Their amounts add up to amountCents; their due dates are strictly increasing and not after expiresAt. With transfers, each installment's transfers are the payment's shared out in proportion, in whole cents, so that each beneficiary gets exactly its transfer over the whole plan: every installment needs a cent per transfer and every transfer a cent per installment. Without dueDate, the payment in full falls due with the first installment. */
+            installments?: components["schemas"]["CreatePaymentInstallment"][];
             metadata?: {
                 [key: string]: string;
             };
@@ -1301,6 +1303,38 @@ export interface components {
                     service?: string;
                 };
             };
+        };
+        CreatePaymentInstallment: {
+            amountCents: number;
+            /** Format: date-time */
+            dueDate: string;
+            /** @description Default — "Rata <n> di <count> - <the payment's description>" */
+            description?: string;
+        };
+        PaymentOptionTransfer: {
+            /** @enum {string} */
+            idTransfer: "1" | "2" | "3" | "4" | "5";
+            iban?: string;
+            postalIban?: string;
+            amountCents: number;
+            remittance: string;
+            category: string;
+            organizationFiscalCode?: string;
+        };
+        PaymentInstallment: {
+            /** @description 1-based */
+            index: number;
+            iuv: string;
+            noticeNumber: string;
+            amountCents: number;
+            dueDate: string;
+            description: string;
+            transfers: components["schemas"]["PaymentOptionTransfer"][];
+            /** @enum {string} */
+            status: "unpaid" | "paid";
+            /** @description When the PSP collected it (the receipt's paymentDateTime */
+            paidAt?: string;
+            receipt?: components["schemas"]["PaymentReceipt"];
         };
         PaymentReceipt: {
             receiptId: string;
@@ -1315,8 +1349,11 @@ export interface components {
         Payment: {
             id: string;
             tenantId: string;
-            /** @enum {string} */
-            status: "queued" | "published" | "paid" | "cancelled" | "expired" | "failed";
+            /**
+             * @description partially_paid — some installments are paid, not all; paid — paid in full, or every installment is. A receipt is always recorded, even for an expired or cancelled payment: the money was collected.
+             * @enum {string}
+             */
+            status: "queued" | "published" | "partially_paid" | "paid" | "cancelled" | "expired" | "failed";
             iuv: string;
             noticeNumber: string;
             iupd: string;
@@ -1325,20 +1362,13 @@ export interface components {
             description: string;
             dueDate?: string;
             expiresAt?: string;
-            transfers: {
-                /** @enum {string} */
-                idTransfer: "1" | "2" | "3" | "4" | "5";
-                iban?: string;
-                postalIban?: string;
-                amountCents: number;
-                remittance: string;
-                category: string;
-                organizationFiscalCode?: string;
-            }[];
+            transfers: components["schemas"]["PaymentOptionTransfer"][];
+            installments?: components["schemas"]["PaymentInstallment"][];
             metadata?: {
                 [key: string]: string;
             };
             cancelRequested?: boolean;
+            /** @description The receipt of the payment in full */
             receipt?: components["schemas"]["PaymentReceipt"];
             /** Format: date-time */
             createdAt: string;
@@ -1363,6 +1393,8 @@ export interface components {
             };
             /** Format: email */
             emailNotice?: string;
+            /** @description The installment to pay; default — the payment in full */
+            installment?: number;
         };
         CheckoutRedirect: {
             /** Format: uri */
