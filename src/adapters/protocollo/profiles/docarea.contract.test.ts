@@ -12,6 +12,7 @@ import { createDocareaDouble, type DocareaDouble } from '../vendor-doubles/docar
 import { listenSoap, type SoapDouble } from '../vendor-doubles/listen.ts'
 import { xmllintErrors } from '../vendor-doubles/xmllint.ts'
 import { wsdlProblems } from '../wsdl-check.ts'
+import { parseXml } from '../xml.ts'
 import { resolveProtocolProfile, type ProtocolSettings } from './index.ts'
 
 const wsdl = `${contractsDir}backoffice/halley-docarea/HalleyProto-DOCAREAProto.wsdl`
@@ -59,6 +60,11 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
     canSearch: false,
     registrationsOf: (key) => double.registrations.filter((r) => r.correlationKey === key).length,
     inBandCode: '108',
+    recorded: (key) => {
+      const found = double.registrations.find((r) => r.correlationKey === key)
+      return found && { flusso: found.flusso, ...(found.precedent ? { refersTo: found.precedent } : {}) }
+    },
+    referenceTo: (original) => `${original.number}/${original.year}`,
     arrange: {
       inBandError: (p) => (double.troubleOnce('Protocollazione', { inBand: { code: 108, message: `Mittente ${p.applicant.fiscalCode} non valido` } }), p),
       fault: (p) => (double.troubleOnce('Protocollazione', { fault: 'Errore interno del server' }), p),
@@ -119,6 +125,22 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
       expect(segnatura).toContain('<Oggetto>Richiesta contributo affitto &lt;2026&gt; &amp; "morosità incolpevole"</Oggetto>')
       expect(segnatura).toContain(`<Parametro nome="correlationKey" valore="${practice.correlationKey}"/>`)
       expect(segnatura).toContain('<CodiceTitolario>7.2</CodiceTitolario>')
+    })
+
+    it('registers a later step’s document outgoing: the comune sends, the applicant receives, the original protocol referenced', async () => {
+      const original = await client.register(aPractice())
+      const step = aPractice({ direction: 'outgoing', precedent: original, attachments: [] })
+      await client.register(step)
+      const registered = double.registrations.find((r) => r.correlationKey === step.correlationKey)!
+      expect(xmllintErrors(registered.segnatura, xsd)).toEqual([])
+      expect(double.problems).toEqual([])
+      const { Segnatura } = parseXml(registered.segnatura) as { Segnatura: Record<string, Record<string, unknown>> }
+      const intestazione = Segnatura.Intestazione as Record<string, Record<string, unknown>>
+      expect(intestazione.Identificatore).toMatchObject({ Flusso: 'U' })
+      expect(intestazione.Mittente).toEqual({ Amministrazione: expect.objectContaining({ CodiceAmministrazione: params.codiceAmministrazione }), AOO: { CodiceAOO: params.codiceAOO } })
+      expect(intestazione.Destinatario).toEqual({ Persona: expect.objectContaining({ CodiceFiscale: step.applicant.fiscalCode }) })
+      expect(registered.segnatura).toContain(`<Parametro nome="protocolloPrecedente" valore="${original.number}/${original.year}"/>`)
+      expect(registered.segnatura).toContain(`<Parametro nome="dataProtocolloPrecedente" valore="${original.date}"/>`)
     })
 
     it('leaves out Allegati when the practice has no attachments, and the Segnatura still validates', async () => {
