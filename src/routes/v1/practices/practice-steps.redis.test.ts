@@ -54,7 +54,7 @@ const call = async (method: string, path: string, template: string, body?: objec
 const get = async (id: string) => (await call('GET', `${practices}/${id}`, '/v1/tenants/{tenantId}/practices/{practiceId}')).json()
 const report = (id: string, body: object) => call('POST', `${practices}/${id}/status`, '/v1/tenants/{tenantId}/practices/{practiceId}/status', body)
 
-async function upload(client: TestClient, tenant: string, bytes: Uint8Array) {
+async function upload(client: TestClient, tenant: string, bytes: Uint8Array<ArrayBuffer>) {
   const headers = await signRequest(await importSigningKey(client.privateJwk), { clientId: client.clientId, audience: 'https://snodo.test' }, bytes, 'application/pdf')
   const res = await t.app.request(`/v1/tenants/${tenant}/documents`, { method: 'POST', headers: { ...headers, 'x-document-name': 'allegato.pdf' }, body: bytes })
   expect(res.status).toBe(201)
