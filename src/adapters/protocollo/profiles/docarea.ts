@@ -20,6 +20,7 @@
 //   travels as ApplicativoProtocollo parameters (protocolloPrecedente "number/year" and its date),
 //   plus the Fascicolo when the tenant configures one.
 import type { ProtocolProfileInput } from '../profile.ts'
+import { comune } from './parties.ts'
 
 const inBand = (result: string, kind?: 'unauthorized') => ({ code: `${result}.lngErrNumber`, message: `${result}.strErrString`, ok: ['0'], ...(kind ? { kind } : {}) })
 
@@ -33,6 +34,7 @@ const login = {
   faultKind: 'unauthorized' as const,
 }
 
+const unitaOrganizzativa = { $: { id: '{{params.unitaOrganizzativa}}' } }
 const applicant = {
   $: { id: '{{practice.applicant.fiscalCode}}' },
   Nome: '{{practice.applicant.givenName}}',
@@ -40,17 +42,6 @@ const applicant = {
   CodiceFiscale: '{{practice.applicant.fiscalCode}}',
   IndirizzoTelematico: '{{practice.applicant.pec || practice.applicant.email}}',
 }
-/** The comune, as an Amministrazione with its AOO: the recipient of what comes in, the sender of what goes out. */
-const comune = (when: string) => ({
-  Amministrazione: {
-    $if: when,
-    Denominazione: '{{params.denominazione}}',
-    CodiceAmministrazione: '{{params.codiceAmministrazione}}',
-    IndirizzoTelematico: '{{params.indirizzoTelematico}}',
-    UnitaOrganizzativa: { $: { id: '{{params.unitaOrganizzativa}}' } },
-  },
-  AOO: { $if: when, CodiceAOO: '{{params.codiceAOO}}' },
-})
 
 /** The AIPA Segnatura.xml (circ. 28/2001) DOCAREA expects in strDocumentInfo; element order is the XSD's. */
 const segnatura = {
@@ -66,8 +57,8 @@ const segnatura = {
         DataRegistrazione: '{{practice.submittedAt | date}}',
         Flusso: '{{practice.flusso}}',
       },
-      Mittente: { Persona: { $if: 'practice.incoming', ...applicant }, ...comune('practice.outgoing') },
-      Destinatario: { ...comune('practice.incoming'), Persona: { $if: 'practice.outgoing', ...applicant } },
+      Mittente: { Persona: { $if: 'practice.incoming', ...applicant }, ...comune('practice.outgoing', unitaOrganizzativa) },
+      Destinatario: { ...comune('practice.incoming', unitaOrganizzativa), Persona: { $if: 'practice.outgoing', ...applicant } },
       Classifica: {
         $if: 'params.classifica',
         CodiceAmministrazione: '{{params.codiceAmministrazione}}',

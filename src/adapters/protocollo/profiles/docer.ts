@@ -17,10 +17,12 @@
 // the practice's original one (the precedent's documentId) before protocollaById. The Segnatura's
 // RiferimentiProtocollo belongs to a correspondent Amministrazione (its own protocol), so it is not used.
 import type { ProtocolProfileInput } from '../profile.ts'
+import { comune } from './parties.ts'
 
 const token = '{{token}}'
 const where = (key: string, value: string) => ({ key, value })
 
+const unitaOrganizzativa = { $if: 'params.unitaOrganizzativa', Identificativo: '{{params.unitaOrganizzativa}}' }
 const applicant = {
   $: { id: '{{practice.applicant.fiscalCode}}' },
   Nome: '{{practice.applicant.givenName}}',
@@ -28,17 +30,6 @@ const applicant = {
   IndirizzoTelematico: '{{practice.applicant.pec || practice.applicant.email}}',
   CodiceFiscale: '{{practice.applicant.fiscalCode}}',
 }
-/** The comune, as an Amministrazione with its AOO: the recipient of what comes in, the sender of what goes out. */
-const comune = (when: string) => ({
-  Amministrazione: {
-    $if: when,
-    Denominazione: '{{params.denominazione}}',
-    CodiceAmministrazione: '{{params.codiceAmministrazione}}',
-    IndirizzoTelematico: '{{params.indirizzoTelematico}}',
-    UnitaOrganizzativa: { $if: 'params.unitaOrganizzativa', Identificativo: '{{params.unitaOrganizzativa}}' },
-  },
-  AOO: { $if: when, CodiceAOO: '{{params.codiceAOO}}' },
-})
 
 const segnatura = {
   root: 'Segnatura',
@@ -47,8 +38,8 @@ const segnatura = {
     Intestazione: {
       Oggetto: '{{practice.subject}}',
       Flusso: { TipoRichiesta: '{{practice.flusso}}', Firma: '{{params.firma}}', ForzaRegistrazione: '{{params.forzaRegistrazione}}' },
-      Mittenti: { Mittente: { Persona: { $if: 'practice.incoming', ...applicant }, ...comune('practice.outgoing') } },
-      Destinatari: { Destinatario: { ...comune('practice.incoming'), Persona: { $if: 'practice.outgoing', ...applicant } } },
+      Mittenti: { Mittente: { Persona: { $if: 'practice.incoming', ...applicant }, ...comune('practice.outgoing', unitaOrganizzativa) } },
+      Destinatari: { Destinatario: { ...comune('practice.incoming', unitaOrganizzativa), Persona: { $if: 'practice.outgoing', ...applicant } } },
       Classifica: {
         $if: 'params.classifica',
         CodiceAmministrazione: '{{params.codiceAmministrazione}}',
