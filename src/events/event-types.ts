@@ -17,6 +17,7 @@ export const businessEventTypes = [
   'practice.registered',
   'practice.forwarded',
   'practice.status_changed',
+  'practice.document_registered',
 ] as const
 
 /** About deliveries themselves, for ops endpoints; their own deliveries never raise more of them. */

@@ -10,6 +10,7 @@ import { queueNames } from '../queues/names.ts'
 import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.ts'
 import { practiceServiceOf } from './accept-practice.ts'
 import type { PracticeStore, StoredPractice } from './practice.ts'
+import { fetchDocuments } from './practice-documents.ts'
 import type { PracticeMessages } from './practice-messages.ts'
 
 export function createPracticeRegistrar(deps: { practices: PracticeStore; documents: DocumentStore; events: EventFeed; messages: PracticeMessages; tenants: ReadonlyMap<string, TenantConfig>; protocol(tenant: TenantConfig): ProtocolPort }): DeliveryHandler {
@@ -22,9 +23,7 @@ export function createPracticeRegistrar(deps: { practices: PracticeStore; docume
       const tenant = deps.tenants.get(d.tenant)
       if (!practice || !tenant) throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `practice ${d.resourceId} or its tenant is gone` })
       if (practice.status !== 'submitted') return { detail: `already ${practice.status}` }
-      // Inline documents are kept with the practice; uploaded ones in the document store.
-      const contentOf = async (sha256: string) => (await deps.practices.document(practice.id, sha256)) ?? (await deps.documents.read(practice.data.tenantId, sha256))
-      const [main, ...attachments] = await Promise.all(practice.data.attachments.map(async (a) => ({ name: a.name, contentType: a.contentType, sha256: a.sha256, content: await contentOf(a.sha256) })))
+      const [main, ...attachments] = await fetchDocuments(deps, practice, practice.data.attachments)
       if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: 'a practice needs at least one document to register' })
       const { applicant, subject, serviceCode, submittedAt, channel } = practice.data
       const registration = await deps.protocol(tenant).register({ correlationKey: practice.id, subject, serviceCode, applicant, submittedAt, channel, main, attachments })

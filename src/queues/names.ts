@@ -6,6 +6,8 @@ export const queueNames = {
   messageBatches: 'message-batches',
   sendNotifications: 'send-notifications',
   backofficePractices: 'backoffice-practices',
+  /** The documents a later step of a practice adds, each step registered at the protocollo on its own. */
+  backofficeDocuments: 'backoffice-documents',
   webhooks: 'webhooks',
   replayBatches: 'replay-batches',
 } as const

@@ -8,11 +8,26 @@ import { buildXml } from './xml.ts'
 import type { z } from 'zod'
 
 export type DocumentView = { name: string; contentType: string; sha256: string; size: number; base64: string; content: Buffer }
-export type PracticeView = Omit<PracticeToRegister, 'main' | 'attachments'> & { main: DocumentView; attachments: DocumentView[] }
+export type PracticeView = Omit<PracticeToRegister, 'main' | 'attachments'> & {
+  main: DocumentView
+  attachments: DocumentView[]
+  /** The segnatura's flow: E (in entrata) or U (in uscita). */
+  flusso: 'E' | 'U'
+  /** Set only in the matching direction, so a `$if` can pick the sender and the recipient. */
+  incoming?: true
+  outgoing?: true
+}
 
-/** The practice as templates see it: each document also as base64 and size. */
+/** The practice as templates see it: each document also as base64 and size, the direction as flags. */
 export function practiceView(practice: PracticeToRegister): PracticeView {
-  return { ...practice, main: documentView(practice.main), attachments: practice.attachments.map(documentView) }
+  const outgoing = practice.direction === 'outgoing'
+  return {
+    ...practice,
+    main: documentView(practice.main),
+    attachments: practice.attachments.map(documentView),
+    flusso: outgoing ? 'U' : 'E',
+    ...(outgoing ? { outgoing: true as const } : { incoming: true as const }),
+  }
 }
 
 function documentView(doc: PracticeDocument): DocumentView {

@@ -230,8 +230,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A practice: status, history, registration, deliveries
-         * @description Scope `practices:read`.
+         * A practice: status, history, registrations, deliveries
+         * @description `registrations` lists every protocol registration of the practice: the original one (step 0, incoming, also in `registration` and `protocolDelivery`) and one per later step that added documents, each with its direction, its registration once the protocollo answered (number, year, date, registry, segnatura, the vendor's document id) and its delivery. Scope `practices:read`.
          */
         get: operations["getPractice"];
         put?: never;
@@ -273,7 +273,7 @@ export interface paths {
         put?: never;
         /**
          * The back-office reports a step
-         * @description Moves the practice (`practice.status_changed`) and tells the applicant on App IO with the tenant's template for that step. A step the practice cannot take from where it is is `409 practice_transition_not_allowed`, listing the allowed ones. Scope `practices:status`.
+         * @description Moves the practice at once (`practice.status_changed`) and tells the applicant on App IO with the tenant's template for that step. A step the practice cannot take from where it is is `409 practice_transition_not_allowed`, listing the allowed ones. `documents` (the same rules as a practice's attachments: inline base64 whose sha256, when given, matches, or this tenant's uploaded documents by sha256) are checked before anything is recorded: one wrong document refuses the whole report (400 naming it). They are then registered at the protocollo in the background, as a registration of their own referring to the practice's original protocol: outgoing for `taken_in_charge`, `integration_requested`, `accepted`, `rejected` (the office writes to the citizen), incoming for `integration_submitted` and `withdrawn` (the citizen's) — then `practice.document_registered`. Scope `practices:status`.
          */
         post: operations["reportPracticeStatus"];
         delete?: never;
@@ -291,7 +291,7 @@ export interface paths {
         };
         /**
          * One citizen's practices, payments and messages, newest first
-         * @description The feed behind the cartella del cittadino. Scope `citizens:read`.
+         * @description The feed behind the cartella del cittadino; a practice step's documents appear as `practice_document` once registered at the protocollo. Scope `citizens:read`.
          */
         get: operations["getCitizenTimeline"];
         put?: never;
@@ -928,7 +928,7 @@ export interface components {
             mode?: "live" | "sandbox";
         };
         /** @enum {string} */
-        EventType: "payment.published" | "payment.installment_paid" | "payment.paid" | "payment.cancelled" | "payment.expired" | "message.sent" | "message.rejected" | "message.failed" | "notification.accepted" | "notification.refused" | "notification.delivered" | "notification.viewed" | "notification.unreachable" | "notification.cancelled" | "practice.registered" | "practice.forwarded" | "practice.status_changed" | "delivery.dead" | "delivery.recovered" | "endpoint.disabled" | "webhook.ping";
+        EventType: "payment.published" | "payment.installment_paid" | "payment.paid" | "payment.cancelled" | "payment.expired" | "message.sent" | "message.rejected" | "message.failed" | "notification.accepted" | "notification.refused" | "notification.delivered" | "notification.viewed" | "notification.unreachable" | "notification.cancelled" | "practice.registered" | "practice.forwarded" | "practice.status_changed" | "practice.document_registered" | "delivery.dead" | "delivery.recovered" | "endpoint.disabled" | "webhook.ping";
         CreateWebhookEndpoint: {
             /** @description https URL (live mode) */
             url: string;
@@ -1420,22 +1420,44 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @description The first is the main document. Each inline (base64, the whole body within limits.bodyBytes) or a document uploaded first, named by its sha256 (POST …/documents). */
-            attachments: ({
-                name: string;
-                contentType: string;
-                contentBase64: string;
-                sha256?: string;
-            } | {
-                /** @description An uploaded document of this tenant */
-                sha256: string;
-                /** @description Defaults to the uploaded name */
-                name?: string;
-            })[];
+            attachments: components["schemas"]["DocumentInput"][];
             paymentIds?: string[];
             /** @enum {string} */
             channel: "online" | "counter";
             /** Format: date-time */
             submittedAt: string;
+        };
+        /** @description A document given inline (base64; its sha256, when given, must match the bytes) or uploaded first (POST …/documents) and named by its sha256. */
+        DocumentInput: {
+            name: string;
+            contentType: string;
+            contentBase64: string;
+            sha256?: string;
+        } | {
+            /** @description An uploaded document of this tenant */
+            sha256: string;
+            /** @description Defaults to the uploaded name */
+            name?: string;
+        };
+        PracticeDocument: {
+            name: string;
+            contentType: string;
+            sha256: string;
+            size: number;
+        };
+        PracticeRegistration: {
+            /** @description The step's position in `history` (0: the submission) */
+            step: number;
+            status: components["schemas"]["PracticeStatus"];
+            /**
+             * @description incoming ("in entrata", E): the citizen's; outgoing ("in uscita", U): the office writes to the citizen
+             * @enum {string}
+             */
+            direction: "incoming" | "outgoing";
+            /** @description The first is the main document */
+            documents: components["schemas"]["PracticeDocument"][];
+            registration?: components["schemas"]["ProtocolRegistration"];
+            delivery?: components["schemas"]["DeliverySummary"];
         };
         ProtocolRegistration: {
             number: string;
@@ -1456,12 +1478,7 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
-            attachments: {
-                name: string;
-                contentType: string;
-                sha256: string;
-                size: number;
-            }[];
+            attachments: components["schemas"]["PracticeDocument"][];
             paymentIds: string[];
             /** @enum {string} */
             channel: "online" | "counter";
@@ -1475,6 +1492,8 @@ export interface components {
             updatedAt: string;
             history: components["schemas"]["HistoryEntry"][];
             protocolDelivery?: components["schemas"]["DeliverySummary"];
+            /** @description The original registration first, then one per step that added documents, in history order */
+            registrations: components["schemas"]["PracticeRegistration"][];
             /** @description Its position in the pull feed */
             cursor: string;
         };
@@ -1487,10 +1506,12 @@ export interface components {
             status: "taken_in_charge" | "integration_requested" | "integration_submitted" | "accepted" | "rejected" | "withdrawn";
             /** @description What the office says to the applicant; in the IO message as {{message}} */
             message?: string;
+            /** @description Documents of this step (the first is the main one), registered at the protocollo on their own; the whole body within limits.bodyBytes, larger ones uploaded first. */
+            documents?: components["schemas"]["DocumentInput"][];
         };
         TimelineItem: {
             /** @enum {string} */
-            kind: "practice" | "payment" | "message" | "notification";
+            kind: "practice" | "practice_document" | "payment" | "message" | "notification";
             id: string;
             /** Format: date-time */
             at: string;

@@ -1,7 +1,7 @@
 import { Practice } from '../../../contracts/practice-schemas.ts'
 import type { Deps } from '../../../deps.ts'
 import { SnodoError } from '../../../errors.ts'
-import type { StoredPractice } from '../../../practices/practice.ts'
+import { type StoredPractice, stepDeliveryId } from '../../../practices/practice.ts'
 import { deliverySummary } from '../views.ts'
 
 export async function practiceOf(deps: Pick<Deps, 'practices'>, tenantId: string, id: string) {
@@ -10,11 +10,14 @@ export async function practiceOf(deps: Pick<Deps, 'practices'>, tenantId: string
   return practice
 }
 
-/** The practice as its tenant's clients (portal and back-office) see it, with its protocol delivery. */
+/** The practice as its tenant's clients (portal and back-office) see it, with its protocol deliveries. */
 export async function practiceView(deps: Pick<Deps, 'practices' | 'deliveries'>, p: StoredPractice) {
   const { deliveryId, tenantId, ...data } = p.data
   const registration = deps.practices.registration(p)
-  const delivery = await deliverySummary(deps.deliveries, deliveryId)
+  const steps = deps.practices.stepDocuments(p)
+  const [delivery, ...stepDeliveries] = await Promise.all([deliveryId, ...steps.map((s) => stepDeliveryId(tenantId, p.id, s.step))].map((id) => deliverySummary(deps.deliveries, id)))
+  const original = { step: 0, status: 'submitted', direction: 'incoming', documents: data.attachments, ...(registration ? { registration } : {}), ...(delivery ? { delivery } : {}) }
+  const later = steps.map((s, i) => ({ ...s, ...(stepDeliveries[i] ? { delivery: stepDeliveries[i] } : {}) }))
   return Practice.parse({
     id: p.id,
     tenantId,
@@ -26,6 +29,7 @@ export async function practiceView(deps: Pick<Deps, 'practices' | 'deliveries'>,
     updatedAt: p.updatedAt,
     history: p.history,
     ...(delivery ? { protocolDelivery: delivery } : {}),
+    registrations: [original, ...later],
     cursor: p.fields.seq ?? '0',
   })
 }
