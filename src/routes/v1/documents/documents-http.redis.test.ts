@@ -13,6 +13,7 @@ import { signedInit } from '../../../../test/support/signed.ts'
 import { createTestApp, publicUrl, type TestApp } from '../../../../test/support/test-app.ts'
 import { importSigningKey, signRequest, verifyResponse } from '../../../client/index.ts'
 import type { Problem } from '../../../errors.ts'
+import { digestOf } from '../../../trust/modi.ts'
 
 const maxBytes = 3_000_000
 let t: TestApp
@@ -49,7 +50,9 @@ const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).diges
 /** Opens a signed upload whose body the test writes itself; `length` declares a Content-Length, else chunked. */
 async function openUpload(signedOver: Uint8Array, length?: number) {
   const key = await importSigningKey(t.clients.portal.privateJwk)
-  const headers: Record<string, string> = { ...(await signRequest(key, { clientId: 'portal', audience: publicUrl }, signedOver, 'application/pdf')), 'x-document-name': 'planimetria.pdf' }
+  // Signed as a streaming client signs: over the Digest, computed beforehand.
+  const signed = await signRequest(key, { clientId: 'portal', audience: publicUrl }, { digest: digestOf(signedOver) }, 'application/pdf')
+  const headers: Record<string, string> = { ...signed, 'x-document-name': 'planimetria.pdf' }
   if (length !== undefined) headers['content-length'] = String(length)
   const req = request(`${origin}${base}`, { method: 'POST', headers, agent: false })
   const answer = new Promise<{ status: number; json: Problem & { sha256?: string; size?: number } }>((resolve, reject) => {
@@ -62,6 +65,23 @@ async function openUpload(signedOver: Uint8Array, length?: number) {
   req.flushHeaders()
   const write = (bytes: Uint8Array) => new Promise<void>((resolve, reject) => req.write(bytes, (error) => (error ? reject(error) : resolve())))
   return { req, answer, write }
+}
+
+/** Uploads `bytes` whole with their Content-Length, signed over `signedOver`. */
+async function uploadWhole(bytes: Uint8Array, signedOver = bytes) {
+  const upload = await openUpload(signedOver, bytes.length)
+  await upload.write(bytes)
+  upload.req.end()
+  return upload.answer
+}
+
+/** Refused with `code`; the tenant's folder holds what it held before and no partial file. */
+async function expectRefusedKeepingNothing(answer: ReturnType<typeof uploadWhole>, status: number, code: string, before = storedFiles()) {
+  const { status: got, json } = await answer
+  expect(got).toBe(status)
+  expect(json.code).toBe(code)
+  expect(storedFiles()).toEqual(before)
+  expect(partials()).toEqual([])
 }
 
 it('writes the body to disk as it arrives: half sent and the client waiting, all of it is in the file; then 201', async () => {
@@ -99,41 +119,24 @@ it('a chunked body past documents.maxBytes is cut off while streaming: 413, no f
   const upload = await openUpload(bytes)
   for (let at = 0; at < bytes.length; at += 65_536) upload.write(bytes.subarray(at, at + 65_536)).catch(() => undefined) // the server may stop reading
   upload.req.end()
-  const { status, json } = await upload.answer
-  expect(status).toBe(413)
-  expect(json.code).toBe('payload_too_large')
-  expect(storedFiles()).toEqual(before)
-  expect(partials()).toEqual([])
+  await expectRefusedKeepingNothing(upload.answer, 413, 'payload_too_large', before)
 })
 
 it('a Content-Length past documents.maxBytes is refused from the header alone, before any byte of the body', async () => {
   const upload = await openUpload(new Uint8Array(0), maxBytes + 1)
-  const { status, json } = await upload.answer // nothing written: the answer cannot depend on the body
+  // Nothing written: the answer cannot depend on the body.
+  await expectRefusedKeepingNothing(upload.answer, 413, 'payload_too_large')
   upload.req.destroy()
-  expect(status).toBe(413)
-  expect(json.code).toBe('payload_too_large')
-  expect(partials()).toEqual([])
 })
 
 it('a Digest that is not the bytes streamed → 401 digest_mismatch, nothing kept', async () => {
   const before = storedFiles()
-  const bytes = bytesOf(2_000_000, 13)
-  const upload = await openUpload(bytesOf(2_000_000, 17), bytes.length)
-  await upload.write(bytes)
-  upload.req.end()
-  const { status, json } = await upload.answer
-  expect(status).toBe(401)
-  expect(json.code).toBe('digest_mismatch')
-  expect(storedFiles()).toEqual(before)
-  expect(partials()).toEqual([])
+  await expectRefusedKeepingNothing(uploadWhole(bytesOf(2_000_000, 13), bytesOf(2_000_000, 17)), 401, 'digest_mismatch', before)
 })
 
 it('streams a stored document back with its size and a signed Digest; a file changed on disk is never served whole', async () => {
   const bytes = bytesOf(2_200_000, 19)
-  const upload = await openUpload(bytes, bytes.length)
-  await upload.write(bytes)
-  upload.req.end()
-  expect((await upload.answer).status).toBe(201)
+  expect((await uploadWhole(bytes)).status).toBe(201)
   const url = `${origin}${base}/${sha256Of(bytes)}/content`
 
   const res = await fetch(url, await signedInit(t.clients.portal))
