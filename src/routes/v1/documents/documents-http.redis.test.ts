@@ -146,6 +146,8 @@ it('streams a stored document back with its size and a signed Digest; a file cha
   expect(sha256Of(body)).toBe(sha256Of(bytes))
   const keys = createLocalJWKSet(t.deps.keys.jwks())
   expect(await verifyResponse(res.headers, body, { issuer: publicUrl, clientId: 'portal', keys })).toMatchObject({ verified: true })
+  const head = await fetch(url, { ...(await signedInit(t.clients.portal)), method: 'HEAD' })
+  expect([head.status, head.headers.get('content-length'), head.headers.get('digest')]).toEqual([200, String(bytes.length), res.headers.get('digest')])
 
   // The same size, one byte changed: the answer stops short of its Content-Length.
   const altered = Uint8Array.from(bytes)

@@ -40,7 +40,9 @@ export function registerDocuments(app: Hono<AppEnv>, deps: Deps) {
     const meta = await found(c.req.param('tenantId'), c.req.param('sha256'))
     // Streamed, not buffered: the Digest Snodo signs is the stored document's sha256, which the store
     // checks again while the bytes go out.
-    const body = answerStream(await deps.documents.open(c.req.param('tenantId'), meta))
+    const bytes = await deps.documents.open(c.req.param('tenantId'), meta)
+    // Hono answers HEAD from this GET and drops the body unread: for HEAD, close the file at once.
+    const body = c.req.method === 'HEAD' ? (bytes.destroy(), new ReadableStream<Uint8Array>()) : answerStream(bytes)
     signedWithDigest(c, body, digestOfSha256(meta.sha256))
     return c.body(body, 200, { 'content-type': meta.contentType, 'content-length': String(meta.size), 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(meta.name)}` })
   })
