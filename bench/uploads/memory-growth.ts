@@ -28,7 +28,7 @@ async function withServer<T>(start: Start, side: Side, key: SigningKey, use: (u:
   try {
     const probe = probeOf(server.child)
     /** Uploads and checks the answer; resolves with the MiB/s. */
-    const send1 = async (bytes: number, pause?: Pause) => {
+    const uploadChecked = async (bytes: number, pause?: Pause) => {
       const u = upload(bytes)
       const started = performance.now()
       const answer = await send(server.info.port, documentsPath, u, side === 'snodo' ? key : undefined, pause)
@@ -37,8 +37,8 @@ async function withServer<T>(start: Start, side: Side, key: SigningKey, use: (u:
       if (stored?.sha256 !== u.sha256 || stored.size !== bytes) throw new Error(`${side}: ${bytes} bytes answered ${answer.status} ${answer.body.slice(0, 300)}`)
       return bytes / 2 ** 20 / seconds
     }
-    await send1(2 ** 20)
-    return await use(send1, probe, server.info.port)
+    await uploadChecked(2 ** 20)
+    return await use(uploadChecked, probe, server.info.port)
   } finally {
     await stopChild(server.child)
   }
@@ -50,9 +50,9 @@ export async function memoryGrowth(o: { start: Start; key: SigningKey; sizesMiB:
     const runs: Record<Side, { peak: MemoryGrowth; mibPerSecond: number }[]> = { baseline: [], snodo: [] }
     for (let round = 0; round < o.rounds; round++) {
       for (const side of round % 2 ? (['snodo', 'baseline'] as const) : (['baseline', 'snodo'] as const)) {
-        const run = await withServer(o.start, side, o.key, async (send1, probe) => {
+        const run = await withServer(o.start, side, o.key, async (uploadChecked, probe) => {
           await probe.mark()
-          const mibPerSecond = await send1(size * 2 ** 20)
+          const mibPerSecond = await uploadChecked(size * 2 ** 20)
           const { peak, afterGc } = await probe.peak()
           o.log(`  ${String(size).padStart(3)} MiB  ${side.padEnd(8)}  peak growth ${cells(peak)}   after GC: heap ${mib(afterGc.heapUsed)}, arrayBuffers ${mib(afterGc.arrayBuffers)}   ${mibPerSecond.toFixed(0)} MiB/s`)
           return { peak, mibPerSecond }
@@ -71,9 +71,9 @@ export async function memoryGrowth(o: { start: Start; key: SigningKey; sizesMiB:
 
 /** Snodo's growth while a stored document of `size` MiB is downloaded (streamed from the file). */
 export async function downloadGrowth(o: { start: Start; key: SigningKey; sizeMiB: number; log: Log }): Promise<MemoryGrowth> {
-  return withServer(o.start, 'snodo', o.key, async (send1, probe, port) => {
+  return withServer(o.start, 'snodo', o.key, async (uploadChecked, probe, port) => {
     const u = upload(o.sizeMiB * 2 ** 20)
-    await send1(u.bytes)
+    await uploadChecked(u.bytes)
     await probe.mark()
     const started = performance.now()
     const got = await download(port, u.sha256, o.key)
@@ -89,13 +89,13 @@ export async function downloadGrowth(o: { start: Start; key: SigningKey; sizeMiB
 export async function heldWhilePaused(o: { start: Start; key: SigningKey; sizeMiB: number; log: Log }): Promise<Record<Side, MemoryGrowth>> {
   const held = {} as Record<Side, MemoryGrowth>
   for (const side of ['baseline', 'snodo'] as const) {
-    await withServer(o.start, side, o.key, async (send1, probe) => {
+    await withServer(o.start, side, o.key, async (uploadChecked, probe) => {
       await probe.mark()
       const whilePaused = async () => {
         await sleep(300) // for the bytes already sent to leave the socket buffers
         held[side] = await probe.held()
       }
-      await send1(o.sizeMiB * 2 ** 20, { atByte: (o.sizeMiB / 2) * 2 ** 20, whilePaused })
+      await uploadChecked(o.sizeMiB * 2 ** 20, { atByte: (o.sizeMiB / 2) * 2 ** 20, whilePaused })
       await probe.peak()
       o.log(`  ${side.padEnd(8)}  ${o.sizeMiB / 2} of ${o.sizeMiB} MiB sent, client paused, after a full GC: heap ${mib(held[side].heapUsed)}, arrayBuffers ${mib(held[side].arrayBuffers)} over the idle floor`)
     })
