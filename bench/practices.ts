@@ -2,7 +2,7 @@
 //   1. practices with one 1 MB attachment registered per second at the sandbox's protocollo simulator
 //      (DOCAREA: Login → Inserimento → Protocollazione), concurrency 50: Snodo's worker vs a bare BullMQ
 //      Worker making the same calls with the `soap` client
-//   2. server RSS while a 50 MB document is streamed through POST /v1/tenants/{t}/documents
+// (Memory while a large document streams in: bench/uploads.ts.)
 // Every part has a hard bound and the run a watchdog; the run's Redis keys (one prefix per run) and temp
 // directory are deleted at the end, on failure too. DESIGN §8: alternate rounds, ratios, parallelism probe.
 import { randomUUID } from 'node:crypto'
@@ -11,10 +11,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { benchEnv } from './bench-env.ts'
-import { bounded, deleteKeys, n0, pct } from './delivery/common.ts'
+import { bounded, deleteKeys, pct } from './delivery/common.ts'
 import { describeParallelism, effectiveParallelism } from './parallelism.ts'
 import { practiceThroughput, startProtocolloRig } from './practices/throughput.ts'
-import { uploadMemory } from './practices/upload-memory.ts'
 import { guardRun } from './run-guard.ts'
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -27,18 +26,14 @@ const guard = guardRun({ name: 'bench/practices', prefix: runPrefix, redis, home
 await guard.run(async () => {
   log(`\n=== Practices benchmark (run prefix ${runPrefix})`)
   log(`effective parallelism before: ${describeParallelism(await effectiveParallelism())}`)
-  const { key, env } = await benchEnv({ home, runPrefix, redisUrl })
+  const { env } = await benchEnv({ home, runPrefix, redisUrl })
 
   log(`\n--- 1. practices (one 1 MiB attachment) registered per second at the protocollo simulator, concurrency 50 [${guard.elapsed()}]`)
   const rig = await startProtocolloRig((extra) => ({ ...env('prot'), ...extra }))
   const throughput = await bounded('part 1', 70_000, () => practiceThroughput(rig, redis, log)).finally(() => rig.close())
   log(`  queues cleaned: ${await deleteKeys(redis, `${runPrefix}-prot:*`)} keys deleted`)
 
-  log(`\n--- 2. server memory while streaming a 50 MiB document upload [${guard.elapsed()}]`)
-  const memory = await bounded('part 2', 30_000, () => uploadMemory(env('docs'), home, key, log))
-
   log(`\n--- summary [${guard.elapsed()}]`)
   log(`  1. practices/s   snodo/baseline ${pct(throughput.ratio).padStart(5)}  (snodo ${throughput.snodoRate.toFixed(1)}/s; by total CPU per practice: ${pct(throughput.cpuRatio)})`)
-  log(`  2. 50 MiB upload: server RSS +${n0((memory.growth) / 2 ** 20)} MiB at its peak: ${memory.flat ? 'flat' : 'NOT flat'}`)
   log(`effective parallelism after: ${describeParallelism(await effectiveParallelism())}`)
 })

@@ -10,7 +10,7 @@ import { accessLog } from './routes/middleware/access-log.ts'
 import { authenticate } from './routes/middleware/authenticate.ts'
 import { tenantAccess } from './routes/middleware/authorize.ts'
 import { bodyIntegrity, isDocumentUpload } from './routes/middleware/body-integrity.ts'
-import { limitBody } from './routes/middleware/body-limit.ts'
+import { limitBody, limitDeclaredLength } from './routes/middleware/body-limit.ts'
 import { idempotency } from './routes/middleware/idempotency.ts'
 import { createErrorHandler, notFound, problemResponse } from './routes/middleware/problems.ts'
 import { signResponse } from './routes/middleware/sign-response.ts'
@@ -55,10 +55,11 @@ export function createApp(deps: Deps) {
   registerOperations(app, deps)
   registerNodoEndpoint(app, deps)
 
-  // Batches of recipients are the one body allowed to be larger than the rest.
+  // Batches of recipients are the one body allowed to be larger than the rest. A document upload is
+  // streamed by its route, which counts the bytes itself: nothing may read its body before it.
   const bodyLimit = limitBody(config.limits.bodyBytes)
   const batchBodyLimit = limitBody(config.limits.batchBodyBytes)
-  const documentLimit = limitBody(config.documents.maxBytes)
+  const documentLimit = limitDeclaredLength(config.documents.maxBytes)
   app.use('/v1/*', (c, next) => {
     if (isDocumentUpload(c.req.method, c.req.path)) return documentLimit(c, next)
     return (c.req.method === 'POST' && /^\/v1\/tenants\/[^/]+\/message-batches$/.test(c.req.path) ? batchBodyLimit : bodyLimit)(c, next)

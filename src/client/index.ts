@@ -49,11 +49,14 @@ export async function importSigningKey(privateJwk: JWK): Promise<SigningKey> {
   return { kid: privateJwk.kid, alg, key: (await importJWK(privateJwk, alg)) as SigningKey['key'] }
 }
 
-/** The headers that authenticate one request and, when it has a body, bind that body. */
-export async function signRequest(key: SigningKey, identity: { clientId: string; audience: string }, body?: string | Uint8Array, contentType = 'application/json') {
+/**
+ * The headers that authenticate one request and, when it has a body, bind that body. A body streamed
+ * from elsewhere (a large document) is given as its Digest, `{ digest: 'SHA-256=<base64>' }`.
+ */
+export async function signRequest(key: SigningKey, identity: { clientId: string; audience: string }, body?: string | Uint8Array | { digest: string }, contentType = 'application/json') {
   const headers: Record<string, string> = { authorization: `Bearer ${await signBearerToken(key, identity)}` }
   if (body !== undefined) {
-    const digest = digestOf(body)
+    const digest = typeof body === 'object' && 'digest' in body ? body.digest : digestOf(body)
     headers['content-type'] = contentType
     headers.digest = digest
     headers['agid-jwt-signature'] = await signIntegrity(key, { issuer: identity.clientId, audience: identity.audience, headers: { digest, 'content-type': contentType } })

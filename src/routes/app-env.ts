@@ -1,9 +1,12 @@
+import type { HttpBindings } from '@hono/node-server'
 import type { Context } from 'hono'
 
 /** Who is calling: a client that signed its own token, or one a PDND voucher maps to. */
 export type Caller = { clientId: string; via: 'client-jwt' | 'pdnd-voucher'; purposeId?: string }
 
 export type AppEnv = {
+  /** What @hono/node-server passes (the Node request and response); absent under app.request(). */
+  Bindings: Partial<HttpBindings> | undefined
   Variables: {
     requestId: string
     caller?: Caller
@@ -13,6 +16,8 @@ export type AppEnv = {
     auditTenant?: string
     /** A word for the audit record, e.g. the operator's reason. */
     auditDetail?: string
+    /** A streamed answer body and its Digest, known without reading it (see signedWithDigest). */
+    streamedAnswer?: { body: ReadableStream<Uint8Array>; digest: string }
   }
 }
 

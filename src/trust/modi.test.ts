@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { digestOf, signedHeadersMismatch } from './modi.ts'
+import { createHash } from 'node:crypto'
+import { digestOf, digestOfSha256, signedHeadersMismatch } from './modi.ts'
 
 describe('digestOf', () => {
   it('reproduces the ModI INTEGRITY_REST_01 example digest (modi/02_integrity_rest.rst)', () => {
@@ -15,6 +16,10 @@ describe('digestOf', () => {
     expect(digestOf('{"hello": "world"}')).toBe('SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=')
     expect(digestOf('{"a":1}')).not.toBe(digestOf('{"a": 1}'))
     expect(digestOf(new TextEncoder().encode('àè'))).toBe(digestOf('àè'))
+  })
+
+  it('is the same from a SHA-256 known as hex (a stored document)', () => {
+    for (const body of ['', '{"hello": "world"}']) expect(digestOfSha256(createHash('sha256').update(body).digest('hex'))).toBe(digestOf(body))
   })
 })
 

@@ -13,6 +13,11 @@ export function digestOf(body: Uint8Array | string): string {
   return `SHA-256=${createHash('sha256').update(body).digest('base64')}`
 }
 
+/** The same Digest from a SHA-256 already known as hex (a stored document's name). */
+export function digestOfSha256(hex: string): string {
+  return `SHA-256=${Buffer.from(hex, 'hex').toString('base64')}`
+}
+
 export function algorithmOf(jwk: JWK): AllowedAlgorithm {
   if (jwk.alg && (allowedAlgorithms as readonly string[]).includes(jwk.alg)) return jwk.alg as AllowedAlgorithm
   if (jwk.kty === 'RSA') return 'RS256'

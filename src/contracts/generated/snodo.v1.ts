@@ -149,7 +149,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a large document first, then reference it by sha256 in a practice
-         * @description The body is the document itself, with its own media type, streamed to storage (memory stays flat) and refused past `documents.maxBytes` (413) while it arrives. INTEGRITY_REST_01 as for every body: Agid-JWT-Signature is checked before anything is written, the Digest once the bytes have streamed past (a mismatch is 401 digest_mismatch and nothing is kept). Scope `practices:write`.
+         * @description The body is the document itself, with its own media type, streamed to storage as it arrives (memory stays flat whatever the size) and refused past `documents.maxBytes` with 413: at once when Content-Length says so, while it arrives when it is chunked. INTEGRITY_REST_01 as for every body: Agid-JWT-Signature is checked before anything is written, the Digest once the bytes have streamed past (a mismatch is 401 digest_mismatch and nothing is kept). Scope `practices:write`.
          */
         post: operations["uploadDocument"];
         delete?: never;
@@ -187,7 +187,7 @@ export interface paths {
         };
         /**
          * The document's bytes (a back-office fetches a practice's attachments here)
-         * @description Scope `practices:read`.
+         * @description Streamed from storage with its Content-Length. The signed Digest is the document's SHA-256 as stored at upload; the bytes are checked against it again on the way out, and a stored file that no longer matches is cut short of its Content-Length (the connection closes) rather than served whole. Scope `practices:read`.
          */
         get: operations["downloadDocument"];
         put?: never;
@@ -2180,6 +2180,8 @@ export interface operations {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     Digest: components["headers"]["Digest"];
                     "Agid-JWT-Signature": components["headers"]["AgidJwtSignature"];
+                    /** @description The document's size in bytes */
+                    "Content-Length"?: number;
                     [name: string]: unknown;
                 };
                 content: {

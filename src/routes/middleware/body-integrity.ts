@@ -8,8 +8,9 @@ const utf8 = new TextDecoder()
 
 export function bodyIntegrity(deps: { clients: ClientRegistry; policy: { audience: string; leewaySeconds: number } }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    // A document upload streams: its route checks the signed headers first and the Digest at the end.
-    if (!hasBody(c.req.raw) || isDocumentUpload(c.req.method, c.req.path)) return next()
+    // A document upload streams: its route checks the signed headers first and the Digest at the end
+    // (tested first: hasBody may touch the body, which must reach that route unread).
+    if (isDocumentUpload(c.req.method, c.req.path) || !hasBody(c.req.raw)) return next()
     const body = new Uint8Array(await c.req.arrayBuffer())
     const caller = callerOf(c)
     const client = deps.clients.get(caller.clientId)

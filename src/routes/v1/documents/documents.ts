@@ -2,15 +2,18 @@ import type { Hono } from 'hono'
 import { DocumentMeta } from '../../../contracts/practice-schemas.ts'
 import type { Deps } from '../../../deps.ts'
 import { SnodoError } from '../../../errors.ts'
+import { digestOfSha256 } from '../../../trust/modi.ts'
 import { verifySignedHeaders } from '../../../trust/verify-integrity.ts'
 import { type AppEnv, callerOf } from '../../app-env.ts'
 import { audited } from '../../middleware/audited.ts'
 import { requireScope } from '../../middleware/authorize.ts'
+import { signedWithDigest } from '../../middleware/sign-response.ts'
+import { answerStream, requestBodyStream } from '../../node-streams.ts'
 
 const path = '/v1/tenants/:tenantId/documents'
 const fileName = /^[^/\\\x00-\x1f]{1,200}$/
 
-/** uploadDocument (streamed, INTEGRITY_REST_01 checked around the stream), getDocument, downloadDocument. */
+/** uploadDocument (streamed, INTEGRITY_REST_01 checked around the stream), getDocument, downloadDocument (streamed). */
 export function registerDocuments(app: Hono<AppEnv>, deps: Deps) {
   app.post(path, requireScope('practices:write', deps), audited('document.upload', deps), async (c) => {
     const name = decodeURIComponent(c.req.header('x-document-name') ?? '')
@@ -18,11 +21,12 @@ export function registerDocuments(app: Hono<AppEnv>, deps: Deps) {
     const contentType = c.req.header('content-type') ?? ''
     if (!/^[\w.+-]+\/[\w.+-]+/.test(contentType)) throw new SnodoError('unsupported_media_type', "Send the document with its own media type, e.g. application/pdf")
     const client = deps.clients.get(callerOf(c).clientId)
-    if (!client || !c.req.raw.body) throw new SnodoError('malformed_request', 'A document upload needs a body')
+    const body = requestBodyStream(c)
+    if (!client || !body) throw new SnodoError('malformed_request', 'A document upload needs a body')
     const digest = c.req.header('digest')
     // The signed headers first: nothing is written for a request that is not the client's.
     await verifySignedHeaders({ digest, signature: c.req.header('agid-jwt-signature'), contentType }, { clientId: client.id, keys: client.keys }, { audience: deps.config.publicUrl, leewaySeconds: deps.config.auth.leewaySeconds })
-    const stored = await deps.documents.put(c.req.param('tenantId'), c.req.raw.body, { name, contentType, uploadedBy: client.id, expectedDigest: digest as string, maxBytes: deps.config.documents.maxBytes })
+    const stored = await deps.documents.put(c.req.param('tenantId'), body, { name, contentType, uploadedBy: client.id, expectedDigest: digest as string, maxBytes: deps.config.documents.maxBytes })
     return c.json(DocumentMeta.parse(stored), 201, { Location: `/v1/tenants/${c.req.param('tenantId')}/documents/${stored.sha256}` })
   })
 
@@ -34,7 +38,12 @@ export function registerDocuments(app: Hono<AppEnv>, deps: Deps) {
   app.get(`${path}/:sha256`, requireScope('practices:read', deps), async (c) => c.json(DocumentMeta.parse(await found(c.req.param('tenantId'), c.req.param('sha256')))))
   app.get(`${path}/:sha256/content`, requireScope('practices:read', deps), async (c) => {
     const meta = await found(c.req.param('tenantId'), c.req.param('sha256'))
-    const bytes = await deps.documents.read(c.req.param('tenantId'), meta.sha256)
-    return c.body(new Uint8Array(bytes), 200, { 'content-type': meta.contentType, 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(meta.name)}` })
+    // Streamed, not buffered: the Digest Snodo signs is the stored document's sha256, which the store
+    // checks again while the bytes go out.
+    const bytes = await deps.documents.open(c.req.param('tenantId'), meta)
+    // Hono answers HEAD from this GET and drops the body unread: for HEAD, close the file at once.
+    const body = c.req.method === 'HEAD' ? (bytes.destroy(), new ReadableStream<Uint8Array>()) : answerStream(bytes)
+    signedWithDigest(c, body, digestOfSha256(meta.sha256))
+    return c.body(body, 200, { 'content-type': meta.contentType, 'content-length': String(meta.size), 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(meta.name)}` })
   })
 }
