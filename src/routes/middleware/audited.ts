@@ -15,7 +15,8 @@ export function audited(action: string, deps: { audit: AuditLog }): MiddlewareHa
       tenant: c.req.param('tenantId') ?? c.get('auditTenant'),
       action,
       outcome: c.res.status < 400 ? 'ok' : 'failed',
-      payloadDigest: body && body.length > 0 ? digestOf(body) : undefined,
+      // A streamed upload is never held: its Digest header (checked against the bytes) stands for it.
+      payloadDigest: body && body.length > 0 ? digestOf(body) : c.req.header('digest'),
       requestId: c.get('requestId'),
       detail: `${c.req.method} ${c.req.path} → ${c.res.status}${c.get('auditDetail') ? `: ${c.get('auditDetail')}` : ''}`,
     })

@@ -41,6 +41,9 @@ it('stores a streamed document under its sha256 and serves it back', async () =>
   const res = await upload(twoMegabytes, { chunked: true, name: 'planimetria è.pdf' })
   expect(res.status).toBe(201)
   expect(await res.json()).toMatchObject({ sha256, name: 'planimetria è.pdf', contentType: 'application/pdf', size: 2_000_000, uploadedBy: 'portal' })
+  // Audited with the digest of the bytes, though they were never held in memory.
+  const audit = (await t.deps.audit.read()).at(-1)?.record
+  expect(audit).toMatchObject({ who: 'portal', tenant: 'comune-a', action: 'document.upload', outcome: 'ok', payloadDigest: `SHA-256=${createHash('sha256').update(twoMegabytes).digest('base64')}` })
   const meta = await t.app.request(`${base}/${sha256}`, await signedInit(t.clients.portal))
   await expectConforms(meta, 'GET', '/v1/tenants/{tenantId}/documents/{sha256}')
   const content = await t.app.request(`${base}/${sha256}/content`, await signedInit(t.clients.portal))
