@@ -2,12 +2,9 @@
 // (`npm run gen:config-schema`) and a test keeps it fresh.
 import { z } from 'zod'
 import { scopes } from './scopes.ts'
+import { SecretRef } from './secret-ref.ts'
 
-/** A secret is never written in the config: it is a reference resolved at start-up and on use. */
-export const SecretRef = z
-  .string()
-  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, 'must be a secret reference "env:NAME" or "file:path"')
-  .describe('Secret reference: env:NAME reads an environment variable, file:path reads a file')
+export { SecretRef }
 
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes, 2-63 characters')
 const HttpUrl = z.url({ protocol: /^https?$/ })

@@ -20,7 +20,8 @@ export type SoapDouble = {
   close(): Promise<void>
 }
 
-export async function listenSoap(mounts: Mount[]): Promise<SoapDouble> {
+/** `keepArrivals: false` for a long-running simulator: nothing is kept, so memory stays flat. */
+export async function listenSoap(mounts: Mount[], options: { keepArrivals?: boolean } = {}): Promise<SoapDouble> {
   const arrivals: Arrival[] = []
   const raw = new Map<string, RawAnswer>()
   const server = createServer((_req, res) => {
@@ -37,7 +38,7 @@ export async function listenSoap(mounts: Mount[]): Promise<SoapDouble> {
         callback: (error: unknown) => (error ? reject(error) : resolve()),
       })
       soapServer.log = (type: string, data: unknown, req: IncomingMessage) => {
-        if (type === 'received') arrivals.push({ path: mount.path, soapAction: soapActionOf(req), envelope: String(data) })
+        if (type === 'received' && options.keepArrivals !== false) arrivals.push({ path: mount.path, soapAction: soapActionOf(req), envelope: String(data) })
       }
     })
   }
@@ -56,7 +57,7 @@ export async function listenSoap(mounts: Mount[]): Promise<SoapDouble> {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      arrivals.push({ path: req.url ?? '', soapAction: action, envelope: Buffer.concat(chunks).toString('utf8') })
+      if (options.keepArrivals !== false) arrivals.push({ path: req.url ?? '', soapAction: action, envelope: Buffer.concat(chunks).toString('utf8') })
       res.writeHead(answer.status ?? 200, { 'content-type': answer.contentType ?? 'text/xml; charset=utf-8' })
       res.end(answer.body)
     })
