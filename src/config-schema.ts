@@ -1,6 +1,7 @@
 // The shape of snodo.config.yaml. The JSON Schema in schemas/ is generated from this file
 // (`npm run gen:config-schema`) and a test keeps it fresh.
 import { z } from 'zod'
+import { SoapRouting } from './adapters/supplier/routing.ts'
 import { scopes } from './scopes.ts'
 import { SecretRef } from './secret-ref.ts'
 
@@ -68,6 +69,7 @@ export const PlatformsConfig = z.strictObject({
             routing: z.discriminatedUnion('mode', [
               z.strictObject({ mode: z.literal('pull') }).describe('the supplier pulls GET …/practices and acks'),
               z.strictObject({ mode: z.literal('webhook'), endpointId: z.string().min(1) }).describe("a signed webhook to the supplier's endpoint"),
+              SoapRouting,
             ]),
             ioService: Slug.optional().describe('the App IO service that tells the applicant; the default one otherwise'),
             messages: z.partialRecord(z.enum(['submitted', 'registered', 'taken_in_charge', 'integration_requested', 'integration_submitted', 'accepted', 'rejected', 'withdrawn']), z.strictObject({ subject: z.string().min(1), markdown: z.string().min(1) })).optional(),

@@ -64,6 +64,7 @@ export const Practice = z.strictObject({
   updatedAt: z.iso.datetime(),
   history: z.array(HistoryEntry),
   protocolDelivery: DeliverySummary.optional(),
+  supplierPush: z.strictObject({ delivery: DeliverySummary.optional(), forwardedAt: z.iso.datetime().optional(), supplierPracticeId: z.string().optional() }).optional(),
   cursor: z.string(),
 }) satisfies z.ZodType<Schemas['Practice']>
 

@@ -6,6 +6,8 @@ export const queueNames = {
   messageBatches: 'message-batches',
   sendNotifications: 'send-notifications',
   backofficePractices: 'backoffice-practices',
+  /** A registered practice handed to its supplier's SOAP service (routing mode soap). */
+  backofficeSoapPush: 'backoffice-soap-push',
   webhooks: 'webhooks',
   replayBatches: 'replay-batches',
 } as const

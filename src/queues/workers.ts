@@ -4,6 +4,7 @@ import { type Processor, Worker } from 'bullmq'
 import type { Deps } from '../deps.ts'
 import { createMessageSender } from '../messages/deliver-message.ts'
 import { createCancellationSender, createPositionSender } from '../payments/deliver-position.ts'
+import { createPracticePusher } from '../practices/push-practice.ts'
 import { createPracticeRegistrar } from '../practices/register-practice.ts'
 import { createWebhookSender } from '../webhooks/send-webhook.ts'
 import { queueNames } from './names.ts'
@@ -47,8 +48,9 @@ export async function startWorkers(deps: Deps, extraHandlers: DeliveryHandler[] 
   })
   const pagopa = { payments: deps.payments, deliveries: deps.deliveries, outcomes: deps.paymentOutcomes, tenants: deps.tenants, gpd: deps.gpd }
   // A handler given by the caller replaces the built-in one of its queue (tests bring fakes).
-  const practices = createPracticeRegistrar({ practices: deps.practices, documents: deps.documents, events: deps.events, messages: deps.practiceMessages, tenants: deps.tenants, protocol: deps.protocol })
-  const builtIn = [webhooks, messages, createPositionSender(pagopa), createCancellationSender(pagopa), practices]
+  const practices = createPracticeRegistrar({ practices: deps.practices, documents: deps.documents, events: deps.events, messages: deps.practiceMessages, engine: deps.engine, tenants: deps.tenants, protocol: deps.protocol })
+  const pushes = createPracticePusher({ practices: deps.practices, documents: deps.documents, events: deps.events, tenants: deps.tenants, publicUrl: config.publicUrl, clock: deps.clock, supplier: deps.supplier })
+  const builtIn = [webhooks, messages, createPositionSender(pagopa), createCancellationSender(pagopa), practices, pushes]
   const handlers = new Map([...builtIn, ...extraHandlers].map((h) => [h.operation, h]))
   const workers = [...handlers.values()].map((handler) => {
     const concurrency = tuningFor(config.delivery, handler.target).concurrency ?? defaultConcurrency

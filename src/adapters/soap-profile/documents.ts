@@ -7,8 +7,11 @@ import type { SoapProfile } from './profile.ts'
 
 /** A document of the practice, already fetched; `sha256` (hex) is checked before anything is sent. */
 export type PracticeDocument = { name: string; contentType: string; content: Buffer; sha256: string }
+/** A document known by its metadata (before a practice is accepted, nothing else is). */
+export type DescribedDocument = Omit<PracticeDocument, 'content'> & { size: number }
 /** A document sent by its bytes or by reference (`url`, where the vendor fetches it from Snodo). */
-export type OutgoingDocument = Omit<PracticeDocument, 'content'> & { size: number } & ({ content: Buffer } | { url: string })
+export type OutgoingDocument = DescribedDocument & ({ content: Buffer } | { url: string })
+type AnyDocument = PracticeDocument | DescribedDocument | OutgoingDocument
 
 export type DocumentView = { name: string; contentType: string; sha256: string; size: number; content?: Buffer; base64?: string; url?: string; number: number; extension: string }
 
@@ -26,7 +29,7 @@ const extensions: Record<string, string> = {
 }
 
 /** A document as templates see it; `number` is its place in the practice (1: the main document). */
-export function documentView(doc: PracticeDocument | OutgoingDocument, number: number): DocumentView {
+export function documentView(doc: AnyDocument, number: number): DocumentView {
   const content = 'content' in doc ? doc.content : undefined
   const named = /\.([a-z0-9]+(\.p7m)?)$/i.exec(doc.name)?.[1]?.toLowerCase()
   const extension = named?.endsWith('.p7m') ? named : (extensions[doc.contentType.split(';')[0]?.trim().toLowerCase() ?? ''] ?? named ?? 'bin')
@@ -43,12 +46,12 @@ export function documentView(doc: PracticeDocument | OutgoingDocument, number: n
 }
 
 /** The practice's documents as views: the main one numbered 1, the attachments after it. */
-export function documentViews<D extends PracticeDocument | OutgoingDocument>(main: D, attachments: D[]): { main: DocumentView; attachments: DocumentView[] } {
+export function documentViews<D extends AnyDocument>(main: D, attachments: D[]): { main: DocumentView; attachments: DocumentView[] } {
   return { main: documentView(main, 1), attachments: attachments.map((a, i) => documentView(a, i + 2)) }
 }
 
 /** The documents whose content does not match their sha256: nothing is sent for such a practice. */
-export function corruptDocuments(documents: (PracticeDocument | OutgoingDocument)[]): string[] {
+export function corruptDocuments(documents: AnyDocument[]): string[] {
   return documents
     .filter((d) => 'content' in d && createHash('sha256').update(d.content).digest('hex') !== d.sha256.toLowerCase())
     .map((d) => d.name)

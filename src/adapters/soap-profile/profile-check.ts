@@ -3,6 +3,7 @@
 // `requires` read only the practice and params.
 import type { z } from 'zod'
 import type { SoapProfile, Step, Tree } from './profile.ts'
+import { unmetRequirements } from './render.ts'
 import { filterNames, pathsIn } from './template.ts'
 
 type Issue = { path: (string | number)[]; message: string }
@@ -65,6 +66,11 @@ export function profileIssues(profile: SoapProfile, results: ResultTemplates): I
       issues.push(...templateIssues(profile, [`{{${expression}}}`], new Set(), at))
       if (pathsIn(`{{${expression}}}`).some((path) => !/^(practice|params)\./.test(path))) issues.push({ path: at, message: 'a requirement reads the practice or params only (it is checked when the practice is submitted)' })
       if (!isRegExp(pattern)) issues.push({ path: at, message: 'not a regular expression' })
+      // One that reads params only is the operator's to meet: checked now, not at each practice.
+      const paths = pathsIn(`{{${expression}}}`)
+      if (isRegExp(pattern) && paths.every((path) => path.startsWith('params.') && path.slice(7) in profile.params)) {
+        for (const unmet of unmetRequirements({ requires: { [expression]: pattern } }, { params: profile.params })) issues.push({ path: unmet.path.split('.'), message: unmet.message })
+      }
     }
   }
   for (const [i, rule] of profile.errors.faults.entries()) {

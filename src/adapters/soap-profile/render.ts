@@ -41,14 +41,18 @@ export function renderXml(doc: { root: string; body: Tree }, scope: Scope): stri
   return buildXml(doc.root, renderTree(doc.body, scope) ?? {})
 }
 
-/** What the practice lacks for a document (its `requires`), each with the path in the practice it reads. */
+/**
+ * What the practice lacks for a document (its `requires`), each with the path in the practice it reads.
+ * An absent value is a problem unless the pattern matches the empty text (an optional value).
+ */
 export function unmetRequirements(doc: Pick<XmlDocument, 'requires'>, scope: Scope): { path: string; message: string }[] {
   return Object.entries(doc.requires).flatMap(([expression, pattern]) => {
     const value = evaluate(expression, scope)
     const values = Array.isArray(value) ? value : [value]
-    const path = expression.split('|')[0]?.split('||')[0]?.trim().replace(/^practice\./, '') ?? expression
-    if (!present(value)) return [{ path, message: `required (${expression})` }]
-    const bad = values.find((v) => !present(v) || typeof v === 'object' || !new RegExp(pattern).test(String(v)))
+    const path = expression.split('|')[0]?.trim().replace(/^practice\./, '') ?? expression
+    const re = new RegExp(pattern)
+    if (!present(value)) return re.test('') ? [] : [{ path, message: `required (${expression})` }]
+    const bad = values.find((v) => !present(v) || typeof v === 'object' || !re.test(String(v)))
     return bad === undefined ? [] : [{ path, message: `${JSON.stringify(bad)} does not match ${pattern} (${expression})` }]
   })
 }

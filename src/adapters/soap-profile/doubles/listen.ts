@@ -20,14 +20,23 @@ export type SoapDouble = {
   close(): Promise<void>
 }
 
-/** `keepArrivals: false` for a long-running simulator: nothing is kept, so memory stays flat. */
-export async function listenSoap(mounts: Mount[], options: { keepArrivals?: boolean } = {}): Promise<SoapDouble> {
+export type ListenOptions = {
+  /** false for a long-running simulator: nothing is kept, so memory stays flat. */
+  keepArrivals?: boolean
+  /** Answers what is not a call to a mount (a simulator's controls); 404 otherwise. */
+  fallback?: (req: IncomingMessage, res: ServerResponse) => void
+}
+
+export async function listenSoap(mounts: Mount[], options: ListenOptions = {}): Promise<SoapDouble> {
   const arrivals: Arrival[] = []
   const raw = new Map<string, RawAnswer>()
-  const server = createServer((_req, res) => {
-    res.statusCode = 404
-    res.end('no SOAP service here')
-  })
+  const server = createServer(
+    options.fallback ??
+      ((_req, res) => {
+        res.statusCode = 404
+        res.end('no SOAP service here')
+      }),
+  )
   for (const mount of mounts) {
     // soap.listen takes over the server's 'request' listeners once the WSDL is loaded: wait for that.
     await new Promise<void>((resolve, reject) => {

@@ -10,11 +10,13 @@ export async function practiceOf(deps: Pick<Deps, 'practices'>, tenantId: string
   return practice
 }
 
-/** The practice as its tenant's clients (portal and back-office) see it, with its protocol delivery. */
+/** The practice as its tenant's clients (portal and back-office) see it, with its protocol delivery and its SOAP push. */
 export async function practiceView(deps: Pick<Deps, 'practices' | 'deliveries'>, p: StoredPractice) {
   const { deliveryId, tenantId, ...data } = p.data
   const registration = deps.practices.registration(p)
-  const delivery = await deliverySummary(deps.deliveries, deliveryId)
+  const { supplierDeliveryId, forwardedAt, supplierPracticeId } = p.fields
+  const [delivery, pushDelivery] = await Promise.all([deliverySummary(deps.deliveries, deliveryId), supplierDeliveryId ? deliverySummary(deps.deliveries, supplierDeliveryId) : undefined])
+  const supplierPush = supplierDeliveryId ? { ...(pushDelivery ? { delivery: pushDelivery } : {}), ...(forwardedAt ? { forwardedAt } : {}), ...(supplierPracticeId ? { supplierPracticeId } : {}) } : undefined
   return Practice.parse({
     id: p.id,
     tenantId,
@@ -26,6 +28,7 @@ export async function practiceView(deps: Pick<Deps, 'practices' | 'deliveries'>,
     updatedAt: p.updatedAt,
     history: p.history,
     ...(delivery ? { protocolDelivery: delivery } : {}),
+    ...(supplierPush ? { supplierPush } : {}),
     cursor: p.fields.seq ?? '0',
   })
 }
