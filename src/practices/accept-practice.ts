@@ -72,7 +72,7 @@ function refuseUnfit(supplier: SupplierPort, request: PracticeRequest, documents
   const { serviceCode, subject, applicant, data, submittedAt, channel } = request
   const problems = supplier.problemsOf({ serviceCode, subject, applicant, data, submittedAt, channel, main, attachments })
   if (problems.length === 0) return
-  // The main document is the first attachment of the request.
-  const errors = problems.map((p) => ({ path: p.path.replace(/^main\b/, 'attachments.0'), message: p.message }))
+  // The main document is the first attachment of the request; a file's extension comes from its media type.
+  const errors = problems.map((p) => ({ path: p.path.replace(/^main\b/, 'attachments.0').replace(/\.extension$/, '.contentType'), message: p.message }))
   throw new SnodoError('validation_failed', `Service ${serviceCode} hands practices to a supplier that needs more than this one holds`, { errors })
 }

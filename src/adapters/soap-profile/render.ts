@@ -43,7 +43,8 @@ export function renderXml(doc: { root: string; body: Tree }, scope: Scope): stri
 
 /**
  * What the practice lacks for a document (its `requires`), each with the path in the practice it reads.
- * An absent value is a problem unless the pattern matches the empty text (an optional value).
+ * An absent value is a problem unless the pattern matches the empty text (an optional value); a list
+ * must have every element match, and may be empty.
  */
 export function unmetRequirements(doc: Pick<XmlDocument, 'requires'>, scope: Scope): { path: string; message: string }[] {
   return Object.entries(doc.requires).flatMap(([expression, pattern]) => {
@@ -51,7 +52,8 @@ export function unmetRequirements(doc: Pick<XmlDocument, 'requires'>, scope: Sco
     const values = Array.isArray(value) ? value : [value]
     const path = expression.split('|')[0]?.trim().replace(/^practice\./, '') ?? expression
     const re = new RegExp(pattern)
-    if (!present(value)) return re.test('') ? [] : [{ path, message: `required (${expression})` }]
+    // A list (each attachment's…) may be empty; a single value may be absent only where the pattern allows ''.
+    if (!Array.isArray(value) && !present(value)) return re.test('') ? [] : [{ path, message: `required (${expression})` }]
     const bad = values.find((v) => !present(v) || typeof v === 'object' || !re.test(String(v)))
     return bad === undefined ? [] : [{ path, message: `${JSON.stringify(bad)} does not match ${pattern} (${expression})` }]
   })
