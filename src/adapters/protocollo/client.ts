@@ -34,8 +34,7 @@ export function createProtocolloClient(profile: ProtocolProfile, deps: Protocoll
 
   const register = async (practice: PracticeToRegister): Promise<ProtocolRegistration> => {
     checkDocuments(profile, practice.main, practice.attachments)
-    const scope = runner.scope(practiceView(practice) as unknown as Scope)
-    await runner.authenticate(scope)
+    const scope = await runner.begin(practiceView(practice) as unknown as Scope)
     const found = await search(scope)
     if (found) {
       deps.onFound?.(practice.correlationKey, found)
@@ -50,12 +49,6 @@ export function createProtocolloClient(profile: ProtocolProfile, deps: Protocoll
   }
 
   const port: ProtocolloClient = { register, close: () => runner.close() }
-  if (profile.search) {
-    port.findByCorrelationKey = async (key: string) => {
-      const scope = runner.scope({ correlationKey: key })
-      await runner.authenticate(scope)
-      return search(scope)
-    }
-  }
+  if (profile.search) port.findByCorrelationKey = async (key: string) => search(await runner.begin({ correlationKey: key }))
   return port
 }

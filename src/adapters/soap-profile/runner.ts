@@ -20,10 +20,11 @@ export type RunnerDeps = {
 }
 
 export type ProfileRunner = {
-  /** A scope for one practice: its view, the params, the secrets read now, and the XML documents (built when read). */
-  scope(practice: Scope): Scope
-  /** The login step, when the profile has one: its `token` becomes {{token}}. */
-  authenticate(scope: Scope): Promise<void>
+  /**
+   * A scope for one practice — its view, the params, the secrets read now, the XML documents (built
+   * when read) — after the login step, when the profile has one (its `token` becomes {{token}}).
+   */
+  begin(practice: Scope): Promise<Scope>
   /** The search steps (none without `search`); their outputs land in scope.steps. */
   search(scope: Scope): Promise<void>
   /** The profile's steps, the committing one last; its outputs may be missing (the caller's reading says what is wrong). */
@@ -101,12 +102,13 @@ export function createProfileRunner(profile: SoapProfile, deps: RunnerDeps = {})
   }
 
   return {
-    scope: scopeFor,
-    async authenticate(scope) {
-      if (profile.auth.type !== 'login') return
+    async begin(practice) {
+      const scope = scopeFor(practice)
+      if (profile.auth.type !== 'login') return scope
       const outputs = (await runStep(profile.auth.step, scope, { optionalOutputs: false })) as Record<string, unknown>
       ;(scope.steps as Scope)[profile.auth.step.name] = outputs
       scope.token = outputs.token
+      return scope
     },
     search: (scope) => runAll(profile.search?.steps ?? [], scope, () => true),
     commit: (scope) => runAll(profile.steps, scope, (step) => step.commit),

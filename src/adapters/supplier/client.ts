@@ -24,8 +24,7 @@ export function createSupplierClient(profile: SupplierProfile, deps: RunnerDeps 
 
   const push = async (practice: PracticeToPush): Promise<SupplierReceipt> => {
     checkDocuments(profile, practice.main, practice.attachments)
-    const scope = runner.scope(pushView(practice) as unknown as Scope)
-    await runner.authenticate(scope)
+    const scope = await runner.begin(pushView(practice) as unknown as Scope)
     const found = await search(scope)
     if (found) return found
     await runner.commit(scope)
@@ -40,12 +39,6 @@ export function createSupplierClient(profile: SupplierProfile, deps: RunnerDeps 
     },
     close: () => runner.close(),
   }
-  if (profile.search) {
-    port.findByCorrelationKey = async (key: string) => {
-      const scope = runner.scope({ correlationKey: key })
-      await runner.authenticate(scope)
-      return search(scope)
-    }
-  }
+  if (profile.search) port.findByCorrelationKey = async (key: string) => search(await runner.begin({ correlationKey: key }))
   return port
 }

@@ -2,16 +2,11 @@
 // a supplier's test environment later): hand a practice over once, say what went wrong in UpstreamError
 // kinds the delivery engine acts on (design §5), and never hand it over twice because an answer was
 // lost (backoffice/FACTS.md §3.10). Never a fiscal code or a secret in a message.
-import { createHash, randomUUID } from 'node:crypto'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UpstreamError } from '../../errors.ts'
-import type { OutgoingDocument } from '../soap-profile/documents.ts'
+import { aDocument, type DtdBait, expectDtdRefused, expectFailure } from '../soap-profile/doubles/suite.ts'
 import type { PracticeToPush, SupplierPort } from './port.ts'
-
-export type DtdBait = { systemId: string; entityFile: string }
 
 /** Each arranges that the next push() meets the trouble, and returns the practice to send. */
 export type Arrangements = {
@@ -36,11 +31,6 @@ export type SupplierSuiteTarget = {
   close?(): Promise<void>
 }
 
-export function aDocument(name: string, text: string, contentType = 'application/pdf'): OutgoingDocument {
-  const content = Buffer.from(`%PDF-1.7\n${text}\n%%EOF\n`, 'utf8')
-  return { name, contentType, content, size: content.length, sha256: createHash('sha256').update(content).digest('hex') }
-}
-
 /** The form data of a SUAP practice (README "Practices"): the impresa and the kind of procedure. */
 export const suapData = {
   attivita: 'bar',
@@ -62,8 +52,7 @@ export const suapData = {
 
 /** A registered SUAP practice with text that needs escaping, two attachments inline and one by reference. */
 export function aPracticeToPush(overrides: Partial<PracticeToPush> = {}): PracticeToPush {
-  const planimetria = aDocument('planimetria.pdf', 'Planimetria dei locali')
-  const { content: _content, ...reference } = planimetria as OutgoingDocument & { content: Buffer }
+  const { content: _content, ...reference } = aDocument('planimetria.pdf', 'Planimetria dei locali')
   return {
     correlationKey: `prat_${randomUUID().replaceAll('-', '')}`,
     serviceCode: 'SUAP-02',
@@ -74,7 +63,7 @@ export function aPracticeToPush(overrides: Partial<PracticeToPush> = {}): Practi
     channel: 'online',
     registration: { number: '1234', year: 2026, date: '2026-03-02T10:20:00', registry: 'PG', aoo: 'AOO_H501', documentId: 'doc-77' },
     main: aDocument('domanda SCIA.pdf', 'Modulo SCIA'),
-    attachments: [aDocument('visura.pdf', 'Visura camerale'), { ...reference, url: `https://snodo.example.it/v1/tenants/comune-a/documents/${planimetria.sha256}/content` }],
+    attachments: [aDocument('visura.pdf', 'Visura camerale'), { ...reference, url: `https://snodo.example.it/v1/tenants/comune-a/documents/${reference.sha256}/content` }],
     ...overrides,
   }
 }
@@ -87,14 +76,7 @@ export function describeSupplierPort(name: string, factory: () => Promise<Suppli
     })
     afterAll(() => t?.close?.())
 
-    const failure = async (call: Promise<unknown>, kind: UpstreamError['kind'], practice: PracticeToPush) => {
-      const error = await call.then(() => expect.fail(`expected ${kind}, the call succeeded`), (e: unknown) => e)
-      expect(error).toBeInstanceOf(UpstreamError)
-      const upstream = error as UpstreamError
-      expect(upstream).toMatchObject({ kind, platform: 'backoffice', retryable: ['timeout', 'unavailable', 'rate_limited'].includes(kind) })
-      expect(upstream.message).not.toContain(practice.applicant.fiscalCode)
-      return upstream
-    }
+    const failure = (call: Promise<unknown>, kind: UpstreamError['kind'], practice: PracticeToPush) => expectFailure(call, kind, practice.applicant.fiscalCode)
 
     it('hands a practice with its documents over once, and answers the supplier’s id', async () => {
       const practice = aPracticeToPush()
@@ -131,6 +113,7 @@ export function describeSupplierPort(name: string, factory: () => Promise<Suppli
         () => expect.fail('the first call was expected to time out'),
         (e: unknown) => e as UpstreamError,
       )
+      expect(first).toBeInstanceOf(UpstreamError)
       expect(t.timesReceived(practice.correlationKey)).toBe(1)
       if (t.canSearch) {
         expect(first).toMatchObject({ kind: 'timeout', retryable: true })
@@ -150,17 +133,8 @@ export function describeSupplierPort(name: string, factory: () => Promise<Suppli
     })
 
     it('refuses an answer carrying a DTD, unread: no external entity is resolved', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'snodo-xxe-'))
-      const entityFile = join(dir, 'canary.txt')
-      const canary = `canary-${randomUUID()}`
-      writeFileSync(entityFile, canary)
       const practice = aPracticeToPush()
-      const error = await failure(t.port.push(t.arrange.dtd(practice, { systemId: 'file:///etc/passwd', entityFile })), 'protocol', practice)
-      expect(error.message).toMatch(/DTD/)
-      const everything = JSON.stringify(error, Object.getOwnPropertyNames(error)) + String(error.cause) + JSON.stringify(error.cause ?? {})
-      expect(everything).not.toContain(canary)
-      expect(everything).not.toMatch(/root:x?:0:0/)
-      expect(readFileSync(entityFile, 'utf8')).toBe(canary)
+      await expectDtdRefused((bait) => t.port.push(t.arrange.dtd(practice, bait)), practice.applicant.fiscalCode)
     })
 
     it('sends nothing for a document whose content does not match its sha256', async () => {
