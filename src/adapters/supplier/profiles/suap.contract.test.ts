@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createClientAsync, WSSecurity } from 'soap'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { soapBodyErrors, xsdErrors, xsdPaths } from '../../../../test/support/xsd.ts'
 import { contractsAvailable } from '../../../../test/support/upstream-spec.ts'
@@ -158,6 +159,21 @@ describe('what reaches the supplier', () => {
     await expect(client.push(practice)).rejects.toMatchObject({ kind: 'unavailable', retryable: true })
     await client.push(practice)
     expect(supplier.timesReceived(practice.correlationKey)).toBe(1)
+  })
+})
+
+describe('the simulated supplier checks what arrives', () => {
+  it('answers KO E_DATI, naming the faults, to a practice sent by another client with wrong bytes and no registration', async () => {
+    const other = await createClientAsync(praticheFornitoreWsdlPath, { endpoint: supplier.endpoint })
+    other.setSecurity(new WSSecurity(env.SUPPLIER_USER, env.SUPPLIER_PASSWORD))
+    const doc = { nomeFile: 'a.pdf', tipoMime: 'application/pdf', impronta: 'a'.repeat(64), dimensione: 3, principale: true, contenuto: Buffer.from('xyz').toString('base64') }
+    const pratica = { idPratica: 'prat_altro', codiceServizio: 'SUAP-02', oggetto: 'x', richiedente: { codiceFiscale: 'RSSMRA80A01H501U', nome: 'M', cognome: 'R' }, canale: 'online', presentataIl: '2026-03-02T09:15:00Z', datiModulo: '[]', allegati: { allegato: [doc] } }
+    const [answer] = (await other.riceviPraticaAsync({ pratica })) as [{ esito: string; codiceErrore: string; descrizioneErrore: string }]
+    expect(answer).toMatchObject({ esito: 'KO', codiceErrore: supplierCodes.invalid.code })
+    expect(answer.descrizioneErrore).toMatch(/protocollo mancante.*datiModulo non è un oggetto JSON.*impronta/)
+    expect(supplier.problems.filter((p) => p.startsWith('prat_altro'))).toHaveLength(3)
+    expect(supplier.timesReceived('prat_altro')).toBe(0)
+    supplier.problems.length = 0
   })
 })
 
