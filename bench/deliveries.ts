@@ -6,74 +6,30 @@
 // Every part has a hard bound and the whole run a watchdog; the run's Redis keys (one prefix per run)
 // are deleted at the end, on failure too. DESIGN §8: alternate rounds, ratios, parallelism probe before/after.
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose'
-import { importSigningKey } from '../src/client/index.ts'
-import { rotateKey } from '../src/trust/key-ring.ts'
+import { benchEnv } from './bench-env.ts'
 import { acceptPath } from './delivery/accept.ts'
-import { abortHooks, bounded, deleteKeys, killAllChildren, n0, pct, sleep } from './delivery/common.ts'
+import { bounded, deleteKeys, n0, pct } from './delivery/common.ts'
 import { retainedBytes } from './delivery/memory.ts'
-import { audience } from './delivery/snodo-config.ts'
 import { deliveryThroughput, type Rig, startRig, withBacklog } from './delivery/throughput.ts'
 import { describeParallelism, effectiveParallelism } from './parallelism.ts'
+import { guardRun } from './run-guard.ts'
 
-const hardLimitMs = 235_000
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const runPrefix = `bench-dlv-${randomUUID().slice(0, 8)}`
 const home = mkdtempSync(join(tmpdir(), 'snodo-bench-dlv-'))
 const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 })
-const started = performance.now()
 const log = (line: string) => console.log(line)
-const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`
+const guard = guardRun({ name: 'bench/deliveries', prefix: runPrefix, redis, home, hardLimitMs: 235_000, log })
+const elapsed = guard.elapsed
 
-let cleaned: Promise<void> | undefined
-function cleanup(): Promise<void> {
-  cleaned ??= (async () => {
-    killAllChildren() // normally already stopped; a part that failed may have left some
-    await Promise.race([Promise.allSettled([...abortHooks].map((hook) => hook())), sleep(3_000)])
-    const sweep = () => deleteKeys(redis, `${runPrefix}-*`).catch((err) => (console.error(`clean-up of ${runPrefix}-* failed:`, err), 0))
-    let deleted = await sweep()
-    await sleep(200) // commands already in flight when the writers stopped
-    deleted += await sweep()
-    log(`clean-up: ${deleted} Redis keys under ${runPrefix}-* deleted`)
-    rmSync(home, { recursive: true, force: true })
-    redis.disconnect()
-  })()
-  return cleaned
-}
-const watchdog = setTimeout(() => {
-  console.error(`bench/deliveries: still running after ${hardLimitMs / 1000} s, giving up`)
-  void cleanup().finally(() => process.exit(2))
-}, hardLimitMs)
-watchdog.unref()
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`bench/deliveries: ${signal}, stopping and cleaning up`)
-    void cleanup().finally(() => process.exit(130))
-  })
-}
-
-async function main() {
+await guard.run(async () => {
   log(`\n=== delivery benchmark (run prefix ${runPrefix})`)
   log(`effective parallelism before: ${describeParallelism(await effectiveParallelism())}`)
-  const keysDir = join(home, 'keys')
-  await rotateKey(keysDir)
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
-  const publicJwk = await exportJWK(publicKey)
-  const kid = await calculateJwkThumbprint(publicJwk)
-  const key = await importSigningKey({ ...(await exportJWK(privateKey)), kid, alg: 'ES256' })
-  const env = (part: string) => ({
-    BENCH_PUBLIC_JWK: JSON.stringify({ ...publicJwk, kid, alg: 'ES256' }),
-    BENCH_AUDIENCE: audience,
-    BENCH_KEYS_DIR: keysDir,
-    SNODO_REDIS_PREFIX: `${runPrefix}-${part}`,
-    REDIS_URL: redisUrl,
-    LOG_LEVEL: 'silent',
-    NODE_ENV: 'production',
-  })
+  const { key, env } = await benchEnv({ home, runPrefix, redisUrl })
 
   log(`\n--- 1. accept path: signed POST …/webhook-endpoints/{id}/ping → 202 (event + delivery + job), no worker running [${elapsed()}]`)
   const accept = await bounded('part 1', 80_000, () => acceptPath({ env: env('accept'), key, redis, log })).finally(async () => {
@@ -102,15 +58,4 @@ async function main() {
     await rig.close()
   }
   log(`effective parallelism after: ${describeParallelism(await effectiveParallelism())}`)
-}
-
-try {
-  await main()
-} catch (error) {
-  console.error(`bench/deliveries failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
-  process.exitCode = 1
-} finally {
-  await cleanup()
-  clearTimeout(watchdog)
-  log(`total ${elapsed()}`)
-}
+})

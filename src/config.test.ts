@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfigFile, readSecret } from './config.ts'
+import { ConfigError, loadConfigFile, readEnv, readSecret } from './config.ts'
 
 const example = new URL('../examples/snodo.config.example.yaml', import.meta.url).pathname
 const secretsDir = mkdtempSync(join(tmpdir(), 'snodo-config-'))
@@ -66,5 +66,17 @@ describe('snodo.config.yaml', () => {
     const path = join(secretsDir, 'broken.yaml')
     writeFileSync(path, 'publicUrl: [unclosed\n')
     expect(problemsOf(path)[0]?.message).toMatch(/line 2|line 1/)
+  })
+})
+
+describe('the environment', () => {
+  it('a variable set but empty means unset (never port 0, home "" or a config path "")', () => {
+    const env = readEnv({ PORT: '', SNODO_HOME: '', SNODO_CONFIG: '', LOG_LEVEL: '' })
+    expect(env).toMatchObject({ PORT: 8080, SNODO_HOME: '.snodo', LOG_LEVEL: 'info' })
+    expect(env.SNODO_CONFIG).toBeUndefined()
+  })
+
+  it('a wrong value is refused with its name', () => {
+    expect(() => readEnv({ PORT: 'eighty' })).toThrow(/PORT/)
   })
 })

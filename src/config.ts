@@ -33,7 +33,8 @@ export class ConfigError extends Error {
 }
 
 export function readEnv(source: Record<string, string | undefined> = process.env): RuntimeEnv {
-  const parsed = Env.safeParse(source)
+  // `PORT=` (set but empty, as compose files and shells leave it) means unset: never port 0 or home ''.
+  const parsed = Env.safeParse(Object.fromEntries(Object.entries(source).filter(([, value]) => value !== '')))
   if (!parsed.success) throw new ConfigError('The environment', issuesToProblems(parsed.error))
   return parsed.data
 }

@@ -111,7 +111,7 @@ export async function createDeps(init: {
   const clock = init.clock ?? (() => new Date())
   const audit = createAuditLog(redis, prefix, clock)
   const deliveries = createDeliveryStore(redis, prefix, clock)
-  const engine = createDeliveryEngine({ connection: queueRedis, redis, prefix, store: deliveries })
+  const engine = createDeliveryEngine({ connection: queueRedis, prefix, store: deliveries })
   const endpoints = createEndpointStore(redis, prefix, clock)
   const messages = createMessageStore(redis, prefix, clock)
   const batches = createBatchStore(redis, prefix)
@@ -196,7 +196,7 @@ export async function createDeps(init: {
     payments,
     paymentOutcomes,
     paymentFlow,
-    station: createStation({ tenants, payments, expireIfDue: paymentFlow.expireIfDue, paid: paymentOutcomes.paid }),
+    station: createStation({ tenants, payments, expireIfDue: paymentFlow.expireIfDue, outcomes: paymentOutcomes }),
     protocol,
     supplier,
     practices: createPracticeStore(redis, prefix, clock),

@@ -24,6 +24,7 @@ type Practice = {
   registration?: { number: string }
   history: { status: string; detail?: string }[]
   supplierPush?: { forwardedAt?: string; supplierPracticeId?: string; delivery?: { status: string; attempts: Attempt[]; lastError?: { upstreamCode?: string; message: string } } }
+  registrations: { step: number; status: string; direction: string; delivery?: { status: string } }[]
 }
 type Received = { idPratica: string; idPraticaFornitore: string; riepilogo: boolean; protocollo?: { numero: string }; allegati: { impronta: string; principale: boolean }[] }
 
@@ -70,13 +71,14 @@ it('SUAP practices pushed by SOAP: each received once with its riepilogo, moved 
   const ids = answers.map((a) => (a.body as { id: string }).id)
   const read = async () => Promise.all(ids.map(async (id) => (await portal.get(`/v1/tenants/comune-demo/practices/${id}`)).body as Practice))
   // The office may finish a practice while Snodo still waits for the answer that says it was received (a slow supplier): both must end.
-  const settled = (p: Practice, kind: Kind) => (dead(kind) ? p.supplierPush?.delivery?.status === 'dead' : p.status === 'accepted' && p.supplierPush?.delivery?.status === 'succeeded')
+  const settled = (p: Practice, kind: Kind) =>
+    dead(kind) ? p.supplierPush?.delivery?.status === 'dead' : p.status === 'accepted' && p.supplierPush?.delivery?.status === 'succeeded' && p.registrations.every((r) => r.delivery?.status === 'succeeded')
   await eventually(async () => (await read()).every((p, i) => settled(p, kinds[i] as Kind)), 90_000)
   const practices = await read()
 
   // What the supplier's SOAP service itself received: each good practice once, with its riepilogo, registration and document.
   const { received } = (await (await fetch(`${simulatorOrigin('fornitore')}/__sim/received`)).json()) as { received: Received[] }
-  const registrations = ((await (await fetch(`${simulatorOrigin('protocollo')}/__sim/registrations`)).json()) as { registrations: { correlationKey: string }[] }).registrations
+  const registrations = ((await (await fetch(`${simulatorOrigin('protocollo')}/__sim/registrations`)).json()) as { registrations: { correlationKey: string; flusso: string }[] }).registrations
   for (const [i, p] of practices.entries()) {
     const kind = kinds[i] as Kind
     const mine = received.filter((r) => r.idPratica === p.id)
@@ -95,6 +97,10 @@ it('SUAP practices pushed by SOAP: each received once with its riepilogo, moved 
     const steps = kind === 'integrazione' ? ['taken_in_charge', 'integration_requested', 'integration_submitted', 'accepted'] : ['taken_in_charge', 'accepted']
     expect(p.history.map((h) => h.status)).toEqual(['submitted', 'registered', ...steps])
     expect(p.history.slice(2).map((h) => h.detail)).toEqual(steps.map((s) => supplierMessages[s as keyof typeof supplierMessages]))
+    // The office's letter and the citizen's integration are registered at the protocollo on their own, pushed practice or not.
+    const later = kind === 'integrazione' ? [{ status: 'integration_requested', direction: 'outgoing', flusso: 'U' }, { status: 'integration_submitted', direction: 'incoming', flusso: 'E' }] : []
+    expect(p.registrations.map(({ status, direction }) => ({ status, direction }))).toEqual([{ status: 'submitted', direction: 'incoming' }, ...later.map(({ status, direction }) => ({ status, direction }))])
+    expect(p.registrations.slice(1).map((r) => registrations.filter((v) => v.correlationKey === `${p.id}/${r.step}`).map((v) => v.flusso))).toEqual(later.map((l) => [l.flusso]))
     const attempts = p.supplierPush?.delivery?.attempts.map((a) => [a.outcome, a.errorKind, a.upstreamCode])
     if (kind === 'lento') expect(attempts).toEqual([['failed', 'timeout', undefined], ['succeeded', undefined, undefined]])
     else if (kind === 'occupato') expect(attempts).toEqual([['failed', 'unavailable', supplierCodes.busy.code], ['succeeded', undefined, undefined]])

@@ -129,6 +129,15 @@ describe('roles and signals', () => {
     expect(api.output()).toContain('"msg":"shutting down"')
     expect(api.output()).not.toContain('shutdown took too long')
   })
+
+  it('SIGTERM to `npm start` reaches Snodo: it shuts down gracefully and leaves no process behind', async () => {
+    const api = await startSnodo({ viaNpm: true, args: ['--role', 'api'], env: { SNODO_SHUTDOWN_MS: '5000', LOG_LEVEL: 'info' } })
+    expect((await fetch(`${api.baseUrl}/health/live`)).status).toBe(200)
+    await api.stop('SIGTERM')
+    await api.waitForOutput('"msg":"shutting down"')
+    expect(api.output()).toContain('"msg":"shutting down"')
+    await until(async () => !(await fetch(`${api.baseUrl}/health/live`).then(() => true, () => false)))
+  })
 })
 
 /** A listener on a free loopback port, as another program holding Snodo's port would be. */

@@ -47,7 +47,7 @@ function receiptCall(p: PaymentData, seq: number): PreparedRequest {
     iupd: p.iupd,
     status: 'VALID',
     debtor: p.debtor,
-    option: { iuv: p.iuv, noticeNumber: p.noticeNumber, amountCents: p.amountCents, description: p.description, paid: false, transfers: [{ idTransfer: '1', amountCents: t.amountCents, organizationFiscalCode: station.idPA, iban, remittanceInformation: t.remittance, category }] },
+    option: { iuv: p.iuv, noticeNumber: p.noticeNumber, amountCents: p.amountCents, description: p.description, partial: false, paid: false, transfers: [{ idTransfer: '1', amountCents: t.amountCents, organizationFiscalCode: station.idPA, iban, remittanceInformation: t.remittance, category }] },
   }
   return { path, headers, body: paSendRtEnvelope('V1', station, receiptOf(position, { receiptId: `rcpt-bench-${seq}`, at: new Date(), psp: simulatedPsp })) }
 }

@@ -1,8 +1,9 @@
-// The "cartella del cittadino": everything of one citizen at one tenant — practices, payments,
-// messages — indexed by time as each is accepted, so the feed is one sorted read.
+// The "cartella del cittadino": everything of one citizen at one tenant — practices and the documents
+// their steps registered, payments, messages — indexed by time as each is accepted, so the feed is one sorted read.
 import type { Redis } from 'ioredis'
 
-export const timelineKinds = ['practice', 'payment', 'message', 'notification'] as const
+/** `practice_document`: the documents a later step of a practice added, once registered at the protocollo. */
+export const timelineKinds = ['practice', 'practice_document', 'payment', 'message', 'notification'] as const
 export type TimelineKind = (typeof timelineKinds)[number]
 
 export function createTimeline(redis: Redis, prefix: string) {

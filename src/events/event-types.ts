@@ -1,6 +1,7 @@
 // The closed list of events Snodo publishes (design §3), on webhooks and on the /events feed.
 export const businessEventTypes = [
   'payment.published',
+  'payment.installment_paid',
   'payment.paid',
   'payment.cancelled',
   'payment.expired',
@@ -16,6 +17,7 @@ export const businessEventTypes = [
   'practice.registered',
   'practice.forwarded',
   'practice.status_changed',
+  'practice.document_registered',
 ] as const
 
 /** About deliveries themselves, for ops endpoints; their own deliveries never raise more of them. */

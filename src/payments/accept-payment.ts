@@ -1,5 +1,6 @@
-// Accepting a payment: its IUV and notice number are assigned at once (a per-tenant counter, never
-// reused), the record is written, then its delivery to GPD is queued under the IUPD as business key.
+// Accepting a payment: its IUV and notice number — and one per installment — are assigned at once (a
+// per-tenant counter, never reused), the record is written, then its delivery to GPD is queued under
+// the IUPD as business key.
 import { randomUUID } from 'node:crypto'
 import type { Transfer } from '../adapters/pagopa/port.ts'
 import type { Timeline } from '../citizens/timeline.ts'
@@ -8,8 +9,9 @@ import { SnodoError } from '../errors.ts'
 import type { DeliveryEngine } from '../queues/engine.ts'
 import { deliveryIdFor } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
+import { type InstallmentRequest, shareTransfers } from './installments.ts'
 import { iuvFor } from './notice-number.ts'
-import type { Debtor, PaymentData, PaymentStore } from './payment.ts'
+import type { Debtor, Installment, PaymentData, PaymentStore } from './payment.ts'
 
 export type PaymentRequest = {
   debtor: Debtor
@@ -18,6 +20,7 @@ export type PaymentRequest = {
   dueDate?: string
   expiresAt?: string
   transfers?: Omit<Transfer, 'idTransfer'>[]
+  installments?: InstallmentRequest[]
   metadata?: Record<string, string>
   notifyIo?: { service: string }
 }
@@ -31,12 +34,17 @@ export function pagopaOf(tenant: TenantConfig) {
 export async function acceptPayment(deps: { payments: PaymentStore; engine: DeliveryEngine; timeline: Timeline }, tenant: TenantConfig, request: PaymentRequest) {
   const pagopa = pagopaOf(tenant)
   const transfers = transfersOf(tenant, request)
-  const { iuv, noticeNumber } = iuvFor(pagopa.segregationCode, await deps.payments.nextSequence(tenant.id))
+  const { installments: requested, ...rest } = request
+  const first = await deps.payments.reserveSequences(tenant.id, 1 + (requested?.length ?? 0))
+  const { iuv, noticeNumber } = iuvFor(pagopa.segregationCode, first)
+  const installments = requested && installmentsOf(tenant, request, requested, transfers, first + 1)
   const id = `pay_${randomUUID().replaceAll('-', '')}`
   // GPD leaves IUPD uniqueness to the organization (FACTS §5) and suggests its fiscal code + a unique id.
   const iupd = `${tenant.fiscalCode}-${iuv}`
   const deliveryId = deliveryIdFor(`gpd|${tenant.id}|${iupd}`)
-  const data: PaymentData = { tenantId: tenant.id, iuv, noticeNumber, iupd, ...request, transfers, deliveryId }
+  // Paid in full, the debt falls due with its first installment unless the portal says otherwise.
+  const dueDate = rest.dueDate ?? installments?.[0]?.dueDate
+  const data: PaymentData = { tenantId: tenant.id, iuv, noticeNumber, iupd, ...rest, ...(dueDate ? { dueDate } : {}), transfers, ...(installments ? { installments } : {}), deliveryId }
   await deps.payments.create(id, data)
   await deps.timeline.record(tenant.id, request.debtor.fiscalCode, 'payment', id, new Date())
   await deps.engine.enqueue([{ id: deliveryId, tenant: tenant.id, target: 'pagopa', operation: queueNames.pagopaPositions, resourceId: id, payload: {}, meta: { iupd, noticeNumber } }])
@@ -44,7 +52,7 @@ export async function acceptPayment(deps: { payments: PaymentStore; engine: Deli
 }
 
 /** The transfers as GPD numbers them; with none given, the whole amount to the tenant's default account. */
-function transfersOf(tenant: TenantConfig, request: PaymentRequest): Transfer[] {
+function transfersOf(tenant: TenantConfig, request: Pick<PaymentRequest, 'amountCents' | 'description' | 'transfers'>): Transfer[] {
   const given = request.transfers ?? []
   if (given.length === 0) {
     const fallback = pagopaOf(tenant).defaultTransfer
@@ -52,4 +60,17 @@ function transfersOf(tenant: TenantConfig, request: PaymentRequest): Transfer[] 
     return [{ idTransfer: '1', amountCents: request.amountCents, ...(fallback.iban ? { iban: fallback.iban } : { postalIban: fallback.postalIban as string }), remittance: request.description.slice(0, 140), category: fallback.category }]
   }
   return given.map((t, i) => ({ ...t, idTransfer: String(i + 1) as Transfer['idTransfer'] }))
+}
+
+/**
+ * Each installment with its own IUV from the sequence reserved with the payment's, and its transfers:
+ * the payment's shared out in proportion (installments.ts), or the tenant's default account.
+ */
+function installmentsOf(tenant: TenantConfig, request: PaymentRequest, requested: InstallmentRequest[], transfers: Transfer[], firstSequence: number): Installment[] {
+  const shares = request.transfers?.length ? shareTransfers(transfers, requested.map((i) => i.amountCents)) : undefined
+  const { segregationCode } = pagopaOf(tenant)
+  return requested.map((r, k) => {
+    const description = r.description ?? `Rata ${k + 1} di ${requested.length} - ${request.description}`.slice(0, 140)
+    return { index: k + 1, ...iuvFor(segregationCode, firstSequence + k), amountCents: r.amountCents, dueDate: r.dueDate, description, transfers: shares?.[k] ?? transfersOf(tenant, { amountCents: r.amountCents, description }) }
+  })
 }

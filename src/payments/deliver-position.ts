@@ -28,6 +28,7 @@ export function toDebtPosition(p: StoredPayment, tenant: TenantConfig): DebtPosi
     ...(data.expiresAt ? { expiresAt: data.expiresAt } : {}),
     switchToExpired: data.expiresAt !== undefined,
     option: { iuv: data.iuv, noticeNumber: data.noticeNumber, amountCents: data.amountCents, description: data.description, dueDate, transfers: data.transfers },
+    ...(data.installments ? { installments: data.installments.map(({ index: _index, ...option }) => option) } : {}),
   }
 }
 
@@ -67,7 +68,8 @@ export function createCancellationSender(deps: Deps): DeliveryHandler {
     credentialKey: tenantCredential(),
     async send(d) {
       const { payment, tenant } = await context(deps, d)
-      if (payment.status === 'paid' || payment.status === 'cancelled') return { detail: `already ${payment.status}` }
+      // Paid meanwhile, even one installment: GPD keeps the position (not invalidable) and so does Snodo.
+      if (payment.status === 'paid' || payment.status === 'partially_paid' || payment.status === 'cancelled') return { detail: `already ${payment.status}` }
       // A creation under way right now may publish the position after all: let it finish first.
       if ((await deps.deliveries.get(payment.data.deliveryId))?.status === 'in_progress') {
         throw new UpstreamError({ kind: 'unavailable', platform: 'pagopa', message: 'the position is being created right now; cancelling after that' })

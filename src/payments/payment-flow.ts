@@ -7,7 +7,7 @@ import type { DeliveryEngine } from '../queues/engine.ts'
 import { deliveryIdFor } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
 import { credentialsOf } from './deliver-position.ts'
-import type { PaymentStore, StoredPayment } from './payment.ts'
+import { noticeOf, type PaymentNotice, type PaymentStore, settlement, type StoredPayment } from './payment.ts'
 import type { PaymentOutcomes } from './payment-outcomes.ts'
 
 type Deps = { payments: PaymentStore; outcomes: PaymentOutcomes; engine: DeliveryEngine; clock: () => Date; checkout(tenant: TenantConfig): CheckoutPort }
@@ -31,13 +31,13 @@ export function createPaymentFlow(deps: Deps) {
   return {
     expireIfDue,
     paymentOf,
-    async checkout(tenant: TenantConfig, id: string, request: { returnUrls: { ok: string; cancel: string; error: string; waiting?: string }; emailNotice?: string }) {
+    async checkout(tenant: TenantConfig, id: string, request: { returnUrls: { ok: string; cancel: string; error: string; waiting?: string }; emailNotice?: string; installment?: number }) {
       const payment = await paymentOf(tenant.id, id)
-      if (payment.status !== 'published') throw new SnodoError('payment_not_payable', `Payment ${id} is ${payment.status}${payment.status === 'queued' ? ': it is not on pagoPA yet, try again in a moment' : ''}`)
+      const notice = payableNotice(payment, request.installment)
       const { returnUrls: urls } = request
       try {
         return await deps.checkout(tenant).createCart(credentialsOf(tenant), {
-          notices: [{ noticeNumber: payment.data.noticeNumber, organizationFiscalCode: tenant.fiscalCode, amountCents: payment.data.amountCents, companyName: tenant.name.slice(0, 140), description: payment.data.description }],
+          notices: [{ noticeNumber: notice.noticeNumber, organizationFiscalCode: tenant.fiscalCode, amountCents: notice.amountCents, companyName: tenant.name.slice(0, 140), description: notice.description }],
           returnUrls: { returnOkUrl: urls.ok, returnCancelUrl: urls.cancel, returnErrorUrl: urls.error, returnWaitingUrl: urls.waiting ?? urls.ok },
           ...(request.emailNotice ? { emailNotice: request.emailNotice } : {}),
           idCart: payment.id,
@@ -51,6 +51,7 @@ export function createPaymentFlow(deps: Deps) {
     async cancel(tenant: TenantConfig, id: string) {
       const payment = await paymentOf(tenant.id, id)
       if (payment.status === 'paid') throw new SnodoError('payment_already_paid', `Payment ${id} was paid: it cannot be cancelled`)
+      if (payment.status === 'partially_paid') throw new SnodoError('payment_already_paid', `Installments ${settlement(payment).paidInstallments.join(', ')} of payment ${id} are paid: it cannot be cancelled`)
       if (payment.status !== 'queued' && payment.status !== 'published') return payment
       await deps.payments.setFields(id, { cancelRequested: '1' })
       const deliveryId = deliveryIdFor(`gpd-invalidate|${tenant.id}|${payment.data.iupd}`)
@@ -60,3 +61,22 @@ export function createPaymentFlow(deps: Deps) {
   }
 }
 export type PaymentFlow = ReturnType<typeof createPaymentFlow>
+
+/**
+ * The notice a cart may hold now: the payment in full while nothing is paid; an installment while it
+ * is unpaid. GPD refuses the payment in full once an installment is paid (pagopa-debt-position
+ * DebtPositionValidation: PARTIALLY_PAID takes installments only), and so does this.
+ */
+function payableNotice(payment: StoredPayment, installment: number | undefined): PaymentNotice {
+  const { id, status, data } = payment
+  const chosen = installment === undefined ? undefined : data.installments?.find((i) => i.index === installment)
+  if (installment !== undefined && !chosen) {
+    const has = data.installments ? `installments 1 to ${data.installments.length}` : 'no installments'
+    throw new SnodoError('validation_failed', `Payment ${id} has ${has}`, { errors: [{ path: 'installment', message: `payment ${id} has ${has}` }] })
+  }
+  const paid = settlement(payment).paidInstallments
+  if (status === 'partially_paid' && !chosen) throw new SnodoError('payment_not_payable', `Installments ${paid.join(', ')} of payment ${id} are paid: pay the others (installment), not the whole amount`)
+  if (status === 'partially_paid' && paid.includes(installment as number)) throw new SnodoError('payment_not_payable', `Installment ${installment} of payment ${id} is already paid`)
+  if (status !== 'published' && status !== 'partially_paid') throw new SnodoError('payment_not_payable', `Payment ${id} is ${status}${status === 'queued' ? ': it is not on pagoPA yet, try again in a moment' : ''}`)
+  return noticeOf(data, chosen?.noticeNumber ?? data.noticeNumber) as PaymentNotice
+}

@@ -1,6 +1,6 @@
 // What follows a payment's change of status: its event for the portal and, when the portal asked
 // (notify.io), an App IO message to the citizen through the messages port — with payment_data once
-// the notice is payable, and a confirmation once the receipt arrives.
+// the notice is payable, and a confirmation once a receipt arrives (each installment's too).
 import { createHash } from 'node:crypto'
 import type { TenantConfig } from '../config-schema.ts'
 import { IoFiscalCode } from '../contracts/message-schemas.ts'
@@ -9,15 +9,20 @@ import { acceptMessages } from '../messages/accept-message.ts'
 import type { MessageStore } from '../messages/message.ts'
 import type { Timeline } from '../citizens/timeline.ts'
 import type { DeliveryEngine } from '../queues/engine.ts'
-import type { Receipt, StoredPayment } from './payment.ts'
+import { type Installment, type Receipt, receiptOf, settlement, type StoredPayment } from './payment.ts'
 
 const euro = (cents: number) => `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')} €`
+const romeDay = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric' })
+
+/** The installments as the notice message lists them (IO's payment_data holds one notice: the payment in full). */
+const installmentLines = (installments: Installment[]) =>
+  `\n\nPuò anche pagarlo in ${installments.length} rate, ciascuna con il proprio codice avviso:\n${installments.map((i) => `- rata ${i.index}: ${euro(i.amountCents)} entro il ${romeDay.format(new Date(i.dueDate))}, codice avviso ${i.noticeNumber}`).join('\n')}`
 
 export function createPaymentOutcomes(deps: { events: EventFeed; messages: MessageStore; engine: DeliveryEngine; tenants: ReadonlyMap<string, TenantConfig>; timeline: Timeline }) {
   const summary = (p: StoredPayment) => ({ paymentId: p.id, iuv: p.data.iuv, noticeNumber: p.data.noticeNumber, amountCents: p.data.amountCents })
 
   /** One message per (payment, step): a retried step never sends a second one. */
-  const notify = async (p: StoredPayment, step: 'published' | 'paid', subject: string, markdown: string) => {
+  const notify = async (p: StoredPayment, step: 'published' | 'paid' | `installment-${number}`, subject: string, markdown: string) => {
     const { notifyIo, debtor, tenantId } = p.data
     // Only a natural person with a well-formed fiscal code can be on IO.
     if (!notifyIo || debtor.type !== 'F' || !IoFiscalCode.safeParse(debtor.fiscalCode).success || !deps.tenants.get(tenantId)?.platforms.appio?.enabled) return
@@ -30,11 +35,23 @@ export function createPaymentOutcomes(deps: { events: EventFeed; messages: Messa
   return {
     async published(p: StoredPayment) {
       await deps.events.publish(p.data.tenantId, 'payment.published', summary(p), { dedupeKey: `${p.id}|published` })
-      await notify(p, 'published', subjectOf('Avviso di pagamento', p), `Gentile ${p.data.debtor.fullName}, è disponibile l'avviso di pagamento **${p.data.description}** di ${euro(p.data.amountCents)} (codice avviso ${p.data.noticeNumber}). Può pagarlo direttamente dall'app IO.`)
+      const installments = p.data.installments ? installmentLines(p.data.installments) : ''
+      await notify(p, 'published', subjectOf('Avviso di pagamento', p), `Gentile ${p.data.debtor.fullName}, è disponibile l'avviso di pagamento **${p.data.description}** di ${euro(p.data.amountCents)} (codice avviso ${p.data.noticeNumber}). Può pagarlo direttamente dall'app IO.${installments}`)
     },
+    /** The whole debt is settled: by the receipt of the payment in full, or by the last installment's (whose own message says so). */
     async paid(p: StoredPayment, receipt: Receipt) {
-      await deps.events.publish(p.data.tenantId, 'payment.paid', { ...summary(p), receipt }, { dedupeKey: `${p.id}|paid` })
-      await notify(p, 'paid', subjectOf('Pagamento ricevuto', p), `Gentile ${p.data.debtor.fullName}, abbiamo ricevuto il pagamento di ${euro(receipt.amountCents)} per **${p.data.description}** (codice avviso ${p.data.noticeNumber}, ricevuta ${receipt.receiptId}). Grazie.`)
+      const inFull = receiptOf(p)?.receiptId === receipt.receiptId
+      const settledBy = inFull ? { receipt } : { installments: settlement(p).paidInstallments.map((index) => ({ index, receiptId: receiptOf(p, index)?.receiptId })) }
+      await deps.events.publish(p.data.tenantId, 'payment.paid', { ...summary(p), ...settledBy }, { dedupeKey: `${p.id}|paid` })
+      if (inFull) await notify(p, 'paid', subjectOf('Pagamento ricevuto', p), `Gentile ${p.data.debtor.fullName}, abbiamo ricevuto il pagamento di ${euro(receipt.amountCents)} per **${p.data.description}** (codice avviso ${p.data.noticeNumber}, ricevuta ${receipt.receiptId}). Grazie.`)
+    },
+    async installmentPaid(p: StoredPayment, installment: Installment, receipt: Receipt) {
+      const count = p.data.installments?.length ?? 0
+      const paid = settlement(p).paidInstallments.length
+      const { index, iuv, noticeNumber, amountCents } = installment
+      await deps.events.publish(p.data.tenantId, 'payment.installment_paid', { ...summary(p), installment: { index, iuv, noticeNumber, amountCents }, receipt, paidInstallments: paid, installmentCount: count }, { dedupeKey: `${p.id}|installment|${index}` })
+      const next = paid === count ? 'Con questa rata il pagamento è completo.' : `Rate pagate: ${paid} di ${count}.`
+      await notify(p, `installment-${index}`, subjectOf(`Rata ${index} ricevuta`, p), `Gentile ${p.data.debtor.fullName}, abbiamo ricevuto il pagamento della rata ${index} di ${count} (${euro(amountCents)}) per **${p.data.description}** (codice avviso ${noticeNumber}, ricevuta ${receipt.receiptId}). ${next} Grazie.`)
     },
     async cancelled(p: StoredPayment) {
       await deps.events.publish(p.data.tenantId, 'payment.cancelled', summary(p), { dedupeKey: `${p.id}|cancelled` })

@@ -1,18 +1,19 @@
 // A payment as Snodo keeps it: the debt position it stands for on pagoPA, where it stands, and its
-// receipt once paid. Looked up by id and by notice number (the nodo speaks in notice numbers), with
-// its receipt, recorded in the same atomic step that makes it paid (a receipt sent twice changes nothing).
+// receipts. Looked up by id and by any of its notice numbers (the nodo speaks in notice numbers): the
+// one paid in full and, for a payment in installments, one per installment. Each notice keeps its
+// first receipt (a receipt sent twice changes nothing).
 import type { Redis } from 'ioredis'
 import type { Transfer } from '../adapters/pagopa/port.ts'
 import { createStatusStore, forwardOnly, type StoredResource } from '../resources/status-store.ts'
 
-export const paymentStatuses = ['queued', 'published', 'paid', 'cancelled', 'expired', 'failed'] as const
+export const paymentStatuses = ['queued', 'published', 'partially_paid', 'paid', 'cancelled', 'expired', 'failed'] as const
 export type PaymentStatus = (typeof paymentStatuses)[number]
 /**
- * Forward only. A receipt is the last word: pagoPA collected the money, so `paid` follows even a
- * payment Snodo had already seen expire or be cancelled (FACTS §1: on the receipt the EC closes the
- * position as paid).
+ * Forward only. A receipt is the last word: pagoPA collected the money, so `partially_paid` (some
+ * installments) and `paid` follow even a payment Snodo had already seen expire or be cancelled
+ * (FACTS §1: on the receipt the EC closes the position as paid); nothing undoes a partial payment.
  */
-const rank: Record<PaymentStatus, number> = { queued: 0, published: 1, cancelled: 2, expired: 2, failed: 2, paid: 3 }
+const rank: Record<PaymentStatus, number> = { queued: 0, published: 1, cancelled: 2, expired: 2, failed: 2, partially_paid: 3, paid: 4 }
 
 export type Debtor = { type: 'F' | 'G'; fiscalCode: string; fullName: string; email?: string }
 
@@ -27,9 +28,47 @@ export type PaymentData = {
   dueDate?: string
   expiresAt?: string
   transfers: Transfer[]
+  /** Two or more, when the debt may also be paid in installments (each its own notice). */
+  installments?: Installment[]
   metadata?: Record<string, string>
   notifyIo?: { service: string }
   deliveryId: string
+}
+
+/** One installment: a payment option of its own on pagoPA (isPartialPayment, FACTS §5). */
+export type Installment = {
+  /** 1-based. */
+  index: number
+  iuv: string
+  noticeNumber: string
+  amountCents: number
+  dueDate: string
+  description: string
+  transfers: Transfer[]
+}
+
+/** The notice a number names: the payment in full (no installment) or one installment. */
+export type PaymentNotice = { iuv: string; noticeNumber: string; amountCents: number; description: string; dueDate?: string; transfers: Transfer[]; installment?: Installment }
+
+export function noticeOf(data: PaymentData, noticeNumber: string): PaymentNotice | undefined {
+  if (noticeNumber === data.noticeNumber) return { iuv: data.iuv, noticeNumber, amountCents: data.amountCents, description: data.description, ...(data.dueDate ? { dueDate: data.dueDate } : {}), transfers: data.transfers }
+  const installment = data.installments?.find((i) => i.noticeNumber === noticeNumber)
+  return installment && { ...installment, installment }
+}
+
+/** Where a notice's receipt is kept: `receipt` for the payment in full (as before installments), `receipt:<n>` for installment n. */
+export const receiptField = (installment?: number) => (installment === undefined ? 'receipt' : `receipt:${installment}`)
+
+export function receiptOf(p: StoredPayment, installment?: number): Receipt | undefined {
+  const json = p.fields[receiptField(installment)]
+  return json ? (JSON.parse(json) as Receipt) : undefined
+}
+
+/** What the receipts kept make of the payment: paid in full or by every installment, partly paid, or nothing yet. */
+export function settlement(p: StoredPayment): { paidInstallments: number[]; status?: 'paid' | 'partially_paid' } {
+  const paidInstallments = (p.data.installments ?? []).filter((i) => p.fields[receiptField(i.index)]).map((i) => i.index)
+  const all = paidInstallments.length > 0 && paidInstallments.length === p.data.installments?.length
+  return { paidInstallments, ...(p.fields.receipt || all ? { status: 'paid' as const } : paidInstallments.length > 0 ? { status: 'partially_paid' as const } : {}) }
 }
 
 /** What the receipt (paSendRT) said, kept with the payment. */
@@ -56,15 +95,18 @@ export function createPaymentStore(redis: Redis, prefix: string, clock: () => Da
   return {
     ...resources,
     async create(id: string, data: PaymentData) {
-      const [, created] = await Promise.all([redis.set(noticeKey(data.tenantId, data.noticeNumber), id), resources.create(id, data, 'queued')])
+      const notices = [data.noticeNumber, ...(data.installments ?? []).map((i) => i.noticeNumber)]
+      const [, created] = await Promise.all([redis.mset(Object.fromEntries(notices.map((n) => [noticeKey(data.tenantId, n), id]))), resources.create(id, data, 'queued')])
       return created
     },
     async byNotice(tenantId: string, noticeNumber: string) {
       const id = await redis.get(noticeKey(tenantId, noticeNumber))
       return id ? resources.get(id) : undefined
     },
-    /** The next IUV base of a tenant: a counter that only grows, so a notice number is never reused. */
-    nextSequence: (tenantId: string) => redis.incr(`${prefix}:iuv-seq:${tenantId}`),
+    /** The first of `count` IUV bases of a tenant, all its own: a counter that only grows, so a notice number is never reused. */
+    reserveSequences: async (tenantId: string, count: number) => (await redis.incrby(`${prefix}:iuv-seq:${tenantId}`, count)) - count + 1,
+    /** Keeps a notice's receipt unless it has one already; answers the receipt it keeps. */
+    keepReceipt: async (id: string, installment: number | undefined, receipt: Receipt) => JSON.parse(await resources.keepField(id, receiptField(installment), JSON.stringify(receipt))) as Receipt,
   }
 }
 export type PaymentStore = ReturnType<typeof createPaymentStore>

@@ -1,9 +1,11 @@
-// The receipt is the last word: recorded once, even on a payment Snodo saw expire or be cancelled.
+// The receipt is the last word: recorded once per notice, even on a payment Snodo saw expire or be
+// cancelled; installments make the payment partially_paid, then paid once every one is.
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
-import { afterAll, expect, it } from 'vitest'
+import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import { readEnv } from '../config.ts'
-import { createPaymentStore, type PaymentData, type Receipt } from './payment.ts'
+import { iuvFor } from './notice-number.ts'
+import { createPaymentStore, type Installment, type PaymentData, type Receipt, type StoredPayment } from './payment.ts'
 import { createStation } from './station.ts'
 
 const redis = new Redis(readEnv().REDIS_URL)
@@ -15,28 +17,113 @@ afterAll(async () => {
 })
 
 const payments = createPaymentStore(redis, prefix, () => new Date())
-const paid: string[] = []
-const station = createStation({ tenants: new Map(), payments, expireIfDue: async (p) => p, paid: async (p) => void paid.push(p.id) })
-const data = (n: string): PaymentData => ({ tenantId: 'comune-a', iuv: `0100000000000${n}44`, noticeNumber: `30100000000000${n}44`, iupd: `x-${n}`, debtor: { type: 'F', fiscalCode: 'IOUSER00A00Y001X', fullName: 'M' }, amountCents: 100, description: 'd', transfers: [], deliveryId: `d${n}` })
-const receipt = (id: string, n: string): Receipt => ({ receiptId: id, noticeNumber: `30100000000000${n}44`, creditorReferenceId: `0100000000000${n}44`, amountCents: 100, outcome: 'OK', pspId: 'psp', pspName: 'PSP', version: 'paSendRTV2' })
+let told: string[] = []
+beforeEach(() => void (told = []))
+const station = createStation({
+  tenants: new Map(),
+  payments,
+  expireIfDue: async (p) => p,
+  outcomes: { paid: async (p) => void told.push(`paid ${p.id}`), installmentPaid: async (p, i) => void told.push(`installment ${i.index} ${p.id} ${p.status}`) },
+})
+let sequence = 0
+const notice = () => iuvFor('01', ++sequence)
+const transfer = (amountCents: number) => ({ idTransfer: '1' as const, amountCents, iban: 'IT60X0542811101000000123456', remittance: 'TARI', category: '9/0101100IM/' })
+const data = (installments = 0): PaymentData => ({
+  tenantId: 'comune-a',
+  ...notice(),
+  iupd: `x-${sequence}`,
+  debtor: { type: 'F', fiscalCode: 'IOUSER00A00Y001X', fullName: 'M' },
+  amountCents: 300,
+  description: 'd',
+  transfers: [transfer(300)],
+  ...(installments > 0 ? { installments: Array.from({ length: installments }, (_, k): Installment => ({ index: k + 1, ...notice(), amountCents: 300 / installments, dueDate: `2026-0${k + 3}-01T00:00:00Z`, description: `rata ${k + 1}`, transfers: [transfer(300 / installments)] })) } : {}),
+  deliveryId: `d${sequence}`,
+})
+const receipt = (receiptId: string, on: { noticeNumber: string; iuv: string; amountCents: number }): Receipt => ({ receiptId, noticeNumber: on.noticeNumber, creditorReferenceId: on.iuv, amountCents: on.amountCents, outcome: 'OK', pspId: 'psp', pspName: 'PSP', version: 'paSendRTV2' })
 
-it('records a receipt once; the same again is a duplicate, another one changes nothing', async () => {
-  await payments.create('p1', data('01'))
-  await payments.transition('p1', 'published')
-  const p1 = await payments.get('p1')
-  expect(await station.recordReceipt(p1 as NonNullable<typeof p1>, receipt('r1', '01'))).toBe('recorded')
-  const now = await payments.get('p1')
-  expect(await station.recordReceipt(now as NonNullable<typeof now>, receipt('r1', '01'))).toBe('duplicate')
-  expect(await station.recordReceipt(now as NonNullable<typeof now>, receipt('r2', '01'))).toBe('already_final')
-  expect((await payments.get('p1'))?.fields.receiptId).toBe('r1')
-  expect(paid).toEqual(['p1'])
+async function aPayment(installments = 0, status: 'published' | 'expired' | 'cancelled' = 'published') {
+  const id = `p-${randomUUID()}`
+  await payments.create(id, data(installments))
+  await payments.transition(id, status)
+  return (await payments.get(id)) as StoredPayment
+}
+const now = async (p: StoredPayment) => (await payments.get(p.id)) as StoredPayment
+const record = async (p: StoredPayment, r: Receipt) => station.recordReceipt(await now(p), r)
+const installment = (p: StoredPayment, n: number) => p.data.installments?.[n - 1] as Installment
+
+describe('a payment in full', () => {
+  it('records a receipt once; the same again is a duplicate, another one changes nothing', async () => {
+    const p = await aPayment()
+    expect(await record(p, receipt('r1', p.data))).toBe('recorded')
+    expect(await record(p, receipt('r1', p.data))).toBe('duplicate')
+    expect(await record(p, receipt('r2', p.data))).toBe('already_final')
+    expect((await now(p)).fields).toMatchObject({ receiptId: 'r1', receipt: expect.stringContaining('"r1"') })
+    expect(told).toEqual([`paid ${p.id}`])
+  })
+
+  it.each(['expired', 'cancelled'] as const)('a receipt for a payment already %s still makes it paid: the money was collected', async (status) => {
+    const p = await aPayment(0, status)
+    expect(await record(p, receipt(`r-${status}`, p.data))).toBe('recorded')
+    expect((await now(p)).history.map((h) => h.status)).toEqual(['queued', status, 'paid'])
+  })
 })
 
-it.each(['expired', 'cancelled'] as const)('a receipt for a payment already %s still makes it paid: the money was collected', async (status) => {
-  const id = `p-${status}`
-  await payments.create(id, data(status === 'expired' ? '02' : '03'))
-  await payments.transition(id, status)
-  const before = await payments.get(id)
-  expect(await station.recordReceipt(before as NonNullable<typeof before>, receipt(`r-${status}`, status === 'expired' ? '02' : '03'))).toBe('recorded')
-  expect((await payments.get(id))?.history.map((h) => h.status)).toEqual(['queued', status, 'paid'])
+describe('a payment in installments', () => {
+  it('is partially_paid with the first installment, paid with the last; each receipt kept on its own installment', async () => {
+    const p = await aPayment(2)
+    expect(await record(p, receipt('i1', installment(p, 1)))).toBe('recorded')
+    expect((await now(p)).status).toBe('partially_paid')
+    expect(await record(p, receipt('i1', installment(p, 1)))).toBe('duplicate')
+    expect(await record(p, receipt('i1-other', installment(p, 1)))).toBe('already_final')
+    expect(await record(p, receipt('i2', installment(p, 2)))).toBe('recorded')
+    const paid = await now(p)
+    expect(paid.history.map((h) => [h.status, h.detail])).toEqual([
+      ['queued', undefined],
+      ['published', undefined],
+      ['partially_paid', 'installment 1 of 2 paid: receipt i1 from PSP'],
+      ['paid', 'every installment paid (2); the last, 2, with receipt i2 from PSP'],
+    ])
+    expect([JSON.parse(paid.fields['receipt:1'] as string).receiptId, JSON.parse(paid.fields['receipt:2'] as string).receiptId, paid.fields.receipt]).toEqual(['i1', 'i2', undefined])
+    expect(told).toEqual([`installment 1 ${p.id} partially_paid`, `installment 2 ${p.id} paid`, `paid ${p.id}`])
+  })
+
+  it('two installments paid at the same moment still end paid, told once', async () => {
+    const p = await aPayment(3)
+    await record(p, receipt('c1', installment(p, 1)))
+    const before = await now(p)
+    expect(await Promise.all([station.recordReceipt(before, receipt('c2', installment(p, 2))), station.recordReceipt(before, receipt('c3', installment(p, 3)))])).toEqual(['recorded', 'recorded'])
+    expect((await now(p)).status).toBe('paid')
+    expect(told.filter((t) => t.startsWith('paid'))).toEqual([`paid ${p.id}`])
+  })
+
+  it('a receipt kept but not yet applied (a crash in between) is applied when the nodo sends it again', async () => {
+    const p = await aPayment(2)
+    await payments.keepReceipt(p.id, 1, receipt('k1', installment(p, 1)))
+    expect(await record(p, receipt('k1', installment(p, 1)))).toBe('duplicate')
+    expect((await now(p)).status).toBe('partially_paid')
+    expect(told).toEqual([`installment 1 ${p.id} partially_paid`])
+  })
+
+  it('an installment of a payment already expired makes it partially_paid', async () => {
+    const p = await aPayment(2, 'expired')
+    expect(await record(p, receipt('e1', installment(p, 1)))).toBe('recorded')
+    expect((await now(p)).status).toBe('partially_paid')
+  })
+
+  it('pagoPA collecting both the whole and an installment is recorded as overpaid, whichever came first', async () => {
+    const wholeAfter = await aPayment(2)
+    await record(wholeAfter, receipt('o1', installment(wholeAfter, 1)))
+    expect(await record(wholeAfter, receipt('o-full', wholeAfter.data))).toBe('recorded_overpaid')
+    expect((await now(wholeAfter)).status).toBe('paid')
+    const installmentAfter = await aPayment(2)
+    await record(installmentAfter, receipt('o2-full', installmentAfter.data))
+    expect(await record(installmentAfter, receipt('o2', installment(installmentAfter, 2)))).toBe('recorded_overpaid')
+    expect((await now(installmentAfter)).fields['receipt:2']).toContain('"o2"')
+    const allThenWhole = await aPayment(2)
+    await record(allThenWhole, receipt('o3', installment(allThenWhole, 1)))
+    await record(allThenWhole, receipt('o4', installment(allThenWhole, 2)))
+    expect(await record(allThenWhole, receipt('o3-full', allThenWhole.data))).toBe('recorded_overpaid')
+    expect(await record(allThenWhole, receipt('o3-full', allThenWhole.data))).toBe('duplicate')
+    expect(JSON.parse((await now(allThenWhole)).fields.receipt as string).receiptId).toBe('o3-full')
+  })
 })

@@ -2,18 +2,21 @@
 // a payment by notice number, and recording a receipt. The endpoint owns the SOAP and the fault
 // codes; this owns the state.
 import type { TenantConfig } from '../config-schema.ts'
-import type { PaymentStore, Receipt, StoredPayment } from './payment.ts'
+import { type Installment, noticeOf, type PaymentStore, type Receipt, receiptOf, settlement, type StoredPayment } from './payment.ts'
+import type { PaymentOutcomes } from './payment-outcomes.ts'
 
-export type ReceiptOutcome = 'recorded' | 'duplicate' | 'already_final'
+/** `recorded_overpaid`: kept, but other notices of the same debt were paid too — the tenant owes a refund. */
+export type ReceiptOutcome = 'recorded' | 'recorded_overpaid' | 'duplicate' | 'already_final'
 
 export type Station = {
   /** The tenant whose fiscal code is this idPA and that uses pagoPA, if any. */
   tenantByIdPA(idPA: string): TenantConfig | undefined
-  /** The payment with this notice number, its expiry applied (a published payment past expiresAt is expired). */
+  /** The payment with this notice number (in full or an installment), its expiry applied (a published payment past expiresAt is expired). */
   paymentByNotice(tenantId: string, noticeNumber: string): Promise<StoredPayment | undefined>
   /**
-   * Makes the payment paid with this receipt, once: the same receipt again is `duplicate`, a payment
-   * already paid with another receipt or otherwise final is `already_final`; neither changes anything.
+   * Keeps the receipt on its notice (receipt.noticeNumber), once: the same receipt again is
+   * `duplicate`, another one for a notice already paid `already_final`; neither changes anything.
+   * The payment is then `paid` (in full, or every installment) or `partially_paid`.
    */
   recordReceipt(payment: StoredPayment, receipt: Receipt): Promise<ReceiptOutcome>
 }
@@ -22,25 +25,55 @@ export function createStation(deps: {
   tenants: ReadonlyMap<string, TenantConfig>
   payments: PaymentStore
   expireIfDue(payment: StoredPayment): Promise<StoredPayment>
-  paid(payment: StoredPayment, receipt: Receipt): Promise<void>
+  outcomes: Pick<PaymentOutcomes, 'paid' | 'installmentPaid'>
 }): Station {
   const byFiscalCode = new Map([...deps.tenants.values()].filter((t) => t.platforms.pagopa?.enabled).map((t) => [t.fiscalCode, t]))
+  const { payments, outcomes } = deps
+  const seen = (kept: Receipt | undefined, receipt: Receipt) => (kept?.receiptId === receipt.receiptId ? 'duplicate' : 'already_final')
+
+  async function inFull(payment: StoredPayment, receipt: Receipt): Promise<ReceiptOutcome> {
+    if (receiptOf(payment)) return seen(receiptOf(payment), receipt)
+    const moved = await payments.transition(payment.id, 'paid', { detail: `receipt ${receipt.receiptId} from ${receipt.pspName}`, fields: { receiptId: receipt.receiptId, receipt: JSON.stringify(receipt) } })
+    if (moved.ok) {
+      await outcomes.paid({ ...payment, status: 'paid', fields: { ...payment.fields, receiptId: receipt.receiptId, receipt: JSON.stringify(receipt) } }, receipt)
+      return moved.from === 'partially_paid' ? 'recorded_overpaid' : 'recorded'
+    }
+    const now = (await payments.get(payment.id)) as StoredPayment
+    if (receiptOf(now)) return seen(receiptOf(now), receipt)
+    // Paid by its installments already: pagoPA should not have collected the whole too, but it did.
+    return (await payments.keepReceipt(payment.id, undefined, receipt)).receiptId === receipt.receiptId ? 'recorded_overpaid' : 'already_final'
+  }
+
+  /**
+   * The receipt is kept first, then the status follows from every receipt kept (re-read, so two
+   * installments paid at once still end `paid`). A repeated receipt repeats the second step: a crash
+   * between the two is repaired by the nodo sending the receipt again.
+   */
+  async function ofInstallment(payment: StoredPayment, installment: Installment, receipt: Receipt): Promise<ReceiptOutcome> {
+    const duplicate = receiptOf(payment, installment.index)?.receiptId === receipt.receiptId
+    if ((await payments.keepReceipt(payment.id, installment.index, receipt)).receiptId !== receipt.receiptId) return 'already_final'
+    const kept = (await payments.get(payment.id)) as StoredPayment
+    const { status } = settlement(kept)
+    const count = kept.data.installments?.length
+    const detail = status === 'paid' && !receiptOf(kept) ? `every installment paid (${count}); the last, ${installment.index}, with receipt ${receipt.receiptId} from ${receipt.pspName}` : `installment ${installment.index} of ${count} paid: receipt ${receipt.receiptId} from ${receipt.pspName}`
+    const moved = status ? await payments.transition(payment.id, status, { detail }) : { ok: false }
+    if (duplicate && !moved.ok) return 'duplicate'
+    const now = moved.ok ? ((await payments.get(payment.id)) as StoredPayment) : kept
+    await outcomes.installmentPaid(now, installment, receipt)
+    if (moved.ok && status === 'paid') await outcomes.paid(now, receipt)
+    if (duplicate) return 'duplicate'
+    return receiptOf(kept) ? 'recorded_overpaid' : 'recorded'
+  }
+
   return {
     tenantByIdPA: (idPA) => byFiscalCode.get(idPA),
     async paymentByNotice(tenantId, noticeNumber) {
-      const payment = await deps.payments.byNotice(tenantId, noticeNumber)
+      const payment = await payments.byNotice(tenantId, noticeNumber)
       return payment && deps.expireIfDue(payment)
     },
     async recordReceipt(payment, receipt) {
-      if (payment.status === 'paid') return payment.fields.receiptId === receipt.receiptId ? 'duplicate' : 'already_final'
-      const moved = await deps.payments.transition(payment.id, 'paid', { detail: `receipt ${receipt.receiptId} from ${receipt.pspName}`, fields: { receiptId: receipt.receiptId, receipt: JSON.stringify(receipt) } })
-      if (!moved.ok) {
-        const now = await deps.payments.get(payment.id)
-        return now?.fields.receiptId === receipt.receiptId ? 'duplicate' : 'already_final'
-      }
-      const fields = { ...payment.fields, receiptId: receipt.receiptId, receipt: JSON.stringify(receipt) }
-      await deps.paid({ ...payment, status: 'paid', fields }, receipt)
-      return 'recorded'
+      const installment = noticeOf(payment.data, receipt.noticeNumber)?.installment
+      return installment ? ofInstallment(payment, installment, receipt) : inFull(payment, receipt)
     },
   }
 }

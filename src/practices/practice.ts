@@ -1,8 +1,11 @@
 // A practice (pratica) as Snodo keeps it: what the citizen submitted, its business status with
 // history, its protocol registration, and the state of each delivery kept apart (protocollo and
 // back-office are separate targets). The supplier moves the status; only the allowed steps exist.
+// A step that adds documents is kept with its history entry (fields named after its position) and
+// gets a protocol registration of its own.
 import type { Redis } from 'ioredis'
 import type { ProtocolRegistration } from '../adapters/protocollo/port.ts'
+import { deliveryIdFor } from '../queues/engine.ts'
 import { createStatusStore, type StoredResource, type Transitions } from '../resources/status-store.ts'
 
 export const practiceStatuses = ['submitted', 'registered', 'taken_in_charge', 'integration_requested', 'integration_submitted', 'accepted', 'rejected', 'withdrawn'] as const
@@ -38,21 +41,49 @@ export type PracticeData = {
 
 export type StoredPractice = StoredResource<PracticeData, PracticeStatus>
 
+/** Who a step's documents come from: the citizen ("in entrata") or the office ("in uscita"). */
+export type Direction = 'incoming' | 'outgoing'
+/** The documents a step added, as recorded with it; `step` is its position in the history. */
+export type StepDocuments = { step: number; status: PracticeStatus; direction: Direction; documents: Attachment[]; registration?: ProtocolRegistration }
+
+/** The step's own registration: its delivery and the key a vendor search finds it by. */
+export const stepDeliveryId = (tenantId: string, practiceId: string, step: number) => deliveryIdFor(`protocollo-step|${tenantId}|${practiceId}|${step}`)
+export const stepCorrelationKey = (practiceId: string, step: number) => `${practiceId}/${step}`
+
+const stepField = /^stepDocuments:(\d+)$/
+
 export function createPracticeStore(redis: Redis, prefix: string, clock: () => Date) {
   const resources = createStatusStore<PracticeData, PracticeStatus>(redis, `${prefix}:prat`, practiceTransitions, clock)
   const index = (tenantId: string) => `${prefix}:prat-idx:${tenantId}`
   const content = (id: string, sha256: string) => `${prefix}:prat-doc:${id}:${sha256}`
+  const keep = (multi: ReturnType<Redis['multi']>, id: string, documents: { sha256: string; content: Buffer }[]) => {
+    for (const d of documents) multi.set(content(id, d.sha256), d.content)
+    return multi
+  }
   return {
     ...resources,
     async create(id: string, data: PracticeData, documents: { sha256: string; content: Buffer }[]) {
       // A per-tenant sequence orders the pull feed: unique, so a cursor never skips or repeats one.
       const seq = await redis.incr(`${prefix}:prat-seq:${data.tenantId}`)
-      const multi = redis.multi()
-      for (const d of documents) multi.set(content(id, d.sha256), d.content)
-      await multi.zadd(index(data.tenantId), seq, id).exec()
+      await keep(redis.multi(), id, documents).zadd(index(data.tenantId), seq, id).exec()
       const created = await resources.create(id, data, 'submitted', `submitted ${data.channel === 'online' ? 'online' : 'at the counter'}`)
       await resources.setFields(id, { seq: String(seq) })
       return created
+    },
+    /** Inline documents of a later step, kept before the step is recorded (content-addressed: a refused step leaves only bytes). */
+    async keepDocuments(id: string, documents: { sha256: string; content: Buffer }[]) {
+      if (documents.length > 0) await keep(redis.multi(), id, documents).exec()
+    },
+    /** The steps that added documents, in history order, each with its registration once it has one. */
+    stepDocuments(p: StoredPractice): StepDocuments[] {
+      return Object.entries(p.fields)
+        .flatMap(([name, value]) => {
+          const step = stepField.exec(name)?.[1]
+          if (step === undefined) return []
+          const registration = p.fields[`stepRegistration:${step}`]
+          return [{ step: Number(step), ...(JSON.parse(value) as Omit<StepDocuments, 'step'>), ...(registration ? { registration: JSON.parse(registration) as ProtocolRegistration } : {}) }]
+        })
+        .sort((a, b) => a.step - b.step)
     },
     async document(id: string, sha256: string): Promise<Buffer | undefined> {
       return (await redis.getBuffer(content(id, sha256))) ?? undefined

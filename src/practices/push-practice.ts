@@ -13,7 +13,7 @@ import { type DeliveryEngine, deliveryIdFor } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
 import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.ts'
 import { practiceServiceOf } from './accept-practice.ts'
-import { outgoingDocumentsOf } from './practice-documents.ts'
+import { fetchDocuments } from './practice-documents.ts'
 import type { PracticeStore, StoredPractice } from './practice.ts'
 
 /** Queues the push of a registered practice, once: the delivery id derives from the practice. */
@@ -50,7 +50,7 @@ export function createPracticePusher(deps: PusherDeps): DeliveryHandler {
       const routing = practiceServiceOf(tenant, serviceCode).routing
       if (routing.mode !== 'soap') throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `service ${serviceCode} no longer routes to a SOAP service (now ${routing.mode}): nothing was sent` })
       const registration = deps.practices.registration(practice)
-      const [main, ...attachments] = await outgoingDocumentsOf(deps, practice, routing.documents, deps.publicUrl)
+      const [main, ...attachments] = await fetchDocuments(deps, practice, practice.data.attachments, routing.documents === 'reference' ? { publicUrl: deps.publicUrl } : undefined)
       if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: 'a practice needs at least one document' })
       const { applicant, subject, data, submittedAt, channel } = practice.data
       const receipt = await deps.supplier(tenant, serviceCode).push({ correlationKey: practice.id, serviceCode, subject, applicant, data, submittedAt, channel, ...(registration ? { registration } : {}), main, attachments })

@@ -12,8 +12,8 @@ import type { DeliveryEngine } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
 import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.ts'
 import { practiceServiceOf } from './accept-practice.ts'
-import { documentsOf } from './practice-documents.ts'
 import type { PracticeStore, StoredPractice } from './practice.ts'
+import { fetchDocuments } from './practice-documents.ts'
 import type { PracticeMessages } from './practice-messages.ts'
 import { enqueuePush } from './push-practice.ts'
 
@@ -30,7 +30,7 @@ export function createPracticeRegistrar(deps: RegistrarDeps): DeliveryHandler {
       if (!practice || !tenant) throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `practice ${d.resourceId} or its tenant is gone` })
       if (practice.status !== 'submitted' && practice.status !== 'registered') return { detail: `already ${practice.status}` }
       if (practice.status === 'submitted') {
-        const [main, ...attachments] = await documentsOf(deps, practice)
+        const [main, ...attachments] = await fetchDocuments(deps, practice, practice.data.attachments)
         if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: 'a practice needs at least one document to register' })
         const { applicant, subject, serviceCode, submittedAt, channel } = practice.data
         const registration = await deps.protocol(tenant).register({ correlationKey: practice.id, subject, serviceCode, applicant, submittedAt, channel, main, attachments })

@@ -14,6 +14,8 @@ export type DeliveryStore = {
   /** Writes new deliveries (existing ids are left alone) and, optionally, the event they carry, atomically. */
   create(deliveries: NewDelivery[], event?: PublishedEvent): Promise<{ created: string[]; streamId?: string; duplicate: boolean }>
   get(id: string): Promise<Delivery | undefined>
+  /** Several records in one round trip, in the order asked (undefined where there is none). */
+  getMany(ids: string[]): Promise<(Delivery | undefined)[]>
   attempts(id: string): Promise<Attempt[]>
   /** Moves to `to` if the current status allows it; answers the status found (undefined: no such delivery). */
   transition(id: string, to: DeliveryStatus, fields?: Record<string, string | number | undefined>, expireSeconds?: number): Promise<{ ok: boolean; from?: DeliveryStatus }>
@@ -28,6 +30,8 @@ export type DeliveryStore = {
   list(filter: DeliveryFilter, page: { cursor?: string; limit: number }): Promise<{ items: Delivery[]; nextCursor?: string }>
   /** Ids created but whose job is not yet known to be in the queue, older than `olderThanMs`. */
   pendingEnqueue(olderThanMs: number, count: number): Promise<string[]>
+  /** Marks ids as waiting for their job (by this store's clock, the one pendingEnqueue reads). */
+  markPending(ids: string[]): Promise<void>
   confirmEnqueued(ids: string[]): Promise<void>
   trim(retention: { succeededSeconds: number; deadSeconds: number }): Promise<void>
 }
@@ -145,6 +149,8 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
       return parse(id, await redis.hgetall(key(id)))
     },
 
+    getMany: readMany,
+
     async attempts(id) {
       return (await redis.lrange(`${key(id)}:att`, 0, -1)).map((row) => JSON.parse(row) as Attempt)
     },
@@ -216,6 +222,11 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
 
     async pendingEnqueue(olderThanMs, count) {
       return redis.zrangebyscore(`${prefix}:dlv:pending`, '-inf', clock().getTime() - olderThanMs, 'LIMIT', 0, count)
+    },
+
+    async markPending(ids) {
+      const now = clock().getTime()
+      if (ids.length > 0) await redis.zadd(`${prefix}:dlv:pending`, ...ids.flatMap((id) => [now, id]))
     },
 
     async confirmEnqueued(ids) {

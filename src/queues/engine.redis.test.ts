@@ -200,7 +200,7 @@ it('status never goes backwards, and a stray job for a finished delivery sends n
   expect(await deps.deliveries.transition(dead.id, 'dead')).toEqual({ ok: true, from: 'queued' })
   for (const to of ['in_progress', 'retrying', 'succeeded'] as const) expect(await deps.deliveries.transition(dead.id, to)).toEqual({ ok: false, from: 'dead' })
   const record = await deps.deliveries.get(done.id)
-  if (record) await deps.engine.ensureJob(record)
+  if (record) await deps.engine.ensureJobs([record])
   await jobGone(queueOf('backoffice'), done.id)
   expect(await statusOf(done.id)).toBe('succeeded')
   expect(sends.backoffice).not.toContain(done.id)

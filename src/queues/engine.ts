@@ -15,7 +15,7 @@ export type DeliveryEngine = {
   /** Puts a dead delivery back in the queue for one more attempt; answers the status found otherwise. */
   replay(id: string): Promise<{ ok: true; delivery: Delivery } | { ok: false; status?: Delivery['status'] }>
   /** Re-adds the job of a delivery that is queued but may have no job (crash repair). */
-  ensureJob(delivery: Delivery): Promise<void>
+  ensureJobs(deliveries: Delivery[]): Promise<void>
   /** Moves parked (delayed) jobs back to waiting at once. */
   release(parked: { jobId: string; operation: string }[]): Promise<void>
   queue(name: QueueName): Queue
@@ -35,7 +35,7 @@ export function jobFor(d: Pick<Delivery, 'id' | 'operation' | 'replays'>) {
   return { name: d.operation, data, opts: { ...jobOptions, jobId: d.replays > 0 ? `${d.id}-r${d.replays}` : d.id } }
 }
 
-export function createDeliveryEngine(deps: { connection: Redis; redis: Redis; prefix: string; store: DeliveryStore }): DeliveryEngine {
+export function createDeliveryEngine(deps: { connection: Redis; prefix: string; store: DeliveryStore }): DeliveryEngine {
   const queues = new Map<string, Queue>()
   const queue = (name: string) => {
     let q = queues.get(name)
@@ -70,13 +70,13 @@ export function createDeliveryEngine(deps: { connection: Redis; redis: Redis; pr
       if (!found || found.status !== 'dead') return { ok: false, status: found?.status }
       const replays = found.replays + 1
       // Marked pending first: if this process dies before the job is added, the sweeper adds it.
-      await deps.redis.zadd(`${deps.prefix}:dlv:pending`, Date.now(), id)
+      await deps.store.markPending([id])
       const moved = await deps.store.transition(id, 'queued', { replays, nextTryAt: undefined }, 0)
       if (!moved.ok) return { ok: false, status: moved.from }
       await addJobs([{ ...found, replays }])
       return { ok: true, delivery: { ...found, status: 'queued', replays } }
     },
-    ensureJob: (d) => addJobs([d]),
+    ensureJobs: (ds) => addJobs(ds),
     async release(parked) {
       await Promise.all(
         parked.map(async ({ jobId, operation }) => {

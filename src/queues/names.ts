@@ -8,6 +8,8 @@ export const queueNames = {
   backofficePractices: 'backoffice-practices',
   /** A registered practice handed to its supplier's SOAP service (routing mode soap). */
   backofficeSoapPush: 'backoffice-soap-push',
+  /** The documents a later step of a practice adds, each step registered at the protocollo on its own. */
+  backofficeDocuments: 'backoffice-documents',
   webhooks: 'webhooks',
   replayBatches: 'replay-batches',
 } as const

@@ -67,13 +67,16 @@ export function createReplayBatches(deps: { redis: Redis; prefix: string; store:
       for (;;) {
         const ids = await deps.redis.lrange(idsKey, 0, chunk - 1)
         if (ids.length === 0) break
-        for (const id of ids) {
-          const result = await deps.engine.replay(id)
-          if (result.ok) {
-            await deps.audit.append({ who: batch.requestedBy, tenant: result.delivery.tenant, action: 'delivery.replay', outcome: 'ok', detail: `${batch.reason} (batch ${batch.id}, delivery ${id})` })
-          }
-          await deps.redis.multi().hincrby(key(batch.id), result.ok ? 'replayed' : 'skipped', 1).lpop(idsKey).exec()
-        }
+        // A chunk at once; each id leaves the list (LREM, not LPOP: they finish in any order) after its replay.
+        await Promise.all(
+          ids.map(async (id) => {
+            const result = await deps.engine.replay(id)
+            if (result.ok) {
+              await deps.audit.append({ who: batch.requestedBy, tenant: result.delivery.tenant, action: 'delivery.replay', outcome: 'ok', detail: `${batch.reason} (batch ${batch.id}, delivery ${id})` })
+            }
+            await deps.redis.multi().hincrby(key(batch.id), result.ok ? 'replayed' : 'skipped', 1).lrem(idsKey, 1, id).exec()
+          }),
+        )
         await job.updateProgress(Number(await deps.redis.hget(key(batch.id), 'replayed')))
       }
       await deps.redis.hsetnx(key(batch.id), 'finishedAt', deps.clock().toISOString())

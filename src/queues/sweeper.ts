@@ -1,6 +1,7 @@
 // Repairs what a crash can leave half-written: a delivery recorded but whose job was never added
 // (the pending marker outlived its grace period), and trims index entries past retention.
 import type { DeliveryConfig } from '../config-schema.ts'
+import type { Delivery } from './delivery.ts'
 import type { DeliveryStore } from './delivery-store.ts'
 import type { DeliveryEngine } from './engine.ts'
 
@@ -13,12 +14,11 @@ export function startSweeper(deps: { store: DeliveryStore; engine: DeliveryEngin
     for (;;) {
       const ids = await deps.store.pendingEnqueue(graceMs, 200)
       if (ids.length === 0) break
-      for (const id of ids) {
-        const d = await deps.store.get(id)
-        // Only a queued delivery can lack its job; any other status shows the job ran.
-        if (d?.status === 'queued') await deps.engine.ensureJob(d)
-        else await deps.store.confirmEnqueued([id])
-      }
+      const found = await deps.store.getMany(ids)
+      // Only a queued delivery can lack its job; any other status shows the job ran.
+      const queued = found.filter((d) => d?.status === 'queued') as Delivery[]
+      const settled = ids.filter((_, i) => found[i]?.status !== 'queued')
+      await Promise.all([deps.engine.ensureJobs(queued), deps.store.confirmEnqueued(settled)])
     }
     await deps.store.trim({ succeededSeconds: deps.config.succeededRetentionSeconds, deadSeconds: deps.config.deadRetentionSeconds })
   }

@@ -6,6 +6,7 @@ import { createMessageSender } from '../messages/deliver-message.ts'
 import { createCancellationSender, createPositionSender } from '../payments/deliver-position.ts'
 import { createPracticePusher } from '../practices/push-practice.ts'
 import { createPracticeRegistrar } from '../practices/register-practice.ts'
+import { createStepDocumentRegistrar } from '../practices/register-step-documents.ts'
 import { createWebhookSender } from '../webhooks/send-webhook.ts'
 import { queueNames } from './names.ts'
 import { createDeliveryProcessor, type DeliveryHandler, type DeliveryHooks, tuningFor } from './run-delivery.ts'
@@ -50,7 +51,8 @@ export async function startWorkers(deps: Deps, extraHandlers: DeliveryHandler[] 
   // A handler given by the caller replaces the built-in one of its queue (tests bring fakes).
   const practices = createPracticeRegistrar({ practices: deps.practices, documents: deps.documents, events: deps.events, messages: deps.practiceMessages, engine: deps.engine, tenants: deps.tenants, protocol: deps.protocol })
   const pushes = createPracticePusher({ practices: deps.practices, documents: deps.documents, events: deps.events, tenants: deps.tenants, publicUrl: config.publicUrl, clock: deps.clock, supplier: deps.supplier })
-  const builtIn = [webhooks, messages, createPositionSender(pagopa), createCancellationSender(pagopa), practices, pushes]
+  const stepDocuments = createStepDocumentRegistrar({ practices: deps.practices, documents: deps.documents, events: deps.events, timeline: deps.timeline, tenants: deps.tenants, protocol: deps.protocol, clock: deps.clock })
+  const builtIn = [webhooks, messages, createPositionSender(pagopa), createCancellationSender(pagopa), practices, pushes, stepDocuments]
   const handlers = new Map([...builtIn, ...extraHandlers].map((h) => [h.operation, h]))
   const workers = [...handlers.values()].map((handler) => {
     const concurrency = tuningFor(config.delivery, handler.target).concurrency ?? defaultConcurrency

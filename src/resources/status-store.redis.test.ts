@@ -18,13 +18,14 @@ const store = createStatusStore<{ n: number }, S>(redis, prefix, forwardOnly({ q
 it('keeps data, fields and a history, and never moves a status backwards or sideways between finals', async () => {
   expect(await store.create('r1', { n: 1 }, 'queued', 'accepted')).toBe(true)
   expect(await store.create('r1', { n: 2 }, 'queued')).toBe(false)
-  expect(await store.transition('r1', 'submitted', { fields: { upstreamId: 'X1' } })).toEqual({ ok: true, from: 'queued' })
-  expect(await store.transition('r1', 'queued')).toEqual({ ok: false, from: 'submitted' })
-  expect(await store.transition('r1', 'sent', { detail: 'PROCESSED' })).toEqual({ ok: true, from: 'submitted' })
+  expect(await store.transition('r1', 'submitted', { fields: { upstreamId: 'X1' } })).toEqual({ ok: true, from: 'queued', position: 1 })
+  expect(await store.transition('r1', 'queued', { entryFields: { note: 'never' } })).toEqual({ ok: false, from: 'submitted' })
+  expect(await store.transition('r1', 'sent', { detail: 'PROCESSED', entryFields: { note: 'about the third entry' } })).toEqual({ ok: true, from: 'submitted', position: 2 })
   expect(await store.transition('r1', 'failed')).toEqual({ ok: false, from: 'sent' })
   expect(await store.transition('missing', 'sent')).toEqual({ ok: false, from: undefined })
   const r = await store.get('r1')
-  expect(r).toMatchObject({ data: { n: 1 }, status: 'sent', fields: { upstreamId: 'X1' } })
+  expect(r).toMatchObject({ data: { n: 1 }, status: 'sent', fields: { upstreamId: 'X1', 'note:2': 'about the third entry' } })
+  expect(Object.keys(r?.fields ?? {}).sort()).toEqual(['note:2', 'upstreamId'])
   expect(r?.history.map((h) => [h.status, h.detail])).toEqual([['queued', 'accepted'], ['submitted', undefined], ['sent', 'PROCESSED']])
 })
 
@@ -34,4 +35,12 @@ it('reopens only from the status named, recording why', async () => {
   expect(await store.reopen('r2', 'sent', 'queued', 'replayed')).toBe(false)
   expect(await store.reopen('r2', 'failed', 'queued', 'replayed by ops')).toBe(true)
   expect((await store.get('r2'))?.history.map((h) => h.status)).toEqual(['queued', 'failed', 'queued'])
+})
+
+it('keeps the first value of a field, whoever else tries to set it, and answers it', async () => {
+  await store.create('r3', { n: 3 }, 'queued')
+  const tries = await Promise.all(['a', 'b', 'c'].map((v) => store.keepField('r3', 'first', v)))
+  expect(new Set(tries).size).toBe(1)
+  expect((await store.get('r3'))?.fields.first).toBe(tries[0])
+  expect(await store.keepField('r3', 'first', 'd')).toBe(tries[0])
 })

@@ -21,10 +21,17 @@ export type StatusStore<D, S extends string> = {
   /** Answers false when a resource with this id exists already. */
   create(id: string, data: D, status: S, detail?: string): Promise<boolean>
   get(id: string): Promise<StoredResource<D, S> | undefined>
-  transition(id: string, to: S, options?: { detail?: string; fields?: Record<string, string> }): Promise<{ ok: boolean; from?: S }>
+  /**
+   * `entryFields` are about the history entry this move adds: each is stored as `<name>:<position>`,
+   * its position in the history, in the same script (so the entry and its fields exist together).
+   * A move answers that position.
+   */
+  transition(id: string, to: S, options?: { detail?: string; fields?: Record<string, string>; entryFields?: Record<string, string> }): Promise<{ ok: boolean; from?: S; position?: number }>
   /** The one way back: an operator's replay reopens a resource whose delivery had died. */
   reopen(id: string, from: S, to: S, detail: string): Promise<boolean>
   setFields(id: string, fields: Record<string, string>): Promise<void>
+  /** Sets a field unless it holds a value already; answers the value it holds now. */
+  keepField(id: string, name: string, value: string): Promise<string>
 }
 
 const createScript = `
@@ -33,15 +40,20 @@ redis.call('HSET', KEYS[1], 'status', ARGV[2], 'createdAt', ARGV[3], 'updatedAt'
 redis.call('RPUSH', KEYS[1] .. ':history', ARGV[4])
 return 1`
 
+// A field name ending in ':#' is about the new history entry: '#' becomes its position.
 const transitionScript = `
 local k, to, now, entry, allowed = KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local cur = redis.call('HGET', k, 'status')
 if not cur then return {0, ''} end
 if not string.find(',' .. allowed .. ',', ',' .. cur .. ',', 1, true) then return {0, cur} end
 redis.call('HSET', k, 'status', to, 'updatedAt', now)
-for i = 5, #ARGV, 2 do redis.call('HSET', k, 'f:' .. ARGV[i], ARGV[i + 1]) end
-redis.call('RPUSH', k .. ':history', entry)
-return {1, cur}`
+local position = redis.call('RPUSH', k .. ':history', entry) - 1
+for i = 5, #ARGV, 2 do
+  local name = ARGV[i]
+  if string.sub(name, -2) == ':#' then name = string.sub(name, 1, -2) .. position end
+  redis.call('HSET', k, 'f:' .. name, ARGV[i + 1])
+end
+return {1, cur, position}`
 
 /** Which statuses may follow which: `next[from]` lists the statuses `from` may move to. */
 export type Transitions<S extends string> = Record<S, readonly S[]>
@@ -74,9 +86,9 @@ export function createStatusStore<D, S extends string>(redis: Redis, keyPrefix: 
     async transition(id, to, options = {}) {
       const now = clock().toISOString()
       const entry = JSON.stringify({ status: to, at: now, ...(options.detail ? { detail: options.detail } : {}) })
-      const pairs = Object.entries(options.fields ?? {}).flat()
-      const [ok, from] = (await redis.eval(transitionScript, 1, key(id), to, now, entry, allowedFrom(to), ...pairs)) as [number, string]
-      return { ok: ok === 1, from: (from || undefined) as S | undefined }
+      const pairs = [...Object.entries(options.fields ?? {}), ...Object.entries(options.entryFields ?? {}).map(([k, v]) => [`${k}:#`, v])].flat()
+      const [ok, from, position] = (await redis.eval(transitionScript, 1, key(id), to, now, entry, allowedFrom(to), ...pairs)) as [number, string, number?]
+      return { ok: ok === 1, from: (from || undefined) as S | undefined, ...(position === undefined ? {} : { position }) }
     },
     async reopen(id, from, to, detail) {
       const now = clock().toISOString()
@@ -87,6 +99,10 @@ export function createStatusStore<D, S extends string>(redis: Redis, keyPrefix: 
     async setFields(id, fields) {
       const pairs = Object.entries(fields).flatMap(([k, v]) => [`f:${k}`, v])
       if (pairs.length > 0) await redis.hset(key(id), ...pairs)
+    },
+    async keepField(id, name, value) {
+      const [, [, kept]] = (await redis.multi().hsetnx(key(id), `f:${name}`, value).hget(key(id), `f:${name}`).exec()) as [unknown, [null, string]]
+      return kept
     },
   }
 }

@@ -56,8 +56,8 @@ export async function startBackofficeSandbox(options: { dir: string }) {
     },
     /**
      * The registrations' delivery tuning: retries after 1 s, 2 s, 5 s… and a circuit that rests 2 s, not 30.
-     * No more registrations at once than the adapter has connections (16): one waiting for a connection
-     * past the timeout would count as sent, and a registering call with an unknown outcome goes dead.
+     * No more registrations at once than the adapter has connections (16): a call still waiting for a
+     * connection at its deadline never left Snodo and is retried, but it is a wasted attempt.
      */
     delivery: {
       retry: { scheduleMs: [1_000, 2_000, 5_000, 15_000, 60_000, 300_000, 1_800_000], floorAfterThrottleMs: 2_000 },

@@ -4,7 +4,7 @@ import pino from 'pino'
 import { expect, it } from 'vitest'
 import type { SnodoClient } from '../client/index.ts'
 import { practiceStatuses, practiceTransitions } from '../practices/practice.ts'
-import { nextStep, startBackofficeSupplier, supplierMagicSubjects, supplierTimings } from './backoffice-supplier.ts'
+import { documentsFor, nextStep, startBackofficeSupplier, supplierMagicSubjects, supplierMessages, supplierTimings } from './backoffice-supplier.ts'
 
 const walk = (subject: string) => {
   const steps: string[] = []
@@ -24,6 +24,14 @@ it('plans the steps a subject asks for, each one Snodo allows from where the pra
   }
   expect(nextStep('submitted', 'x')).toBeUndefined()
   expect(nextStep('accepted', 'x')).toBeUndefined()
+})
+
+it('attaches a document to the integration request, the integration and the refusal, none to the other steps', () => {
+  const carried = (Object.keys(supplierMessages) as (keyof typeof supplierMessages)[]).filter((step) => documentsFor(step, 'prat_1'))
+  expect(carried).toEqual(['integration_requested', 'integration_submitted', 'rejected'])
+  const [document] = documentsFor('rejected', 'prat_1') ?? []
+  expect(document).toMatchObject({ name: 'provvedimento-diniego.pdf', contentType: 'application/pdf' })
+  expect(Buffer.from(document?.contentBase64 ?? '', 'base64').toString()).toMatch(/^%PDF-1\.4\n[^]*Pratica prat_1\n%%EOF\n$/)
 })
 
 it('logs a failing Snodo once and carries on, ticking, until stopped', async () => {

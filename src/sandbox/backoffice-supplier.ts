@@ -1,10 +1,11 @@
 // The sandbox's back-office supplier: the comune's office software, simulated. It acts on Snodo only
 // through the v1 API, signed as its own client (demo-backoffice), as a real supplier would: it pulls
 // the registered practices, acks each, then reports the office's steps on a schedule that a token in
-// the subject can steer. The services Snodo pushes to its SOAP service (`soap`: the simulated
-// supplier service, ../adapters/supplier/simulator) it does not pull: it takes up each practice that
-// service received. A demo helper must never take Snodo down: every failure is logged and the loop goes
-// on; and it reads each practice before a step, so it never reports one Snodo would refuse.
+// the subject can steer, some of them with a document (supplierDocuments). The services Snodo pushes
+// to its SOAP service (`soap`: the simulated supplier service, ../adapters/supplier/simulator) it does
+// not pull: it takes up each practice that service received. A demo helper must never take Snodo down:
+// every failure is logged and the loop goes on; and it reads each practice before a step, so it never
+// reports one Snodo would refuse.
 import type { Logger } from 'pino'
 import type { SupplierService } from '../adapters/supplier/simulator/service.ts'
 import type { SnodoClient } from '../client/index.ts'
@@ -33,6 +34,24 @@ export const supplierMessages = {
   accepted: 'Istruttoria conclusa con esito favorevole.',
   rejected: 'Istruttoria conclusa con esito negativo: mancano i requisiti.',
 } as const satisfies Partial<Record<PracticeStatus, string>>
+
+/**
+ * The documents some steps carry, registered at the protocollo on their own: the office's letters go
+ * out (the request for an integration, the refusal), the citizen's integration comes in.
+ */
+export const supplierDocuments = {
+  integration_requested: 'richiesta-integrazione.pdf',
+  integration_submitted: 'integrazione.pdf',
+  rejected: 'provvedimento-diniego.pdf',
+} as const satisfies Partial<Record<keyof typeof supplierMessages, string>>
+
+/** A small PDF-like document for a step of a practice, inline; none for a step that carries none. */
+export function documentsFor(step: keyof typeof supplierMessages, practiceId: string) {
+  const name = (supplierDocuments as Partial<Record<string, string>>)[step]
+  if (!name) return undefined
+  const content = Buffer.from(`%PDF-1.4\n${supplierMessages[step]}\nPratica ${practiceId}\n%%EOF\n`)
+  return [{ name, contentType: 'application/pdf', contentBase64: content.toString('base64') }]
+}
 
 /** The office's next step from where the practice is, or none; only ever one Snodo allows from there. */
 export function nextStep(status: PracticeStatus, subject: string): keyof typeof supplierMessages | undefined {
@@ -133,7 +152,8 @@ export function startBackofficeSupplier(options: SupplierOptions): BackofficeSup
     if (p.status === 'registered' && !p.ackedAt && !pushed.has(p.serviceCode)) await ack(id)
     const next = nextStep(p.status, p.subject)
     if (!next) return void due.delete(id)
-    await call('POST', `${path}/${id}/status`, { status: next, message: supplierMessages[next] })
+    const documents = documentsFor(next, id)
+    await call('POST', `${path}/${id}/status`, { status: next, message: supplierMessages[next], ...(documents ? { documents } : {}) })
     if (!nextStep(next, p.subject)) return void due.delete(id)
     due.set(id, Date.now() + (next === 'integration_requested' ? timings.integrationMs : timings.stepMs))
   }

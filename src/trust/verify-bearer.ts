@@ -32,6 +32,14 @@ export function peekToken(token: string): { alg: string; typ?: string; iss?: str
   }
 }
 
+/** The kid must name a key of the client's JWKS: without one, jose would fall back on any key of the client. */
+export function requireKid(keys: JWTVerifyGetKey, what: string): JWTVerifyGetKey {
+  return (header, jws) => {
+    if (!header.kid) throw new SnodoError('token_key_unknown', `${what} has no kid: put the kid of your key in the client JWKS in it`)
+    return keys(header, jws)
+  }
+}
+
 export async function verifyBearer(
   token: string,
   issuer: string | undefined,
@@ -41,11 +49,7 @@ export async function verifyBearer(
   if (!client) throw new SnodoError('token_issuer_unknown', 'The token iss is not a client registered with Snodo')
   const { policy } = deps
   const now = deps.now?.() ?? Math.floor(Date.now() / 1000)
-  // The kid must name a key of the client's JWKS: without one, jose would fall back on any key of the client.
-  const keyOfKid: JWTVerifyGetKey = (header, jws) => {
-    if (!header.kid) throw new SnodoError('token_key_unknown', 'The token header has no kid: put the kid of your key in the client JWKS in it')
-    return client.keys(header, jws)
-  }
+  const keyOfKid = requireKid(client.keys, 'The token header')
   let payload: JWTPayload
   try {
     ;({ payload } = await jwtVerify(token, keyOfKid, {

@@ -2,7 +2,7 @@
 // by the same client, must sign digest and content-type with the values actually sent.
 import { type JWTVerifyGetKey, jwtVerify } from 'jose'
 import { SnodoError } from '../errors.ts'
-import { classifyJoseError } from './verify-bearer.ts'
+import { classifyJoseError, requireKid } from './verify-bearer.ts'
 import { allowedAlgorithms, digestOf, signedHeadersMismatch } from './modi.ts'
 
 export type IntegrityInput = {
@@ -31,7 +31,7 @@ export async function verifySignedHeaders(input: Omit<IntegrityInput, 'body'>, s
   if (!input.digest) throw new SnodoError('digest_missing', 'A request with a body needs Digest: SHA-256=<base64 of the body>')
   let payload
   try {
-    ;({ payload } = await jwtVerify(input.signature, signer.keys, {
+    ;({ payload } = await jwtVerify(input.signature, requireKid(signer.keys, 'its header'), {
       algorithms: [...allowedAlgorithms],
       audience: policy.audience,
       clockTolerance: policy.leewaySeconds,

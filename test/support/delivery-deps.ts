@@ -9,6 +9,7 @@ import { createDeps, type Deps } from '../../src/deps.ts'
 import { createLogger } from '../../src/logger.ts'
 import { rotateKey } from '../../src/trust/key-ring.ts'
 import { aClientKey } from './test-app.ts'
+import { poll } from './poll.ts'
 
 export type DeliveryDepsOptions = {
   mode?: Config['mode']
@@ -52,9 +53,5 @@ export async function createDeliveryDeps(options: DeliveryDepsOptions = {}): Pro
 
 /** Polls until `condition` holds (errors count as "not yet": Redis may be restarting), then lets the test assert. */
 export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000, everyMs = 50): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (Date.now() < end) {
-    if (await Promise.resolve().then(condition).catch(() => false)) return
-    await new Promise((resolve) => setTimeout(resolve, everyMs))
-  }
+  await poll(condition, { timeoutMs, everyMs, errorsMeanNo: true })
 }

@@ -73,6 +73,20 @@ export async function createNodoStation(suite: string) {
     return (await t.deps.payments.get(id)) as StoredPayment
   }
 
+  /** A payment of comune-a (or `tenantId`) also payable in installments of these amounts, each to the same account, due a month apart. */
+  async function aPaymentInInstallments(amounts: number[], overrides: Partial<PaymentData> = {}, status: PaymentStatus = 'published'): Promise<StoredPayment> {
+    const segregation = (overrides.tenantId ?? 'comune-a') === 'comune-a' ? '01' : '02'
+    const installments = amounts.map((amountCents, k) => ({
+      index: k + 1,
+      ...iuvFor(segregation, ++sequence),
+      amountCents,
+      dueDate: `2026-0${k + 1}-28T12:00:00Z`,
+      description: `TARI 2025 rata ${k + 1}`,
+      transfers: [{ idTransfer: '1' as const, amountCents, iban: 'IT60X0542811101000000123456', remittance: `TARI 2025 rata ${k + 1}`, category: '9/0101100IM/' }],
+    }))
+    return aPayment({ amountCents: amounts.reduce((s, a) => s + a, 0), installments, ...overrides }, status)
+  }
+
   /** Sends the envelope as the nodo does; the request (unless `invalid`) and every …Res answer must validate against paForNode.xsd. */
   async function call(envelope: string | Uint8Array | ReadableStream, options: { soapAction?: string; invalid?: boolean; headers?: Record<string, string> } = {}): Promise<Call> {
     if (conformance && !options.invalid && typeof envelope === 'string') expect(soapBodyErrors(envelope, xsdPaths.paForNode), 'request envelope vs paForNode.xsd').toEqual([])
@@ -88,6 +102,7 @@ export async function createNodoStation(suite: string) {
   return {
     t,
     aPayment,
+    aPaymentInInstallments,
     call,
     /** The payment as stored now. */
     stored: async (p: StoredPayment) => (await t.deps.payments.get(p.id)) as StoredPayment,

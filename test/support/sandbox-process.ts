@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { readEnv } from '../../src/config.ts'
 import { freePort } from '../../src/sandbox/private-redis.ts'
+import { poll } from './poll.ts'
 
 export const repoRoot = new URL('../../', import.meta.url).pathname
 
@@ -27,7 +28,8 @@ export type SnodoProcess = {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-type StartOptions = { env?: Record<string, string>; args?: string[]; waitReady?: boolean }
+/** viaNpm: run `npm start` (the README's run command) instead of node directly. */
+type StartOptions = { env?: Record<string, string>; args?: string[]; waitReady?: boolean; viaNpm?: boolean }
 
 export async function startSnodo(options: StartOptions = {}): Promise<SnodoProcess> {
   const home = options.env?.SNODO_HOME ?? mkdtempSync(join(tmpdir(), 'snodo-e2e-'))
@@ -36,7 +38,8 @@ export async function startSnodo(options: StartOptions = {}): Promise<SnodoProce
   // vitest runs on the project's Node 24, so its own binary can run the .ts entry point.
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', PORT: String(port), SNODO_HOME: home, SNODO_REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', ...options.env }
   if (!options.env?.SNODO_CONFIG) delete env.SNODO_CONFIG
-  const child = spawn(process.execPath, ['src/main.ts', ...(options.args ?? [])], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const [command, args] = options.viaNpm ? ['npm', ['start', '--silent', '--', ...(options.args ?? [])]] : [process.execPath, ['src/main.ts', ...(options.args ?? [])]]
+  const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
   const text = { out: '', err: '', all: '' }
   child.stdout?.on('data', (chunk: Buffer) => {
     text.out += chunk
@@ -89,7 +92,7 @@ async function waitReady(snodo: SnodoProcess) {
 
 /** Polls a condition for up to 20 s; the caller then asserts, so a miss fails with a clear message. */
 export async function until(condition: () => boolean | Promise<boolean>) {
-  for (let i = 0; i < 200 && !(await condition()); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+  await poll(condition, { timeoutMs: 20_000, everyMs: 100 })
 }
 
 /** The keys this process wrote to the shared Redis (tests that point REDIS_URL elsewhere throw that Redis away). */

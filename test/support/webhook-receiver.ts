@@ -3,6 +3,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Webhook } from 'standardwebhooks'
+import { poll } from './poll.ts'
 
 export type Received = { id: string; headers: IncomingHttpHeaders; body: string; status: number; verified: boolean }
 
@@ -17,6 +18,19 @@ export type WebhookReceiver = {
   close(): Promise<void>
 }
 
+/** Whether a Standard Webhooks request verifies with one of `secrets` (checked by the reference library). */
+export function signedByAny(secrets: string[], body: string, headers: IncomingHttpHeaders): boolean {
+  const signed = { 'webhook-id': String(headers['webhook-id']), 'webhook-timestamp': String(headers['webhook-timestamp']), 'webhook-signature': String(headers['webhook-signature']) }
+  return secrets.some((secret) => {
+    try {
+      new Webhook(secret).verify(body, signed)
+      return true
+    } catch {
+      return false
+    }
+  })
+}
+
 export async function startWebhookReceiver(options: { delayMs?: number } = {}): Promise<WebhookReceiver> {
   const receiver: Omit<WebhookReceiver, 'url' | 'close'> = {
     received: [],
@@ -29,15 +43,7 @@ export async function startWebhookReceiver(options: { delayMs?: number } = {}): 
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString()
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]))
-      const verified = receiver.secrets.some((secret) => {
-        try {
-          new Webhook(secret).verify(body, headers)
-          return true
-        } catch {
-          return false
-        }
-      })
+      const verified = signedByAny(receiver.secrets, body, req.headers)
       const id = String(req.headers['webhook-id'])
       const status = receiver.answer(id, receiver.received.filter((r) => r.id === id).length + 1)
       receiver.received.push({ id, headers: req.headers, body, status, verified })
@@ -56,9 +62,5 @@ export async function startWebhookReceiver(options: { delayMs?: number } = {}): 
 
 /** Polls until `check` holds (tests never sleep a fixed time). */
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
+  if (!(await poll(check, { timeoutMs, everyMs: 25 }))) throw new Error(`condition not met within ${timeoutMs} ms`)
 }

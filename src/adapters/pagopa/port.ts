@@ -40,7 +40,10 @@ export type DebtPosition = {
   /** When the position stops being payable (ISO 8601), if ever. */
   expiresAt?: string
   switchToExpired: boolean
+  /** The debt paid in full. */
   option: PaymentOption
+  /** When the debt may also be paid in installments: each an option of its own (FACTS §5 isPartialPayment). */
+  installments?: PaymentOption[]
 }
 
 export type GpdPositionStatus = 'DRAFT' | 'PUBLISHED' | 'VALID' | 'INVALID' | 'EXPIRED' | 'PARTIALLY_PAID' | 'PAID' | 'REPORTED'

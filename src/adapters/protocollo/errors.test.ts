@@ -46,6 +46,10 @@ describe('classifying a failed protocollo call', () => {
 
   it('retries a registering call that never left, whatever the profile', () => {
     expect(classify(new TransportFailure('unavailable', false, 'refused'), { profile: profile(), step: commit, hide: [] })).toMatchObject({ kind: 'unavailable', retryable: true })
+    // Still queued for a connection when its deadline passed: a timeout, but nothing reached the vendor.
+    const queued = classify(new TransportFailure('timeout', false, 'never left'), { profile: profile(), step: commit, correlationKey: 'p-2', hide: [] })
+    expect(queued).toMatchObject({ kind: 'timeout', retryable: true })
+    expect(queued.upstreamCode).toBeUndefined()
   })
 
   it('never lets a secret or a fiscal code into a message', () => {

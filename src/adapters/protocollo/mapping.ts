@@ -7,11 +7,25 @@ import type { PracticeToRegister, ProtocolRegistration } from './port.ts'
 import type { RegistrationTemplate } from './profile.ts'
 import type { z } from 'zod'
 
-export type PracticeView = Omit<PracticeToRegister, 'main' | 'attachments'> & { main: DocumentView; attachments: DocumentView[] }
+export type PracticeView = Omit<PracticeToRegister, 'main' | 'attachments'> & {
+  main: DocumentView
+  attachments: DocumentView[]
+  /** The segnatura's flow: E (in entrata) or U (in uscita). */
+  flusso: 'E' | 'U'
+  /** Set only in the matching direction, so a `$if` can pick the sender and the recipient. */
+  incoming?: true
+  outgoing?: true
+}
 
-/** The practice as templates see it: each document also as base64 and size. */
+/** The practice as templates see it: each document also as base64 and size, the direction as flags. */
 export function practiceView(practice: PracticeToRegister): PracticeView {
-  return { ...practice, ...documentViews(practice.main, practice.attachments) }
+  const outgoing = practice.direction === 'outgoing'
+  return {
+    ...practice,
+    ...documentViews(practice.main, practice.attachments),
+    flusso: outgoing ? 'U' : 'E',
+    ...(outgoing ? { outgoing: true as const } : { incoming: true as const }),
+  }
 }
 
 /** The registration an answer gives, or AnswerUnusable when its number, year or date is not usable. */

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UpstreamError } from '../../errors.ts'
 import { aDocument, type DtdBait, expectDtdRefused, expectFailure } from '../soap-profile/doubles/suite.ts'
-import type { PracticeToRegister, ProtocolPort } from './port.ts'
+import type { PracticeToRegister, ProtocolPort, ProtocolRegistration } from './port.ts'
 
 export { aDocument }
 
@@ -32,6 +32,10 @@ export type ProtocolSuiteTarget = {
   arrange: Arrangements
   /** The in-band code arrange.inBandError makes the vendor answer. */
   inBandCode: string
+  /** How the vendor recorded a registration: its flow (E/U) and what it refers back to, in its own terms. */
+  recorded(correlationKey: string): { flusso: string; refersTo?: string } | undefined
+  /** What `refersTo` holds for a registration that follows `original`. */
+  referenceTo(original: ProtocolRegistration): string
   close?(): Promise<void>
 }
 
@@ -70,6 +74,21 @@ export function describeProtocolPort(name: string, factory: () => Promise<Protoc
       expect(registration.date.slice(0, 4)).toBe(String(registration.year))
       expect(registration.documentId).toMatch(/\S/)
       expect(t.registrationsOf(practice.correlationKey)).toBe(1)
+    })
+
+    it('registers the documents a later step adds on their own, in either direction, referring to the original', async () => {
+      const practice = aPractice()
+      const original = await t.port.register(practice)
+      expect(t.recorded(practice.correlationKey)).toEqual({ flusso: 'E' })
+      const step = (n: number, direction: 'incoming' | 'outgoing', name: string) =>
+        aPractice({ correlationKey: `${practice.correlationKey}/${n}`, subject: `${practice.subject}: ${name}`, direction, precedent: original, main: aDocument(`${name}.pdf`, name), attachments: [] })
+      const request = step(3, 'outgoing', 'richiesta di integrazione')
+      const answer = step(4, 'incoming', 'integrazione')
+      const [asked, answered] = [await t.port.register(request), await t.port.register(answer)]
+      expect(new Set([original.number, asked.number, answered.number]).size).toBe(3)
+      expect(t.recorded(request.correlationKey)).toEqual({ flusso: 'U', refersTo: t.referenceTo(original) })
+      expect(t.recorded(answer.correlationKey)).toEqual({ flusso: 'E', refersTo: t.referenceTo(original) })
+      for (const p of [practice, request, answer]) expect(t.registrationsOf(p.correlationKey)).toBe(1)
     })
 
     it('classifies an in-band error code as rejected, with the vendor code, and registers nothing', async () => {

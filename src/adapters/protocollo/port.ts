@@ -1,5 +1,5 @@
-// Protocol registration ("protocollazione") as Snodo speaks of it: a practice goes into the comune's
-// protocollo informatico and comes back with its registration (backoffice/FACTS.md §3.8: number,
+// Protocol registration ("protocollazione") as Snodo speaks of it: a practice — or the documents a
+// later step of it adds — goes into the comune's protocollo informatico and comes back with its registration (backoffice/FACTS.md §3.8: number,
 // year, date, plus registry/AOO, segnatura and the vendor's document id — store all of them, a
 // number alone is not unique). Every method throws UpstreamError (platform 'backoffice').
 import type { PracticeDocument } from '../soap-profile/documents.ts'
@@ -17,6 +17,10 @@ export type PracticeToRegister = {
   channel: 'online' | 'counter'
   main: PracticeDocument
   attachments: PracticeDocument[]
+  /** Incoming (the citizen to the comune, "in entrata"; the default) or outgoing (the comune to the citizen, "in uscita"). */
+  direction?: 'incoming' | 'outgoing'
+  /** The registration this one follows (a practice's original protocol), linked where the profile can say so. */
+  precedent?: ProtocolRegistration
 }
 
 export type ProtocolRegistration = {

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { Agent } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSoapTransport, type Exchange, TransportFailure } from './transport.ts'
 
@@ -17,6 +18,7 @@ beforeAll(async () => {
       if (path === '/dtd') return res.end('<?xml version="1.0"?>\n<!DOCTYPE a SYSTEM "file:///etc/passwd"><a/>')
       if (path === '/big') return res.end('x'.repeat(4096))
       if (path === '/slow') return void setTimeout(() => res.end('<a/>'), 1_000)
+      if (path === '/hold') return void setTimeout(() => res.end('<held/>'), 400)
       res.writeHead(200, { 'content-type': 'text/xml' })
       res.end('<ok/>')
     })
@@ -53,6 +55,22 @@ describe('the SOAP transport', () => {
   it('gives up at the deadline, knowing the vendor may have acted', async () => {
     expect(await failureOf(transport({ url: `${url}/slow`, data: '<x/>' }))).toMatchObject({ kind: 'timeout', reached: true })
     expect(await failureOf(transport({ url: `${url}/slow`, data: '<x/>', timeout: 50 }))).toMatchObject({ message: 'no answer within 50 ms' })
+  })
+
+  it('knows a call still waiting for a connection at the deadline never left Snodo, and gives it up at once', async () => {
+    // One connection: the second call waits behind the first, which answers after its deadline passed.
+    const pool = new Agent({ connections: 1 })
+    const single = createSoapTransport({ timeoutMs: 200, maxAnswerBytes: 1024, dispatcher: pool })
+    const first = single({ url: `${url}/hold`, data: '<first/>', timeout: 2_000 })
+    const queued = await failureOf(single({ url: `${url}/ok`, data: '<queued/>', timeout: 50 }))
+    expect(queued).toMatchObject({ kind: 'timeout', reached: false })
+    expect(queued.message).toMatch(/never left Snodo/)
+    // The connection frees up, the first call is answered, and the given-up one is never written.
+    expect(await first).toMatchObject({ data: '<held/>' })
+    expect(await single({ url: `${url}/ok`, data: '<after/>' })).toMatchObject({ data: '<ok/>' })
+    expect(seen.map((s) => s.body)).toEqual(expect.arrayContaining(['<first/>', '<after/>']))
+    expect(seen.map((s) => s.body)).not.toContain('<queued/>')
+    await pool.close()
   })
 
   it('knows a refused connection never reached the vendor', async () => {

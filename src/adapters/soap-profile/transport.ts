@@ -2,7 +2,9 @@
 // a cap on the answer's size, and a refusal of any answer carrying a DTD before a parser sees it
 // (the soap library parses with sax, which ignores a DOCTYPE and would read past it; we do not let
 // it try). It also tells whether a failed call may have reached the vendor: that is what decides
-// if re-sending a registering call is safe (backoffice/FACTS.md §3.10).
+// if re-sending a registering call is safe (backoffice/FACTS.md §3.10). A call counts as sent from
+// the moment undici writes it to a socket; one still queued for a free connection at its deadline
+// never left Snodo (undici would keep it queued until a connection frees up, then drop it unsent).
 import { Agent, type Dispatcher, request } from 'undici'
 import { carriesDtd } from './xml.ts'
 
@@ -53,16 +55,19 @@ export function createSoapTransport(options: TransportOptions): SoapTransport {
     const body = config.data === undefined || config.data === null ? undefined : Buffer.isBuffer(config.data) ? config.data : String(config.data)
     const started = performance.now()
     const exchange: Exchange = { url: config.url, soapAction: headers.SOAPAction ?? headers.soapaction, ms: 0, requestBytes: body ? Buffer.byteLength(body) : 0 }
+    const deadline = AbortSignal.timeout(timeoutMs)
+    let sent = false
     try {
-      const answer = await request(config.url, {
+      const answered = request(config.url, {
         method: (config.method ?? (body ? 'POST' : 'GET')) as Dispatcher.HttpMethod,
         headers,
         body,
-        dispatcher,
-        signal: AbortSignal.timeout(timeoutMs),
+        dispatcher: dispatcher.compose(onWritten(() => (sent = !deadline.aborted))),
+        signal: deadline,
         headersTimeout: timeoutMs + 1_000,
         bodyTimeout: timeoutMs + 1_000,
       })
+      const answer = await Promise.race([answered, neverLeft(deadline, () => sent, timeoutMs)])
       exchange.status = answer.statusCode
       const text = await readCapped(answer.body, options.maxAnswerBytes)
       exchange.answerBytes = Buffer.byteLength(text)
@@ -72,7 +77,7 @@ export function createSoapTransport(options: TransportOptions): SoapTransport {
       const answerHeaders = Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v ?? '')]))
       return { status: answer.statusCode, statusText: '', headers: answerHeaders, data: text, config: { headers } }
     } catch (error) {
-      const failure = asFailure(error, timeoutMs, options.maxAnswerBytes)
+      const failure = asFailure(error, timeoutMs, options.maxAnswerBytes, sent)
       exchange.failure = failure.message
       throw failure
     } finally {
@@ -81,6 +86,31 @@ export function createSoapTransport(options: TransportOptions): SoapTransport {
     }
   }
   return Object.assign(send, { close: () => (options.dispatcher ? Promise.resolve() : (dispatcher as Agent).close()) })
+}
+
+/** Tells `written` when undici puts the request on a socket (its handler's onRequestStart). */
+function onWritten(written: () => void): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) => (opts, handler) =>
+    dispatch(opts, {
+      onRequestStart: (controller, context) => {
+        written()
+        handler.onRequestStart?.(controller, context)
+      },
+      onRequestUpgrade: (controller, statusCode, headers, socket) => handler.onRequestUpgrade?.(controller, statusCode, headers, socket),
+      onResponseStart: (controller, statusCode, headers, statusMessage) => handler.onResponseStart?.(controller, statusCode, headers, statusMessage),
+      onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
+      onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
+      onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
+    })
+}
+
+/** Fails at the deadline if the request is still queued; a sent one is aborted by undici itself. */
+function neverLeft(deadline: AbortSignal, sent: () => boolean, timeoutMs: number): Promise<never> {
+  return new Promise((_, reject) =>
+    deadline.addEventListener('abort', () => {
+      if (!sent()) reject(new TransportFailure('timeout', false, `no connection free within ${timeoutMs} ms: the request never left Snodo`))
+    }, { once: true }),
+  )
 }
 
 async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, max: number): Promise<string> {
@@ -97,17 +127,18 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error)
   return Buffer.concat(chunks).toString('utf8')
 }
 
-function asFailure(error: unknown, timeoutMs: number, maxBytes: number): TransportFailure {
+/** `sent`: the request was written to a socket, so the vendor may have acted on it. */
+function asFailure(error: unknown, timeoutMs: number, maxBytes: number, sent: boolean): TransportFailure {
   if (error instanceof TransportFailure) return error
   const code = (error as { code?: unknown })?.code
   const name = (error as { name?: unknown })?.name
   if (name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return new TransportFailure('timeout', true, `no answer within ${timeoutMs} ms`, { cause: error })
+    return new TransportFailure('timeout', sent, sent ? `no answer within ${timeoutMs} ms` : `no connection free within ${timeoutMs} ms: the request never left Snodo`, { cause: error })
   }
   if (typeof code === 'string' && notConnected.has(code)) {
     const kind = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timeout' : 'unavailable'
     return new TransportFailure(kind, false, `could not connect (${code})`, { cause: error })
   }
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new TransportFailure('protocol', true, `the answer is larger than ${maxBytes} bytes`, { cause: error })
-  return new TransportFailure('unavailable', true, `the connection failed (${typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)})`, { cause: error })
+  return new TransportFailure('unavailable', sent, `the connection failed (${typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)})`, { cause: error })
 }

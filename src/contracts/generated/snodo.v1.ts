@@ -230,8 +230,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A practice: status, history, registration, deliveries
-         * @description Scope `practices:read`.
+         * A practice: status, history, registrations, deliveries
+         * @description `registrations` lists every protocol registration of the practice: the original one (step 0, incoming, also in `registration` and `protocolDelivery`) and one per later step that added documents, each with its direction, its registration once the protocollo answered (number, year, date, registry, segnatura, the vendor's document id) and its delivery. Scope `practices:read`.
          */
         get: operations["getPractice"];
         put?: never;
@@ -273,7 +273,7 @@ export interface paths {
         put?: never;
         /**
          * The back-office reports a step
-         * @description Moves the practice (`practice.status_changed`) and tells the applicant on App IO with the tenant's template for that step. A step the practice cannot take from where it is is `409 practice_transition_not_allowed`, listing the allowed ones. Scope `practices:status`.
+         * @description Moves the practice at once (`practice.status_changed`) and tells the applicant on App IO with the tenant's template for that step. A step the practice cannot take from where it is is `409 practice_transition_not_allowed`, listing the allowed ones. `documents` (the same rules as a practice's attachments: inline base64 whose sha256, when given, matches, or this tenant's uploaded documents by sha256) are checked before anything is recorded: one wrong document refuses the whole report (400 naming it). They are then registered at the protocollo in the background, as a registration of their own referring to the practice's original protocol: outgoing for `taken_in_charge`, `integration_requested`, `accepted`, `rejected` (the office writes to the citizen), incoming for `integration_submitted` and `withdrawn` (the citizen's) — then `practice.document_registered`. Scope `practices:status`.
          */
         post: operations["reportPracticeStatus"];
         delete?: never;
@@ -291,7 +291,7 @@ export interface paths {
         };
         /**
          * One citizen's practices, payments and messages, newest first
-         * @description The feed behind the cartella del cittadino. Scope `citizens:read`.
+         * @description The feed behind the cartella del cittadino; a practice step's documents appear as `practice_document` once registered at the protocollo. Scope `citizens:read`.
          */
         get: operations["getCitizenTimeline"];
         put?: never;
@@ -313,7 +313,7 @@ export interface paths {
         put?: never;
         /**
          * Create a payment notice (pagoPA debt position)
-         * @description The IUV and the notice number are assigned at once (aux digit 3 + the tenant's segregation code + IUV base + mod-93 check digit, never reused); the position is then created and published on GPD in the background (`payment.published`). With `notify.io` the citizen gets an App IO message with the notice once it is payable, and another when the receipt arrives. Scope `payments:write`.
+         * @description The IUV and the notice number are assigned at once (aux digit 3 + the tenant's segregation code + IUV base + mod-93 check digit, never reused); the position is then created and published on GPD in the background (`payment.published`). With `installments` the debt can also be paid in installments: each gets its own IUV and notice number at once, from the same counter, and the position holds the option paid in full plus one option per installment (GPD `isPartialPayment`). With `notify.io` the citizen gets an App IO message with the notice once it is payable, and another when a receipt arrives. Scope `payments:write`.
          */
         post: operations["createPayment"];
         delete?: never;
@@ -330,7 +330,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A payment, its history, its receipt once paid
+         * A payment, its history, its receipts once paid
          * @description Scope `payments:read`.
          */
         get: operations["getPayment"];
@@ -353,7 +353,7 @@ export interface paths {
         put?: never;
         /**
          * The pagoPA Checkout URL to send the citizen to
-         * @description Synchronous: the citizen is waiting, so there is no queue. The payment must be published (`409 payment_not_payable` otherwise); Checkout down is `503 service_unavailable`, Checkout refusing the cart `502 upstream_rejected`. Scope `payments:write`.
+         * @description Synchronous: the citizen is waiting, so there is no queue. The cart holds the notice paid in full, or with `installment` that installment's notice. The payment must be published (`409 payment_not_payable` otherwise); once an installment is paid (`partially_paid`) only the installments still unpaid can be paid, and an installment already paid is `409 payment_not_payable` too; an installment the payment does not have is `400 validation_failed`. Checkout down is `503 service_unavailable`, Checkout refusing the cart `502 upstream_rejected`. Scope `payments:write`.
          */
         post: operations["checkoutPayment"];
         delete?: never;
@@ -373,7 +373,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel a payment (GPD invalidate)
-         * @description Refused once paid (`409 payment_already_paid`). The position is invalidated on GPD in the background, then the payment is `cancelled` (`payment.cancelled`). Scope `payments:write`.
+         * @description Refused once paid, in full or any installment of it (`409 payment_already_paid`). The position is invalidated on GPD in the background, then the payment is `cancelled` (`payment.cancelled`). Scope `payments:write`.
          */
         post: operations["cancelPayment"];
         delete?: never;
@@ -928,7 +928,7 @@ export interface components {
             mode?: "live" | "sandbox";
         };
         /** @enum {string} */
-        EventType: "payment.published" | "payment.paid" | "payment.cancelled" | "payment.expired" | "message.sent" | "message.rejected" | "message.failed" | "notification.accepted" | "notification.refused" | "notification.delivered" | "notification.viewed" | "notification.unreachable" | "notification.cancelled" | "practice.registered" | "practice.forwarded" | "practice.status_changed" | "delivery.dead" | "delivery.recovered" | "endpoint.disabled" | "webhook.ping";
+        EventType: "payment.published" | "payment.installment_paid" | "payment.paid" | "payment.cancelled" | "payment.expired" | "message.sent" | "message.rejected" | "message.failed" | "notification.accepted" | "notification.refused" | "notification.delivered" | "notification.viewed" | "notification.unreachable" | "notification.cancelled" | "practice.registered" | "practice.forwarded" | "practice.status_changed" | "practice.document_registered" | "delivery.dead" | "delivery.recovered" | "endpoint.disabled" | "webhook.ping";
         CreateWebhookEndpoint: {
             /** @description https URL (live mode) */
             url: string;
@@ -1293,6 +1293,8 @@ export interface components {
             expiresAt?: string;
             /** @description Exactly one of iban and postalIban each; their amounts add up to amountCents. Default — the tenant's own account. */
             transfers?: components["schemas"]["PaymentTransfer"][];
+            /** @description The debt may also be paid in these installments. Their amounts add up to amountCents; their due dates are strictly increasing and not after expiresAt. With transfers, each installment's transfers are the payment's shared out in proportion, in whole cents, so that each beneficiary gets exactly its transfer over the whole plan: every installment needs a cent per transfer and every transfer a cent per installment. Without dueDate, the payment in full falls due with the first installment. */
+            installments?: components["schemas"]["CreatePaymentInstallment"][];
             metadata?: {
                 [key: string]: string;
             };
@@ -1301,6 +1303,38 @@ export interface components {
                     service?: string;
                 };
             };
+        };
+        CreatePaymentInstallment: {
+            amountCents: number;
+            /** Format: date-time */
+            dueDate: string;
+            /** @description Default — "Rata <n> di <count> - <the payment's description>" */
+            description?: string;
+        };
+        PaymentOptionTransfer: {
+            /** @enum {string} */
+            idTransfer: "1" | "2" | "3" | "4" | "5";
+            iban?: string;
+            postalIban?: string;
+            amountCents: number;
+            remittance: string;
+            category: string;
+            organizationFiscalCode?: string;
+        };
+        PaymentInstallment: {
+            /** @description 1-based */
+            index: number;
+            iuv: string;
+            noticeNumber: string;
+            amountCents: number;
+            dueDate: string;
+            description: string;
+            transfers: components["schemas"]["PaymentOptionTransfer"][];
+            /** @enum {string} */
+            status: "unpaid" | "paid";
+            /** @description When the PSP collected it (the receipt's paymentDateTime */
+            paidAt?: string;
+            receipt?: components["schemas"]["PaymentReceipt"];
         };
         PaymentReceipt: {
             receiptId: string;
@@ -1315,8 +1349,11 @@ export interface components {
         Payment: {
             id: string;
             tenantId: string;
-            /** @enum {string} */
-            status: "queued" | "published" | "paid" | "cancelled" | "expired" | "failed";
+            /**
+             * @description partially_paid — some installments are paid, not all; paid — paid in full, or every installment is. A receipt is always recorded, even for an expired or cancelled payment: the money was collected.
+             * @enum {string}
+             */
+            status: "queued" | "published" | "partially_paid" | "paid" | "cancelled" | "expired" | "failed";
             iuv: string;
             noticeNumber: string;
             iupd: string;
@@ -1325,20 +1362,13 @@ export interface components {
             description: string;
             dueDate?: string;
             expiresAt?: string;
-            transfers: {
-                /** @enum {string} */
-                idTransfer: "1" | "2" | "3" | "4" | "5";
-                iban?: string;
-                postalIban?: string;
-                amountCents: number;
-                remittance: string;
-                category: string;
-                organizationFiscalCode?: string;
-            }[];
+            transfers: components["schemas"]["PaymentOptionTransfer"][];
+            installments?: components["schemas"]["PaymentInstallment"][];
             metadata?: {
                 [key: string]: string;
             };
             cancelRequested?: boolean;
+            /** @description The receipt of the payment in full */
             receipt?: components["schemas"]["PaymentReceipt"];
             /** Format: date-time */
             createdAt: string;
@@ -1363,6 +1393,8 @@ export interface components {
             };
             /** Format: email */
             emailNotice?: string;
+            /** @description The installment to pay; default — the payment in full */
+            installment?: number;
         };
         CheckoutRedirect: {
             /** Format: uri */
@@ -1388,22 +1420,44 @@ export interface components {
                 [key: string]: unknown;
             };
             /** @description The first is the main document. Each inline (base64, the whole body within limits.bodyBytes) or a document uploaded first, named by its sha256 (POST …/documents). */
-            attachments: ({
-                name: string;
-                contentType: string;
-                contentBase64: string;
-                sha256?: string;
-            } | {
-                /** @description An uploaded document of this tenant */
-                sha256: string;
-                /** @description Defaults to the uploaded name */
-                name?: string;
-            })[];
+            attachments: components["schemas"]["DocumentInput"][];
             paymentIds?: string[];
             /** @enum {string} */
             channel: "online" | "counter";
             /** Format: date-time */
             submittedAt: string;
+        };
+        /** @description A document given inline (base64; its sha256, when given, must match the bytes) or uploaded first (POST …/documents) and named by its sha256. */
+        DocumentInput: {
+            name: string;
+            contentType: string;
+            contentBase64: string;
+            sha256?: string;
+        } | {
+            /** @description An uploaded document of this tenant */
+            sha256: string;
+            /** @description Defaults to the uploaded name */
+            name?: string;
+        };
+        PracticeDocument: {
+            name: string;
+            contentType: string;
+            sha256: string;
+            size: number;
+        };
+        PracticeRegistration: {
+            /** @description The step's position in `history` (0: the submission) */
+            step: number;
+            status: components["schemas"]["PracticeStatus"];
+            /**
+             * @description incoming ("in entrata", E): the citizen's; outgoing ("in uscita", U): the office writes to the citizen
+             * @enum {string}
+             */
+            direction: "incoming" | "outgoing";
+            /** @description The first is the main document */
+            documents: components["schemas"]["PracticeDocument"][];
+            registration?: components["schemas"]["ProtocolRegistration"];
+            delivery?: components["schemas"]["DeliverySummary"];
         };
         ProtocolRegistration: {
             number: string;
@@ -1424,12 +1478,7 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
-            attachments: {
-                name: string;
-                contentType: string;
-                sha256: string;
-                size: number;
-            }[];
+            attachments: components["schemas"]["PracticeDocument"][];
             paymentIds: string[];
             /** @enum {string} */
             channel: "online" | "counter";
@@ -1443,6 +1492,8 @@ export interface components {
             updatedAt: string;
             history: components["schemas"]["HistoryEntry"][];
             protocolDelivery?: components["schemas"]["DeliverySummary"];
+            /** @description The original registration first, then one per step that added documents, in history order */
+            registrations: components["schemas"]["PracticeRegistration"][];
             /** @description Only for a service routed to a supplier's SOAP service: the push's delivery (attempts, last error; gone once its retention ends), and, once the supplier accepted the practice, when and under which id of its own. */
             supplierPush?: {
                 delivery?: components["schemas"]["DeliverySummary"];
@@ -1466,10 +1517,12 @@ export interface components {
             status: "taken_in_charge" | "integration_requested" | "integration_submitted" | "accepted" | "rejected" | "withdrawn";
             /** @description What the office says to the applicant; in the IO message as {{message}} */
             message?: string;
+            /** @description Documents of this step (the first is the main one), registered at the protocollo on their own; the whole body within limits.bodyBytes, larger ones uploaded first. */
+            documents?: components["schemas"]["DocumentInput"][];
         };
         TimelineItem: {
             /** @enum {string} */
-            kind: "practice" | "payment" | "message" | "notification";
+            kind: "practice" | "practice_document" | "payment" | "message" | "notification";
             id: string;
             /** Format: date-time */
             at: string;

@@ -40,6 +40,8 @@ export function createBatchStore(redis: Redis, prefix: string) {
     async count(id: string, status: (typeof settledStatuses)[number], by = 1) {
       await redis.hincrby(key(id), status, by)
     },
+    /** Whether the batch was cancelled: one field, not the whole batch (every message send asks). */
+    cancelled: async (id: string) => (await redis.hexists(key(id), 'cancelledAt')) === 1,
     async cancel(id: string, at: string) {
       return (await redis.hsetnx(key(id), 'cancelledAt', at)) === 1
     },

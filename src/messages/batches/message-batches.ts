@@ -44,7 +44,7 @@ export function createMessageBatches(deps: { batches: BatchStore; messages: Mess
       const batch = await deps.batches.get(job.data.batchId)
       if (!batch) return
       for (;;) {
-        if ((await deps.batches.get(batch.id))?.cancelledAt) {
+        if (await deps.batches.cancelled(batch.id)) {
           const left = await deps.batches.dropTodo(batch.id)
           if (left > 0) await deps.batches.count(batch.id, 'cancelled', left)
           return
@@ -68,7 +68,7 @@ export function createMessageBatches(deps: { batches: BatchStore; messages: Mess
     } satisfies MessageOutcomes,
 
     async isCancelled(message: StoredMessage) {
-      return message.data.batchId !== undefined && Boolean((await deps.batches.get(message.data.batchId))?.cancelledAt)
+      return message.data.batchId !== undefined && (await deps.batches.cancelled(message.data.batchId))
     },
   }
 }

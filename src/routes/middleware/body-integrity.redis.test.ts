@@ -1,4 +1,5 @@
 // INTEGRITY_REST_01: every way the Digest / Agid-JWT-Signature pair can disagree with the body.
+import { decodeJwt, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { importSigningKey } from '../../client/index.ts'
 import { expectConforms, expectProblem } from '../../../test/support/contract.ts'
@@ -64,6 +65,14 @@ describe('body integrity', () => {
   it('signature by another client → signature_invalid', async () => {
     const signature = await aSignature(t.clients.other, { digest: digestOf(body), 'content-type': 'application/json' }, 'portal')
     await refused(await post({ 'agid-jwt-signature': signature }), 'signature_invalid')
+  })
+
+  it('signature without a kid → signature_invalid, never tried against every key of the client', async () => {
+    const key = await importSigningKey(t.clients.portal.privateJwk)
+    const payload = decodeJwt(await aSignature(t.clients.portal, { digest: digestOf(body), 'content-type': 'application/json' }))
+    const signature = await new SignJWT(payload).setProtectedHeader({ alg: key.alg, typ: 'JWT' }).sign(key.key)
+    const problem = await refused(await post({ 'agid-jwt-signature': signature }), 'signature_invalid')
+    expect(problem.detail).toMatch(/has no kid/)
   })
 
   it('signature with another iss than the caller → signature_invalid', async () => {

@@ -3,7 +3,7 @@
 // facts or the recorded receipt. Every refusal is a thrown NodoFault; the endpoint turns it into KO.
 import type { Logger } from 'pino'
 import type { TenantConfig } from '../../config-schema.ts'
-import type { Receipt, StoredPayment } from '../../payments/payment.ts'
+import { noticeOf, type PaymentNotice, type Receipt, receiptOf, settlement, type StoredPayment } from '../../payments/payment.ts'
 import type { Station } from '../../payments/station.ts'
 import { formatAmount } from './nodo-amount.ts'
 import { fault } from './nodo-faults.ts'
@@ -33,8 +33,8 @@ function isoDate(value: string | undefined): string | undefined {
 // ctPaymentPA.dueDate is required; a payment with neither due date nor expiry never falls due.
 const noDueDate = '9999-12-31'
 
-/** A payment the nodo may verify or activate: published, known, of this tenant (FACTS §8 fault table). */
-async function payablePayment(station: Station, tenant: TenantConfig & { platforms: { pagopa: Pagopa } }, qrCode: { fiscalCode: string; noticeNumber: string }, operation: string) {
+/** A notice the nodo may verify or activate: of a published payment, known, of this tenant, unpaid (FACTS §8 fault table). */
+async function payableNotice(station: Station, tenant: TenantConfig & { platforms: { pagopa: Pagopa } }, qrCode: { fiscalCode: string; noticeNumber: string }, operation: string) {
   // In 'gpd' mode the positions live on GPD and pagoPA answers verify/activate itself (FACTS §1): a call here means the
   // station is registered for a service Snodo does not provide for this tenant — a configuration error on the EC side.
   if (tenant.platforms.pagopa.mode !== 'station') throw fault('PAA_SYSTEM_ERROR', `${operation} is not served here for ${tenant.fiscalCode}: its positions are on GPD (mode gpd)`)
@@ -42,9 +42,16 @@ async function payablePayment(station: Station, tenant: TenantConfig & { platfor
   const payment = await station.paymentByNotice(tenant.id, qrCode.noticeNumber)
   const notice = `notice ${qrCode.noticeNumber}`
   if (!payment) throw fault('PAA_PAGAMENTO_SCONOSCIUTO', `${notice} is unknown`)
+  const found = noticeOf(payment.data, qrCode.noticeNumber) as PaymentNotice
   switch (payment.status) {
     case 'published':
-      return payment
+      return { payment, notice: found }
+    case 'partially_paid': {
+      // As GPD: once an installment is paid, only the other installments can be (DebtPositionValidation, PARTIALLY_PAID).
+      if (!found.installment) throw fault('PAA_PAGAMENTO_DUPLICATO', `${notice} is the payment in full, and installments ${settlement(payment).paidInstallments.join(', ')} are paid already`)
+      if (receiptOf(payment, found.installment.index)) throw fault('PAA_PAGAMENTO_DUPLICATO', `${notice} (installment ${found.installment.index}) is already paid`)
+      return { payment, notice: found }
+    }
     case 'expired':
       throw fault('PAA_PAGAMENTO_SCADUTO', `${notice} expired`)
     case 'cancelled':
@@ -57,15 +64,16 @@ async function payablePayment(station: Station, tenant: TenantConfig & { platfor
   }
 }
 
-function paymentFacts(payment: StoredPayment, tenant: TenantConfig & { platforms: { pagopa: Pagopa } }, transferType?: 'POSTAL' | 'PAGOPA'): PaymentFacts {
+/** What the nodo is told of one notice: its own amount, due date, description and transfers; the rest is the payment's. */
+function noticeFacts({ payment, notice }: { payment: StoredPayment; notice: PaymentNotice }, tenant: TenantConfig & { platforms: { pagopa: Pagopa } }, transferType?: 'POSTAL' | 'PAGOPA'): PaymentFacts {
   const { data } = payment
-  // acceptPayment stores at least one transfer (the tenant's default when none is named).
-  const transfers = data.transfers
+  // acceptPayment stores at least one transfer (the tenant's default when none is named) for every notice.
+  const transfers = notice.transfers
   return {
-    iuv: data.iuv,
-    amountCents: data.amountCents,
-    dueDate: isoDate(data.dueDate) ?? isoDate(data.expiresAt) ?? noDueDate,
-    description: data.description,
+    iuv: notice.iuv,
+    amountCents: notice.amountCents,
+    dueDate: isoDate(notice.dueDate) ?? isoDate(data.expiresAt) ?? noDueDate,
+    description: notice.description,
     companyName: tenant.name,
     fiscalCodePA: tenant.fiscalCode,
     debtor: data.debtor,
@@ -107,17 +115,16 @@ export function createNodoOperations(deps: { station: Station; logger: Logger })
 
   async function verify(request: Requests['paVerifyPaymentNotice']) {
     const tenant = callerTenant(station, request)
-    const payment = await payablePayment(station, tenant, request.qrCode, 'paVerifyPaymentNotice')
-    return verifyPayload(paymentFacts(payment, tenant))
+    const payable = await payableNotice(station, tenant, request.qrCode, 'paVerifyPaymentNotice')
+    return verifyPayload(noticeFacts(payable, tenant))
   }
 
   async function getPayment(request: GetPaymentRequest, version: 1 | 2) {
     const tenant = callerTenant(station, request)
-    const payment = await payablePayment(station, tenant, request.qrCode, version === 1 ? 'paGetPayment' : 'paGetPaymentV2')
-    if (request.amount !== undefined && request.amount !== payment.data.amountCents) {
-      throw fault('PAA_ATTIVA_RPT_IMPORTO_NON_VALIDO', `amount ${formatAmount(request.amount)} is not the amount due, ${formatAmount(payment.data.amountCents)}`)
-    }
-    return paymentPayload(paymentFacts(payment, tenant, request.transferType), version)
+    const payable = await payableNotice(station, tenant, request.qrCode, version === 1 ? 'paGetPayment' : 'paGetPaymentV2')
+    const due = payable.notice.amountCents
+    if (request.amount !== undefined && request.amount !== due) throw fault('PAA_ATTIVA_RPT_IMPORTO_NON_VALIDO', `amount ${formatAmount(request.amount)} is not the amount due, ${formatAmount(due)}`)
+    return paymentPayload(noticeFacts(payable, tenant, request.transferType), version)
   }
 
   async function sendRT(request: SendRTRequest, version: Receipt['version']): Promise<Payload> {
@@ -133,15 +140,17 @@ export function createNodoOperations(deps: { station: Station; logger: Logger })
       throw fault('PAA_ID_DOMINIO_ERRATO', `receipt.fiscalCode ${r.fiscalCode} is not idPA ${tenant.fiscalCode}, nor is idPA a beneficiary of its transfers`)
     }
     const payment = await station.paymentByNotice(tenant.id, r.noticeNumber)
-    if (!payment) throw fault('PAA_PAGAMENTO_SCONOSCIUTO', `notice ${r.noticeNumber} is unknown`)
-    if (r.creditorReferenceId !== payment.data.iuv) throw fault('PAA_SEMANTICA', `receipt.creditorReferenceId ${r.creditorReferenceId} is not the IUV of notice ${r.noticeNumber}`)
-    if (r.paymentAmount !== payment.data.amountCents) {
-      throw fault('PAA_SEMANTICA', `receipt.paymentAmount ${formatAmount(r.paymentAmount)} is not the amount due for notice ${r.noticeNumber}, ${formatAmount(payment.data.amountCents)}`)
+    const notice = payment && noticeOf(payment.data, r.noticeNumber)
+    if (!payment || !notice) throw fault('PAA_PAGAMENTO_SCONOSCIUTO', `notice ${r.noticeNumber} is unknown`)
+    if (r.creditorReferenceId !== notice.iuv) throw fault('PAA_SEMANTICA', `receipt.creditorReferenceId ${r.creditorReferenceId} is not the IUV of notice ${r.noticeNumber}`)
+    if (r.paymentAmount !== notice.amountCents) {
+      throw fault('PAA_SEMANTICA', `receipt.paymentAmount ${formatAmount(r.paymentAmount)} is not the amount due for notice ${r.noticeNumber}, ${formatAmount(notice.amountCents)}`)
     }
     if (r.outcome !== 'OK') throw fault('PAA_SEMANTICA', `receipt.outcome ${r.outcome}: only receipts of successful payments are accepted`)
     const outcome = await station.recordReceipt(payment, toReceipt(request, version))
-    const log = { operation: version, tenant: tenant.id, noticeNumber: r.noticeNumber, receiptId: r.receiptId, outcome, status: payment.status }
-    if (outcome === 'already_final' && payment.status !== 'paid') deps.logger.error(log, `receipt for a payment already ${payment.status}: the money was collected but the receipt is not recorded`)
+    const log = { operation: version, tenant: tenant.id, noticeNumber: r.noticeNumber, ...(notice.installment ? { installment: notice.installment.index } : {}), receiptId: r.receiptId, outcome, status: payment.status }
+    if (outcome === 'already_final' && payment.status !== 'paid' && payment.status !== 'partially_paid') deps.logger.error(log, `receipt for a payment already ${payment.status}: the money was collected but the receipt is not recorded`)
+    else if (outcome === 'recorded_overpaid') deps.logger.error(log, 'receipt recorded, but other notices of the same debt were paid too: the money was collected twice, a refund is due')
     else deps.logger.info(log, 'receipt received')
     return {}
   }

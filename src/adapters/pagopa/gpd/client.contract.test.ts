@@ -10,7 +10,7 @@ import { createGpdSimulator, type GpdSimulator } from '../simulator/gpd-app.ts'
 import { gpdMagicDebtors, gpdMagicIupdTokens } from '../simulator/magic.ts'
 import { createGpdClient, type GpdClient } from './client.ts'
 import { toPaymentPositionModel } from './mapping.ts'
-import { aDebtPosition, describeGpdPort } from './port.suite.ts'
+import { aDebtPosition, describeGpdPort, inInstallments } from './port.suite.ts'
 
 const ofc = '01234567890'
 const credentials = { organizationFiscalCode: ofc, subscriptionKey: 'sim-gpd-key' }
@@ -173,6 +173,12 @@ describe.runIf(contractsAvailable('GPD conformance'))('conformance with gpd-open
     for (const expected of ['PaymentPositionModel 201', 'PaymentPositionModel 200', 'PaymentPositionModelBaseResponse 200', 'ProblemJson 400', 'ProblemJson 404', 'ProblemJson 409', 'ProblemJson 422', 'ProblemJson 503', 'APIM 401', 'APIM 403', 'APIM 404', 'APIM 429']) {
       expect(seen).toContain(expected)
     }
+  })
+
+  it('a position payable in installments is a valid PaymentPositionModel: the option in full and one per installment', () => {
+    const body = toPaymentPositionModel(inInstallments(aDebtPosition(ofc), [4_000, 4_000, 4_345]))
+    expect(body.paymentOption.map((o) => o.isPartialPayment)).toEqual([false, true, true, true])
+    expect(spec().errors('PaymentPositionModel', body)).toEqual([])
   })
 
   it('the simulator agrees with the spec at the edges of PaymentPositionModel', async () => {

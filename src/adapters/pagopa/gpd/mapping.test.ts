@@ -50,6 +50,17 @@ describe('GPD mapping', () => {
     })
   })
 
+  it('sends the option in full, then one option per installment (isPartialPayment), each with its notice, due date and transfers', () => {
+    const installment = (k: number, amountCents: number, dueDate: string) => ({ iuv: `0100000000001234${k}`, noticeNumber: `30100000000001234${k}`, amountCents, description: `TARI rata ${k}`, dueDate, transfers: [{ idTransfer: '1' as const, amountCents, iban: 'IT60X0542811101000000123456', remittance: 'TARI', category: '9/0101100IM/' }] })
+    const options = toPaymentPositionModel({ ...position, installments: [installment(6, 2_000, '2026-06-30T23:59:59+02:00'), installment(7, 3_000, '2026-09-30T23:59:59+02:00')] }).paymentOption
+    expect(options.map((o) => [o.nav, o.amount, o.isPartialPayment, o.dueDate, o.retentionDate])).toEqual([
+      ['301000000000012345', 5_000, false, '2026-06-30T21:59:59.000Z', '2026-12-31T22:00:00.000Z'],
+      ['301000000000012346', 2_000, true, '2026-06-30T21:59:59.000Z', '2026-12-31T22:00:00.000Z'],
+      ['301000000000012347', 3_000, true, '2026-09-30T21:59:59.000Z', '2026-12-31T22:00:00.000Z'],
+    ])
+    expect(options[2]).toMatchObject({ iuv: '01000000000012347', description: 'TARI rata 7', transfer: [{ idTransfer: '1', amount: 3_000, iban: 'IT60X0542811101000000123456' }] })
+  })
+
   it('reads the status and the IUVs of GPD\'s answers, and nothing from what is not one', () => {
     expect(statusOf({ status: 'VALID' })).toBe('VALID')
     expect(statusOf({ status: 'SOMETHING' })).toBeUndefined()

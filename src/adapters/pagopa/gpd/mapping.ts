@@ -1,6 +1,6 @@
 // Snodo's DebtPosition → GPD v1 PaymentPositionModel (gpd-openapi.json components.schemas, FACTS §5),
 // and what the client reads back from GPD's answers. Upstream shapes stay in this file.
-import type { DebtPosition, GpdPositionStatus } from '../port.ts'
+import type { DebtPosition, GpdPositionStatus, PaymentOption } from '../port.ts'
 
 export type TransferModelDto = {
   idTransfer: '1' | '2' | '3' | '4' | '5'
@@ -18,7 +18,7 @@ export type PaymentOptionModelDto = {
   amount: number
   description: string
   dueDate: string
-  isPartialPayment: false
+  isPartialPayment: boolean
   retentionDate?: string
   transfer: TransferModelDto[]
 }
@@ -35,7 +35,7 @@ export type PaymentPositionModelDto = {
 }
 
 export function toPaymentPositionModel(position: DebtPosition): PaymentPositionModelDto {
-  const { debtor, option } = position
+  const { debtor } = position
   return {
     iupd: position.iupd,
     type: debtor.type,
@@ -46,27 +46,29 @@ export function toPaymentPositionModel(position: DebtPosition): PaymentPositionM
     switchToExpired: position.switchToExpired,
     // No validityDate: with toPublish=true GPD makes the position VALID at once (FACTS §1 "validityDate=null").
     // It is left out rather than sent as null, which the spec's `type: string` does not allow; GPD reads both alike.
-    paymentOption: [
-      {
-        iuv: option.iuv,
-        nav: option.noticeNumber,
-        amount: option.amountCents,
-        description: option.description,
-        dueDate: instant(option.dueDate),
-        // One option paid in full, never installments (FACTS §5, inference on isPartialPayment).
-        isPartialPayment: false,
-        ...(position.expiresAt !== undefined ? { retentionDate: instant(position.expiresAt) } : {}),
-        transfer: option.transfers.map((t) => ({
-          idTransfer: t.idTransfer,
-          amount: t.amountCents,
-          remittanceInformation: t.remittance,
-          category: t.category,
-          ...(t.iban !== undefined ? { iban: t.iban } : {}),
-          ...(t.postalIban !== undefined ? { postalIban: t.postalIban } : {}),
-          ...(t.organizationFiscalCode !== undefined ? { organizationFiscalCode: t.organizationFiscalCode } : {}),
-        })),
-      },
-    ],
+    // The option paid in full, then one per installment (FACTS §5, inference on isPartialPayment: true = installments).
+    paymentOption: [toOption(position, position.option, false), ...(position.installments ?? []).map((o) => toOption(position, o, true))],
+  }
+}
+
+function toOption(position: DebtPosition, option: PaymentOption, isPartialPayment: boolean): PaymentOptionModelDto {
+  return {
+    iuv: option.iuv,
+    nav: option.noticeNumber,
+    amount: option.amountCents,
+    description: option.description,
+    dueDate: instant(option.dueDate),
+    isPartialPayment,
+    ...(position.expiresAt !== undefined ? { retentionDate: instant(position.expiresAt) } : {}),
+    transfer: option.transfers.map((t) => ({
+      idTransfer: t.idTransfer,
+      amount: t.amountCents,
+      remittanceInformation: t.remittance,
+      category: t.category,
+      ...(t.iban !== undefined ? { iban: t.iban } : {}),
+      ...(t.postalIban !== undefined ? { postalIban: t.postalIban } : {}),
+      ...(t.organizationFiscalCode !== undefined ? { organizationFiscalCode: t.organizationFiscalCode } : {}),
+    })),
   }
 }
 

@@ -52,6 +52,17 @@ export function aDebtPosition(organizationFiscalCode: string, overrides: Partial
   }
 }
 
+/** The position payable in installments too: one option each, a fresh IUV, due 0, 30, 60… days after the option in full. */
+export function inInstallments(position: DebtPosition, amounts: number[]): DebtPosition {
+  const [transfer] = position.option.transfers as [DebtPosition['option']['transfers'][number]]
+  const installments = amounts.map((amountCents, k) => {
+    const iuv = nextIuv()
+    const dueDate = new Date(Date.parse(position.option.dueDate) + k * 30 * 86_400_000).toISOString()
+    return { iuv, noticeNumber: `3${iuv}`, amountCents, description: `${position.option.description} - rata ${k + 1}`, dueDate, transfers: [{ ...transfer, amountCents }] }
+  })
+  return { ...position, installments }
+}
+
 export function describeGpdPort(name: string, factory: () => Promise<GpdSuiteTarget>) {
   describe(`GpdPort conformance: ${name}`, () => {
     let t: GpdSuiteTarget
@@ -94,6 +105,15 @@ export function describeGpdPort(name: string, factory: () => Promise<GpdSuiteTar
         { idTransfer: '2', amountCents: 2_345, iban: 'IT02L1234512345123456789012', remittance: 'Diritti ASL', category: '9/0201102IM/', organizationFiscalCode: '00000000018' },
       ]
       expect(await t.port.createAndPublish(t.credentials, shared)).toMatchObject({ status: 'VALID' })
+    })
+
+    it('creates a position payable in full or in installments; one installment paid leaves it PARTIALLY_PAID, beyond cancelling', async () => {
+      const position = inInstallments(aDebtPosition(ofc()), [5_000, 7_345])
+      expect(await t.port.createAndPublish(t.credentials, position)).toEqual({ status: 'VALID', alreadyThere: false })
+      expect(await t.port.createAndPublish(t.credentials, position)).toEqual({ status: 'VALID', alreadyThere: true })
+      await t.pay(t.credentials, { ...position, option: position.installments?.[0] as DebtPosition['option'] })
+      expect(await t.port.status(t.credentials, position.iupd)).toBe('PARTIALLY_PAID')
+      expect(await failure(t.port.invalidate(t.credentials, position.iupd), 'rejected')).toMatchObject({ upstreamStatus: 409, upstreamCode: gpdRejectionCodes.positionPaid })
     })
 
     it('invalidates a position, and takes invalidating it again (409) as done', async () => {

@@ -25,6 +25,7 @@ function aReceipt(overrides: Partial<Receipt> = {}): Receipt {
           noticeNumber: '301000000000012345',
           amountCents: 12_345,
           description: 'TARI 2026 – rata unica',
+          partial: false,
           paid: false,
           transfers: [{ idTransfer: '1', amountCents: 12_345, organizationFiscalCode: '01234567890', iban: 'IT60X0542811101000000123456', remittanceInformation: 'TARI 2026', category: '9/0101100IM/' }],
         },

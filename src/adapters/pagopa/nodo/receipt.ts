@@ -23,7 +23,8 @@ export type NoticePosition = {
   iupd: string
   status: GpdPositionStatus
   debtor: { type: 'F' | 'G'; fiscalCode: string; fullName: string; email?: string }
-  option: { iuv: string; noticeNumber: string; amountCents: number; description: string; paid: boolean; transfers: NoticeTransfer[] }
+  /** `partial`: an installment (FACTS §5 isPartialPayment). */
+  option: { iuv: string; noticeNumber: string; amountCents: number; description: string; partial: boolean; paid: boolean; transfers: NoticeTransfer[] }
 }
 
 export type PaymentRecord = { at: Date; receiptId: string; pspCompanyName: string; paymentMethod: string; feeCents: number }
@@ -80,10 +81,15 @@ export type Receipt = {
 
 export type NotPayable = 'unknown' | 'paid' | 'cancelled' | 'expired' | 'not_published'
 
-/** Why the Node would refuse to collect this notice now, or undefined when it can (GPD payability rules). */
+/**
+ * Why the Node would refuse to collect this notice now, or undefined when it can (GPD payability
+ * rules, pagopa-debt-position DebtPositionValidation): a position partly paid by installments takes
+ * only its other installments, not the payment in full.
+ */
 export function notPayable(position: NoticePosition | undefined): NotPayable | undefined {
   if (!position) return 'unknown'
-  if (position.option.paid || ['PAID', 'PARTIALLY_PAID', 'REPORTED'].includes(position.status)) return 'paid'
+  if (position.option.paid || ['PAID', 'REPORTED'].includes(position.status) || (position.status === 'PARTIALLY_PAID' && !position.option.partial)) return 'paid'
+  if (position.status === 'PARTIALLY_PAID') return undefined
   if (position.status === 'INVALID') return 'cancelled'
   if (position.status === 'EXPIRED') return 'expired'
   if (position.status !== 'VALID') return 'not_published'

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSimulatorContext, type RunningSimulator, sequentialIds, startSimulator } from '../../simulator/harness.ts'
 import { toPaymentPositionModel } from '../gpd/mapping.ts'
-import { aDebtPosition } from '../gpd/port.suite.ts'
+import { aDebtPosition, inInstallments } from '../gpd/port.suite.ts'
 import type { DebtPosition } from '../port.ts'
 import { createGpdSimulator } from '../simulator/gpd-app.ts'
 import { createNodoSimulator, receiptIdOf } from './sender.ts'
@@ -68,6 +68,17 @@ describe('the simulated pagoPA Node', () => {
     expect(gpd.positions.get(`${creditor}/${position.iupd}`)).toMatchObject({ status: 'PAID', paymentDate: now.toISOString(), options: [{ status: 'PO_PAID' }] })
     expect(nodo.verify(creditor, position.option.noticeNumber)).toBe('paid')
     expect(await nodo.pay(creditor, position.option.noticeNumber)).toEqual({ paid: false, reason: 'paid' })
+  })
+
+  it('collects installments one by one, each with its own receipt, and not the payment in full once one is paid', async () => {
+    const position = await published(creditor, (p) => Object.assign(p, inInstallments(p, [6_000, 6_345])))
+    const [first, second] = position.installments as [DebtPosition['option'], DebtPosition['option']]
+    const payment = await nodo.pay(creditor, first.noticeNumber)
+    expect(payment).toMatchObject({ paid: true, receipt: { noticeNumber: first.noticeNumber, creditorReferenceId: first.iuv, paymentAmountCents: 6_000, description: first.description, transfers: [{ amountCents: 6_000 }] } })
+    expect(gpd.positions.get(`${creditor}/${position.iupd}`)?.status).toBe('PARTIALLY_PAID')
+    expect([nodo.verify(creditor, position.option.noticeNumber), nodo.verify(creditor, first.noticeNumber), nodo.verify(creditor, second.noticeNumber)]).toEqual(['paid', 'paid', undefined])
+    expect(await nodo.pay(creditor, second.noticeNumber)).toMatchObject({ paid: true, receipt: { creditorReferenceId: second.iuv, paymentAmountCents: 6_345 } })
+    expect(gpd.positions.get(`${creditor}/${position.iupd}`)?.status).toBe('PAID')
   })
 
   it('says why it will not collect: unknown, cancelled, expired, not published', async () => {

@@ -140,6 +140,7 @@ describe('GPD simulator', () => {
         noticeNumber: '301000000000001299',
         amountCents: 5_000,
         description: 'Diritti di segreteria',
+        partial: false,
         paid: false,
         transfers: [{ idTransfer: '1', amountCents: 5_000, organizationFiscalCode: ofc, iban: 'IT60X0542811101000000123456', remittanceInformation: 'Diritti', category: '9/0101100IM/' }],
       },
@@ -147,5 +148,25 @@ describe('GPD simulator', () => {
     expect(sim.findByNotice('99999999999', '301000000000001299')).toBeUndefined()
     sim.markPaid(ofc, '301000000000001299', { at: new Date('2026-03-02T09:00:00.000Z'), receiptId: 'r1', pspCompanyName: 'PSP', paymentMethod: 'creditCard', feeCents: 100 })
     expect((await call('GET', `${positions}/IUPD-12`)).body).toMatchObject({ status: 'PAID', paymentDate: '2026-03-02T09:00:00.000Z', paymentOption: [{ status: 'PO_PAID', idReceipt: 'r1', pspCompany: 'PSP', fee: 100 }] })
+  })
+
+  it('takes installments as GPD does: PARTIALLY_PAID until the last is paid, and no payment in full once one is', async () => {
+    const { call, sim } = aSimulator()
+    const option = (iuv: string, amount: number, isPartialPayment: boolean, dueDate: string) => ({ iuv, amount, description: isPartialPayment ? `Rata ${iuv.slice(-3, -2)}` : 'TARI', isPartialPayment, dueDate, transfer: [{ idTransfer: '1', amount, iban: 'IT60X0542811101000000123456', remittanceInformation: 'TARI', category: '9/0101100IM/' }] })
+    const position = {
+      ...aPosition('IUPD-13', '01000000000001399'),
+      paymentOption: [option('01000000000001399', 10_000, false, '2026-04-30T21:59:59.000Z'), option('01000000000001488', 4_000, true, '2026-04-30T21:59:59.000Z'), option('01000000000001577', 6_000, true, '2026-06-30T21:59:59.000Z')],
+    }
+    expect((await call('POST', `${positions}?toPublish=true`, position)).status).toBe(201)
+    const paid = { at: new Date('2026-03-02T09:00:00.000Z'), receiptId: 'r1', pspCompanyName: 'PSP', paymentMethod: 'creditCard', feeCents: 100 }
+    expect(sim.findByNotice(ofc, '301000000000001488')?.option).toMatchObject({ partial: true, paid: false, amountCents: 4_000 })
+    sim.markPaid(ofc, '301000000000001488', paid)
+    expect(sim.findByNotice(ofc, '301000000000001399')).toMatchObject({ status: 'PARTIALLY_PAID', option: { partial: false, paid: false } })
+    const got = (await call('GET', `${positions}/IUPD-13`)).body
+    expect(got).toMatchObject({ status: 'PARTIALLY_PAID', paymentOption: [{ status: 'PO_UNPAID' }, { status: 'PO_PAID', idReceipt: 'r1' }, { status: 'PO_UNPAID' }] })
+    expect(got.paymentDate).toBeUndefined()
+    sim.markPaid(ofc, '301000000000001577', { ...paid, receiptId: 'r2' })
+    expect((await call('GET', `${positions}/IUPD-13`)).body).toMatchObject({ status: 'PAID', paymentDate: '2026-03-02T09:00:00.000Z' })
+    expect((await call('POST', `${positions}/IUPD-13/invalidate`)).status).toBe(409)
   })
 })

@@ -60,12 +60,21 @@ export function refresh(position: StoredPosition, now: Date): StoredPosition {
   return position
 }
 
-/** One option paid in full pays the position (isPartialPayment false, FACTS §5). */
+/**
+ * An option paid in full pays the position; an installment (isPartialPayment, FACTS §5) leaves it
+ * PARTIALLY_PAID until every installment is paid (pagopa-debt-position PaymentsService).
+ */
 export function markPaid(position: StoredPosition, option: StoredOption, payment: PaymentRecord): void {
   option.status = 'PO_PAID'
   option.payment = payment
-  position.paymentDate = payment.at.toISOString()
-  position.lastUpdatedDate = position.paymentDate
+  position.lastUpdatedDate = payment.at.toISOString()
+  const installments = position.options.filter((o) => o.model.isPartialPayment)
+  const paidInstallments = installments.filter((o) => o.status === 'PO_PAID').length
+  if (paidInstallments > 0 && paidInstallments < installments.length) {
+    position.status = 'PARTIALLY_PAID'
+    return
+  }
+  position.paymentDate = position.lastUpdatedDate
   position.status = 'PAID'
 }
 
@@ -137,6 +146,7 @@ export function noticeOf(p: StoredPosition, option: StoredOption): NoticePositio
       noticeNumber: option.nav,
       amountCents: option.model.amount,
       description: option.model.description,
+      partial: option.model.isPartialPayment,
       paid: option.status !== 'PO_UNPAID',
       transfers: (option.model.transfer ?? []).map((t) => ({
         idTransfer: t.idTransfer,

@@ -2,14 +2,17 @@
 // WSDL (../shared/contracts/backoffice/halley-docarea, never copied), over loopback: the port suite,
 // then what arrived checked the way the vendor would — DST on every call, documents and their
 // sha256, a Segnatura valid against segnatura-aipa/segnatura.xsd referencing the inserted ids.
+import { Agent, type Dispatcher } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { contractsAvailable, contractsDir } from '../../../../test/support/upstream-spec.ts'
+import { eventually } from '../../../../test/support/webhook-receiver.ts'
 import { createProtocolloClient, type ProtocolloClient } from '../client.ts'
 import { aPractice, describeProtocolPort } from '../port.suite.ts'
 import { createDocareaDouble, type DocareaDouble } from '../vendor-doubles/docarea.ts'
 import { listenSoap, type SoapDouble } from '../../soap-profile/doubles/listen.ts'
 import { xmllintErrors } from '../../soap-profile/doubles/xmllint.ts'
 import { wsdlProblems } from '../../soap-profile/wsdl-check.ts'
+import { parseXml } from '../../soap-profile/xml.ts'
 import { resolveProtocolProfile, type ProtocolSettings } from './index.ts'
 
 const wsdl = `${contractsDir}backoffice/halley-docarea/HalleyProto-DOCAREAProto.wsdl`
@@ -32,10 +35,10 @@ function settings(overrides: Partial<ProtocolSettings> = {}): ProtocolSettings {
   }
 }
 
-function clientFor(s: ProtocolSettings): ProtocolloClient {
+function clientFor(s: ProtocolSettings, dispatcher?: Dispatcher): ProtocolloClient {
   const resolved = resolveProtocolProfile(s)
   if (!resolved.success) throw new Error(resolved.problems.join('\n'))
-  return createProtocolloClient(resolved.profile, { env })
+  return createProtocolloClient(resolved.profile, { env, dispatcher })
 }
 
 const protocollazioneAnswer = (inner: string) =>
@@ -57,6 +60,11 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
     canSearch: false,
     registrationsOf: (key) => double.registrations.filter((r) => r.correlationKey === key).length,
     inBandCode: '108',
+    recorded: (key) => {
+      const found = double.registrations.find((r) => r.correlationKey === key)
+      return found && { flusso: found.flusso, ...(found.precedent ? { refersTo: found.precedent } : {}) }
+    },
+    referenceTo: (original) => `${original.number}/${original.year}`,
     arrange: {
       inBandError: (p) => (double.troubleOnce('Protocollazione', { inBand: { code: 108, message: `Mittente ${p.applicant.fiscalCode} non valido` } }), p),
       fault: (p) => (double.troubleOnce('Protocollazione', { fault: 'Errore interno del server' }), p),
@@ -119,6 +127,22 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
       expect(segnatura).toContain('<CodiceTitolario>7.2</CodiceTitolario>')
     })
 
+    it('registers a later step’s document outgoing: the comune sends, the applicant receives, the original protocol referenced', async () => {
+      const original = await client.register(aPractice())
+      const step = aPractice({ direction: 'outgoing', precedent: original, attachments: [] })
+      await client.register(step)
+      const registered = double.registrations.find((r) => r.correlationKey === step.correlationKey)!
+      expect(xmllintErrors(registered.segnatura, xsd)).toEqual([])
+      expect(double.problems).toEqual([])
+      const { Segnatura } = parseXml(registered.segnatura) as { Segnatura: Record<string, Record<string, unknown>> }
+      const intestazione = Segnatura.Intestazione as Record<string, Record<string, unknown>>
+      expect(intestazione.Identificatore).toMatchObject({ Flusso: 'U' })
+      expect(intestazione.Mittente).toEqual({ Amministrazione: expect.objectContaining({ CodiceAmministrazione: params.codiceAmministrazione }), AOO: { CodiceAOO: params.codiceAOO } })
+      expect(intestazione.Destinatario).toEqual({ Persona: expect.objectContaining({ CodiceFiscale: step.applicant.fiscalCode }) })
+      expect(registered.segnatura).toContain(`<Parametro nome="protocolloPrecedente" valore="${original.number}/${original.year}"/>`)
+      expect(registered.segnatura).toContain(`<Parametro nome="dataProtocolloPrecedente" valore="${original.date}"/>`)
+    })
+
     it('leaves out Allegati when the practice has no attachments, and the Segnatura still validates', async () => {
       const practice = aPractice({ attachments: [] })
       await client.register(practice)
@@ -152,6 +176,38 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
       const unreachable = clientFor(settings({ services: { docarea: { wsdl, endpoint: `${url}/suap.php` } } }))
       await expect(unreachable.register(aPractice())).rejects.toMatchObject({ kind: 'unavailable', retryable: true })
       await unreachable.close()
+    })
+
+    it('a Protocollazione still waiting for a connection at its deadline never left: retryable, while one sent without answer is outcome_unknown', async () => {
+      // One connection for both clients: the slow Protocollazione holds it while the other waits.
+      const pool = new Agent({ connections: 1 })
+      const holder = clientFor({ ...settings(), timeoutMs: 2_000 }, pool)
+      // A profile whose only call is the registering one, with a deadline far shorter than the holder's.
+      const endpoint = `${server.url}${double.mount(wsdl).path}`
+      const answer = { number: 'ProtocollazioneResult.lngNumPG', year: 'ProtocollazioneResult.lngAnnoPG', date: 'ProtocollazioneResult.strDataPG' }
+      const commitOnly = clientFor({
+        profile: {
+          name: 'docarea-commit-only',
+          services: { docarea: { wsdl, endpoint, port: 'DOCAREAProtoSoap' } },
+          auth: { type: 'none' },
+          steps: [{ name: 'protocollazione', service: 'docarea', operation: 'Protocollazione', commit: true, args: { strUserName: 'snodo', strDST: 'DST-0', strDocumentInfo: '{{practice.subject}}' }, outputs: answer }],
+          result: { number: '{{steps.protocollazione.number}}', year: '{{steps.protocollazione.year}}', date: '{{steps.protocollazione.date}}' },
+        },
+        timeoutMs: 50,
+      }, pool)
+      const sent = aPractice()
+      double.troubleOnce('Protocollazione', { slowMs: 3_000, actFirst: true })
+      const held = holder.register(sent).catch((e: unknown) => e)
+      await eventually(() => server.arrivals.some((a) => a.soapAction.endsWith('Protocollazione') && a.envelope.includes(sent.correlationKey)), 10_000)
+      const waiting = aPractice({ subject: `mai partita ${sent.correlationKey}` })
+      await expect(commitOnly.register(waiting)).rejects.toMatchObject({ kind: 'timeout', retryable: true, message: expect.stringMatching(/never left Snodo/) })
+      expect(await held).toMatchObject({ kind: 'protocol', retryable: false, upstreamCode: 'outcome_unknown' })
+      expect(double.registrations.filter((r) => r.correlationKey === sent.correlationKey)).toHaveLength(1)
+      // The connection is free again: the call given up was never written to it.
+      await holder.register(aPractice())
+      expect(server.arrivals.some((a) => a.envelope.includes('mai partita'))).toBe(false)
+      await Promise.all([holder.close(), commitOnly.close()])
+      await pool.close()
     })
 
     it('an unresolvable credential is unauthorized, before any call', async () => {

@@ -14,7 +14,13 @@
 //   upstreamCode outcome_unknown, and is re-sent only by an operator's replay after checking the
 //   register. The correlation key travels in the segnatura (ApplicativoProtocollo/Parametro) so the
 //   operator can find it there.
+// - Documents a later step adds are registered on their own: Flusso U (the comune to the applicant:
+//   Mittente the Amministrazione, Destinatario the Persona) or E. The AIPA segnatura.xsd has no
+//   Riferimenti (only Segnatura_ex.xsd, another document, does), so the practice's original protocol
+//   travels as ApplicativoProtocollo parameters (protocolloPrecedente "number/year" and its date),
+//   plus the Fascicolo when the tenant configures one.
 import type { ProtocolProfileInput } from '../profile.ts'
+import { comune } from './parties.ts'
 
 const inBand = (result: string, kind?: 'unauthorized') => ({ code: `${result}.lngErrNumber`, message: `${result}.strErrString`, ok: ['0'], ...(kind ? { kind } : {}) })
 
@@ -26,6 +32,15 @@ const login = {
   outputs: { token: 'LoginResult.strDST' },
   inBand: inBand('LoginResult', 'unauthorized'),
   faultKind: 'unauthorized' as const,
+}
+
+const unitaOrganizzativa = { $: { id: '{{params.unitaOrganizzativa}}' } }
+const applicant = {
+  $: { id: '{{practice.applicant.fiscalCode}}' },
+  Nome: '{{practice.applicant.givenName}}',
+  Cognome: '{{practice.applicant.familyName}}',
+  CodiceFiscale: '{{practice.applicant.fiscalCode}}',
+  IndirizzoTelematico: '{{practice.applicant.pec || practice.applicant.email}}',
 }
 
 /** The AIPA Segnatura.xml (circ. 28/2001) DOCAREA expects in strDocumentInfo; element order is the XSD's. */
@@ -40,26 +55,10 @@ const segnatura = {
         CodiceAOO: '{{params.codiceAOO}}',
         NumeroRegistrazione: '0',
         DataRegistrazione: '{{practice.submittedAt | date}}',
-        Flusso: 'E',
+        Flusso: '{{practice.flusso}}',
       },
-      Mittente: {
-        Persona: {
-          $: { id: '{{practice.applicant.fiscalCode}}' },
-          Nome: '{{practice.applicant.givenName}}',
-          Cognome: '{{practice.applicant.familyName}}',
-          CodiceFiscale: '{{practice.applicant.fiscalCode}}',
-          IndirizzoTelematico: '{{practice.applicant.pec || practice.applicant.email}}',
-        },
-      },
-      Destinatario: {
-        Amministrazione: {
-          Denominazione: '{{params.denominazione}}',
-          CodiceAmministrazione: '{{params.codiceAmministrazione}}',
-          IndirizzoTelematico: '{{params.indirizzoTelematico}}',
-          UnitaOrganizzativa: { $: { id: '{{params.unitaOrganizzativa}}' } },
-        },
-        AOO: { CodiceAOO: '{{params.codiceAOO}}' },
-      },
+      Mittente: { Persona: { $if: 'practice.incoming', ...applicant }, ...comune('practice.outgoing', unitaOrganizzativa) },
+      Destinatario: { ...comune('practice.incoming', unitaOrganizzativa), Persona: { $if: 'practice.outgoing', ...applicant } },
       Classifica: {
         $if: 'params.classifica',
         CodiceAmministrazione: '{{params.codiceAmministrazione}}',
@@ -81,6 +80,8 @@ const segnatura = {
         { $: { nome: 'correlationKey', valore: '{{practice.correlationKey}}' } },
         { $: { nome: 'serviceCode', valore: '{{practice.serviceCode}}' } },
         { $: { nome: 'channel', valore: '{{practice.channel}}' } },
+        { $if: 'practice.precedent', $: { nome: 'protocolloPrecedente', valore: '{{practice.precedent.number}}/{{practice.precedent.year}}' } },
+        { $if: 'practice.precedent', $: { nome: 'dataProtocolloPrecedente', valore: '{{practice.precedent.date}}' } },
       ],
     },
   },

@@ -3,6 +3,7 @@
 // what arrived — token on every call, documents with their sha256 tied to the main one, a
 // datiProtocollo valid against SegnaturaProtocollazioneRequest.xsd for the main document's id — and
 // the search that makes a retry after a timeout safe.
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { contractsAvailable, contractsDir } from '../../../../test/support/upstream-spec.ts'
 import { createProtocolloClient, type ProtocolloClient } from '../client.ts'
@@ -51,6 +52,12 @@ describe.runIf(contractsAvailable('protocollo DocER profile'))('the DocER profil
     canSearch: true,
     registrationsOf,
     inBandCode: '7',
+    recorded: (key) => {
+      const doc = [...double.documents.values()].find((d) => d.metadata.ABSTRACT === key && d.metadata.NUM_PG)
+      const found = doc && double.registrations.find((r) => r.documentId === doc.id)
+      return found && { flusso: found.flusso, ...(doc.riferimenti.length > 0 ? { refersTo: doc.riferimenti.join(',') } : {}) }
+    },
+    referenceTo: (original) => original.documentId as string,
     arrange: {
       inBandError: (p) => (double.troubleOnce('protocollaById', { inBand: { code: 7, message: `Mittente ${p.applicant.fiscalCode} sconosciuto` } }), p),
       fault: (p) => (double.troubleOnce('protocollaById', { fault: 'ProtocollazioneException: registro chiuso' }), p),
@@ -92,6 +99,22 @@ describe.runIf(contractsAvailable('protocollo DocER profile'))('the DocER profil
       expect(xmllintErrors(registered.datiProtocollo, xsd)).toEqual([])
       expect(registered.datiProtocollo).toContain('<Oggetto>Richiesta contributo affitto &lt;2026&gt; &amp; "morosità incolpevole"</Oggetto>')
       expect(registration).toEqual({ number: String(registered.number), year: 2026, date: '2026-03-02T10:00:00', registry: 'PG', aoo: params.codiceAOO, documentId: main.id })
+    })
+
+    it('registers a later step’s document outgoing, tied to the original document with addRiferimentiDocuments before protocollaById', async () => {
+      const original = await client.register(aPractice({ attachments: [] }))
+      const step = aPractice({ correlationKey: `${randomUUID()}/3`, direction: 'outgoing', precedent: original, attachments: [] })
+      const before = server.arrivals.length
+      const registration = await client.register(step)
+      expect(server.arrivals.slice(before).map((a) => a.soapAction.replace(/^urn:/, ''))).toEqual(['login', 'searchDocuments', 'createDocument', 'addRiferimentiDocuments', 'protocollaById'])
+      expect(double.problems).toEqual([])
+      const registered = double.registrations.at(-1)!
+      expect(registration.documentId).toBe(registered.documentId)
+      expect(double.documents.get(registered.documentId)?.riferimenti).toEqual([original.documentId])
+      expect(xmllintErrors(registered.datiProtocollo, xsd)).toEqual([])
+      expect(registered.flusso).toBe('U')
+      expect(registered.datiProtocollo).toMatch(new RegExp(`<Mittenti><Mittente><Amministrazione><Denominazione>${params.denominazione}</Denominazione><CodiceAmministrazione>${params.codiceAmministrazione}</CodiceAmministrazione>`))
+      expect(registered.datiProtocollo).toMatch(new RegExp(`<Destinatari><Destinatario><Persona id="${step.applicant.fiscalCode}">`))
     })
 
     it('carries the login token on every call', () => {

@@ -10,10 +10,26 @@
 // searchDocuments finds it; once protocolled, its profile holds NUM_PG/ANNO_PG/DATA_PG. So every
 // register() searches first and a retry after a timed-out protocollaById finds the registration
 // instead of registering again. Attachments get their file name as ABSTRACT, never the key.
+//
+// Documents a later step adds are registered on their own, TipoRichiesta U (the comune to the
+// applicant: Mittente the Amministrazione with its AOO, Destinatario the Persona) or E. DocER links
+// documents with addRiferimentiDocuments (DocerServices.wsdl): the step's main document is tied to
+// the practice's original one (the precedent's documentId) before protocollaById. The Segnatura's
+// RiferimentiProtocollo belongs to a correspondent Amministrazione (its own protocol), so it is not used.
 import type { ProtocolProfileInput } from '../profile.ts'
+import { comune } from './parties.ts'
 
 const token = '{{token}}'
 const where = (key: string, value: string) => ({ key, value })
+
+const unitaOrganizzativa = { $if: 'params.unitaOrganizzativa', Identificativo: '{{params.unitaOrganizzativa}}' }
+const applicant = {
+  $: { id: '{{practice.applicant.fiscalCode}}' },
+  Nome: '{{practice.applicant.givenName}}',
+  Cognome: '{{practice.applicant.familyName}}',
+  IndirizzoTelematico: '{{practice.applicant.pec || practice.applicant.email}}',
+  CodiceFiscale: '{{practice.applicant.fiscalCode}}',
+}
 
 const segnatura = {
   root: 'Segnatura',
@@ -21,29 +37,9 @@ const segnatura = {
   body: {
     Intestazione: {
       Oggetto: '{{practice.subject}}',
-      Flusso: { TipoRichiesta: 'E', Firma: '{{params.firma}}', ForzaRegistrazione: '{{params.forzaRegistrazione}}' },
-      Mittenti: {
-        Mittente: {
-          Persona: {
-            $: { id: '{{practice.applicant.fiscalCode}}' },
-            Nome: '{{practice.applicant.givenName}}',
-            Cognome: '{{practice.applicant.familyName}}',
-            IndirizzoTelematico: '{{practice.applicant.pec || practice.applicant.email}}',
-            CodiceFiscale: '{{practice.applicant.fiscalCode}}',
-          },
-        },
-      },
-      Destinatari: {
-        Destinatario: {
-          Amministrazione: {
-            Denominazione: '{{params.denominazione}}',
-            CodiceAmministrazione: '{{params.codiceAmministrazione}}',
-            IndirizzoTelematico: '{{params.indirizzoTelematico}}',
-            UnitaOrganizzativa: { $if: 'params.unitaOrganizzativa', Identificativo: '{{params.unitaOrganizzativa}}' },
-          },
-          AOO: { CodiceAOO: '{{params.codiceAOO}}' },
-        },
-      },
+      Flusso: { TipoRichiesta: '{{practice.flusso}}', Firma: '{{params.firma}}', ForzaRegistrazione: '{{params.forzaRegistrazione}}' },
+      Mittenti: { Mittente: { Persona: { $if: 'practice.incoming', ...applicant }, ...comune('practice.outgoing', unitaOrganizzativa) } },
+      Destinatari: { Destinatario: { ...comune('practice.incoming', unitaOrganizzativa), Persona: { $if: 'practice.outgoing', ...applicant } } },
       Classifica: {
         $if: 'params.classifica',
         CodiceAmministrazione: '{{params.codiceAmministrazione}}',
@@ -146,6 +142,14 @@ export const docerProfile = {
       operation: 'addRelated',
       when: 'steps.allegati',
       args: { token, docId: '{{steps.documento.docId}}', related: '{{steps.allegati | pluck:docId}}' },
+      inBand: { code: 'return | string', ok: ['true'] },
+    },
+    {
+      name: 'riferimenti',
+      service: 'documenti',
+      operation: 'addRiferimentiDocuments',
+      when: 'practice.precedent.documentId',
+      args: { token, docId: '{{steps.documento.docId}}', riferimenti: ['{{practice.precedent.documentId}}'] },
       inBand: { code: 'return | string', ok: ['true'] },
     },
     {

@@ -41,6 +41,11 @@ describeProtocolPort('DOCAREA profile against the sandbox simulator', async () =
   canSearch: false,
   registrationsOf: (key) => sim.registrations.filter((r) => r.correlationKey === key).length,
   inBandCode: '108',
+  recorded: (key) => {
+    const found = sim.registrations.find((r) => r.correlationKey === key)
+    return found && { flusso: found.flusso, ...(found.precedent ? { refersTo: found.precedent } : {}) }
+  },
+  referenceTo: (original) => `${original.number}/${original.year}`,
   arrange: {
     inBandError: withMagic(magic.inBandError),
     fault: withMagic(magic.fault),
@@ -94,12 +99,17 @@ describe('the sandbox protocollo simulator', () => {
     expect(sim.registrations.at(-1)?.number).toBe(Number(registration.number))
   })
 
-  it('lists what it registered at /__sim/registrations, by correlation key, without the Segnatura', async () => {
+  it('lists what it registered at /__sim/registrations, by correlation key, with direction and precedent, without the Segnatura', async () => {
     const practice = aPractice()
     const registration = await client.register(practice)
+    const step = aPractice({ correlationKey: `${practice.correlationKey}/2`, direction: 'outgoing', precedent: registration, attachments: [] })
+    const stepRegistration = await client.register(step)
     const { registrations } = (await (await fetch(`${running.url}/__sim/registrations`)).json()) as { registrations: Record<string, unknown>[] }
     expect(registrations).toHaveLength(sim.registrations.length)
-    expect(registrations.at(-1)).toEqual({ number: Number(registration.number), year: 2026, date: '02/03/2026', correlationKey: practice.correlationKey, documentIds: expect.any(Array) })
+    expect(registrations.slice(-2)).toEqual([
+      { number: Number(registration.number), year: 2026, date: '02/03/2026', correlationKey: practice.correlationKey, documentIds: expect.any(Array), flusso: 'E' },
+      { number: Number(stepRegistration.number), year: 2026, date: '02/03/2026', correlationKey: step.correlationKey, documentIds: expect.any(Array), flusso: 'U', precedent: `${registration.number}/2026` },
+    ])
   })
 
   it('refuses a request carrying a DTD before any parser sees it', async () => {

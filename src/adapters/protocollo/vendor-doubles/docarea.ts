@@ -20,7 +20,18 @@ export type DocareaDoubleOptions = {
 }
 
 export type StoredDocument = { id: number; name: string; content: Buffer; sha256: string }
-export type DocareaRegistration = { number: number; year: number; date: string; segnatura: string; documentIds: number[]; correlationKey?: string }
+export type DocareaRegistration = {
+  number: number
+  year: number
+  date: string
+  segnatura: string
+  documentIds: number[]
+  correlationKey?: string
+  /** Identificatore/Flusso: E (in entrata) or U (in uscita). */
+  flusso: string
+  /** The protocolloPrecedente parameter ("number/year"), when the registration follows another. */
+  precedent?: string
+}
 
 type Args = Record<string, string | undefined>
 
@@ -101,6 +112,12 @@ export function createDocareaDouble(options: DocareaDoubleOptions) {
     }
     if (noNumber) return { ProtocollazioneResult: { ...zeros, strDataPG: '', lngErrNumber: 0 } }
     const parameters = (parsed.Segnatura.ApplicativoProtocollo?.[0].Parametro ?? []) as { $: { nome: string; valore: string } }[]
+    const parameter = (name: string) => parameters.find((p) => p.$.nome === name)?.$.valore
+    const flusso = String(parsed.Segnatura.Intestazione[0].Identificatore[0].Flusso[0])
+    if (flusso !== 'E' && flusso !== 'U') {
+      problems.push(`Segnatura: Flusso ${flusso} is neither E nor U`)
+      return refuse('ProtocollazioneResult', 22, 'Flusso non valido', zeros)
+    }
     const at = clock()
     const registration = {
       number: ++nextNumber,
@@ -108,7 +125,9 @@ export function createDocareaDouble(options: DocareaDoubleOptions) {
       date: italianDate(at),
       segnatura,
       documentIds: ids,
-      correlationKey: parameters.find((p) => p.$.nome === 'correlationKey')?.$.valore,
+      correlationKey: parameter('correlationKey'),
+      flusso,
+      ...(parameter('protocolloPrecedente') ? { precedent: parameter('protocolloPrecedente') } : {}),
     }
     registrations.push(registration)
     if (slow) await sleep(slow.slowMs)

@@ -1,7 +1,7 @@
 // A DocER installation as its WSDLs describe it (docer/AuthenticationService.wsdl, DocerServices.wsdl,
 // WSProtocollazione.wsdl), for tests: login gives a token that every later call must carry; documents
 // are created with metadata and a base64 file, tied with addRelated, found by searchDocuments and
-// read by getProfileDocument; protocollaById takes a datiProtocollo valid against
+// read by getProfileDocument, tied to earlier ones with addRiferimentiDocuments; protocollaById takes a datiProtocollo valid against
 // SegnaturaProtocollazioneRequest.xsd and answers the <esito> XML as a string, setting NUM_PG,
 // ANNO_PG, DATA_PG and REGISTRO_PG on the document (backoffice/FACTS.md §2 "DocER"). Errors are
 // SOAP faults, as Axis2 sends them.
@@ -21,8 +21,9 @@ export type DocerDoubleOptions = {
 }
 
 type Pair = { key?: string; value?: string }
-export type DocerDocument = { id: string; metadata: Record<string, string>; content: Buffer; sha256: string; related: string[] }
-export type DocerRegistration = { number: number; year: number; documentId: string; datiProtocollo: string }
+export type DocerDocument = { id: string; metadata: Record<string, string>; content: Buffer; sha256: string; related: string[]; riferimenti: string[] }
+/** `flusso`: the datiProtocollo's Flusso/TipoRichiesta (E, U or I). */
+export type DocerRegistration = { number: number; year: number; documentId: string; datiProtocollo: string; flusso: string }
 
 const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value])
 const pairs = (metadata: Record<string, string>) => Object.entries(metadata).map(([key, value]) => ({ key, value }))
@@ -73,7 +74,7 @@ export function createDocerDouble(options: DocerDoubleOptions) {
     }
     const content = Buffer.from(args.file, 'base64')
     const id = String(++nextDoc)
-    documents.set(id, { id, metadata: { ...metadata, DOCNUM: id }, content, sha256: createHash('sha256').update(content).digest('hex'), related: [] })
+    documents.set(id, { id, metadata: { ...metadata, DOCNUM: id }, content, sha256: createHash('sha256').update(content).digest('hex'), related: [], riferimenti: [] })
     if (slow) await sleep(slow.slowMs)
     return { return: id }
   }
@@ -85,6 +86,20 @@ export function createDocerDouble(options: DocerDoubleOptions) {
     const related = list(args.related).map(String)
     if (!doc || related.some((id) => !documents.has(id))) throw soapFault('documento non trovato')
     doc.related.push(...related)
+    return { return: true }
+  }
+
+  /** Ties a document to earlier ones it refers to (a reply to the document it answers). */
+  const addRiferimentiDocuments = async (args: { token?: string; docId?: string; riferimenti?: string | string[] }) => {
+    await before('addRiferimentiDocuments')
+    requireToken('addRiferimentiDocuments', args.token)
+    const doc = documents.get(String(args.docId))
+    const riferimenti = list(args.riferimenti).map(String)
+    if (!doc || riferimenti.length === 0 || riferimenti.some((id) => !documents.has(id))) {
+      problems.push(`addRiferimentiDocuments for unknown documents: ${String(args.docId)} → ${riferimenti.join(', ') || '(none)'}`)
+      throw soapFault('documento non trovato')
+    }
+    doc.riferimenti.push(...riferimenti)
     return { return: true }
   }
 
@@ -122,7 +137,8 @@ export function createDocerDouble(options: DocerDoubleOptions) {
     if (doc.metadata.NUM_PG) return esito(1, `documento già protocollato (${doc.metadata.NUM_PG})`)
     if (trouble && 'noNumber' in trouble) return esito(0, 'Protocollazione avvenuta con successo.', { ANNO_PG: clock().getUTCFullYear() })
     const at = clock()
-    const registration = { number: ++nextNumber, year: at.getUTCFullYear(), documentId: doc.id, datiProtocollo: args.datiProtocollo ?? '' }
+    const flusso = /<TipoRichiesta>([^<]*)<\/TipoRichiesta>/.exec(args.datiProtocollo ?? '')?.[1] ?? ''
+    const registration = { number: ++nextNumber, year: at.getUTCFullYear(), documentId: doc.id, datiProtocollo: args.datiProtocollo ?? '', flusso }
     registrations.push(registration)
     const dati = { NUM_PG: String(registration.number), DATA_PG: at.toISOString().slice(0, 19), ANNO_PG: String(registration.year), REGISTRO_PG: 'PG' }
     Object.assign(doc.metadata, dati)
@@ -132,7 +148,7 @@ export function createDocerDouble(options: DocerDoubleOptions) {
 
   const mounts = (wsdl: { auth: string; documenti: string; protocollo: string }): Mount[] => [
     { path: paths.auth, wsdl: wsdl.auth, services: { AuthenticationService: { AuthenticationServiceHttpSoap11Endpoint: { login } } } as IServices },
-    { path: paths.documenti, wsdl: wsdl.documenti, services: { DocerServices: { DocerServicesHttpSoap11Endpoint: { createDocument, addRelated, searchDocuments, getProfileDocument } } } as IServices },
+    { path: paths.documenti, wsdl: wsdl.documenti, services: { DocerServices: { DocerServicesHttpSoap11Endpoint: { createDocument, addRelated, addRiferimentiDocuments, searchDocuments, getProfileDocument } } } as IServices },
     { path: paths.protocollo, wsdl: wsdl.protocollo, services: { WSProtocollazione: { WSProtocollazioneHttpSoap11Endpoint: { protocollaById } } } as IServices },
   ]
   return { documents, registrations, problems, troubleOnce: troubles.once, mounts, paths }

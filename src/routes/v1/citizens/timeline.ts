@@ -3,14 +3,15 @@ import { z } from 'zod'
 import { IoFiscalCode } from '../../../contracts/message-schemas.ts'
 import { TimelinePage } from '../../../contracts/practice-schemas.ts'
 import type { Deps } from '../../../deps.ts'
+import { stepSubject } from '../../../practices/register-step-documents.ts'
 import type { AppEnv } from '../../app-env.ts'
 import { Limit } from '../../instant.ts'
 import { requireScope } from '../../middleware/authorize.ts'
 import { validateQuery } from '../../validate.ts'
 
-const Query = z.strictObject({ cursor: z.string().regex(/^\d{1,15}:[a-z]+:[\w-]+$/, 'the nextCursor of a previous page').optional(), limit: Limit })
+const Query = z.strictObject({ cursor: z.string().regex(/^\d{1,15}:[a-z_]+:[\w-]+$/, 'the nextCursor of a previous page').optional(), limit: Limit })
 
-/** The cartella del cittadino: practices, payments and messages of one citizen, newest first. */
+/** The cartella del cittadino: practices (and the documents their steps registered), payments and messages of one citizen, newest first. */
 export function registerCitizenTimeline(app: Hono<AppEnv>, deps: Deps) {
   return app.get('/v1/tenants/:tenantId/citizens/:fiscalCode/timeline', requireScope('citizens:read', deps), validateQuery(Query), async (c) => {
     const tenantId = c.req.param('tenantId')
@@ -31,8 +32,19 @@ export function registerCitizenTimeline(app: Hono<AppEnv>, deps: Deps) {
 
 /** Status and a title of one item, read from its own store; another tenant's is never shown. */
 async function describe(deps: Deps, tenantId: string, kind: string, id: string): Promise<{ status: string; title: string } | undefined> {
+  if (kind === 'practice_document') return describeStepDocuments(deps, tenantId, id)
   const found = kind === 'practice' ? await deps.practices.get(id) : kind === 'payment' ? await deps.payments.get(id) : kind === 'message' ? await deps.messages.get(id) : undefined
   if (!found || found.data.tenantId !== tenantId) return undefined
   const data = found.data as { subject?: string; description?: string }
   return { status: found.status, title: data.subject ?? data.description ?? id }
+}
+
+/** `<practiceId>-<step>`: the step's documents, titled with their protocol number. */
+async function describeStepDocuments(deps: Deps, tenantId: string, id: string) {
+  const cut = id.lastIndexOf('-')
+  const practice = await deps.practices.get(id.slice(0, cut))
+  if (!practice || practice.data.tenantId !== tenantId) return undefined
+  const step = deps.practices.stepDocuments(practice).find((s) => s.step === Number(id.slice(cut + 1)))
+  if (!step?.registration) return undefined
+  return { status: 'registered', title: `${stepSubject(practice, step.status)} (protocollo n. ${step.registration.number}/${step.registration.year})` }
 }

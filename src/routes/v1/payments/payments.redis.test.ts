@@ -1,66 +1,21 @@
 // Payments through the whole app, served on loopback, against the GPD, Checkout and Node simulators
 // and App IO: create → publish → checkout → the citizen pays → paSendRT → payment.paid → IO message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectConforms, expectProblem } from '../../../../test/support/contract.ts'
+import { expectProblem } from '../../../../test/support/contract.ts'
+import { citizen, type PaymentLoop, paymentsPath as payments, returnUrls, startPaymentLoop, station } from '../../../../test/support/payment-loop.ts'
 import { signedInit } from '../../../../test/support/signed.ts'
-import { createTestApp, type TestApp } from '../../../../test/support/test-app.ts'
 import { eventually } from '../../../../test/support/webhook-receiver.ts'
-import { createAppIoSimulator } from '../../../adapters/appio/simulator/app.ts'
-import { createNodoSimulator } from '../../../adapters/pagopa/nodo/sender.ts'
-import { type CheckoutSimulator, createCheckoutSimulator } from '../../../adapters/pagopa/simulator/checkout-app.ts'
-import { createGpdSimulator, type GpdSimulator } from '../../../adapters/pagopa/simulator/gpd-app.ts'
 import { gpdMagicDebtors } from '../../../adapters/pagopa/simulator/magic.ts'
-import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../../adapters/simulator/harness.ts'
-import { startWorkers } from '../../../queues/workers.ts'
 
-const station = { idPA: '00000000001', idBrokerPA: '00000000001', idStation: '00000000001_01' }
-const citizen = 'IOUSER00A00Y001X'
-let t: TestApp
-let gpd: GpdSimulator
-let checkout: CheckoutSimulator
-let running: RunningSimulator[] = []
-let workers: { close(): Promise<void> }
-let snodoUrl: string
-
+let loop: PaymentLoop
 beforeAll(async () => {
-  process.env.TEST_GPD_KEY = 'gpd-key'
-  process.env.TEST_PAY_IO_KEY = 'io-key'
-  gpd = createGpdSimulator(createSimulatorContext({ idPrefix: 'gpd-' }), { keys: [{ key: 'gpd-key', organizations: '*' }], slowMs: 3_000 })
-  const io = createAppIoSimulator(createSimulatorContext({ idPrefix: 'io-' }), { services: [{ apiKey: 'io-key', organizationFiscalCode: station.idPA }] })
-  const [gpdRunning, ioRunning] = [await startSimulator(gpd.app), await startSimulator(io.app)]
-  // Snodo is served on loopback (not just app.request), so the simulated Node can call /pagopa/nodo.
-  const pagopa = { enabled: true, mode: 'gpd' as const, baseUrl: gpdRunning.url, checkoutUrl: '', subscriptionKey: 'env:TEST_GPD_KEY', idBrokerPA: station.idBrokerPA, idStation: station.idStation, segregationCode: '01', defaultTransfer: { iban: 'IT60X0542811101000000123456', category: '9/0101108TS/' } }
-  const port = await reservePort()
-  snodoUrl = `http://127.0.0.1:${port}`
-  const nodo = createNodoSimulator(createSimulatorContext({ idPrefix: 'rt-' }), { stations: [{ ...station, url: `${snodoUrl}/pagopa/nodo` }], positions: gpd })
-  checkout = createCheckoutSimulator(createSimulatorContext({ idPrefix: 'cart-' }), { nodo, subscriptionKeys: ['gpd-key'] })
-  const checkoutRunning = await startSimulator(checkout.app)
-  t = await createTestApp({
-    tenantOverrides: { platforms: { pagopa: { ...pagopa, checkoutUrl: checkoutRunning.url }, appio: { enabled: true, baseUrl: `${ioRunning.url}/api/v1`, services: [{ name: 'tributi', apiKey: 'env:TEST_PAY_IO_KEY', default: true }] } } },
-    config: { delivery: { targets: { pagopa: { retry: { scheduleMs: [300, 600, 1200, 2400], floorAfterThrottleMs: 300 }, timeoutMs: 1_000 } } } },
-  })
-  running = [gpdRunning, ioRunning, checkoutRunning, await startSimulator(t.app, { port })]
-  workers = await startWorkers(t.deps)
+  loop = await startPaymentLoop()
 })
-afterAll(async () => {
-  await workers.close()
-  await t.close()
-  for (const r of running) await r.close()
-})
+afterAll(() => loop.close())
 
-async function reservePort() {
-  const { freePort } = await import('../../../sandbox/private-redis.ts')
-  return freePort()
-}
-
-const payments = '/v1/tenants/comune-a/payments'
 const aPayment = (over: Record<string, unknown> = {}) => ({ debtor: { type: 'F', fiscalCode: citizen, fullName: 'Mario Rossi' }, amountCents: 5400, description: 'TARI 2026 prima rata', ...over })
-async function call(method: string, path: string, template: string, body?: object) {
-  const res = await t.app.request(path, await signedInit(t.clients.portal, { method, body }))
-  await expectConforms(res, method, template)
-  return res
-}
-const get = async (id: string) => (await call('GET', `${payments}/${id}`, '/v1/tenants/{tenantId}/payments/{paymentId}')).json()
+const call = (method: string, path: string, template: string, body?: object) => loop.call(method, path, template, body)
+const get = (id: string) => loop.get(id)
 
 describe('the whole loop', () => {
   it('notice number at once, published on GPD, paid through Checkout and the Node, then told to the portal and the citizen', async () => {
@@ -69,9 +24,9 @@ describe('the whole loop', () => {
     const created = await accepted.json()
     expect(created).toMatchObject({ status: 'queued', noticeNumber: expect.stringMatching(/^301\d{15}$/), iuv: created.noticeNumber.slice(1) })
     await eventually(async () => (await get(created.id)).status === 'published')
-    expect(gpd.positions.get(`${station.idPA}/${created.iupd}`)).toBeDefined()
+    expect(loop.gpd.positions.get(`${station.idPA}/${created.iupd}`)).toBeDefined()
 
-    const cart = await call('POST', `${payments}/${created.id}/checkout`, '/v1/tenants/{tenantId}/payments/{paymentId}/checkout', { returnUrls: { ok: 'https://portale.example/ok', cancel: 'https://portale.example/ko', error: 'https://portale.example/err' } })
+    const cart = await call('POST', `${payments}/${created.id}/checkout`, '/v1/tenants/{tenantId}/payments/{paymentId}/checkout', { returnUrls })
     const { redirectUrl } = await cart.json()
     expect((await fetch(redirectUrl)).status).toBe(200) // the checkout page the citizen sees
     const paid = await fetch(`${redirectUrl}/pay`, { method: 'POST', redirect: 'manual' })
@@ -81,23 +36,23 @@ describe('the whole loop', () => {
     const payment = await get(created.id)
     expect(payment.receipt).toMatchObject({ amountCents: 5400, receiptId: expect.any(String), pspName: expect.any(String) })
     expect(payment.history.map((h: { status: string }) => h.status)).toEqual(['queued', 'published', 'paid'])
-    const events = (await t.deps.events.read('comune-a', { limit: 500, types: new Set(['payment.published', 'payment.paid']) })).items.filter((e) => e.data.paymentId === created.id)
+    const events = (await loop.t.deps.events.read('comune-a', { limit: 500, types: new Set(['payment.published', 'payment.paid']) })).items.filter((e) => e.data.paymentId === created.id)
     expect(events.map((e) => e.type)).toEqual(['payment.published', 'payment.paid'])
     // The citizen heard of it twice on IO: the notice (with payment data) once published, the receipt once paid.
-    const sentFor = async () => (await t.deps.events.read('comune-a', { limit: 500, types: new Set(['message.sent']) })).items.map((e) => e.data.reference).filter((r) => String(r).startsWith(created.id))
+    const sentFor = async () => (await loop.t.deps.events.read('comune-a', { limit: 500, types: new Set(['message.sent']) })).items.map((e) => e.data.reference).filter((r) => String(r).startsWith(created.id))
     await eventually(async () => (await sentFor()).length === 2)
     expect((await sentFor()).sort()).toEqual([`${created.id}#paid`, `${created.id}#published`])
     await expectProblem(await call('POST', `${payments}/${created.id}/cancel`, '/v1/tenants/{tenantId}/payments/{paymentId}/cancel'), 409, 'payment_already_paid')
   })
 
   it('GPD failing for a while: the position is published once it recovers, and only once', async () => {
-    const outage = gpd.outage(1_000)
+    const outage = loop.gpd.outage(1_000)
     const { id, iupd } = await (await call('POST', payments, '/v1/tenants/{tenantId}/payments', aPayment())).json()
     await eventually(async () => (await get(id)).status === 'published', 10_000)
     outage.end()
     const payment = await get(id)
     expect(payment.delivery.attempts.some((a: { upstreamStatus?: number }) => a.upstreamStatus === 503)).toBe(true)
-    expect([...gpd.positions.keys()].filter((k) => k.endsWith(iupd))).toHaveLength(1)
+    expect([...loop.gpd.positions.keys()].filter((k) => k.endsWith(iupd))).toHaveLength(1)
   })
 
   it('a GPD that keeps refusing (422) → failed; cancel before publication cancels; Checkout refuses a payment not published', async () => {
@@ -109,7 +64,7 @@ describe('the whole loop', () => {
     expect((await call('POST', `${payments}/${published}/cancel`, '/v1/tenants/{tenantId}/payments/{paymentId}/cancel')).status).toBe(202)
     await eventually(async () => (await get(published)).status === 'cancelled')
     const { iupd } = await get(published)
-    expect([...gpd.positions.values()].find((p) => p.iupd === iupd)?.status).toBe('INVALID')
+    expect([...loop.gpd.positions.values()].find((p) => p.iupd === iupd)?.status).toBe('INVALID')
   })
 })
 
@@ -127,15 +82,15 @@ describe('bad input: 400 with the field, nothing created', () => {
     ['an unknown IO service', { notify: { io: { service: 'anagrafe' } } }, 'notify.io.service'],
   ]
   it.each(cases)('%s', async (_, over, path) => {
-    const before = gpd.positions.size
+    const before = loop.gpd.positions.size
     const problem = await expectProblem(await call('POST', payments, '/v1/tenants/{tenantId}/payments', aPayment(over)), 400, 'validation_failed')
     expect(problem.errors?.map((e) => e.path)).toContain(path)
-    expect(gpd.positions.size).toBe(before)
+    expect(loop.gpd.positions.size).toBe(before)
   })
 
   it('another tenant\'s payment is not found; a tenant without pagoPA is 422', async () => {
     const { id } = await (await call('POST', payments, '/v1/tenants/{tenantId}/payments', aPayment())).json()
-    await expectProblem(await t.app.request(`/v1/tenants/comune-b/payments/${id}`, await signedInit(t.clients.other)), 404, 'not_found')
-    await expectProblem(await t.app.request('/v1/tenants/comune-b/payments', await signedInit(t.clients.other, { body: aPayment() })), 422, 'platform_not_configured')
+    await expectProblem(await loop.t.app.request(`/v1/tenants/comune-b/payments/${id}`, await signedInit(loop.t.clients.other)), 404, 'not_found')
+    await expectProblem(await loop.t.app.request('/v1/tenants/comune-b/payments', await signedInit(loop.t.clients.other, { body: aPayment() })), 422, 'platform_not_configured')
   })
 })

@@ -2,10 +2,9 @@ import type { Hono } from 'hono'
 import { z } from 'zod'
 import { CreatePractice, PracticePage, PracticeStatusReport } from '../../../contracts/practice-schemas.ts'
 import type { Deps } from '../../../deps.ts'
-import { SnodoError } from '../../../errors.ts'
 import { acceptPractice } from '../../../practices/accept-practice.ts'
-import { practiceStatuses, practiceTransitions, type StoredPractice } from '../../../practices/practice.ts'
-import { forwarded } from '../../../practices/register-practice.ts'
+import { practiceStatuses, type StoredPractice } from '../../../practices/practice.ts'
+import { reportStep } from '../../../practices/report-step.ts'
 import type { AppContext, AppEnv } from '../../app-env.ts'
 import { Limit } from '../../instant.ts'
 import { audited } from '../../middleware/audited.ts'
@@ -64,16 +63,6 @@ export function registerPractices(app: Hono<AppEnv>, deps: Deps) {
 
   app.post(`${path}/:practiceId/status`, requireScope('practices:status', deps), audited('practice.status', deps), validateJson(PracticeStatusReport), async (c) => {
     const practice = await practiceOf(deps, c.req.param('tenantId'), c.req.param('practiceId'))
-    const { status, message } = c.req.valid('json')
-    const moved = await deps.practices.transition(practice.id, status, { detail: message ?? `reported by ${c.get('caller')?.clientId}` })
-    if (!moved.ok) {
-      const allowed = practiceTransitions[moved.from ?? practice.status]
-      throw new SnodoError('practice_transition_not_allowed', `Practice ${practice.id} is ${moved.from}: it can go to ${allowed.join(', ') || 'nothing more (it has ended)'}, not ${status}`, { errors: [{ path: 'status', message: `allowed: ${allowed.join(', ') || 'none'}` }] })
-    }
-    const now = (await deps.practices.get(practice.id)) as StoredPractice
-    await deps.events.publish(practice.data.tenantId, 'practice.status_changed', { practiceId: practice.id, from: moved.from, to: status, ...(message ? { message } : {}), practice: forwarded(now) })
-    const registration = deps.practices.registration(now)
-    await deps.practiceMessages.tell(now, status, { message, number: registration?.number, year: registration ? String(registration.year) : undefined })
-    return reply(c, now)
+    return reply(c, await reportStep(deps, practice, c.req.valid('json'), c.get('caller')?.clientId))
   })
 }

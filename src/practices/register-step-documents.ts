@@ -1,0 +1,69 @@
+// The backoffice-documents target: the documents a later step of a practice added, registered at the
+// protocollo as a registration of their own — outgoing for what the office sends the citizen, incoming
+// for what the citizen adds — referring to the practice's original protocol where the profile can say
+// so. Keyed by (practice, step): the job id, and the correlation key a vendor search finds it by, so a
+// retry after a timeout never registers the step twice where the vendor can be searched.
+import type { ProtocolPort } from '../adapters/protocollo/port.ts'
+import type { Timeline } from '../citizens/timeline.ts'
+import type { TenantConfig } from '../config-schema.ts'
+import type { DocumentStore } from '../documents/document-store.ts'
+import { UpstreamError } from '../errors.ts'
+import type { EventFeed } from '../events/event-feed.ts'
+import { queueNames } from '../queues/names.ts'
+import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.ts'
+import { type PracticeStatus, type PracticeStore, type StoredPractice, stepCorrelationKey } from './practice.ts'
+import { fetchDocuments } from './practice-documents.ts'
+
+/** What each step's documents are, in the protocol's subject ("oggetto") after the practice's own. */
+const stepTitles: Record<PracticeStatus, string> = {
+  submitted: 'domanda',
+  registered: 'domanda',
+  taken_in_charge: 'comunicazione di avvio del procedimento',
+  integration_requested: 'richiesta di integrazione',
+  integration_submitted: 'integrazione',
+  accepted: 'provvedimento di accoglimento',
+  rejected: 'provvedimento di diniego',
+  withdrawn: 'rinuncia',
+}
+
+export const stepSubject = (p: StoredPractice, status: PracticeStatus) => `${p.data.subject} — ${stepTitles[status]}`
+
+type Deps = { practices: PracticeStore; documents: DocumentStore; events: EventFeed; timeline: Timeline; tenants: ReadonlyMap<string, TenantConfig>; protocol(tenant: TenantConfig): ProtocolPort; clock: () => Date }
+
+export function createStepDocumentRegistrar(deps: Deps): DeliveryHandler {
+  return {
+    target: 'backoffice',
+    operation: queueNames.backofficeDocuments,
+    credentialKey: tenantCredential(),
+    async send(d) {
+      const { step } = d.payload as { step: number }
+      const practice = await deps.practices.get(d.resourceId)
+      const tenant = deps.tenants.get(d.tenant)
+      const recorded = practice && deps.practices.stepDocuments(practice).find((s) => s.step === step)
+      if (!practice || !tenant || !recorded) throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `step ${step} of practice ${d.resourceId}, or its tenant, is gone` })
+      if (recorded.registration) return { detail: `already registered as ${recorded.registration.number}/${recorded.registration.year}` }
+      const [main, ...attachments] = await fetchDocuments(deps, practice, recorded.documents)
+      if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: `step ${step} has no document to register` })
+      // A practice withdrawn before its own registration has no protocol to refer to.
+      const precedent = deps.practices.registration(practice)
+      const { applicant, serviceCode, channel } = practice.data
+      const registration = await deps.protocol(tenant).register({
+        correlationKey: stepCorrelationKey(practice.id, step),
+        subject: stepSubject(practice, recorded.status),
+        serviceCode,
+        applicant,
+        submittedAt: practice.history[step]?.at ?? practice.updatedAt,
+        channel,
+        main,
+        attachments,
+        direction: recorded.direction,
+        ...(precedent ? { precedent } : {}),
+      })
+      await deps.practices.setFields(practice.id, { [`stepRegistration:${step}`]: JSON.stringify(registration) })
+      const { documents, direction, status } = recorded
+      await deps.events.publish(tenant.id, 'practice.document_registered', { practiceId: practice.id, serviceCode, step, status, direction, documents, registration, ...(precedent ? { precedent } : {}) }, { dedupeKey: `${practice.id}|step-${step}|registered` })
+      await deps.timeline.record(tenant.id, applicant.fiscalCode, 'practice_document', `${practice.id}-${step}`, deps.clock())
+      return { detail: `registered as ${registration.number}/${registration.year}` }
+    },
+  }
+}
