@@ -1,13 +1,11 @@
 // The shape of snodo.config.yaml. The JSON Schema in schemas/ is generated from this file
 // (`npm run gen:config-schema`) and a test keeps it fresh.
 import { z } from 'zod'
+import { SoapRouting } from './adapters/supplier/routing.ts'
 import { scopes } from './scopes.ts'
+import { SecretRef } from './secret-ref.ts'
 
-/** A secret is never written in the config: it is a reference resolved at start-up and on use. */
-export const SecretRef = z
-  .string()
-  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, 'must be a secret reference "env:NAME" or "file:path"')
-  .describe('Secret reference: env:NAME reads an environment variable, file:path reads a file')
+export { SecretRef }
 
 const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes, 2-63 characters')
 const HttpUrl = z.url({ protocol: /^https?$/ })
@@ -71,6 +69,7 @@ export const PlatformsConfig = z.strictObject({
             routing: z.discriminatedUnion('mode', [
               z.strictObject({ mode: z.literal('pull') }).describe('the supplier pulls GET …/practices and acks'),
               z.strictObject({ mode: z.literal('webhook'), endpointId: z.string().min(1) }).describe("a signed webhook to the supplier's endpoint"),
+              SoapRouting,
             ]),
             ioService: Slug.optional().describe('the App IO service that tells the applicant; the default one otherwise'),
             messages: z.partialRecord(z.enum(['submitted', 'registered', 'taken_in_charge', 'integration_requested', 'integration_submitted', 'accepted', 'rejected', 'withdrawn']), z.strictObject({ subject: z.string().min(1), markdown: z.string().min(1) })).optional(),

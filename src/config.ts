@@ -5,6 +5,7 @@ import { resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { type ProtocolSettings, resolveProtocolProfile } from './adapters/protocollo/profiles/index.ts'
+import { resolveSupplierProfile } from './adapters/supplier/profiles/index.ts'
 import { crossCheck, SnodoConfigFile } from './config-schema.ts'
 
 const Env = z.object({
@@ -55,7 +56,7 @@ export function validateConfig(raw: unknown, mode: Config['mode'], source: strin
   const parsed = SnodoConfigFile.safeParse(raw)
   // References and secrets are checked on the raw input even when its shape is wrong, so the operator
   // sees every problem in one run instead of fixing them one start-up at a time.
-  const problems = [...(parsed.success ? [] : issuesToProblems(parsed.error)), ...crossCheck(raw), ...unresolvableSecrets(raw, env), ...(parsed.success ? protocolProblems(parsed.data) : [])]
+  const problems = [...(parsed.success ? [] : issuesToProblems(parsed.error)), ...crossCheck(raw), ...unresolvableSecrets(raw, env), ...(parsed.success ? [...protocolProblems(parsed.data), ...supplierProblems(parsed.data)] : [])]
   if (!parsed.success || problems.length > 0) throw new ConfigError(source, problems)
   return { ...parsed.data, mode }
 }
@@ -101,6 +102,17 @@ function protocolProblems(config: SnodoConfigFile): ConfigProblem[] {
     const resolved = resolveProtocolProfile(backoffice.protocol as ProtocolSettings)
     return resolved.success ? [] : resolved.problems.map((message) => ({ path: `tenants.${i}.platforms.backoffice.protocol`, message }))
   })
+}
+
+/** Each SOAP route of a service must resolve to a whole supplier profile (endpoint, params, credentials named). */
+function supplierProblems(config: SnodoConfigFile): ConfigProblem[] {
+  return config.tenants.flatMap((tenant, i) =>
+    (tenant.platforms.backoffice?.services ?? []).flatMap((service, j) => {
+      if (service.routing.mode !== 'soap') return []
+      const resolved = resolveSupplierProfile(service.routing)
+      return resolved.success ? [] : resolved.problems.map((message) => ({ path: `tenants.${i}.platforms.backoffice.services.${j}.routing`, message }))
+    }),
+  )
 }
 
 function issuesToProblems(error: z.ZodError): ConfigProblem[] {

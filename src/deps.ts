@@ -11,6 +11,9 @@ import { createCheckoutClient } from './adapters/pagopa/checkout/client.ts'
 import type { ProtocolPort } from './adapters/protocollo/port.ts'
 import { type ProtocolloClient, createProtocolloClient } from './adapters/protocollo/client.ts'
 import { resolveProtocolProfile, type ProtocolSettings } from './adapters/protocollo/profiles/index.ts'
+import { createSupplierClient, type SupplierClient } from './adapters/supplier/client.ts'
+import type { SupplierPort } from './adapters/supplier/port.ts'
+import { resolveSupplierProfile } from './adapters/supplier/profiles/index.ts'
 import { resolve } from 'node:path'
 import { createTimeline, type Timeline } from './citizens/timeline.ts'
 import { createDocumentStore, type DocumentStore } from './documents/document-store.ts'
@@ -76,6 +79,8 @@ export type Deps = {
   paymentFlow: PaymentFlow
   station: Station
   protocol(tenant: TenantConfig): ProtocolPort
+  /** The SOAP service of the supplier a service routes to (routing mode soap). */
+  supplier(tenant: TenantConfig, serviceCode: string): SupplierPort
   practices: PracticeStore
   practiceMessages: PracticeMessages
   timeline: Timeline
@@ -140,6 +145,21 @@ export async function createDeps(init: {
     }
     return client
   }
+  const supplierClients = new Map<string, SupplierClient>()
+  const supplier = (tenant: TenantConfig, serviceCode: string) => {
+    const key = `${tenant.id}|${serviceCode}`
+    let client = supplierClients.get(key)
+    if (!client) {
+      const routing = tenant.platforms.backoffice?.services.find((s) => s.serviceCode === serviceCode)?.routing
+      if (routing?.mode !== 'soap') throw new Error(`tenant ${tenant.id}: service ${serviceCode} does not route to a SOAP service`)
+      // Checked at start-up (config.ts): here the routing is known to resolve.
+      const resolved = resolveSupplierProfile(routing)
+      if (!resolved.success) throw new Error(`tenant ${tenant.id}, service ${serviceCode}: ${resolved.problems.join('; ')}`)
+      supplierClients.set(key, (client = createSupplierClient(resolved.profile)))
+      clients.push(client)
+    }
+    return client
+  }
   const payments = createPaymentStore(redis, prefix, clock)
   const events = createEventFeed({ redis, prefix, engine, endpoints, clock })
   const checkout = (t: TenantConfig) => checkoutAt(t.platforms.pagopa?.checkoutUrl ?? (t.platforms.pagopa?.baseUrl as string))
@@ -178,6 +198,7 @@ export async function createDeps(init: {
     paymentFlow,
     station: createStation({ tenants, payments, expireIfDue: paymentFlow.expireIfDue, outcomes: paymentOutcomes }),
     protocol,
+    supplier,
     practices: createPracticeStore(redis, prefix, clock),
     practiceMessages: createPracticeMessages({ messages, engine, tenants, timeline }),
     timeline,

@@ -5,7 +5,7 @@
 // (mapping.ts renderXml). No record, no status, no event, no retry policy. Prints {"ready"}.
 import { Worker } from 'bullmq'
 import { createClientAsync } from 'soap'
-import { renderXml } from '../../src/adapters/protocollo/mapping.ts'
+import { renderXml } from '../../src/adapters/soap-profile/render.ts'
 import { docareaProfile } from '../../src/adapters/protocollo/profiles/docarea.ts'
 
 export const bareQueueName = 'bare-protocollo'

@@ -74,6 +74,7 @@ export const Practice = z.strictObject({
   history: z.array(HistoryEntry),
   protocolDelivery: DeliverySummary.optional(),
   registrations: z.array(PracticeRegistration),
+  supplierPush: z.strictObject({ delivery: DeliverySummary.optional(), forwardedAt: z.iso.datetime().optional(), supplierPracticeId: z.string().optional() }).optional(),
   cursor: z.string(),
 }) satisfies z.ZodType<Schemas['Practice']>
 

@@ -1,6 +1,8 @@
-// Accepting a practice: its documents checked (each sha256 must match its bytes), the record written
-// with its documents, indexed for the citizen's timeline, and its protocol registration queued.
+// Accepting a practice: its documents checked (each sha256 must match its bytes), what its supplier
+// needs checked (a SOAP route's payload, e.g. the SUAP riepilogo, may want form data), the record
+// written with its documents, indexed for the citizen's timeline, and its protocol registration queued.
 import { randomUUID } from 'node:crypto'
+import type { SupplierPort } from '../adapters/supplier/port.ts'
 import type { Timeline } from '../citizens/timeline.ts'
 import type { DocumentStore } from '../documents/document-store.ts'
 import type { TenantConfig } from '../config-schema.ts'
@@ -30,9 +32,12 @@ export function practiceServiceOf(tenant: TenantConfig, serviceCode: string) {
   return service
 }
 
-export async function acceptPractice(deps: { practices: PracticeStore; documents: DocumentStore; engine: DeliveryEngine; timeline: Timeline; clock: () => Date }, tenant: TenantConfig, request: PracticeRequest) {
-  practiceServiceOf(tenant, request.serviceCode)
+type AcceptDeps = { practices: PracticeStore; documents: DocumentStore; engine: DeliveryEngine; timeline: Timeline; clock: () => Date; supplier(tenant: TenantConfig, serviceCode: string): SupplierPort }
+
+export async function acceptPractice(deps: AcceptDeps, tenant: TenantConfig, request: PracticeRequest) {
+  const service = practiceServiceOf(tenant, request.serviceCode)
   const { attachments, inline } = await resolveDocuments(deps.documents, tenant.id, request.attachments, 'attachments')
+  if (service.routing.mode === 'soap') refuseUnfit(deps.supplier(tenant, request.serviceCode), request, attachments)
   const id = `prat_${randomUUID().replaceAll('-', '')}`
   const deliveryId = deliveryIdFor(`protocollo|${tenant.id}|${id}`)
   const { attachments: _inline, paymentIds, ...fields } = request
@@ -40,4 +45,16 @@ export async function acceptPractice(deps: { practices: PracticeStore; documents
   await deps.timeline.record(tenant.id, request.applicant.fiscalCode, 'practice', id, deps.clock())
   await deps.engine.enqueue([{ id: deliveryId, tenant: tenant.id, target: 'backoffice', operation: queueNames.backofficePractices, resourceId: id, payload: {}, meta: { serviceCode: request.serviceCode } }])
   return id
+}
+
+/** A practice its supplier could not take is refused now (400, by field), not left to die after its registration. */
+function refuseUnfit(supplier: SupplierPort, request: PracticeRequest, documents: { name: string; contentType: string; sha256: string; size: number }[]) {
+  const [main, ...attachments] = documents
+  if (!main) return
+  const { serviceCode, subject, applicant, data, submittedAt, channel } = request
+  const problems = supplier.problemsOf({ serviceCode, subject, applicant, data, submittedAt, channel, main, attachments })
+  if (problems.length === 0) return
+  // The main document is the first attachment of the request; a file's extension comes from its media type.
+  const errors = problems.map((p) => ({ path: p.path.replace(/^main\b/, 'attachments.0').replace(/\.extension$/, '.contentType'), message: p.message }))
+  throw new SnodoError('validation_failed', `Service ${serviceCode} hands practices to a supplier that needs more than this one holds`, { errors })
 }

@@ -1,9 +1,12 @@
 // The documents of a practice — its attachments, and those a later step adds — checked the same way
 // wherever they come from: inline (base64, each sha256 when given must match the bytes, no empty file)
 // or uploaded first (POST …/documents) and named by sha256, which must be this tenant's. Inline bytes
-// are kept with the practice; uploaded ones stay in the document store.
+// are kept with the practice; uploaded ones stay in the document store. Fetched back the same way for
+// every back-office call (protocollo registration of the practice or a step, SOAP push): a supplier
+// that fetches documents itself (routing `documents: reference`) gets an uploaded one as the URL of its
+// content on Snodo, so its bytes are never read into memory to be sent.
 import { createHash } from 'node:crypto'
-import type { PracticeDocument } from '../adapters/protocollo/port.ts'
+import type { OutgoingDocument, PracticeDocument } from '../adapters/soap-profile/documents.ts'
 import type { DocumentStore } from '../documents/document-store.ts'
 import { SnodoError } from '../errors.ts'
 import type { Attachment, PracticeStore } from './practice.ts'
@@ -43,8 +46,25 @@ export async function resolveDocuments(documents: DocumentStore, tenantId: strin
   return { attachments, inline: inline.filter((d) => d !== undefined).map(({ sha256, content }) => ({ sha256, content })) }
 }
 
-/** The documents' bytes, for the protocollo: kept with the practice when inline, else the tenant's upload. */
-export function fetchDocuments(deps: { practices: PracticeStore; documents: DocumentStore }, practice: { id: string; data: { tenantId: string } }, attachments: Attachment[]): Promise<PracticeDocument[]> {
-  const contentOf = async (sha256: string) => (await deps.practices.document(practice.id, sha256)) ?? (await deps.documents.read(practice.data.tenantId, sha256))
-  return Promise.all(attachments.map(async (a) => ({ name: a.name, contentType: a.contentType, sha256: a.sha256, content: await contentOf(a.sha256) })))
+type Stores = { practices: PracticeStore; documents: DocumentStore }
+type Owner = { id: string; data: { tenantId: string } }
+
+/**
+ * The documents with their bytes, in the order given (the first is the main one): kept with the
+ * practice when inline, else the tenant's upload. With `byReference`, an uploaded one is given as the
+ * URL it is served at instead, and its bytes are not read.
+ */
+export function fetchDocuments(deps: Stores, practice: Owner, attachments: Attachment[]): Promise<PracticeDocument[]>
+export function fetchDocuments(deps: Stores, practice: Owner, attachments: Attachment[], byReference: { publicUrl: string } | undefined): Promise<OutgoingDocument[]>
+export function fetchDocuments(deps: Stores, practice: Owner, attachments: Attachment[], byReference?: { publicUrl: string }): Promise<PracticeDocument[] | OutgoingDocument[]> {
+  const { id, data: { tenantId } } = practice
+  return Promise.all(
+    attachments.map(async (a): Promise<OutgoingDocument> => {
+      const described = { name: a.name, contentType: a.contentType, sha256: a.sha256, size: a.size }
+      const inline = await deps.practices.document(id, a.sha256)
+      if (inline) return { ...described, content: inline }
+      if (byReference) return { ...described, url: `${byReference.publicUrl}/v1/tenants/${tenantId}/documents/${a.sha256}/content` }
+      return { ...described, content: await deps.documents.read(tenantId, a.sha256) }
+    }),
+  )
 }

@@ -1,19 +1,25 @@
 // The backoffice-practices target: register the practice at the comune's protocollo (no vendor is
 // idempotent: the adapter searches for the practice before a re-send where the vendor can), then hand
-// it to the office that handles it — a signed webhook to the supplier, or left for it to pull.
+// it to the office that handles it — a signed webhook to the supplier, a SOAP push to the supplier's
+// service (its own delivery, push-practice.ts), or left for it to pull. Every step after the
+// registration is idempotent, so an attempt that stopped half way is finished by the next one.
 import type { ProtocolPort } from '../adapters/protocollo/port.ts'
 import type { TenantConfig } from '../config-schema.ts'
 import type { DocumentStore } from '../documents/document-store.ts'
 import { UpstreamError } from '../errors.ts'
 import type { EventFeed } from '../events/event-feed.ts'
+import type { DeliveryEngine } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
 import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.ts'
 import { practiceServiceOf } from './accept-practice.ts'
 import type { PracticeStore, StoredPractice } from './practice.ts'
 import { fetchDocuments } from './practice-documents.ts'
 import type { PracticeMessages } from './practice-messages.ts'
+import { enqueuePush } from './push-practice.ts'
 
-export function createPracticeRegistrar(deps: { practices: PracticeStore; documents: DocumentStore; events: EventFeed; messages: PracticeMessages; tenants: ReadonlyMap<string, TenantConfig>; protocol(tenant: TenantConfig): ProtocolPort }): DeliveryHandler {
+type RegistrarDeps = { practices: PracticeStore; documents: DocumentStore; events: EventFeed; messages: PracticeMessages; engine: DeliveryEngine; tenants: ReadonlyMap<string, TenantConfig>; protocol(tenant: TenantConfig): ProtocolPort }
+
+export function createPracticeRegistrar(deps: RegistrarDeps): DeliveryHandler {
   return {
     target: 'backoffice',
     operation: queueNames.backofficePractices,
@@ -22,24 +28,35 @@ export function createPracticeRegistrar(deps: { practices: PracticeStore; docume
       const practice = await deps.practices.get(d.resourceId)
       const tenant = deps.tenants.get(d.tenant)
       if (!practice || !tenant) throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `practice ${d.resourceId} or its tenant is gone` })
-      if (practice.status !== 'submitted') return { detail: `already ${practice.status}` }
-      const [main, ...attachments] = await fetchDocuments(deps, practice, practice.data.attachments)
-      if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: 'a practice needs at least one document to register' })
-      const { applicant, subject, serviceCode, submittedAt, channel } = practice.data
-      const registration = await deps.protocol(tenant).register({ correlationKey: practice.id, subject, serviceCode, applicant, submittedAt, channel, main, attachments })
-      const moved = await deps.practices.transition(practice.id, 'registered', { detail: `protocol n. ${registration.number}/${registration.year}`, fields: { registration: JSON.stringify(registration) } })
-      if (!moved.ok) return { detail: `registered as ${registration.number}/${registration.year}; already ${moved.from}` }
-      const registered = (await deps.practices.get(practice.id)) as StoredPractice
-      await deps.events.publish(tenant.id, 'practice.registered', { practiceId: practice.id, serviceCode, registration }, { dedupeKey: `${practice.id}|registered` })
-      await deps.messages.tell(registered, 'registered', { number: registration.number, year: String(registration.year) })
-      const routing = practiceServiceOf(tenant, serviceCode).routing
-      if (routing.mode === 'webhook') {
-        // The supplier's endpoint alone gets the practice, signed like every webhook, and retried likewise.
-        await deps.events.publish(tenant.id, 'practice.forwarded', { practiceId: practice.id, serviceCode, registration, practice: forwarded(registered) }, { dedupeKey: `${practice.id}|forwarded`, endpointId: routing.endpointId })
+      if (practice.status !== 'submitted' && practice.status !== 'registered') return { detail: `already ${practice.status}` }
+      if (practice.status === 'submitted') {
+        const [main, ...attachments] = await fetchDocuments(deps, practice, practice.data.attachments)
+        if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: 'a practice needs at least one document to register' })
+        const { applicant, subject, serviceCode, submittedAt, channel } = practice.data
+        const registration = await deps.protocol(tenant).register({ correlationKey: practice.id, subject, serviceCode, applicant, submittedAt, channel, main, attachments })
+        const moved = await deps.practices.transition(practice.id, 'registered', { detail: `protocol n. ${registration.number}/${registration.year}`, fields: { registration: JSON.stringify(registration) } })
+        if (!moved.ok && moved.from !== 'registered') return { detail: `registered as ${registration.number}/${registration.year}; already ${moved.from}` }
       }
+      const registered = (await deps.practices.get(practice.id)) as StoredPractice
+      const registration = deps.practices.registration(registered)
+      if (!registration) throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `practice ${practice.id} is registered without its registration` })
+      await afterRegistration(deps, tenant, registered, registration)
       return { detail: `registered as ${registration.number}/${registration.year}` }
     },
   }
+}
+
+/** The portal and the applicant are told, and the practice goes on to its office. */
+async function afterRegistration(deps: RegistrarDeps, tenant: TenantConfig, registered: StoredPractice, registration: NonNullable<ReturnType<PracticeStore['registration']>>) {
+  const { serviceCode } = registered.data
+  await deps.events.publish(tenant.id, 'practice.registered', { practiceId: registered.id, serviceCode, registration }, { dedupeKey: `${registered.id}|registered` })
+  await deps.messages.tell(registered, 'registered', { number: registration.number, year: String(registration.year) })
+  const routing = practiceServiceOf(tenant, serviceCode).routing
+  if (routing.mode === 'webhook') {
+    // The supplier's endpoint alone gets the practice, signed like every webhook, and retried likewise.
+    await deps.events.publish(tenant.id, 'practice.forwarded', { practiceId: registered.id, serviceCode, registration, practice: forwarded(registered) }, { dedupeKey: `${registered.id}|forwarded`, endpointId: routing.endpointId })
+  }
+  if (routing.mode === 'soap') await enqueuePush(deps, registered)
 }
 
 /** What the back-office receives: the structured practice, documents by reference (sha256). */

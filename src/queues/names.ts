@@ -6,6 +6,8 @@ export const queueNames = {
   messageBatches: 'message-batches',
   sendNotifications: 'send-notifications',
   backofficePractices: 'backoffice-practices',
+  /** A registered practice handed to its supplier's SOAP service (routing mode soap). */
+  backofficeSoapPush: 'backoffice-soap-push',
   /** The documents a later step of a practice adds, each step registered at the protocollo on its own. */
   backofficeDocuments: 'backoffice-documents',
   webhooks: 'webhooks',

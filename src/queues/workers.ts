@@ -4,6 +4,7 @@ import { type Processor, Worker } from 'bullmq'
 import type { Deps } from '../deps.ts'
 import { createMessageSender } from '../messages/deliver-message.ts'
 import { createCancellationSender, createPositionSender } from '../payments/deliver-position.ts'
+import { createPracticePusher } from '../practices/push-practice.ts'
 import { createPracticeRegistrar } from '../practices/register-practice.ts'
 import { createStepDocumentRegistrar } from '../practices/register-step-documents.ts'
 import { createWebhookSender } from '../webhooks/send-webhook.ts'
@@ -48,9 +49,10 @@ export async function startWorkers(deps: Deps, extraHandlers: DeliveryHandler[] 
   })
   const pagopa = { payments: deps.payments, deliveries: deps.deliveries, outcomes: deps.paymentOutcomes, tenants: deps.tenants, gpd: deps.gpd }
   // A handler given by the caller replaces the built-in one of its queue (tests bring fakes).
-  const practices = createPracticeRegistrar({ practices: deps.practices, documents: deps.documents, events: deps.events, messages: deps.practiceMessages, tenants: deps.tenants, protocol: deps.protocol })
+  const practices = createPracticeRegistrar({ practices: deps.practices, documents: deps.documents, events: deps.events, messages: deps.practiceMessages, engine: deps.engine, tenants: deps.tenants, protocol: deps.protocol })
+  const pushes = createPracticePusher({ practices: deps.practices, documents: deps.documents, events: deps.events, tenants: deps.tenants, publicUrl: config.publicUrl, clock: deps.clock, supplier: deps.supplier })
   const stepDocuments = createStepDocumentRegistrar({ practices: deps.practices, documents: deps.documents, events: deps.events, timeline: deps.timeline, tenants: deps.tenants, protocol: deps.protocol, clock: deps.clock })
-  const builtIn = [webhooks, messages, createPositionSender(pagopa), createCancellationSender(pagopa), practices, stepDocuments]
+  const builtIn = [webhooks, messages, createPositionSender(pagopa), createCancellationSender(pagopa), practices, pushes, stepDocuments]
   const handlers = new Map([...builtIn, ...extraHandlers].map((h) => [h.operation, h]))
   const workers = [...handlers.values()].map((handler) => {
     const concurrency = tuningFor(config.delivery, handler.target).concurrency ?? defaultConcurrency

@@ -1,18 +1,24 @@
 // The sandbox's back-office: a DOCAREA-shaped protocollo (our own WSDL) that the built-in docarea
-// profile drives unchanged, with its credentials in files the configuration names as `file:`, and two
-// services whose practices the office pulls. Controls at <simulator>/__sim (what was registered).
+// profile drives unchanged, with its credentials in files the configuration names as `file:`; two
+// services whose practices the office pulls, and one (SUAP-02) pushed to the supplier's SOAP service
+// (PraticheFornitore.wsdl, ours) with the SUAP riepilogo, over HTTP Basic with credentials in files too.
+// Controls at <simulator>/__sim (what was registered, what the supplier received).
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Hono } from 'hono'
 import { createProtocolloSimulator, sandboxProtocolloAccount } from '../adapters/protocollo/simulator/app.ts'
 import { protocolloSimulatorControls } from '../adapters/protocollo/simulator/controls.ts'
 import { createSimulatorContext, startSimulator } from '../adapters/simulator/harness.ts'
+import { SoapRouting } from '../adapters/supplier/routing.ts'
+import { startSupplierService } from '../adapters/supplier/simulator/service.ts'
 import { keyFile } from './key-file.ts'
 
 // Seconds, not a live installation's 30 s, so a demo shows a timeout and its retry while one watches:
 // the adapter gives up after timeoutMs, the simulator's slow answers ([sim:lento], [sim:login-lento]) come later.
 const timeoutMs = 5_000
 const slowMs = 6_000
+/** The demo service whose practices go to the supplier by SOAP push. */
+export const sandboxSoapService = 'SUAP-02'
 
 export async function startBackofficeSandbox(options: { dir: string }) {
   const protocollo = createProtocolloSimulator(createSimulatorContext({ idPrefix: 'prot-' }), { slowMs })
@@ -22,6 +28,10 @@ export async function startBackofficeSandbox(options: { dir: string }) {
   const { path: passwordPath } = keyFile(join(options.dir, 'protocollo', 'password'))
   writeFileSync(usernamePath, `${sandboxProtocolloAccount.username}\n`, { mode: 0o600 })
   writeFileSync(passwordPath, `${sandboxProtocolloAccount.password}\n`, { mode: 0o600 })
+  // The supplier's SOAP service takes its account from files of its own; it keeps no envelope (memory stays flat).
+  const supplierUser = keyFile(join(options.dir, 'fornitore', 'username'))
+  const supplierPassword = keyFile(join(options.dir, 'fornitore', 'password'))
+  const supplier = await startSupplierService({ account: { username: supplierUser.key, password: supplierPassword.key, auth: 'basic' }, slowMs, keepArrivals: false })
   return {
     protocollo,
     platform: {
@@ -30,6 +40,18 @@ export async function startBackofficeSandbox(options: { dir: string }) {
       services: [
         { serviceCode: 'SUAP-01', name: 'SUAP — attività produttive', routing: { mode: 'pull' as const } },
         { serviceCode: 'SOC-01', name: 'Servizi sociali', routing: { mode: 'pull' as const } },
+        {
+          serviceCode: sandboxSoapService,
+          name: 'SUAP — avvio attività (gestionale del fornitore, via SOAP)',
+          routing: SoapRouting.parse({
+            mode: 'soap',
+            profile: 'suap',
+            endpoint: supplier.endpoint,
+            auth: { type: 'basic', username: `file:${supplierUser.path}`, password: `file:${supplierPassword.path}` },
+            params: { ufficio: 'SUAP del Comune Sandbox', codiceAmministrazione: 'c_sandbox', codiceAOO: 'AOO_SUAP', identificativoSuap: '999', modulo: 'SCIA unica' },
+            timeoutMs,
+          }),
+        },
       ],
     },
     /**
@@ -48,7 +70,12 @@ export async function startBackofficeSandbox(options: { dir: string }) {
         url: `${running.url}/protocollo`,
         note: 'DOCAREA-shaped SOAP (WSDL at ?wsdl), controls at /__sim; services SUAP-01, SOC-01, pulled by the sandbox office as demo-backoffice',
       },
+      { name: 'fornitore', url: supplier.endpoint, note: `the supplier's SOAP service (PraticheFornitore, WSDL at ?wsdl), GET /__sim/received; service ${sandboxSoapService} is pushed there with the SUAP riepilogo` },
     ],
-    close: () => running.close(),
+    supplier,
+    close: async () => {
+      await running.close()
+      await supplier.close()
+    },
   }
 }

@@ -1,9 +1,13 @@
 // The sandbox's back-office supplier: the comune's office software, simulated. It acts on Snodo only
 // through the v1 API, signed as its own client (demo-backoffice), as a real supplier would: it pulls
 // the registered practices, acks each, then reports the office's steps on a schedule that a token in
-// the subject can steer, some of them with a document (supplierDocuments). A demo helper must never take Snodo down: every failure is logged and the
-// loop goes on; and it reads each practice before a step, so it never reports one Snodo would refuse.
+// the subject can steer, some of them with a document (supplierDocuments). The services Snodo pushes
+// to its SOAP service (`soap`: the simulated supplier service, ../adapters/supplier/simulator) it does
+// not pull: it takes up each practice that service received. A demo helper must never take Snodo down:
+// every failure is logged and the loop goes on; and it reads each practice before a step, so it never
+// reports one Snodo would refuse.
 import type { Logger } from 'pino'
+import type { SupplierService } from '../adapters/supplier/simulator/service.ts'
 import type { SnodoClient } from '../client/index.ts'
 import { type PracticeStatus, practiceTransitions } from '../practices/practice.ts'
 
@@ -62,7 +66,7 @@ export function nextStep(status: PracticeStatus, subject: string): keyof typeof 
   return next && practiceTransitions[status].includes(next) ? next : undefined
 }
 
-type Seen = { id: string; status: PracticeStatus; subject: string; cursor: string; ackedAt?: string; protocolDelivery?: { status: string } }
+type Seen = { id: string; serviceCode: string; status: PracticeStatus; subject: string; cursor: string; ackedAt?: string; protocolDelivery?: { status: string }; supplierPush?: { delivery?: { status: string } } }
 
 class CallFailed extends Error {
   readonly status: number
@@ -77,8 +81,20 @@ export type BackofficeSupplier = { stop(): Promise<void> }
 /** Practices read, acked or moved per tick, at most: a burst of them never floods Snodo all at once. */
 const batch = 100
 
-export function startBackofficeSupplier(options: { client: SnodoClient; tenantId: string; logger: Logger; timings?: Record<keyof typeof supplierTimings, number> }): BackofficeSupplier {
+export type SupplierOptions = {
+  client: SnodoClient
+  tenantId: string
+  logger: Logger
+  timings?: Record<keyof typeof supplierTimings, number>
+  /** The supplier's SOAP service, and the services whose practices Snodo pushes there. */
+  soap?: { service: Pick<SupplierService, 'received'>; serviceCodes: string[] }
+}
+
+export function startBackofficeSupplier(options: SupplierOptions): BackofficeSupplier {
   const { client, logger } = options
+  const pushed = new Set(options.soap?.serviceCodes ?? [])
+  /** How many of the SOAP service's practices the office has taken up. */
+  let takenUp = 0
   const timings = options.timings ?? supplierTimings
   const path = `/v1/tenants/${options.tenantId}/practices`
   /** The practices the office works on, and when each is looked at next. */
@@ -100,7 +116,7 @@ export function startBackofficeSupplier(options: { client: SnodoClient; tenantId
 
   /** What a supplier does: read the registered practices after its cursor, ack each, schedule its first step. */
   const pull = async () => {
-    const fresh = (await list(`status=registered&limit=${batch}`)).filter((p) => !due.has(p.id))
+    const fresh = (await list(`status=registered&limit=${batch}`)).filter((p) => !due.has(p.id) && !pushed.has(p.serviceCode))
     await Promise.all(fresh.map(async (p) => {
       if (!p.ackedAt) await ack(p.id)
       due.set(p.id, Date.now() + timings.stepMs)
@@ -108,12 +124,14 @@ export function startBackofficeSupplier(options: { client: SnodoClient; tenantId
   }
 
   // Practices register out of order (a retried registration ends after the ones behind it), so the
-  // cursor never passes one the pull has yet to see. One whose registration is dead (an operator may
-  // replay it) is passed but kept on the schedule, looked at now and then: it neither blocks nor is lost.
+  // cursor never passes one the pull (or the SOAP service) has yet to see. One whose registration or
+  // push is dead (an operator may replay it) is passed but kept on the schedule, looked at now and
+  // then: it neither blocks nor is lost.
   const advance = async () => {
     for (const p of await list(`limit=${batch}`)) {
-      const dead = p.status === 'submitted' && p.protocolDelivery?.status === 'dead'
-      if ((p.status === 'submitted' && !dead) || (p.status === 'registered' && !due.has(p.id))) return
+      // A practice whose registration, or push to the SOAP service, is dead.
+      const dead = (p.status === 'submitted' && p.protocolDelivery?.status === 'dead') || (p.status === 'registered' && p.supplierPush?.delivery?.status === 'dead')
+      if (!dead && (p.status === 'submitted' || (p.status === 'registered' && !due.has(p.id)))) return
       // Also what a restart left half done: the office takes it up again.
       if (!due.has(p.id) && (dead || nextStep(p.status, p.subject))) due.set(p.id, Date.now() + (dead ? timings.waitingMs : 0))
       cursor = p.cursor
@@ -130,7 +148,8 @@ export function startBackofficeSupplier(options: { client: SnodoClient; tenantId
       throw error
     }
     if (p.status === 'submitted') return void due.set(id, Date.now() + timings.waitingMs)
-    if (p.status === 'registered' && !p.ackedAt) await ack(id)
+    if (p.status === 'registered' && pushed.has(p.serviceCode) && p.supplierPush?.delivery?.status === 'dead') return void due.set(id, Date.now() + timings.waitingMs)
+    if (p.status === 'registered' && !p.ackedAt && !pushed.has(p.serviceCode)) await ack(id)
     const next = nextStep(p.status, p.subject)
     if (!next) return void due.delete(id)
     const documents = documentsFor(next, id)
@@ -139,8 +158,16 @@ export function startBackofficeSupplier(options: { client: SnodoClient; tenantId
     due.set(id, Date.now() + (next === 'integration_requested' ? timings.integrationMs : timings.stepMs))
   }
 
+  /** What the SOAP service received since the last look: each practice's first step is scheduled. */
+  const takeUpPushed = () => {
+    const received = options.soap?.service.received ?? []
+    for (const p of received.slice(takenUp)) if (!due.has(p.idPratica)) due.set(p.idPratica, Date.now() + timings.stepMs)
+    takenUp = received.length
+  }
+
   const tick = async () => {
     try {
+      takeUpPushed()
       await pull()
       await advance()
       const now = Date.now()

@@ -13,7 +13,7 @@ import { createPdndSimulator } from '../adapters/pdnd/simulator/app.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
 import { createSnodoClient } from '../client/index.ts'
 import { keyFile } from './key-file.ts'
-import { startBackofficeSandbox } from './backoffice-sandbox.ts'
+import { sandboxSoapService, startBackofficeSandbox } from './backoffice-sandbox.ts'
 import { type BackofficeSupplier, startBackofficeSupplier } from './backoffice-supplier.ts'
 import { startPagopaSandbox } from './pagopa-sandbox.ts'
 import { type Config, validateConfig } from '../config.ts'
@@ -121,7 +121,12 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
       ...backoffice.simulators,
     ],
     serving: (logger) => {
-      supplier ??= startBackofficeSupplier({ client: createSnodoClient(backofficeClient, { rejectUnverified: true }), tenantId: sandboxTenantId, logger })
+      supplier ??= startBackofficeSupplier({
+        client: createSnodoClient(backofficeClient, { rejectUnverified: true }),
+        tenantId: sandboxTenantId,
+        logger,
+        soap: { service: backoffice.supplier, serviceCodes: [sandboxSoapService] },
+      })
       return stopSupplier
     },
     close: async () => {

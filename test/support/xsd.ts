@@ -9,6 +9,8 @@ export const xsdPaths = {
   paForNode: `${contractsDir}pagopa/nodo/wsdl/xsd/paForNode.xsd`,
   /** The nodo's side: reporting flows. */
   nodeForPa: `${contractsDir}pagopa/nodo/wsdl/xsd/nodeForPa.xsd`,
+  /** impresainungiorno's riepilogo-pratica-suap (DPR 160/2010 technical annex), with TipiElementari.xsd beside it. */
+  suap: `${contractsDir}backoffice/suap-impresainungiorno/Suap.xsd`,
 } as const
 
 /** xmllint's complaints about `xml` against the schema at `xsdPath`, or [] when it validates. */

@@ -7,7 +7,7 @@ import { createProtocolloClient } from './client.ts'
 import { aPractice } from './port.suite.ts'
 import { ProtocolProfile, type ProtocolProfileInput } from './profile.ts'
 import { protocolloWsdlPath } from './simulator/app.ts'
-import { listenSoap, type SoapDouble } from './vendor-doubles/listen.ts'
+import { listenSoap, type SoapDouble } from '../soap-profile/doubles/listen.ts'
 
 const seen: { authorization?: string; security?: unknown; args: Record<string, unknown> }[] = []
 let server: SoapDouble

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { classify, InBandError, mask } from './errors.ts'
+import { classify, InBandError, mask } from '../soap-profile/errors.ts'
 import { ProtocolProfile, type ProtocolProfileInput } from './profile.ts'
-import { TransportFailure } from './transport.ts'
+import { TransportFailure } from '../soap-profile/transport.ts'
 
 const base: ProtocolProfileInput = {
   name: 'vendor-x',

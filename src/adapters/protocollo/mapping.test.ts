@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { AnswerUnusable, corruptDocuments, normaliseDate, registrationOf, renderTree, renderXml } from './mapping.ts'
+import { corruptDocuments } from '../soap-profile/documents.ts'
+import { AnswerUnusable, renderTree, renderXml } from '../soap-profile/render.ts'
+import { parseXml } from '../soap-profile/xml.ts'
+import { normaliseDate, registrationOf } from './mapping.ts'
 import { aPractice } from './port.suite.ts'
-import { parseXml } from './xml.ts'
 
 describe('rendering argument trees', () => {
   const scope = { practice: { subject: 'S', email: undefined, files: [{ name: 'a.pdf' }, { name: 'b & c.pdf' }] }, params: { classifica: '' }, blob: Buffer.from('xyz') }
@@ -57,7 +59,7 @@ describe('reading a registration', () => {
 describe('document integrity', () => {
   it('names the documents whose content does not match their sha256', () => {
     const practice = aPractice()
-    expect(corruptDocuments(practice)).toEqual([])
-    expect(corruptDocuments({ ...practice, main: { ...practice.main, content: Buffer.from('other') } })).toEqual([practice.main.name])
+    expect(corruptDocuments([practice.main, ...practice.attachments])).toEqual([])
+    expect(corruptDocuments([{ ...practice.main, content: Buffer.from('other') }, ...practice.attachments])).toEqual([practice.main.name])
   })
 })

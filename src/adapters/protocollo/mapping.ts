@@ -1,13 +1,12 @@
-// From a practice to a vendor's arguments and XML, and from a vendor's answers back to Snodo's
-// ProtocolRegistration. The profile says what goes where; this file only walks its trees.
-import { createHash } from 'node:crypto'
-import type { PracticeDocument, PracticeToRegister, ProtocolRegistration } from './port.ts'
-import type { RegistrationTemplate, Tree } from './profile.ts'
-import { evaluate, present, render, type Scope, TemplateError } from './template.ts'
-import { buildXml } from './xml.ts'
+// From a practice to what protocol profiles read, and from a vendor's answers back to Snodo's
+// ProtocolRegistration: a number, a 4-digit year and a readable date, or the answer is unusable.
+import { documentViews, type DocumentView } from '../soap-profile/documents.ts'
+import { AnswerUnusable } from '../soap-profile/render.ts'
+import { present, render, type Scope } from '../soap-profile/template.ts'
+import type { PracticeToRegister, ProtocolRegistration } from './port.ts'
+import type { RegistrationTemplate } from './profile.ts'
 import type { z } from 'zod'
 
-export type DocumentView = { name: string; contentType: string; sha256: string; size: number; base64: string; content: Buffer }
 export type PracticeView = Omit<PracticeToRegister, 'main' | 'attachments'> & {
   main: DocumentView
   attachments: DocumentView[]
@@ -23,71 +22,9 @@ export function practiceView(practice: PracticeToRegister): PracticeView {
   const outgoing = practice.direction === 'outgoing'
   return {
     ...practice,
-    main: documentView(practice.main),
-    attachments: practice.attachments.map(documentView),
+    ...documentViews(practice.main, practice.attachments),
     flusso: outgoing ? 'U' : 'E',
     ...(outgoing ? { outgoing: true as const } : { incoming: true as const }),
-  }
-}
-
-function documentView(doc: PracticeDocument): DocumentView {
-  return { name: doc.name, contentType: doc.contentType, sha256: doc.sha256.toLowerCase(), size: doc.content.length, base64: doc.content.toString('base64'), content: doc.content }
-}
-
-/** The documents whose content does not match their sha256: nothing is sent for such a practice. */
-export function corruptDocuments(practice: PracticeToRegister): string[] {
-  return [practice.main, ...practice.attachments]
-    .filter((d) => createHash('sha256').update(d.content).digest('hex') !== d.sha256.toLowerCase())
-    .map((d) => d.name)
-}
-
-/**
- * A tree with its templates rendered. Leaves whose single `{{ }}` has no value disappear, and so do
- * objects whose `$if` has none; `{ $forEach, $each }` repeats `$each` with `item` and `index` bound.
- * Buffers become base64 (xs:base64Binary).
- */
-export function renderTree(tree: Tree, scope: Scope): unknown {
-  if (typeof tree === 'string') {
-    const value = render(tree, scope)
-    if (Buffer.isBuffer(value)) return value.toString('base64')
-    return value === null || value === undefined ? undefined : value
-  }
-  if (tree === null || typeof tree !== 'object') return tree ?? undefined
-  if (Array.isArray(tree)) return tree.map((t) => renderTree(t, scope)).filter((v) => v !== undefined)
-  if (typeof tree.$if === 'string' && !present(evaluate(tree.$if, scope))) return undefined
-  if (typeof tree.$forEach === 'string') {
-    const each = tree.$each
-    if (each === undefined) throw new TemplateError('$forEach needs $each: what to repeat')
-    const items = evaluate(tree.$forEach, scope)
-    const rendered = (Array.isArray(items) ? items : present(items) ? [items] : [])
-      .map((item, index) => renderTree(each, { ...scope, item, index }))
-      .filter((v) => v !== undefined)
-    return rendered.length > 0 ? rendered : undefined
-  }
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(tree)) {
-    if (key === '$if') continue
-    const rendered = renderTree(value, scope)
-    if (rendered !== undefined) out[key] = rendered
-  }
-  return out
-}
-
-/** An XML document of the profile, built from the practice and earlier answers. */
-export function renderXml(doc: { root: string; body: Tree }, scope: Scope): string {
-  return buildXml(doc.root, renderTree(doc.body, scope) ?? {})
-}
-
-/** Named values read from an answer; expressions are evaluated against the answer itself. */
-export function readOutputs(outputs: Record<string, string>, answer: unknown): Record<string, unknown> {
-  const root = (answer && typeof answer === 'object' ? answer : { value: answer }) as Scope
-  return Object.fromEntries(Object.entries(outputs).map(([name, expr]) => [name, evaluate(expr, root)]))
-}
-
-export class AnswerUnusable extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'AnswerUnusable'
   }
 }
 

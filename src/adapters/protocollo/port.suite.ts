@@ -3,15 +3,13 @@
 // what went wrong in UpstreamError kinds the delivery engine acts on (design §5), and never register
 // a practice twice because an answer was lost (backoffice/FACTS.md §3.10). Never a fiscal code or a
 // secret in a message.
-import { createHash, randomUUID } from 'node:crypto'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UpstreamError } from '../../errors.ts'
-import type { PracticeDocument, PracticeToRegister, ProtocolPort, ProtocolRegistration } from './port.ts'
+import { aDocument, type DtdBait, expectDtdRefused, expectFailure } from '../soap-profile/doubles/suite.ts'
+import type { PracticeToRegister, ProtocolPort, ProtocolRegistration } from './port.ts'
 
-export type DtdBait = { systemId: string; entityFile: string }
+export { aDocument }
 
 /** Each arranges that the next register() meets the trouble, and returns the practice to send. */
 export type Arrangements = {
@@ -41,11 +39,6 @@ export type ProtocolSuiteTarget = {
   close?(): Promise<void>
 }
 
-export function aDocument(name: string, text: string, contentType = 'application/pdf'): PracticeDocument {
-  const content = Buffer.from(`%PDF-1.7\n${text}\n%%EOF\n`, 'utf8')
-  return { name, contentType, content, sha256: createHash('sha256').update(content).digest('hex') }
-}
-
 /** A practice a comune receives online, with two attachments and text that needs escaping. */
 export function aPractice(overrides: Partial<PracticeToRegister> = {}): PracticeToRegister {
   return {
@@ -69,14 +62,7 @@ export function describeProtocolPort(name: string, factory: () => Promise<Protoc
     })
     afterAll(() => t?.close?.())
 
-    const failure = async (call: Promise<unknown>, kind: UpstreamError['kind'], practice: PracticeToRegister) => {
-      const error = await call.then(() => expect.fail(`expected ${kind}, the call succeeded`), (e: unknown) => e)
-      expect(error).toBeInstanceOf(UpstreamError)
-      const upstream = error as UpstreamError
-      expect(upstream).toMatchObject({ kind, platform: 'backoffice', retryable: ['timeout', 'unavailable', 'rate_limited'].includes(kind) })
-      expect(upstream.message).not.toContain(practice.applicant.fiscalCode)
-      return upstream
-    }
+    const failure = (call: Promise<unknown>, kind: UpstreamError['kind'], practice: PracticeToRegister) => expectFailure(call, kind, practice.applicant.fiscalCode)
 
     it('registers a practice with its attachments once, and answers number, year, date and document id', async () => {
       const practice = aPractice()
@@ -146,17 +132,8 @@ export function describeProtocolPort(name: string, factory: () => Promise<Protoc
     })
 
     it('refuses an answer carrying a DTD, unread: no external entity is resolved', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'snodo-xxe-'))
-      const entityFile = join(dir, 'canary.txt')
-      const canary = `canary-${randomUUID()}`
-      writeFileSync(entityFile, canary)
       const practice = aPractice()
-      const error = await failure(t.port.register(t.arrange.dtd(practice, { systemId: 'file:///etc/passwd', entityFile })), 'protocol', practice)
-      expect(error.message).toMatch(/DTD/)
-      const everything = JSON.stringify(error, Object.getOwnPropertyNames(error)) + String(error.cause) + JSON.stringify(error.cause ?? {})
-      expect(everything).not.toContain(canary)
-      expect(everything).not.toMatch(/root:x?:0:0/)
-      expect(readFileSync(entityFile, 'utf8')).toBe(canary)
+      await expectDtdRefused((bait) => t.port.register(t.arrange.dtd(practice, bait)), practice.applicant.fiscalCode)
     })
 
     it('refuses a success without a protocol number as a protocol error', async () => {

@@ -2,9 +2,9 @@
 // later step of it adds — goes into the comune's protocollo informatico and comes back with its registration (backoffice/FACTS.md §3.8: number,
 // year, date, plus registry/AOO, segnatura and the vendor's document id — store all of them, a
 // number alone is not unique). Every method throws UpstreamError (platform 'backoffice').
+import type { PracticeDocument } from '../soap-profile/documents.ts'
 
-/** A document of the practice, already fetched; `sha256` (hex) is checked before anything is sent. */
-export type PracticeDocument = { name: string; contentType: string; content: Buffer; sha256: string }
+export type { PracticeDocument }
 
 export type PracticeToRegister = {
   /** The practice id: unique, and what a vendor search looks for before a re-send (FACTS §3.10). */

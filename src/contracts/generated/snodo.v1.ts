@@ -213,7 +213,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a practice (pratica)
-         * @description Accepted at once (202, status `submitted`); then registered at the comune's protocollo (`practice.registered`, with number, year, date, registry, segnatura, document id) and handed to the office that handles its service: a signed webhook to the supplier (`practice.forwarded`) or left for it to pull. Each attachment's sha256, when given, must match its bytes. Scope `practices:write`.
+         * @description Accepted at once (202, status `submitted`); then registered at the comune's protocollo (`practice.registered`, with number, year, date, registry, segnatura, document id) and handed to the office that handles its service: a signed webhook to the supplier (`practice.forwarded`), a SOAP push to the supplier's service (`practice.forwarded` once it accepts it; progress in `supplierPush`), or left for it to pull. Each attachment's sha256, when given, must match its bytes. A service pushed to a supplier whose payload needs form data (the SUAP riepilogo needs `data.suap`, README "Practices") refuses, with 400 naming each field, a practice that lacks it. Scope `practices:write`.
          */
         post: operations["createPractice"];
         delete?: never;
@@ -1415,7 +1415,7 @@ export interface components {
             serviceCode: string;
             applicant: components["schemas"]["Applicant"];
             subject: string;
-            /** @description The structured form data */
+            /** @description The structured form data. A service pushed to a SUAP supplier (routing profile suap) needs a `suap` block: the impresa (formaGiuridica, ragioneSociale, indirizzo, legaleRappresentante), the dichiarante's qualifica, the kind of procedure (README "Practices"). */
             data: {
                 [key: string]: unknown;
             };
@@ -1494,6 +1494,17 @@ export interface components {
             protocolDelivery?: components["schemas"]["DeliverySummary"];
             /** @description The original registration first, then one per step that added documents, in history order */
             registrations: components["schemas"]["PracticeRegistration"][];
+            /** @description Only for a service routed to a supplier's SOAP service: the push's delivery (attempts, last error; gone once its retention ends), and, once the supplier accepted the practice, when and under which id of its own. */
+            supplierPush?: {
+                delivery?: components["schemas"]["DeliverySummary"];
+                /**
+                 * Format: date-time
+                 * @description When the supplier's service accepted it
+                 */
+                forwardedAt?: string;
+                /** @description The supplier's own id of the practice (idPraticaFornitore) */
+                supplierPracticeId?: string;
+            };
             /** @description Its position in the pull feed */
             cursor: string;
         };

@@ -9,9 +9,9 @@ import { contractsAvailable, contractsDir } from '../../../../test/support/upstr
 import { createProtocolloClient, type ProtocolloClient } from '../client.ts'
 import { aPractice, describeProtocolPort } from '../port.suite.ts'
 import { createDocerDouble, type DocerDouble } from '../vendor-doubles/docer.ts'
-import { listenSoap, type SoapDouble } from '../vendor-doubles/listen.ts'
-import { xmllintErrors } from '../vendor-doubles/xmllint.ts'
-import { wsdlProblems } from '../wsdl-check.ts'
+import { listenSoap, type SoapDouble } from '../../soap-profile/doubles/listen.ts'
+import { xmllintErrors } from '../../soap-profile/doubles/xmllint.ts'
+import { wsdlProblems } from '../../soap-profile/wsdl-check.ts'
 import { resolveProtocolProfile } from './index.ts'
 
 const dir = `${contractsDir}backoffice/docer/`

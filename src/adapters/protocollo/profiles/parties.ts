@@ -2,7 +2,7 @@
 // the recipient of what comes in and the sender of what goes out. Each vendor's XSD writes the
 // organisational unit its own way; the applicant's Persona differs in element order, so each profile
 // keeps its own.
-import type { Tree } from '../profile.ts'
+import type { Tree } from '../../soap-profile/profile.ts'
 
 /** Present only when `when` has a value (`practice.incoming` or `practice.outgoing`). */
 export const comune = (when: string, unitaOrganizzativa: Tree) => ({

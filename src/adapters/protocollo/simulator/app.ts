@@ -11,8 +11,8 @@ import { listen, type Server } from 'soap'
 import { recordRequests, type SimulatorContext } from '../../simulator/harness.ts'
 import type { ProtocolSettings } from '../profiles/index.ts'
 import { createDocareaDouble, type DocareaRegistration, type StoredDocument } from '../vendor-doubles/docarea.ts'
-import { sleep } from '../vendor-doubles/listen.ts'
-import { carriesDtd, parseXml } from '../xml.ts'
+import { sleep } from '../../soap-profile/doubles/listen.ts'
+import { carriesDtd, parseXml } from '../../soap-profile/xml.ts'
 import { correlationKeyIn, dtdAnswer, magicIn, refusedAnswer, transientCodes } from './magic.ts'
 
 // Resolved from the repository root, so the same path works from src/ and from the build in dist/.

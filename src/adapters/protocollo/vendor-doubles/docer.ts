@@ -8,9 +8,9 @@
 import { createHash } from 'node:crypto'
 import type { IServices } from 'soap'
 import { Builder } from 'xml2js'
-import type { Mount } from './listen.ts'
-import { sleep } from './listen.ts'
-import { createTroubles, soapFault, type Trouble } from './trouble.ts'
+import type { Mount } from '../../soap-profile/doubles/listen.ts'
+import { sleep } from '../../soap-profile/doubles/listen.ts'
+import { createTroubles, soapFault, type Trouble } from '../../soap-profile/doubles/trouble.ts'
 
 export type DocerDoubleOptions = {
   codiceEnte: string

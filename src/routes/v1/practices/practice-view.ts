@@ -10,14 +10,17 @@ export async function practiceOf(deps: Pick<Deps, 'practices'>, tenantId: string
   return practice
 }
 
-/** The practice as its tenant's clients (portal and back-office) see it, with its protocol deliveries. */
+/** The practice as its tenant's clients (portal and back-office) see it, with its protocol deliveries and its SOAP push. */
 export async function practiceView(deps: Pick<Deps, 'practices' | 'deliveries'>, p: StoredPractice) {
   const { deliveryId, tenantId, ...data } = p.data
   const registration = deps.practices.registration(p)
   const steps = deps.practices.stepDocuments(p)
-  const [delivery, ...stepDeliveries] = await Promise.all([deliveryId, ...steps.map((s) => stepDeliveryId(tenantId, p.id, s.step))].map((id) => deliverySummary(deps.deliveries, id)))
+  const { supplierDeliveryId, forwardedAt, supplierPracticeId } = p.fields
+  const summaryOf = (id: string | undefined) => (id ? deliverySummary(deps.deliveries, id) : undefined)
+  const [delivery, pushDelivery, ...stepDeliveries] = await Promise.all([deliveryId, supplierDeliveryId, ...steps.map((s) => stepDeliveryId(tenantId, p.id, s.step))].map(summaryOf))
   const original = { step: 0, status: 'submitted', direction: 'incoming', documents: data.attachments, ...(registration ? { registration } : {}), ...(delivery ? { delivery } : {}) }
   const later = steps.map((s, i) => ({ ...s, ...(stepDeliveries[i] ? { delivery: stepDeliveries[i] } : {}) }))
+  const supplierPush = supplierDeliveryId ? { ...(pushDelivery ? { delivery: pushDelivery } : {}), ...(forwardedAt ? { forwardedAt } : {}), ...(supplierPracticeId ? { supplierPracticeId } : {}) } : undefined
   return Practice.parse({
     id: p.id,
     tenantId,
@@ -30,6 +33,7 @@ export async function practiceView(deps: Pick<Deps, 'practices' | 'deliveries'>,
     history: p.history,
     ...(delivery ? { protocolDelivery: delivery } : {}),
     registrations: [original, ...later],
+    ...(supplierPush ? { supplierPush } : {}),
     cursor: p.fields.seq ?? '0',
   })
 }

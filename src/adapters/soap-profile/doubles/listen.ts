@@ -20,13 +20,23 @@ export type SoapDouble = {
   close(): Promise<void>
 }
 
-export async function listenSoap(mounts: Mount[]): Promise<SoapDouble> {
+export type ListenOptions = {
+  /** false for a long-running simulator: nothing is kept, so memory stays flat. */
+  keepArrivals?: boolean
+  /** Answers what is not a call to a mount (a simulator's controls); 404 otherwise. */
+  fallback?: (req: IncomingMessage, res: ServerResponse) => void
+}
+
+export async function listenSoap(mounts: Mount[], options: ListenOptions = {}): Promise<SoapDouble> {
   const arrivals: Arrival[] = []
   const raw = new Map<string, RawAnswer>()
-  const server = createServer((_req, res) => {
-    res.statusCode = 404
-    res.end('no SOAP service here')
-  })
+  const server = createServer(
+    options.fallback ??
+      ((_req, res) => {
+        res.statusCode = 404
+        res.end('no SOAP service here')
+      }),
+  )
   for (const mount of mounts) {
     // soap.listen takes over the server's 'request' listeners once the WSDL is loaded: wait for that.
     await new Promise<void>((resolve, reject) => {
@@ -37,7 +47,7 @@ export async function listenSoap(mounts: Mount[]): Promise<SoapDouble> {
         callback: (error: unknown) => (error ? reject(error) : resolve()),
       })
       soapServer.log = (type: string, data: unknown, req: IncomingMessage) => {
-        if (type === 'received') arrivals.push({ path: mount.path, soapAction: soapActionOf(req), envelope: String(data) })
+        if (type === 'received' && options.keepArrivals !== false) arrivals.push({ path: mount.path, soapAction: soapActionOf(req), envelope: String(data) })
       }
     })
   }
@@ -56,7 +66,7 @@ export async function listenSoap(mounts: Mount[]): Promise<SoapDouble> {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      arrivals.push({ path: req.url ?? '', soapAction: action, envelope: Buffer.concat(chunks).toString('utf8') })
+      if (options.keepArrivals !== false) arrivals.push({ path: req.url ?? '', soapAction: action, envelope: Buffer.concat(chunks).toString('utf8') })
       res.writeHead(answer.status ?? 200, { 'content-type': answer.contentType ?? 'text/xml; charset=utf-8' })
       res.end(answer.body)
     })

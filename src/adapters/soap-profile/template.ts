@@ -1,4 +1,4 @@
-// The small expression language of protocol profiles. A template is a string; `{{ expr }}` inside it
+// The small expression language of SOAP profiles. A template is a string; `{{ expr }}` inside it
 // is replaced by the value of expr. A template that is exactly one `{{ expr }}` yields the value
 // itself (a number, a list, an object); absent values make the surrounding element disappear.
 //
@@ -74,7 +74,7 @@ export function pathsIn(template: string): string[] {
   )
 }
 
-export const filterNames = ['at', 'list', 'pluck', 'kv', 'kvs', 'where', 'first', 'base64', 'date', 'xml', 'string'] as const
+export const filterNames = ['at', 'list', 'pluck', 'kv', 'kvs', 'where', 'first', 'base64', 'date', 'xml', 'string', 'json'] as const
 
 const list = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value])
 
@@ -87,7 +87,14 @@ const kv = (value: unknown): Record<string, unknown> => {
   return out
 }
 
-const romeDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' })
+const romeParts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+
+/** An instant in Italian local time, written with the tokens YYYY MM DD HH mm ss. */
+function romeFormat(at: Date, format: string): string {
+  const part = Object.fromEntries(romeParts.formatToParts(at).map((p) => [p.type, p.value]))
+  const tokens: Record<string, string | undefined> = { YYYY: part.year, MM: part.month, DD: part.day, HH: part.hour, mm: part.minute, ss: part.second }
+  return format.replace(/YYYY|MM|DD|HH|mm|ss/g, (token) => tokens[token] ?? token)
+}
 
 const filterFunctions: Record<string, (value: unknown, argument?: string) => unknown> = {
   /** The value at a path of the value: `return | xml | at:esito.codice`. */
@@ -104,14 +111,16 @@ const filterFunctions: Record<string, (value: unknown, argument?: string) => unk
   where: (value, field = '') => list(value).filter((v) => present(get(v, field))),
   first: (value) => list(value)[0],
   base64: (value) => (Buffer.isBuffer(value) ? value.toString('base64') : present(value) ? Buffer.from(String(value), 'utf8').toString('base64') : value),
-  /** An ISO instant → the calendar date in Italy, YYYY-MM-DD. */
-  date: (value) => {
+  /** An ISO instant → the calendar date in Italy, YYYY-MM-DD, or as `date:DDMMYYYY-HHmm` says (tokens YYYY MM DD HH mm ss). */
+  date: (value, format = 'YYYY-MM-DD') => {
     if (!present(value)) return value
     const at = new Date(String(value))
     if (Number.isNaN(at.getTime())) throw new TemplateError(`"${String(value)}" is not a date`)
-    return romeDate.format(at)
+    return romeFormat(at, format)
   },
   /** XML carried as text inside an answer, parsed without any DTD. */
   xml: (value) => (present(value) ? parseXml(String(value)) : value),
   string: (value) => (present(value) ? String(value) : value),
+  /** A value as JSON text (a form's data carried in one string argument). */
+  json: (value) => (value === undefined ? value : JSON.stringify(value)),
 }

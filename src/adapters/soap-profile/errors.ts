@@ -1,13 +1,13 @@
-// How a protocollo call that failed becomes an UpstreamError (design §5). Vendors signal errors in
+// How a SOAP profile call (protocollo, supplier push) that failed becomes an UpstreamError (design §5). Vendors signal errors in
 // three ways (backoffice/FACTS.md §3.2): SOAP faults, in-band codes in a successful answer, and HTTP
-// trouble. The registering call is special: "no vendor API is idempotent" (FACTS §3.10), so when its
+// trouble. The committing call (that registers, or hands the practice over) is special: "no vendor API is idempotent" (FACTS §3.10), so when its
 // outcome is unknown it is retried only where the profile can search for the practice first.
 import { UpstreamError, type UpstreamErrorKind } from '../../errors.ts'
 import { maskPersonalData, retryAfterMs } from '../http/failures.ts'
-import type { ProtocolProfile, Step } from './profile.ts'
+import type { SoapProfile, Step } from './profile.ts'
 import { ProfileMismatch } from './soap-clients.ts'
 import { TransportFailure } from './transport.ts'
-import { AnswerUnusable } from './mapping.ts'
+import { AnswerUnusable } from './render.ts'
 import { TemplateError, get } from './template.ts'
 import { XmlRefused } from './xml.ts'
 
@@ -25,7 +25,7 @@ export class InBandError extends Error {
 }
 
 export type CallContext = {
-  profile: ProtocolProfile
+  profile: SoapProfile
   step: Pick<Step, 'name' | 'operation' | 'commit'> & { inBand?: Step['inBand']; faultKind?: Step['faultKind'] }
   correlationKey?: string
   /** Secret values and the applicant's fiscal code: never in a message. */

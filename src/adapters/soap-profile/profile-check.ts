@@ -1,19 +1,26 @@
 // What zod's shapes cannot say about a profile: every template names something that exists, the
-// registering call is the last step, and no password is written in clear in the profile.
+// committing call is the last step, no password is written in clear in the profile, and a document's
+// `requires` read only the practice and params.
 import type { z } from 'zod'
-import type { ProtocolProfile, Step, Tree } from './profile.ts'
+import type { SoapProfile, Step, Tree } from './profile.ts'
+import { unmetRequirements } from './render.ts'
 import { filterNames, pathsIn } from './template.ts'
 
 type Issue = { path: (string | number)[]; message: string }
+/** The templates a kind of profile reads its outcome with: from the answers, and from a search. */
+export type ResultTemplates = { result: Record<string, string | undefined>; search?: Record<string, string | undefined> }
 
 const roots = new Set(['practice', 'params', 'secrets', 'token', 'steps', 'item', 'index', 'xml'])
 const secretLike = /pass(word)?$|pwd$|secret/i
 
-export function checkProfile(profile: ProtocolProfile, ctx: z.RefinementCtx): void {
-  for (const issue of profileIssues(profile)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message })
+/** A zod refinement for a kind of profile, told where its result templates are. */
+export function checkProfile<P extends SoapProfile>(results: (profile: P) => ResultTemplates) {
+  return (profile: P, ctx: z.RefinementCtx): void => {
+    for (const issue of profileIssues(profile, results(profile))) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message })
+  }
 }
 
-export function profileIssues(profile: ProtocolProfile): Issue[] {
+export function profileIssues(profile: SoapProfile, results: ResultTemplates): Issue[] {
   const issues: Issue[] = []
   const commits = profile.steps.flatMap((s, i) => (s.commit ? [i] : []))
   if (commits.length !== 1 || commits[0] !== profile.steps.length - 1) {
@@ -49,24 +56,40 @@ export function profileIssues(profile: ProtocolProfile): Issue[] {
       issues.push(...secretIssues(step.args, at))
       earlier.add(step.name)
     }
-    const registration = where === 'search' ? profile.search?.registration : profile.result
-    if (registration) issues.push(...templateIssues(profile, Object.values(registration), earlier, [where === 'search' ? 'search' : 'result']))
+    const outcome = where === 'search' ? results.search : results.result
+    if (outcome) issues.push(...templateIssues(profile, Object.values(outcome).filter((t) => t !== undefined), earlier, [where === 'search' ? 'search' : 'result']))
   }
   for (const [name, doc] of Object.entries(profile.xml)) {
     issues.push(...templateIssues(profile, leaves(doc.body), new Set(profile.steps.map((s) => s.name)), ['xml', name]))
+    for (const [expression, pattern] of Object.entries(doc.requires)) {
+      const at = ['xml', name, 'requires', expression]
+      issues.push(...templateIssues(profile, [`{{${expression}}}`], new Set(), at))
+      if (pathsIn(`{{${expression}}}`).some((path) => !/^(practice|params)\./.test(path))) issues.push({ path: at, message: 'a requirement reads the practice or params only (it is checked when the practice is submitted)' })
+      if (!isRegExp(pattern)) issues.push({ path: at, message: 'not a regular expression' })
+      // One that reads params only is the operator's to meet: checked now, not at each practice.
+      const paths = pathsIn(`{{${expression}}}`)
+      if (isRegExp(pattern) && paths.every((path) => path.startsWith('params.') && path.slice(7) in profile.params)) {
+        for (const unmet of unmetRequirements({ requires: { [expression]: pattern } }, { params: profile.params })) issues.push({ path: unmet.path.split('.'), message: unmet.message })
+      }
+    }
   }
   for (const [i, rule] of profile.errors.faults.entries()) {
-    try {
-      new RegExp(rule.match)
-    } catch {
-      issues.push({ path: ['errors', 'faults', i, 'match'], message: 'not a regular expression' })
-    }
+    if (!isRegExp(rule.match)) issues.push({ path: ['errors', 'faults', i, 'match'], message: 'not a regular expression' })
   }
   const seen = new Set<string>()
   return issues.filter((i) => {
     const key = `${i.path.join('.')}: ${i.message}`
     return seen.has(key) ? false : (seen.add(key), true)
   })
+}
+
+function isRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function filterIssues(templates: string[], at: (string | number)[]): Issue[] {
@@ -80,7 +103,7 @@ function filterIssues(templates: string[], at: (string | number)[]): Issue[] {
   return issues
 }
 
-function templateIssues(profile: ProtocolProfile, templates: string[], steps: Set<string>, at: (string | number)[]): Issue[] {
+function templateIssues(profile: SoapProfile, templates: string[], steps: Set<string>, at: (string | number)[]): Issue[] {
   const issues: Issue[] = filterIssues(templates, at)
   for (const template of templates) {
     for (const path of pathsIn(template)) {

@@ -32,6 +32,14 @@ describe('templates', () => {
   it('encodes base64 and gives the Italian calendar date of an instant', () => {
     expect(evaluate('practice.main.content | base64', scope)).toBe('aGk=')
     expect(evaluate('practice.submittedAt | date', scope)).toBe('2026-03-02')
+    // The SUAP standard file names: CF-GGMMAAAA-HHMM, in Italian time (winter: UTC+1, summer: UTC+2).
+    expect(evaluate('practice.submittedAt | date:DDMMYYYY-HHmm', scope)).toBe('02032026-0030')
+    expect(evaluate('t | date:DD/MM/YYYY HH:mm:ss', { t: '2026-07-10T08:05:09Z' })).toBe('10/07/2026 10:05:09')
+  })
+
+  it('writes a value as JSON text', () => {
+    expect(evaluate('v | json', { v: { a: [1, 'è'], b: null } })).toBe('{"a":[1,"è"],"b":null}')
+    expect(evaluate('nothing | json', {})).toBeUndefined()
   })
 
   it('parses XML carried in a string, and refuses one with a DTD', () => {

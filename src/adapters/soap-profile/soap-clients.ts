@@ -3,7 +3,7 @@
 // soap:address values are placeholders (backoffice/FACTS.md §0). Calls go through our undici
 // transport, on the port the profile names (SOAP 1.1 by default, FACTS §3.3).
 import { type Client, createClientAsync, type IOptions, WSSecurity } from 'soap'
-import type { ProtocolProfile } from './profile.ts'
+import type { SoapProfile } from './profile.ts'
 import { type SoapTransport, TransportFailure } from './transport.ts'
 
 /** The profile and the vendor's WSDL do not fit together: nothing was sent. */
@@ -27,7 +27,7 @@ export type SoapCall = {
 
 export type SoapClients = { call(call: SoapCall): Promise<unknown>; load(service: string): Promise<Client> }
 
-export function createSoapClients(profile: ProtocolProfile, transport: SoapTransport): SoapClients {
+export function createSoapClients(profile: SoapProfile, transport: SoapTransport): SoapClients {
   const loaded = new Map<string, Promise<Client>>()
 
   const load = (name: string): Promise<Client> => {
