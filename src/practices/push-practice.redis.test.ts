@@ -167,7 +167,7 @@ describe('the SOAP push of a registered practice', () => {
   it('documents: inline ones with their bytes, one uploaded first as the URL the supplier reads it at (routing documents: reference)', async () => {
     const plan = Buffer.from('%PDF-1.4 progetto assistenziale '.repeat(100))
     const sha256 = createHash('sha256').update(plan).digest('hex')
-    await t.deps.documents.put('comune-a', Readable.toWeb(Readable.from([plan])) as ReadableStream<Uint8Array>, { name: 'progetto.pdf', contentType: 'application/pdf', uploadedBy: 'portal', expectedDigest: `SHA-256=${createHash('sha256').update(plan).digest('base64')}`, maxBytes: 1_000_000 })
+    await t.deps.documents.put('comune-a', Readable.from([plan]), { name: 'progetto.pdf', contentType: 'application/pdf', uploadedBy: 'portal', expectedDigest: `SHA-256=${createHash('sha256').update(plan).digest('base64')}`, maxBytes: 1_000_000 })
     const id = await submit({ serviceCode: 'SOC-02', data: { richiesta: 'assistenza' }, attachments: [inline('domanda.pdf', pdf), { sha256 }] })
     await pushEnded(id)
     const received = supplier.received.find((p) => p.idPratica === id)
