@@ -28,6 +28,8 @@ export async function resolveDocuments(documents: DocumentStore, tenantId: strin
       if ('contentBase64' in a) return undefined
       const meta = await documents.meta(tenantId, a.sha256)
       if (!meta) throw new SnodoError('validation_failed', `No uploaded document ${a.sha256}`, { errors: [{ path: `${field}.${i}.sha256`, message: 'upload it first with POST …/documents' }] })
+      // Uploads refuse empty files; one stored before they did is refused here, like an empty inline one.
+      if (meta.size === 0) throw new SnodoError('validation_failed', `Document ${a.sha256} is empty`, { errors: [{ path: `${field}.${i}.sha256`, message: 'an empty file' }] })
       return { name: a.name ?? meta.name, contentType: meta.contentType, sha256: meta.sha256, size: meta.size }
     }),
   )

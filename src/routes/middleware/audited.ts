@@ -15,8 +15,9 @@ export function audited(action: string, deps: { audit: AuditLog }): MiddlewareHa
       tenant: c.req.param('tenantId') ?? c.get('auditTenant'),
       action,
       outcome: c.res.status < 400 ? 'ok' : 'failed',
-      // A streamed upload is never held: its Digest header (checked against the bytes) stands for it.
-      payloadDigest: body && body.length > 0 ? digestOf(body) : c.req.header('digest'),
+      // A streamed upload is never held: its Digest header stands for it once it was checked against
+      // the bytes (the upload succeeded); a refused one's is only what the client claimed.
+      payloadDigest: body && body.length > 0 ? digestOf(body) : c.res.status < 400 ? c.req.header('digest') : undefined,
       requestId: c.get('requestId'),
       detail: `${c.req.method} ${c.req.path} → ${c.res.status}${c.get('auditDetail') ? `: ${c.get('auditDetail')}` : ''}`,
     })

@@ -17,8 +17,8 @@ afterAll(() => t.close())
 
 const base = '/v1/tenants/comune-a/documents'
 
-async function upload(bytes: Uint8Array, options: { name?: string; sign?: Uint8Array; contentType?: string; chunked?: boolean } = {}) {
-  const key = await importSigningKey(t.clients.portal.privateJwk)
+async function upload(bytes: Uint8Array, options: { name?: string; rawName?: string; sign?: Uint8Array; contentType?: string; chunked?: boolean } = {}, on: TestApp = t) {
+  const key = await importSigningKey(on.clients.portal.privateJwk)
   const headers = await signRequest(key, { clientId: 'portal', audience: 'https://snodo.test' }, options.sign ?? bytes, options.contentType ?? 'application/pdf')
   const body = options.chunked
     ? new ReadableStream({
@@ -28,7 +28,7 @@ async function upload(bytes: Uint8Array, options: { name?: string; sign?: Uint8A
         },
       })
     : bytes
-  const res = await t.app.request(base, { method: 'POST', headers: { ...headers, 'x-document-name': encodeURIComponent(options.name ?? 'planimetria.pdf') }, body, ...(options.chunked ? { duplex: 'half' } : {}) } as RequestInit)
+  const res = await on.app.request(base, { method: 'POST', headers: { ...headers, 'x-document-name': options.rawName ?? encodeURIComponent(options.name ?? 'planimetria.pdf') }, body, ...(options.chunked ? { duplex: 'half' } : {}) } as RequestInit)
   await expectConforms(res, 'POST', '/v1/tenants/{tenantId}/documents')
   return res
 }
@@ -60,6 +60,11 @@ it('a Digest that is not the bytes → 401 digest_mismatch, nothing kept; too la
   const unsigned = await t.app.request(base, { method: 'POST', headers: { ...(await signedInit(t.clients.portal)).headers, 'content-type': 'application/pdf', 'x-document-name': 'a.pdf' } as Record<string, string>, body: twoMegabytes })
   await expectProblem(unsigned, 401, 'signature_missing')
   await expectProblem(await upload(twoMegabytes, { name: '../../etc/passwd' }), 400, 'validation_failed')
+  // A broken percent-encoding is the client's mistake, named as such (decodeURIComponent throws on it).
+  const badName = await expectProblem(await upload(twoMegabytes, { rawName: 'pianta%E0%A4%A.pdf' }), 400, 'validation_failed')
+  expect(badName.errors?.map((e) => e.path)).toEqual(['X-Document-Name'])
+  const empty = await expectProblem(await upload(new Uint8Array(0), { chunked: true }), 400, 'validation_failed')
+  expect(empty.detail).toBe('The document is empty')
   expect(storedFiles().length).toBe(before)
   expect(readdirSync(join(t.deps.config.documents.dir as string, 'comune-a')).filter((f) => f.endsWith('.part'))).toEqual([])
 })
@@ -69,4 +74,15 @@ it('a practice referencing a document never uploaded is 400 on that attachment',
   // comune-a has no back-office in this app: the reference is still checked by the schema first.
   const res = await t.app.request('/v1/tenants/comune-a/practices', await signedInit(t.clients.portal, { body: body('z'.repeat(64)) }))
   expect((await expectProblem(res, 400, 'validation_failed')).errors?.map((e) => e.path)).toContain('attachments.0.sha256')
+})
+
+it('a documents volume that cannot be written → 503 service_unavailable naming the cause, nothing kept, not blamed on the client', async () => {
+  // A directory under a regular file cannot be made (ENOTDIR): what a missing or broken volume looks like.
+  const broken = await createTestApp({ config: { documents: { dir: join(t.deps.config.documents.dir as string, 'comune-a', sha256, 'nested') } } })
+  try {
+    const problem = await expectProblem(await upload(twoMegabytes, {}, broken), 503, 'service_unavailable')
+    expect(problem.detail).toMatch(/^Documents cannot be stored right now \(ENOTDIR\)/)
+  } finally {
+    await broken.close()
+  }
 })

@@ -13,11 +13,20 @@ import { answerStream, requestBodyStream } from '../../node-streams.ts'
 const path = '/v1/tenants/:tenantId/documents'
 const fileName = /^[^/\\\x00-\x1f]{1,200}$/
 
+/** The file name as sent percent-encoded; undefined when the encoding is broken (e.g. a lone `%`). */
+function decodedName(header: string): string | undefined {
+  try {
+    return decodeURIComponent(header)
+  } catch {
+    return undefined
+  }
+}
+
 /** uploadDocument (streamed, INTEGRITY_REST_01 checked around the stream), getDocument, downloadDocument (streamed). */
 export function registerDocuments(app: Hono<AppEnv>, deps: Deps) {
   app.post(path, requireScope('practices:write', deps), audited('document.upload', deps), async (c) => {
-    const name = decodeURIComponent(c.req.header('x-document-name') ?? '')
-    if (!fileName.test(name)) throw new SnodoError('validation_failed', 'Name the document in X-Document-Name (1-200 characters, no path)', { errors: [{ path: 'X-Document-Name', message: 'a file name' }] })
+    const name = decodedName(c.req.header('x-document-name') ?? '')
+    if (name === undefined || !fileName.test(name)) throw new SnodoError('validation_failed', 'Name the document in X-Document-Name (1-200 characters, no path, percent-encoded as UTF-8)', { errors: [{ path: 'X-Document-Name', message: 'a file name' }] })
     const contentType = c.req.header('content-type') ?? ''
     if (!/^[\w.+-]+\/[\w.+-]+/.test(contentType)) throw new SnodoError('unsupported_media_type', "Send the document with its own media type, e.g. application/pdf")
     const client = deps.clients.get(callerOf(c).clientId)
