@@ -7,6 +7,7 @@ import type { DeliveryEngine } from '../queues/engine.ts'
 import { deliveryIdFor } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
 import { credentialsOf } from './deliver-position.ts'
+import { type NotPayable, whyNotPayable } from './payable-notice.ts'
 import { noticeOf, type PaymentNotice, type PaymentStore, settlement, type StoredPayment } from './payment.ts'
 import type { PaymentOutcomes } from './payment-outcomes.ts'
 
@@ -33,7 +34,7 @@ export function createPaymentFlow(deps: Deps) {
     paymentOf,
     async checkout(tenant: TenantConfig, id: string, request: { returnUrls: { ok: string; cancel: string; error: string; waiting?: string }; emailNotice?: string; installment?: number }) {
       const payment = await paymentOf(tenant.id, id)
-      const notice = payableNotice(payment, request.installment)
+      const notice = cartNotice(payment, request.installment)
       const { returnUrls: urls } = request
       try {
         return await deps.checkout(tenant).createCart(credentialsOf(tenant), {
@@ -62,21 +63,29 @@ export function createPaymentFlow(deps: Deps) {
 }
 export type PaymentFlow = ReturnType<typeof createPaymentFlow>
 
-/**
- * The notice a cart may hold now: the payment in full while nothing is paid; an installment while it
- * is unpaid. GPD refuses the payment in full once an installment is paid (pagopa-debt-position
- * DebtPositionValidation: PARTIALLY_PAID takes installments only), and so does this.
- */
-function payableNotice(payment: StoredPayment, installment: number | undefined): PaymentNotice {
-  const { id, status, data } = payment
+/** The notice the cart is to hold — an installment (`installment`) or the payment in full — if it can be paid now (payable-notice.ts). */
+function cartNotice(payment: StoredPayment, installment: number | undefined): PaymentNotice {
+  const { id, data } = payment
   const chosen = installment === undefined ? undefined : data.installments?.find((i) => i.index === installment)
   if (installment !== undefined && !chosen) {
     const has = data.installments ? `installments 1 to ${data.installments.length}` : 'no installments'
     throw new SnodoError('validation_failed', `Payment ${id} has ${has}`, { errors: [{ path: 'installment', message: `payment ${id} has ${has}` }] })
   }
-  const paid = settlement(payment).paidInstallments
-  if (status === 'partially_paid' && !chosen) throw new SnodoError('payment_not_payable', `Installments ${paid.join(', ')} of payment ${id} are paid: pay the others (installment), not the whole amount`)
-  if (status === 'partially_paid' && paid.includes(installment as number)) throw new SnodoError('payment_not_payable', `Installment ${installment} of payment ${id} is already paid`)
-  if (status !== 'published' && status !== 'partially_paid') throw new SnodoError('payment_not_payable', `Payment ${id} is ${status}${status === 'queued' ? ': it is not on pagoPA yet, try again in a moment' : ''}`)
-  return noticeOf(data, chosen?.noticeNumber ?? data.noticeNumber) as PaymentNotice
+  const notice = noticeOf(data, chosen?.noticeNumber ?? data.noticeNumber) as PaymentNotice
+  const why = whyNotPayable(payment, notice)
+  if (why) throw new SnodoError('payment_not_payable', notPayableDetail(id, why))
+  return notice
+}
+
+function notPayableDetail(id: string, why: NotPayable): string {
+  switch (why.reason) {
+    case 'installments_paid':
+      return `Installments ${why.paidInstallments.join(', ')} of payment ${id} are paid: pay the others (installment), not the whole amount`
+    case 'installment_paid':
+      return `Installment ${why.installment} of payment ${id} is already paid`
+    case 'not_published':
+      return `Payment ${id} is ${why.status}${why.status === 'queued' ? ': it is not on pagoPA yet, try again in a moment' : ''}`
+    default:
+      return `Payment ${id} is ${why.reason}`
+  }
 }

@@ -1,6 +1,8 @@
 // What follows a payment's change of status: its event for the portal and, when the portal asked
 // (notify.io), an App IO message to the citizen through the messages port — with payment_data once
-// the notice is payable, and a confirmation once a receipt arrives (each installment's too).
+// the notice is payable, and a confirmation once a receipt arrives (each installment's too, unless the
+// debt was paid in full already). Each is idempotent (an event's dedupeKey, a message id per step):
+// the station runs them again when a receipt is sent again.
 import { createHash } from 'node:crypto'
 import type { TenantConfig } from '../config-schema.ts'
 import { IoFiscalCode } from '../contracts/message-schemas.ts'
@@ -9,7 +11,7 @@ import { acceptMessages } from '../messages/accept-message.ts'
 import type { MessageStore } from '../messages/message.ts'
 import type { Timeline } from '../citizens/timeline.ts'
 import type { DeliveryEngine } from '../queues/engine.ts'
-import { type Installment, type Receipt, receiptOf, settlement, type StoredPayment } from './payment.ts'
+import { type Installment, type Receipt, receiptField, receiptOf, settledBy, settlement, type StoredPayment } from './payment.ts'
 
 const euro = (cents: number) => `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')} €`
 const romeDay = new Intl.DateTimeFormat('it-IT', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric' })
@@ -38,11 +40,14 @@ export function createPaymentOutcomes(deps: { events: EventFeed; messages: Messa
       const installments = p.data.installments ? installmentLines(p.data.installments) : ''
       await notify(p, 'published', subjectOf('Avviso di pagamento', p), `Gentile ${p.data.debtor.fullName}, è disponibile l'avviso di pagamento **${p.data.description}** di ${euro(p.data.amountCents)} (codice avviso ${p.data.noticeNumber}). Può pagarlo direttamente dall'app IO.${installments}`)
     },
-    /** The whole debt is settled: by the receipt of the payment in full, or by the last installment's (whose own message says so). */
+    /**
+     * The whole debt is settled by `receipt`: the payment in full's, or the last installment's (whose own
+     * message says so). The event always has `receipt`; settled by installments, `installments` too.
+     */
     async paid(p: StoredPayment, receipt: Receipt) {
       const inFull = receiptOf(p)?.receiptId === receipt.receiptId
-      const settledBy = inFull ? { receipt } : { installments: settlement(p).paidInstallments.map((index) => ({ index, receiptId: receiptOf(p, index)?.receiptId })) }
-      await deps.events.publish(p.data.tenantId, 'payment.paid', { ...summary(p), ...settledBy }, { dedupeKey: `${p.id}|paid` })
+      const installments = inFull ? {} : { installments: settlement(p).paidInstallments.map((index) => ({ index, receiptId: receiptOf(p, index)?.receiptId })) }
+      await deps.events.publish(p.data.tenantId, 'payment.paid', { ...summary(p), receipt, ...installments }, { dedupeKey: `${p.id}|paid` })
       if (inFull) await notify(p, 'paid', subjectOf('Pagamento ricevuto', p), `Gentile ${p.data.debtor.fullName}, abbiamo ricevuto il pagamento di ${euro(receipt.amountCents)} per **${p.data.description}** (codice avviso ${p.data.noticeNumber}, ricevuta ${receipt.receiptId}). Grazie.`)
     },
     async installmentPaid(p: StoredPayment, installment: Installment, receipt: Receipt) {
@@ -50,6 +55,9 @@ export function createPaymentOutcomes(deps: { events: EventFeed; messages: Messa
       const paid = settlement(p).paidInstallments.length
       const { index, iuv, noticeNumber, amountCents } = installment
       await deps.events.publish(p.data.tenantId, 'payment.installment_paid', { ...summary(p), installment: { index, iuv, noticeNumber, amountCents }, receipt, paidInstallments: paid, installmentCount: count }, { dedupeKey: `${p.id}|installment|${index}` })
+      // Paid in full already: the citizen was told the debt is settled, and "Rate pagate: 1 di 2" would say otherwise.
+      // pagoPA collected this installment on top (the station logs the refund due); the event says so to the portal.
+      if (settledBy(p) === receiptField()) return
       const next = paid === count ? 'Con questa rata il pagamento è completo.' : `Rate pagate: ${paid} di ${count}.`
       await notify(p, `installment-${index}`, subjectOf(`Rata ${index} ricevuta`, p), `Gentile ${p.data.debtor.fullName}, abbiamo ricevuto il pagamento della rata ${index} di ${count} (${euro(amountCents)}) per **${p.data.description}** (codice avviso ${noticeNumber}, ricevuta ${receipt.receiptId}). ${next} Grazie.`)
     },

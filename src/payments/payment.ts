@@ -71,6 +71,18 @@ export function settlement(p: StoredPayment): { paidInstallments: number[]; stat
   return { paidInstallments, ...(p.fields.receipt || all ? { status: 'paid' as const } : paidInstallments.length > 0 ? { status: 'partially_paid' as const } : {}) }
 }
 
+/**
+ * Where the receipt that made the payment `paid` is kept — `receipt` (the payment in full) or `receipt:<n>`
+ * (the last installment paid) — as field `settledBy`, set with the move to paid. A payment paid before that
+ * field was kept was paid by its receipt in full, unless every installment is paid too: then it cannot tell.
+ */
+export function settledBy(p: StoredPayment): string | undefined {
+  if (p.status !== 'paid') return undefined
+  if (p.fields.settledBy) return p.fields.settledBy
+  const installments = p.data.installments?.length ?? 0
+  return p.fields.receipt && (installments === 0 || settlement(p).paidInstallments.length < installments) ? receiptField() : undefined
+}
+
 /** What the receipt (paSendRT) said, kept with the payment. */
 export type Receipt = {
   receiptId: string

@@ -17,13 +17,23 @@ afterAll(async () => {
 })
 
 const payments = createPaymentStore(redis, prefix, () => new Date())
+/** The outcomes that completed, in order. */
 let told: string[] = []
-beforeEach(() => void (told = []))
+/** Outcomes that fail the next time they are called (Redis gone for a moment, a crash): nothing is told. */
+let failing = new Set<'paid' | 'installmentPaid'>()
+beforeEach(() => {
+  told = []
+  failing = new Set()
+})
+const tell = (outcome: 'paid' | 'installmentPaid', line: string) => {
+  if (failing.delete(outcome)) throw new Error(`${outcome} failed`)
+  told.push(line)
+}
 const station = createStation({
   tenants: new Map(),
   payments,
   expireIfDue: async (p) => p,
-  outcomes: { paid: async (p) => void told.push(`paid ${p.id}`), installmentPaid: async (p, i) => void told.push(`installment ${i.index} ${p.id} ${p.status}`) },
+  outcomes: { paid: async (p, r) => tell('paid', `paid ${p.id} ${r.receiptId}`), installmentPaid: async (p, i) => tell('installmentPaid', `installment ${i.index} ${p.id} ${p.status}`) },
 })
 let sequence = 0
 const notice = () => iuvFor('01', ++sequence)
@@ -57,8 +67,18 @@ describe('a payment in full', () => {
     expect(await record(p, receipt('r1', p.data))).toBe('recorded')
     expect(await record(p, receipt('r1', p.data))).toBe('duplicate')
     expect(await record(p, receipt('r2', p.data))).toBe('already_final')
-    expect((await now(p)).fields).toMatchObject({ receiptId: 'r1', receipt: expect.stringContaining('"r1"') })
-    expect(told).toEqual([`paid ${p.id}`])
+    expect((await now(p)).fields).toEqual({ receipt: expect.stringContaining('"r1"'), settledBy: 'receipt' })
+    // The duplicate tells again (the outcomes are idempotent), another receipt does not.
+    expect(told).toEqual([`paid ${p.id} r1`, `paid ${p.id} r1`])
+  })
+
+  it('paid, but telling it failed: the receipt sent again tells it', async () => {
+    const p = await aPayment()
+    failing.add('paid')
+    await expect(record(p, receipt('f1', p.data))).rejects.toThrow('paid failed')
+    expect([(await now(p)).status, told]).toEqual(['paid', []])
+    expect(await record(p, receipt('f1', p.data))).toBe('duplicate')
+    expect(told).toEqual([`paid ${p.id} f1`])
   })
 
   it.each(['expired', 'cancelled'] as const)('a receipt for a payment already %s still makes it paid: the money was collected', async (status) => {
@@ -84,7 +104,33 @@ describe('a payment in installments', () => {
       ['paid', 'every installment paid (2); the last, 2, with receipt i2 from PSP'],
     ])
     expect([JSON.parse(paid.fields['receipt:1'] as string).receiptId, JSON.parse(paid.fields['receipt:2'] as string).receiptId, paid.fields.receipt]).toEqual(['i1', 'i2', undefined])
-    expect(told).toEqual([`installment 1 ${p.id} partially_paid`, `installment 2 ${p.id} paid`, `paid ${p.id}`])
+    expect(told).toEqual([`installment 1 ${p.id} partially_paid`, `installment 1 ${p.id} partially_paid`, `installment 2 ${p.id} paid`, `paid ${p.id} i2`])
+  })
+
+  it('installment 2 of 3 kept and applied, but telling it failed: the receipt sent again tells it', async () => {
+    const p = await aPayment(3)
+    await record(p, receipt('m1', installment(p, 1)))
+    failing.add('installmentPaid')
+    await expect(record(p, receipt('m2', installment(p, 2)))).rejects.toThrow('installmentPaid failed')
+    const after = await now(p)
+    expect([after.status, JSON.parse(after.fields['receipt:2'] as string).receiptId, told]).toEqual(['partially_paid', 'm2', [`installment 1 ${p.id} partially_paid`]])
+    expect(await record(p, receipt('m2', installment(p, 2)))).toBe('duplicate')
+    expect(told).toEqual([`installment 1 ${p.id} partially_paid`, `installment 2 ${p.id} partially_paid`])
+    expect((await now(p)).history).toEqual(after.history)
+  })
+
+  it.each(['installmentPaid', 'paid'] as const)('the last installment applied, but %s failed: the receipt sent again tells both, paid once', async (outcome) => {
+    const p = await aPayment(2)
+    await record(p, receipt('l1', installment(p, 1)))
+    failing.add(outcome)
+    await expect(record(p, receipt('l2', installment(p, 2)))).rejects.toThrow(`${outcome} failed`)
+    expect((await now(p)).status).toBe('paid')
+    // An earlier installment sent again does not tell paid: the last one made the payment paid.
+    expect(await record(p, receipt('l1', installment(p, 1)))).toBe('duplicate')
+    expect(told.filter((t) => t.startsWith('paid'))).toEqual([])
+    expect(await record(p, receipt('l2', installment(p, 2)))).toBe('duplicate')
+    expect(told.slice(-2)).toEqual([`installment 2 ${p.id} paid`, `paid ${p.id} l2`])
+    expect(told.filter((t) => t.startsWith('paid'))).toHaveLength(1)
   })
 
   it('two installments paid at the same moment still end paid, told once', async () => {
@@ -93,7 +139,8 @@ describe('a payment in installments', () => {
     const before = await now(p)
     expect(await Promise.all([station.recordReceipt(before, receipt('c2', installment(p, 2))), station.recordReceipt(before, receipt('c3', installment(p, 3)))])).toEqual(['recorded', 'recorded'])
     expect((await now(p)).status).toBe('paid')
-    expect(told.filter((t) => t.startsWith('paid'))).toEqual([`paid ${p.id}`])
+    expect(told.filter((t) => t.startsWith('paid'))).toHaveLength(1)
+    expect((await now(p)).fields.settledBy).toBe(told.find((t) => t.startsWith('paid'))?.endsWith('c2') ? 'receipt:2' : 'receipt:3')
   })
 
   it('a receipt kept but not yet applied (a crash in between) is applied when the nodo sends it again', async () => {
@@ -125,5 +172,22 @@ describe('a payment in installments', () => {
     expect(await record(allThenWhole, receipt('o3-full', allThenWhole.data))).toBe('recorded_overpaid')
     expect(await record(allThenWhole, receipt('o3-full', allThenWhole.data))).toBe('duplicate')
     expect(JSON.parse((await now(allThenWhole)).fields.receipt as string).receiptId).toBe('o3-full')
+    // Paid by its installments: the whole, even sent again, never tells paid.
+    expect(told.filter((t) => t.startsWith(`paid ${allThenWhole.id}`))).toEqual([`paid ${allThenWhole.id} o4`])
+  })
+
+  it('the whole and an installment at the same moment (the installment kept, not yet applied): the whole is recorded as overpaid', async () => {
+    const p = await aPayment(2)
+    await payments.keepReceipt(p.id, 1, receipt('s1', installment(p, 1)))
+    expect(await record(p, receipt('s-full', p.data))).toBe('recorded_overpaid')
+    expect((await now(p)).fields.settledBy).toBe('receipt')
+  })
+
+  it('the whole paid, then an installment (overpaid) sent again: the installment is told again, paid is not', async () => {
+    const p = await aPayment(2)
+    await record(p, receipt('w-full', p.data))
+    expect(await record(p, receipt('w1', installment(p, 1)))).toBe('recorded_overpaid')
+    expect(await record(p, receipt('w1', installment(p, 1)))).toBe('duplicate')
+    expect(told).toEqual([`paid ${p.id} w-full`, `installment 1 ${p.id} paid`, `installment 1 ${p.id} paid`])
   })
 })

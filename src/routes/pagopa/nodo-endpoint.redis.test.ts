@@ -1,7 +1,7 @@
 // The station's answers to the nodo, operation by operation (pagopa/FACTS.md §8): each OK path, every
 // fault code, receipts recorded once and exactly. Every envelope sent and every …Res received is
 // validated against the real paForNode.xsd by call() (test/support/nodo-station.ts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { PaymentStatus, Receipt } from '../../payments/payment.ts'
 import { aReceipt, aTransfer, getPaymentCall, nodoEnvelope, sendRTCall, verifyCall } from '../../../test/support/nodo-calls.ts'
 import { createNodoStation, stationA, stationB, stationC } from '../../../test/support/nodo-station.ts'
@@ -217,13 +217,18 @@ describe('paSendRT and paSendRTV2', () => {
     expect(await s.stored(p)).toEqual(before)
   })
 
-  it('answers OK to another receipt for a paid payment and keeps the first', async () => {
+  it('answers OK to another receipt for a paid payment and keeps the first, logging an error: the money was collected twice', async () => {
     const p = await s.aPayment()
     await s.call(sendRTCall(1, stationA, receiptFor(p, 'rt-first')))
     const before = await s.stored(p)
+    const errors = vi.spyOn(s.t.deps.logger, 'error')
+    expect((await s.call(sendRTCall(1, stationA, receiptFor(p, 'rt-first')))).answer.outcome).toBe('OK')
+    expect(errors).not.toHaveBeenCalled()
     expect((await s.call(sendRTCall(1, stationA, receiptFor(p, 'rt-second')))).answer.outcome).toBe('OK')
     expect(await s.stored(p)).toEqual(before)
     expect((await storedReceipt(p)).receiptId).toBe('rt-first')
+    expect(errors).toHaveBeenCalledWith(expect.objectContaining({ outcome: 'already_final', status: 'paid', noticeNumber: p.data.noticeNumber, receiptId: 'rt-second' }), expect.stringMatching(/collected twice.*refund is due/))
+    errors.mockRestore()
   })
 
   it.each([

@@ -96,4 +96,14 @@ describe('once something is paid', () => {
     expect([now.status, JSON.parse(now.fields['receipt:1'] as string).receiptId]).toEqual(['paid', 'rt-gpd-i1'])
     expect(errors).toHaveBeenCalledWith(expect.objectContaining({ outcome: 'recorded_overpaid', installment: 1, receiptId: 'rt-gpd-i1' }), expect.stringMatching(/refund is due/))
   })
+
+  it('another receipt for an installment already paid is not recorded, and logged as money collected twice', async () => {
+    const p = await s.aPaymentInInstallments([400, 650])
+    await s.call(sendRTCall(2, stationA, receiptOn(nth(p, 1), 'rt-twice-a')))
+    const errors = vi.spyOn(s.t.deps.logger, 'error')
+    expect((await s.call(sendRTCall(2, stationA, receiptOn(nth(p, 1), 'rt-twice-b')))).answer.outcome).toBe('OK')
+    expect(JSON.parse((await s.stored(p)).fields['receipt:1'] as string).receiptId).toBe('rt-twice-a')
+    expect(errors).toHaveBeenCalledWith(expect.objectContaining({ outcome: 'already_final', status: 'partially_paid', installment: 1, receiptId: 'rt-twice-b' }), expect.stringMatching(/collected twice.*refund is due/))
+    errors.mockRestore()
+  })
 })

@@ -3,10 +3,11 @@
 // facts or the recorded receipt. Every refusal is a thrown NodoFault; the endpoint turns it into KO.
 import type { Logger } from 'pino'
 import type { TenantConfig } from '../../config-schema.ts'
-import { noticeOf, type PaymentNotice, type Receipt, receiptOf, settlement, type StoredPayment } from '../../payments/payment.ts'
+import { type NotPayable, whyNotPayable } from '../../payments/payable-notice.ts'
+import { noticeOf, type PaymentNotice, type Receipt, type StoredPayment } from '../../payments/payment.ts'
 import type { Station } from '../../payments/station.ts'
 import { formatAmount } from './nodo-amount.ts'
-import { fault } from './nodo-faults.ts'
+import { fault, type NodoFault } from './nodo-faults.ts'
 import type { CallerIds, GetPaymentRequest, Requests, SendRTRequest } from './nodo-requests.ts'
 import { type Payload, type PaymentFacts, paymentPayload, verifyPayload } from './nodo-responses.ts'
 
@@ -33,34 +34,34 @@ function isoDate(value: string | undefined): string | undefined {
 // ctPaymentPA.dueDate is required; a payment with neither due date nor expiry never falls due.
 const noDueDate = '9999-12-31'
 
-/** A notice the nodo may verify or activate: of a published payment, known, of this tenant, unpaid (FACTS §8 fault table). */
-async function payableNotice(station: Station, tenant: TenantConfig & { platforms: { pagopa: Pagopa } }, qrCode: { fiscalCode: string; noticeNumber: string }, operation: string) {
+/** A notice the nodo may verify or activate: of this tenant, known, and payable now (payable-notice.ts), else the FACTS §8 fault. */
+async function verifiableNotice(station: Station, tenant: TenantConfig & { platforms: { pagopa: Pagopa } }, qrCode: { fiscalCode: string; noticeNumber: string }, operation: string) {
   // In 'gpd' mode the positions live on GPD and pagoPA answers verify/activate itself (FACTS §1): a call here means the
   // station is registered for a service Snodo does not provide for this tenant — a configuration error on the EC side.
   if (tenant.platforms.pagopa.mode !== 'station') throw fault('PAA_SYSTEM_ERROR', `${operation} is not served here for ${tenant.fiscalCode}: its positions are on GPD (mode gpd)`)
   if (qrCode.fiscalCode !== tenant.fiscalCode) throw fault('PAA_ID_DOMINIO_ERRATO', `qrCode.fiscalCode ${qrCode.fiscalCode} is not idPA ${tenant.fiscalCode}`)
   const payment = await station.paymentByNotice(tenant.id, qrCode.noticeNumber)
-  const notice = `notice ${qrCode.noticeNumber}`
-  if (!payment) throw fault('PAA_PAGAMENTO_SCONOSCIUTO', `${notice} is unknown`)
+  if (!payment) throw fault('PAA_PAGAMENTO_SCONOSCIUTO', `notice ${qrCode.noticeNumber} is unknown`)
   const found = noticeOf(payment.data, qrCode.noticeNumber) as PaymentNotice
-  switch (payment.status) {
-    case 'published':
-      return { payment, notice: found }
-    case 'partially_paid': {
-      // As GPD: once an installment is paid, only the other installments can be (DebtPositionValidation, PARTIALLY_PAID).
-      if (!found.installment) throw fault('PAA_PAGAMENTO_DUPLICATO', `${notice} is the payment in full, and installments ${settlement(payment).paidInstallments.join(', ')} are paid already`)
-      if (receiptOf(payment, found.installment.index)) throw fault('PAA_PAGAMENTO_DUPLICATO', `${notice} (installment ${found.installment.index}) is already paid`)
-      return { payment, notice: found }
-    }
+  const why = whyNotPayable(payment, found)
+  if (why) throw notPayableFault(`notice ${qrCode.noticeNumber}`, why)
+  return { payment, notice: found }
+}
+
+function notPayableFault(notice: string, why: NotPayable): NodoFault {
+  switch (why.reason) {
+    case 'not_published':
+      return fault('PAA_PAGAMENTO_SCONOSCIUTO', `${notice} is not payable yet: its debt position is ${why.status === 'queued' ? 'still being published' : 'not published'}`)
     case 'expired':
-      throw fault('PAA_PAGAMENTO_SCADUTO', `${notice} expired`)
+      return fault('PAA_PAGAMENTO_SCADUTO', `${notice} expired`)
     case 'cancelled':
-      throw fault('PAA_PAGAMENTO_ANNULLATO', `${notice} was cancelled`)
+      return fault('PAA_PAGAMENTO_ANNULLATO', `${notice} was cancelled`)
     case 'paid':
-      throw fault('PAA_PAGAMENTO_DUPLICATO', `${notice} is already paid`)
-    case 'queued':
-    case 'failed':
-      throw fault('PAA_PAGAMENTO_SCONOSCIUTO', `${notice} is not payable yet: its debt position is ${payment.status === 'queued' ? 'still being published' : 'not published'}`)
+      return fault('PAA_PAGAMENTO_DUPLICATO', `${notice} is already paid`)
+    case 'installments_paid':
+      return fault('PAA_PAGAMENTO_DUPLICATO', `${notice} is the payment in full, and installments ${why.paidInstallments.join(', ')} are paid already`)
+    case 'installment_paid':
+      return fault('PAA_PAGAMENTO_DUPLICATO', `${notice} (installment ${why.installment}) is already paid`)
   }
 }
 
@@ -115,13 +116,13 @@ export function createNodoOperations(deps: { station: Station; logger: Logger })
 
   async function verify(request: Requests['paVerifyPaymentNotice']) {
     const tenant = callerTenant(station, request)
-    const payable = await payableNotice(station, tenant, request.qrCode, 'paVerifyPaymentNotice')
+    const payable = await verifiableNotice(station, tenant, request.qrCode, 'paVerifyPaymentNotice')
     return verifyPayload(noticeFacts(payable, tenant))
   }
 
   async function getPayment(request: GetPaymentRequest, version: 1 | 2) {
     const tenant = callerTenant(station, request)
-    const payable = await payableNotice(station, tenant, request.qrCode, version === 1 ? 'paGetPayment' : 'paGetPaymentV2')
+    const payable = await verifiableNotice(station, tenant, request.qrCode, version === 1 ? 'paGetPayment' : 'paGetPaymentV2')
     const due = payable.notice.amountCents
     if (request.amount !== undefined && request.amount !== due) throw fault('PAA_ATTIVA_RPT_IMPORTO_NON_VALIDO', `amount ${formatAmount(request.amount)} is not the amount due, ${formatAmount(due)}`)
     return paymentPayload(noticeFacts(payable, tenant, request.transferType), version)
@@ -149,7 +150,8 @@ export function createNodoOperations(deps: { station: Station; logger: Logger })
     if (r.outcome !== 'OK') throw fault('PAA_SEMANTICA', `receipt.outcome ${r.outcome}: only receipts of successful payments are accepted`)
     const outcome = await station.recordReceipt(payment, toReceipt(request, version))
     const log = { operation: version, tenant: tenant.id, noticeNumber: r.noticeNumber, ...(notice.installment ? { installment: notice.installment.index } : {}), receiptId: r.receiptId, outcome, status: payment.status }
-    if (outcome === 'already_final' && payment.status !== 'paid' && payment.status !== 'partially_paid') deps.logger.error(log, `receipt for a payment already ${payment.status}: the money was collected but the receipt is not recorded`)
+    // Only the same receipt again (duplicate) is benign: another receipt for a notice that has one is a second collection.
+    if (outcome === 'already_final') deps.logger.error(log, 'receipt not recorded: its notice has another receipt already, so the money was collected twice and a refund is due')
     else if (outcome === 'recorded_overpaid') deps.logger.error(log, 'receipt recorded, but other notices of the same debt were paid too: the money was collected twice, a refund is due')
     else deps.logger.info(log, 'receipt received')
     return {}

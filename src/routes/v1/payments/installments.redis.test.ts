@@ -109,6 +109,8 @@ describe('the whole loop, in installments', () => {
       { index: 1, receiptId: paid.installments[0].receipt.receiptId },
       { index: 2, receiptId: paid.installments[1].receipt.receiptId },
     ])
+    // The receipt that settled it (the last installment's), as when paid in full: the shape consumers of payment.paid read.
+    expect(events[3]?.data.receipt).toMatchObject({ receiptId: paid.installments[1].receipt.receiptId, noticeNumber: second.noticeNumber, amountCents: 7_000 })
     // The citizen heard of the notice, then of each installment; the last one says the debt is paid.
     expect((await ioMessage(created.id, 'installment-2'))?.data.markdown).toContain('Con questa rata il pagamento è completo.')
     expect(await ioMessage(created.id, 'paid')).toBeUndefined()
