@@ -9,8 +9,9 @@ export type TimelineKind = (typeof timelineKinds)[number]
 export function createTimeline(redis: Redis, prefix: string) {
   const key = (tenantId: string, fiscalCode: string) => `${prefix}:citizen:${tenantId}:${fiscalCode.toUpperCase()}`
   return {
+    /** Places an item in time once: recording it again (a retried accept or follow-up) keeps its first place. */
     async record(tenantId: string, fiscalCode: string, kind: TimelineKind, id: string, at: Date) {
-      await redis.zadd(key(tenantId, fiscalCode), at.getTime(), `${kind}:${id}`)
+      await redis.zadd(key(tenantId, fiscalCode), 'NX', at.getTime(), `${kind}:${id}`)
     },
     /** Newest first, before a cursor (`<ms>:<kind>:<id>` of the last item seen). */
     async page(tenantId: string, fiscalCode: string, before: { at: number; member: string } | undefined, count: number) {

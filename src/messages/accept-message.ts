@@ -1,5 +1,6 @@
 // Accepting a message: the record first, then its delivery on the appio-messages queue, under one
-// business key, so a repeated accept (same message id) is a no-op and nothing is sent twice.
+// business key, so a repeated accept (same message id) changes nothing, sends nothing twice, and
+// finishes an accept that stopped between the record and the delivery.
 import { randomUUID } from 'node:crypto'
 import type { IoPayment } from '../adapters/appio/port.ts'
 import type { Timeline } from '../citizens/timeline.ts'
@@ -27,11 +28,12 @@ export async function acceptMessages(deps: { messages: MessageStore; engine: Del
       const { id, ...fields } = request
       const deliveryId = deliveryIdFor(`appio|${tenantId}|${id}`)
       const data: MessageData = { tenantId, ...fields, deliveryId }
-      if (!(await deps.messages.create(id, data, 'queued'))) return undefined
+      // An id already there may be an accept that stopped before its delivery was queued: the timeline
+      // and the enqueue are done again (both keep what exists), so a retry finishes it.
+      await deps.messages.create(id, data, 'queued')
       await deps.timeline.record(tenantId, request.fiscalCode, 'message', id, new Date())
       return { id: deliveryId, tenant: tenantId, target: 'appio' as const, operation: queueNames.appioMessages, resourceId: id, payload: {}, meta: { service: request.service, ...(request.batchId ? { batchId: request.batchId } : {}) } }
     }),
   )
-  const deliveries = accepted.filter((d) => d !== undefined)
-  if (deliveries.length > 0) await deps.engine.enqueue(deliveries)
+  if (accepted.length > 0) await deps.engine.enqueue(accepted)
 }

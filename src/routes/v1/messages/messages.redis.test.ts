@@ -7,6 +7,7 @@ import { eventually } from '../../../../test/support/webhook-receiver.ts'
 import { appioMagicSubjects, appioTestCitizens } from '../../../adapters/appio/simulator/citizens.ts'
 import { type AppIoSimulator, createAppIoSimulator } from '../../../adapters/appio/simulator/app.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../../adapters/simulator/harness.ts'
+import { acceptMessages, newMessageId } from '../../../messages/accept-message.ts'
 import { startWorkers } from '../../../queues/workers.ts'
 
 let t: TestApp
@@ -64,6 +65,20 @@ describe('one message', () => {
     expect(submitted[0]?.body.content).toMatchObject({ due_date: '2026-12-31T23:00:00.000Z', payment_data: { amount: 5400, notice_number: '301000000000000042', invalid_after_due_date: true, payee: { fiscal_code: '00000000001' } } })
     const events = (await t.deps.events.read('comune-a', { limit: 500, types: new Set(['message.sent']) })).items
     expect(events.map((e) => e.data)).toContainEqual(expect.objectContaining({ messageId: id, reference: 'pratica-42', status: 'sent' }))
+  })
+
+  it('an accept that stopped between the record and its delivery is finished by the same accept again: sent once', async () => {
+    const id = newMessageId()
+    const request = { id, ...aMessage({ subject: 'Accettazione ripresa' }), service: 'generale' }
+    const failingOnce = { ...t.deps.engine, enqueue: () => Promise.reject(new Error('Redis went away')) }
+    await expect(acceptMessages({ ...t.deps, engine: failingOnce }, 'comune-a', [request])).rejects.toThrow('Redis went away')
+    expect((await (await get(id)).json()).delivery).toBeUndefined()
+    await acceptMessages(t.deps, 'comune-a', [request])
+    await settled(id, 'sent')
+    await acceptMessages(t.deps, 'comune-a', [request]) // and again: nothing changes, nothing is sent twice
+    const message = await (await get(id)).json()
+    expect(io.accepted.filter((m) => m.id === message.ioMessageId)).toHaveLength(1)
+    expect(message.history.map((h: { status: string }) => h.status)).toEqual(['queued', 'submitted', 'sent'])
   })
 
   it.each([
