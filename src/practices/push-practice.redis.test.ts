@@ -2,8 +2,9 @@
 // protocollo simulator, then handed to the simulated supplier's SOAP service (the real soap.listen from
 // our WSDL) on a delivery of their own — accepted (forwardedAt, the supplier's id, practice.forwarded),
 // a SOAP fault and an in-band refusal dead with the supplier's own words, a busy answer and a timeout
-// retried without a second copy (the retry asks first), a dead push replayed by an operator, documents
-// by reference. A SUAP practice its supplier could not take is refused at submit.
+// retried without a second copy (the retry asks first), a dead push replayed by an operator, a replay
+// that only tells the portal what a stopped attempt left untold, a withdrawn practice not handed over,
+// documents by reference. A SUAP practice its supplier could not take is refused at submit.
 import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -86,6 +87,21 @@ type PushView = { delivery?: { status: string; attempts: { outcome: string; erro
 const get = async (id: string) => (await (await call('GET', `${practices}/${id}`, '/v1/tenants/{tenantId}/practices/{practiceId}')).json()) as { status: string; supplierPush?: PushView }
 const pushOf = async (id: string) => (await get(id)).supplierPush
 const pushEnded = (id: string) => eventually(async () => ['succeeded', 'dead'].includes((await pushOf(id))?.delivery?.status ?? ''))
+const replay = async (deliveryId: string) => expect((await t.app.request(`/v1/deliveries/${deliveryId}/replay`, await signedInit(t.clients.ops, { body: { reason: 'checked' } }))).status).toBe(202)
+const pushDeliveryOf = async (id: string) => (await t.deps.practices.get(id))?.fields.supplierDeliveryId as string
+const withdraw = async (id: string) => expect((await call('POST', `${practices}/${id}/status`, '/v1/tenants/{tenantId}/practices/{practiceId}/status', { status: 'withdrawn', message: 'Non serve più' })).status).toBe(200)
+const faultPage = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>soap:Server</faultcode><faultstring>database offline</faultstring></soap:Fault></soap:Body></soap:Envelope>'
+/** The next event of this type fails to be published, once (Redis gone for a moment): what a stopped attempt leaves. */
+function failPublishOnce(type: string) {
+  const events = t.deps.events
+  const publish = events.publish
+  events.publish = async (...args) => {
+    if (args[1] !== type) return publish.apply(events, args)
+    events.publish = publish
+    throw new Error('Redis hiccup (simulated)')
+  }
+  return () => void (events.publish = publish)
+}
 const eventsOf = async (id: string) => (await t.deps.events.read('comune-a', { limit: 1000 })).items.filter((e) => e.data.practiceId === id || (e.data as { resourceId?: string }).resourceId === id)
 
 describe('the SOAP push of a registered practice', () => {
@@ -162,6 +178,62 @@ describe('the SOAP push of a registered practice', () => {
     await eventually(async () => (await pushOf(id))?.delivery?.status === 'succeeded')
     expect((await pushOf(id))?.forwardedAt).toEqual(expect.any(String))
     expect(supplier.timesReceived(id)).toBe(1)
+  })
+
+  it('a publish that fails after the supplier accepted it: the delivery dies, and its replay tells the portal without handing the practice over again', async () => {
+    const restore = failPublishOnce('practice.forwarded')
+    let id: string
+    try {
+      id = await submit({ serviceCode: 'SOC-02', data: { richiesta: 'pasti a domicilio' } })
+      await pushEnded(id)
+    } finally {
+      restore()
+    }
+    const stopped = (await pushOf(id)) as PushView
+    expect(stopped).toMatchObject({ forwardedAt: expect.any(String), supplierPracticeId: expect.any(String), delivery: { status: 'dead', lastError: { kind: 'internal', message: expect.stringContaining('Redis hiccup') } } })
+    expect((await eventsOf(id)).map((e) => e.type)).not.toContain('practice.forwarded')
+
+    await replay(await pushDeliveryOf(id))
+    await eventually(async () => (await pushOf(id))?.delivery?.status === 'succeeded')
+    const push = (await pushOf(id)) as PushView
+    expect(push.delivery?.attempts.at(-1)?.message).toBe(`already accepted by the supplier on ${stopped.forwardedAt}`)
+    expect(push.forwardedAt).toBe(stopped.forwardedAt)
+    const forwarded = (await eventsOf(id)).filter((e) => e.type === 'practice.forwarded')
+    expect(forwarded.map((e) => e.data)).toEqual([expect.objectContaining({ via: 'soap', serviceCode: 'SOC-02', supplierPracticeId: stopped.supplierPracticeId })])
+    expect(supplier.timesReceived(id)).toBe(1)
+  })
+
+  it('a practice withdrawn before the supplier took it is not handed over: its replay ends without sending, saying why', async () => {
+    // The supplier's proxy answers a fault page to the next call: dead, the practice still registered.
+    supplier.double.answerRawOnce('riceviPratica', { status: 500, body: faultPage })
+    const id = await submit({ serviceCode: 'SOC-02', data: { richiesta: 'trasporto scolastico' } })
+    await pushEnded(id)
+    expect((await pushOf(id))?.delivery?.status).toBe('dead')
+    await withdraw(id)
+
+    await replay(await pushDeliveryOf(id))
+    await eventually(async () => (await pushOf(id))?.delivery?.status === 'succeeded')
+    const push = (await pushOf(id)) as PushView
+    const withdrawnAt = (await t.deps.practices.get(id))?.history.at(-1)?.at
+    expect(push.delivery?.attempts.at(-1)?.message).toBe(`not sent: the practice was withdrawn on ${withdrawnAt}`)
+    expect(push.forwardedAt).toBeUndefined()
+    expect(supplier.timesReceived(id)).toBe(0)
+    expect((await eventsOf(id)).map((e) => e.type)).not.toContain('practice.forwarded')
+  })
+
+  it('a practice withdrawn while a timed-out push had reached the supplier: the retry sends nothing, and records that the supplier has it', async () => {
+    const id = await submit({ serviceCode: 'SOC-02', subject: `Assistenza ${pushMagicSubjects.slow}`, data: { richiesta: 'assistenza' } })
+    // Received; the answer comes after Snodo's timeout, and the retry after the withdrawal.
+    await eventually(() => supplier.timesReceived(id) === 1)
+    await withdraw(id)
+    await pushEnded(id)
+    const push = (await pushOf(id)) as PushView
+    const supplierPracticeId = supplier.received.find((p) => p.idPratica === id)?.idPraticaFornitore
+    expect(push.delivery?.attempts.map((a) => [a.outcome, a.errorKind])).toEqual([['failed', 'timeout'], ['succeeded', undefined]])
+    expect(push.delivery?.attempts[1]?.message).toMatch(new RegExp(`^not sent: the practice was withdrawn on .+, but the supplier already had it as ${supplierPracticeId}$`))
+    expect(push).toMatchObject({ forwardedAt: expect.any(String), supplierPracticeId })
+    expect(supplier.timesReceived(id)).toBe(1)
+    expect((await eventsOf(id)).filter((e) => e.type === 'practice.forwarded').map((e) => e.data)).toEqual([expect.objectContaining({ via: 'soap', supplierPracticeId })])
   })
 
   it('documents: inline ones with their bytes, one uploaded first as the URL the supplier reads it at (routing documents: reference)', async () => {

@@ -34,8 +34,14 @@ export function createPracticeRegistrar(deps: RegistrarDeps): DeliveryHandler {
         if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: 'a practice needs at least one document to register' })
         const { applicant, subject, serviceCode, submittedAt, channel } = practice.data
         const registration = await deps.protocol(tenant).register({ correlationKey: practice.id, subject, serviceCode, applicant, submittedAt, channel, main, attachments })
-        const moved = await deps.practices.transition(practice.id, 'registered', { detail: `protocol n. ${registration.number}/${registration.year}`, fields: { registration: JSON.stringify(registration) } })
-        if (!moved.ok && moved.from !== 'registered') return { detail: `registered as ${registration.number}/${registration.year}; already ${moved.from}` }
+        const fields = { registration: JSON.stringify(registration) }
+        const moved = await deps.practices.transition(practice.id, 'registered', { detail: `protocol n. ${registration.number}/${registration.year}`, fields })
+        if (!moved.ok && moved.from !== 'registered') {
+          // Withdrawn while the protocollo registered it: the protocol number is kept all the same (what
+          // the withdrawal's own registration refers to), though the practice never shows registered.
+          await deps.practices.setFields(practice.id, fields)
+          return { detail: `registered as ${registration.number}/${registration.year}; already ${moved.from}` }
+        }
       }
       const registered = (await deps.practices.get(practice.id)) as StoredPractice
       const registration = deps.practices.registration(registered)
@@ -54,7 +60,7 @@ async function afterRegistration(deps: RegistrarDeps, tenant: TenantConfig, regi
   const routing = practiceServiceOf(tenant, serviceCode).routing
   if (routing.mode === 'webhook') {
     // The supplier's endpoint alone gets the practice, signed like every webhook, and retried likewise.
-    await deps.events.publish(tenant.id, 'practice.forwarded', { practiceId: registered.id, serviceCode, registration, practice: forwarded(registered) }, { dedupeKey: `${registered.id}|forwarded`, endpointId: routing.endpointId })
+    await deps.events.publish(tenant.id, 'practice.forwarded', { practiceId: registered.id, serviceCode, via: 'webhook', registration, practice: forwarded(registered) }, { dedupeKey: `${registered.id}|forwarded`, endpointId: routing.endpointId })
   }
   if (routing.mode === 'soap') await enqueuePush(deps, registered)
 }

@@ -2,8 +2,9 @@
 // protocollo as a registration of their own — outgoing for what the office sends the citizen, incoming
 // for what the citizen adds — referring to the practice's original protocol where the profile can say
 // so. Keyed by (practice, step): the job id, and the correlation key a vendor search finds it by, so a
-// retry after a timeout never registers the step twice where the vendor can be searched.
-import type { ProtocolPort } from '../adapters/protocollo/port.ts'
+// retry after a timeout never registers the step twice where the vendor can be searched; a retry after
+// the registration only tells what the stopped attempt left untold (event, timeline).
+import type { ProtocolPort, ProtocolRegistration } from '../adapters/protocollo/port.ts'
 import type { Timeline } from '../citizens/timeline.ts'
 import type { TenantConfig } from '../config-schema.ts'
 import type { DocumentStore } from '../documents/document-store.ts'
@@ -11,7 +12,7 @@ import { UpstreamError } from '../errors.ts'
 import type { EventFeed } from '../events/event-feed.ts'
 import { queueNames } from '../queues/names.ts'
 import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.ts'
-import { type PracticeStatus, type PracticeStore, type StoredPractice, stepCorrelationKey } from './practice.ts'
+import { type PracticeStatus, type PracticeStore, type StepDocuments, type StoredPractice, stepCorrelationKey } from './practice.ts'
 import { fetchDocuments } from './practice-documents.ts'
 
 /** What each step's documents are, in the protocol's subject ("oggetto") after the practice's own. */
@@ -41,7 +42,14 @@ export function createStepDocumentRegistrar(deps: Deps): DeliveryHandler {
       const tenant = deps.tenants.get(d.tenant)
       const recorded = practice && deps.practices.stepDocuments(practice).find((s) => s.step === step)
       if (!practice || !tenant || !recorded) throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `step ${step} of practice ${d.resourceId}, or its tenant, is gone` })
-      if (recorded.registration) return { detail: `already registered as ${recorded.registration.number}/${recorded.registration.year}` }
+      // Registered by an attempt that stopped before it was told (a crash, a failed publish): told now,
+      // with the precedent it was registered with and at the instant it was.
+      if (recorded.registration) {
+        const kept = practice.fields[`stepRegisteredWith:${step}`]
+        const { at, precedent } = kept ? (JSON.parse(kept) as RegisteredWith) : { at: deps.clock().toISOString(), precedent: deps.practices.registration(practice) }
+        await tellRegistered(deps, practice, recorded, recorded.registration, { at, ...(precedent ? { precedent } : {}) })
+        return { detail: `already registered as ${recorded.registration.number}/${recorded.registration.year}` }
+      }
       const [main, ...attachments] = await fetchDocuments(deps, practice, recorded.documents)
       if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: `step ${step} has no document to register` })
       // A practice withdrawn before its own registration has no protocol to refer to.
@@ -59,11 +67,21 @@ export function createStepDocumentRegistrar(deps: Deps): DeliveryHandler {
         direction: recorded.direction,
         ...(precedent ? { precedent } : {}),
       })
-      await deps.practices.setFields(practice.id, { [`stepRegistration:${step}`]: JSON.stringify(registration) })
-      const { documents, direction, status } = recorded
-      await deps.events.publish(tenant.id, 'practice.document_registered', { practiceId: practice.id, serviceCode, step, status, direction, documents, registration, ...(precedent ? { precedent } : {}) }, { dedupeKey: `${practice.id}|step-${step}|registered` })
-      await deps.timeline.record(tenant.id, applicant.fiscalCode, 'practice_document', `${practice.id}-${step}`, deps.clock())
+      const told: RegisteredWith = { at: deps.clock().toISOString(), ...(precedent ? { precedent } : {}) }
+      await deps.practices.setFields(practice.id, { [`stepRegistration:${step}`]: JSON.stringify(registration), [`stepRegisteredWith:${step}`]: JSON.stringify(told) })
+      await tellRegistered(deps, practice, recorded, registration, told)
       return { detail: `registered as ${registration.number}/${registration.year}` }
     },
   }
+}
+
+/** When a step's documents were registered, and the original registration they referred to. */
+type RegisteredWith = { at: string; precedent?: ProtocolRegistration }
+
+/** `practice.document_registered` and the citizen's timeline item: told again, the same event and the same item. */
+async function tellRegistered(deps: Deps, practice: StoredPractice, recorded: StepDocuments, registration: ProtocolRegistration, { at, precedent }: RegisteredWith) {
+  const { step, documents, direction, status } = recorded
+  const { tenantId, serviceCode, applicant } = practice.data
+  await deps.events.publish(tenantId, 'practice.document_registered', { practiceId: practice.id, serviceCode, step, status, direction, documents, registration, ...(precedent ? { precedent } : {}) }, { dedupeKey: `${practice.id}|step-${step}|registered` })
+  await deps.timeline.record(tenantId, applicant.fiscalCode, 'practice_document', `${practice.id}-${step}`, new Date(at))
 }

@@ -87,13 +87,13 @@ export type SupplierOptions = {
   logger: Logger
   timings?: Record<keyof typeof supplierTimings, number>
   /** The supplier's SOAP service, and the services whose practices Snodo pushes there. */
-  soap?: { service: Pick<SupplierService, 'received'>; serviceCodes: string[] }
+  soap?: { service: Pick<SupplierService, 'received' | 'receivedTotal'>; serviceCodes: string[] }
 }
 
 export function startBackofficeSupplier(options: SupplierOptions): BackofficeSupplier {
   const { client, logger } = options
   const pushed = new Set(options.soap?.serviceCodes ?? [])
-  /** How many of the SOAP service's practices the office has taken up. */
+  /** How many of the SOAP service's practices (since it started) the office has taken up. */
   let takenUp = 0
   const timings = options.timings ?? supplierTimings
   const path = `/v1/tenants/${options.tenantId}/practices`
@@ -160,9 +160,12 @@ export function startBackofficeSupplier(options: SupplierOptions): BackofficeSup
 
   /** What the SOAP service received since the last look: each practice's first step is scheduled. */
   const takeUpPushed = () => {
-    const received = options.soap?.service.received ?? []
-    for (const p of received.slice(takenUp)) if (!due.has(p.idPratica)) due.set(p.idPratica, Date.now() + timings.stepMs)
-    takenUp = received.length
+    if (!options.soap) return
+    // The service holds only its latest practices: the new ones are at its end.
+    const { received, receivedTotal } = options.soap.service
+    const fresh = receivedTotal() - takenUp
+    for (const p of fresh > 0 ? received.slice(-fresh) : []) if (!due.has(p.idPratica)) due.set(p.idPratica, Date.now() + timings.stepMs)
+    takenUp += fresh
   }
 
   const tick = async () => {

@@ -213,7 +213,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a practice (pratica)
-         * @description Accepted at once (202, status `submitted`); then registered at the comune's protocollo (`practice.registered`, with number, year, date, registry, segnatura, document id) and handed to the office that handles its service: a signed webhook to the supplier (`practice.forwarded`), a SOAP push to the supplier's service (`practice.forwarded` once it accepts it; progress in `supplierPush`), or left for it to pull. Each attachment's sha256, when given, must match its bytes. A service pushed to a supplier whose payload needs form data (the SUAP riepilogo needs `data.suap`, README "Practices") refuses, with 400 naming each field, a practice that lacks it. Scope `practices:write`.
+         * @description Accepted at once (202, status `submitted`); then registered at the comune's protocollo (`practice.registered`, with number, year, date, registry, segnatura, document id) and handed to the office that handles its service: a signed webhook to the supplier (`practice.forwarded` with `via: webhook`, `registration` and the whole `practice`, to the supplier's endpoint alone), a SOAP push to the supplier's service (`practice.forwarded` with `via: soap`, `supplierPracticeId` and `registration` once it accepts it; progress in `supplierPush`; a practice withdrawn before then is not sent), or left for it to pull (`practice.forwarded` with `via: pull` at its ack). One `practice.forwarded` per practice, every variant with `practiceId` and `serviceCode`. Each attachment's sha256, when given, must match its bytes. A service pushed to a supplier whose payload needs form data (the SUAP riepilogo needs `data.suap`, README "Practices") refuses, with 400 naming each field, a practice that lacks it. Scope `practices:write`.
          */
         post: operations["createPractice"];
         delete?: never;
@@ -253,7 +253,7 @@ export interface paths {
         put?: never;
         /**
          * The back-office took the practice (pull mode)
-         * @description Records that the supplier has it (`practice.forwarded`); acking again changes nothing. Scope `practices:status`.
+         * @description Records that the supplier has it (`practice.forwarded`, `via: pull`); acking again changes nothing. Scope `practices:status`.
          */
         post: operations["ackPractice"];
         delete?: never;
@@ -273,7 +273,7 @@ export interface paths {
         put?: never;
         /**
          * The back-office reports a step
-         * @description Moves the practice at once (`practice.status_changed`) and tells the applicant on App IO with the tenant's template for that step. A step the practice cannot take from where it is is `409 practice_transition_not_allowed`, listing the allowed ones. `documents` (the same rules as a practice's attachments: inline base64 whose sha256, when given, matches, or this tenant's uploaded documents by sha256) are checked before anything is recorded: one wrong document refuses the whole report (400 naming it). They are then registered at the protocollo in the background, as a registration of their own referring to the practice's original protocol: outgoing for `taken_in_charge`, `integration_requested`, `accepted`, `rejected` (the office writes to the citizen), incoming for `integration_submitted` and `withdrawn` (the citizen's) — then `practice.document_registered`. Scope `practices:status`.
+         * @description Moves the practice at once (`practice.status_changed`) and tells the applicant on App IO with the tenant's template for that step. A step the practice cannot take from where it is is `409 practice_transition_not_allowed`, listing the allowed ones; the practice's last step reported again as it was (same status, message and documents: a retry after a lost answer or an error) is answered 200 like the first, and redoes only what may have been left undone (its documents' registration queued, its event, its IO message: none twice). `documents` (the same rules as a practice's attachments: inline base64 whose sha256, when given, matches, or this tenant's uploaded documents by sha256) are checked before anything is recorded: one wrong document refuses the whole report (400 naming it). They are then registered at the protocollo in the background, as a registration of their own referring to the practice's original protocol: outgoing for `taken_in_charge`, `integration_requested`, `accepted`, `rejected` (the office writes to the citizen), incoming for `integration_submitted` and `withdrawn` (the citizen's) — then `practice.document_registered`. Scope `practices:status`.
          */
         post: operations["reportPracticeStatus"];
         delete?: never;

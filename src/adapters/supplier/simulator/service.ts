@@ -4,7 +4,9 @@
 // registration, the riepilogo (no DTD; valid, by the validator given) — and answers KO E_DATI naming
 // what is wrong. It is not idempotent, as no vendor is: a second riceviPratica of the same practice is
 // received twice (and counted). Magic subjects (magic.ts) make it fail. GET /__sim/received lists what
-// it received.
+// it received lately: the last `keepReceived` practices, form data and riepilogo included; what it
+// answers cercaPratica with (ids and instants only) is kept far longer, so a long-running sandbox's
+// memory stays flat and a late retry still finds its practice.
 import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { IServices } from 'soap'
@@ -38,14 +40,18 @@ export type SupplierServiceOptions = {
   clock?: () => Date
   /** Whether to keep every envelope (tests); a long-running sandbox keeps none. */
   keepArrivals?: boolean
+  /** How many of the practices received last `received` holds (default 1,000). */
+  keepReceived?: number
 }
 
 export type SupplierService = {
   /** Where riceviPratica and cercaPratica are served. */
   endpoint: string
   double: SoapDouble
-  /** Every practice received, in order (each riceviPratica that was accepted, duplicates included). */
+  /** The practices received last (`keepReceived`), in order (each riceviPratica that was accepted, duplicates included). */
   received: ReceivedPractice[]
+  /** How many were received since the start, including those `received` no longer holds. */
+  receivedTotal(): number
   timesReceived(idPratica: string): number
   /** What the service found wrong in what arrived. */
   problems: string[]
@@ -53,13 +59,29 @@ export type SupplierService = {
 }
 
 const path = '/pratiche-fornitore'
+/** cercaPratica's memory, per practice `received` holds: 100 (ids and instants, a hundred bytes each). */
+const receiptsPerPractice = 100
 const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value])
 const text = (value: unknown) => (value === undefined || value === null ? '' : String(value))
 
 export async function startSupplierService(options: SupplierServiceOptions = {}): Promise<SupplierService> {
   const clock = options.clock ?? (() => new Date())
   const slowMs = options.slowMs ?? 35_000
+  const keepReceived = options.keepReceived ?? 1_000
   const received: ReceivedPractice[] = []
+  /** Each practice's first receipt and how often it came, for cercaPratica: far smaller than what `received` holds. */
+  const receipts = new Map<string, { idPraticaFornitore: string; receivedAt: string; times: number }>()
+  let total = 0
+  const keep = (practice: ReceivedPractice) => {
+    total++
+    received.push(practice)
+    if (received.length > keepReceived) received.splice(0, received.length - keepReceived)
+    const known = receipts.get(practice.idPratica)
+    if (known) return void known.times++
+    receipts.set(practice.idPratica, { idPraticaFornitore: practice.idPraticaFornitore, receivedAt: practice.receivedAt, times: 1 })
+    // The oldest go first (a Map keeps insertion order).
+    if (receipts.size > keepReceived * receiptsPerPractice) receipts.delete(receipts.keys().next().value as string)
+  }
   const problems: string[] = []
   /** Transient troubles strike once per practice. */
   const troubled = new Set<string>()
@@ -92,7 +114,7 @@ export async function startSupplierService(options: SupplierServiceOptions = {})
       problems.push(...complaints.map((c) => `${idPratica || '(no id)'}: ${c}`))
       return ko({ code: supplierCodes.invalid.code, message: `${supplierCodes.invalid.message}: ${complaints.slice(0, 3).join('; ')}` })
     }
-    received.push(practice)
+    keep(practice)
     if (magic === 'slow' && !troubled.has(idPratica)) {
       troubled.add(idPratica)
       await sleep(slowMs)
@@ -102,7 +124,7 @@ export async function startSupplierService(options: SupplierServiceOptions = {})
 
   const cercaPratica = (args: { idPratica?: string }, _cb: unknown, headers: Parameters<typeof authenticate>[0], req: IncomingMessage) => {
     authenticate(headers, req)
-    const found = received.find((p) => p.idPratica === text(args.idPratica))
+    const found = receipts.get(text(args.idPratica))
     return found ? { esito: 'OK', idPraticaFornitore: found.idPraticaFornitore, ricevutaIl: found.receivedAt } : { esito: 'OK' }
   }
 
@@ -117,7 +139,8 @@ export async function startSupplierService(options: SupplierServiceOptions = {})
     endpoint: `${double.url}${path}`,
     double,
     received,
-    timesReceived: (id) => received.filter((p) => p.idPratica === id).length,
+    receivedTotal: () => total,
+    timesReceived: (id) => receipts.get(id)?.times ?? 0,
     problems,
     close: () => double.close(),
   }

@@ -1,8 +1,9 @@
 // Steps that carry documents, through the whole app with workers, against the sandbox's DOCAREA-shaped
 // protocollo simulator over loopback: the step is taken at once, its documents registered on their own
 // (outgoing for the office's, incoming for the citizen's, referring to the original protocol), listed
-// with the practice, told in an event and the citizen's timeline. A step with one bad document is
-// refused whole: no status change, no bytes, no delivery, no event.
+// with the practice, told in an event and the citizen's timeline; what a stopped attempt or report left
+// undone is finished by a replay or by the same report again. A step with one bad document is refused
+// whole: no status change, no bytes, no delivery, no event.
 import { createHash, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectConforms, expectProblem } from '../../../../test/support/contract.ts'
@@ -100,7 +101,9 @@ describe('a step with documents', () => {
     // A registration may end before the next step is reported: the order between the two kinds varies.
     expect(events.map((e) => e.type).sort()).toEqual(['practice.document_registered', 'practice.document_registered', 'practice.registered', 'practice.status_changed', 'practice.status_changed'])
     expect(events.find((e) => e.type === 'practice.status_changed')?.data).toMatchObject({ to: 'integration_requested', direction: 'outgoing', documents: [{ name: 'richiesta.pdf' }, { name: 'modello-planimetria.pdf' }] })
-    expect(events.filter((e) => e.type === 'practice.document_registered').map((e) => e.data)).toEqual([
+    // Each step's registration is a job of its own: they may run at once and end in either order.
+    const registeredEvents = events.filter((e) => e.type === 'practice.document_registered').map((e) => e.data as { step: number })
+    expect(registeredEvents.sort((a, b) => a.step - b.step)).toEqual([
       expect.objectContaining({ step: 2, status: 'integration_requested', direction: 'outgoing', registration: practice.registrations[1].registration, precedent: original }),
       expect.objectContaining({ step: 3, status: 'integration_submitted', direction: 'incoming', registration: practice.registrations[2].registration, precedent: original }),
     ])
@@ -109,6 +112,84 @@ describe('a step with documents', () => {
     const documents = timeline.items.filter((i: { kind: string; id: string }) => i.kind === 'practice_document' && i.id.startsWith(id))
     expect(documents.map((i: { id: string; status: string }) => [i.id, i.status])).toEqual(expect.arrayContaining([[`${id}-2`, 'registered'], [`${id}-3`, 'registered']]))
     expect(documents.find((i: { id: string }) => i.id === `${id}-2`).title).toBe(`Richiesta di autorizzazione allo scarico — richiesta di integrazione (protocollo n. ${practice.registrations[1].registration.number}/2026)`)
+  })
+})
+
+describe('a step whose follow-ups stopped half way is finished by a retry', () => {
+  const replay = async (deliveryId: string) => expect((await t.app.request(`/v1/deliveries/${deliveryId}/replay`, await signedInit(t.clients.ops, { body: { reason: 'checked' } }))).status).toBe(202)
+  const eventsOf = async (id: string, type: string) => (await t.deps.events.read('comune-a', { limit: 1000 })).items.filter((e) => e.data.practiceId === id && e.type === type)
+  const timelineIds = async () => (await (await call('GET', `/v1/tenants/comune-a/citizens/${citizen}/timeline?limit=100`, '/v1/tenants/{tenantId}/citizens/{fiscalCode}/timeline')).json()).items.map((i: { kind: string; id: string; at: string }) => `${i.kind}:${i.id}@${i.at}`) as string[]
+
+  it('a publish that fails after the step was registered: the delivery dies, and its replay tells the portal and the timeline without registering again', async () => {
+    const id = await aRegisteredPractice()
+    const original = (await get(id)).registration
+    const events = t.deps.events
+    const publish = events.publish
+    // The next practice.document_registered fails to be published, once (Redis gone for a moment).
+    events.publish = async (...args) => {
+      if (args[1] !== 'practice.document_registered') return publish.apply(events, args)
+      events.publish = publish
+      throw new Error('Redis hiccup (simulated)')
+    }
+    try {
+      await report(id, { status: 'rejected', message: 'Requisiti mancanti', documents: [inline('diniego.pdf', pdf(`diniego ${id}`))] })
+      await eventually(async () => ['dead', 'succeeded'].includes((await get(id)).registrations[1]?.delivery?.status))
+    } finally {
+      events.publish = publish
+    }
+    const stopped = (await get(id)).registrations[1]
+    expect(stopped).toMatchObject({ registration: { number: expect.any(String) }, delivery: { status: 'dead', lastError: { kind: 'internal' } } })
+    expect(await eventsOf(id, 'practice.document_registered')).toEqual([])
+    expect((await timelineIds()).some((item) => item.startsWith(`practice_document:${id}-2@`))).toBe(false)
+
+    await replay(stepDeliveryId('comune-a', id, 2))
+    await eventually(async () => (await get(id)).registrations[1]?.delivery?.status === 'succeeded')
+    const step = (await get(id)).registrations[1]
+    expect(step.delivery.attempts.at(-1).message).toBe(`already registered as ${stopped.registration.number}/${stopped.registration.year}`)
+    expect(step.registration).toEqual(stopped.registration)
+    expect((await eventsOf(id, 'practice.document_registered')).map((e) => e.data)).toEqual([expect.objectContaining({ step: 2, status: 'rejected', direction: 'outgoing', registration: stopped.registration, precedent: original })])
+    expect(protocollo.registrations.filter((r) => r.correlationKey === `${id}/2`)).toHaveLength(1)
+    // In the timeline once, at the instant it was registered (kept with it), not the replay's.
+    const registeredAt = JSON.parse((await t.deps.practices.get(id))?.fields['stepRegisteredWith:2'] as string).at
+    expect(registeredAt < step.delivery.attempts.at(-1).at).toBe(true)
+    expect((await timelineIds()).filter((item) => item.startsWith(`practice_document:${id}-2@`))).toEqual([`practice_document:${id}-2@${registeredAt}`])
+  })
+
+  it('a report whose step was recorded but its documents not queued (Redis gone for a moment) is repeated as it was: answered like the first, the documents queued, told once', async () => {
+    const id = await aRegisteredPractice()
+    const body = { status: 'integration_requested', message: 'Manca la visura camerale', documents: [inline('richiesta.pdf', pdf(`richiesta ${id}`))] }
+    const engine = t.deps.engine
+    const enqueue = engine.enqueue
+    engine.enqueue = async (deliveries, event) => {
+      if (!deliveries.some((d) => d.operation === 'backoffice-documents')) return enqueue.call(engine, deliveries, event)
+      engine.enqueue = enqueue
+      throw new Error('Redis hiccup (simulated)')
+    }
+    try {
+      await expectProblem(await report(id, body), 500, 'internal_error')
+    } finally {
+      engine.enqueue = enqueue
+    }
+    const recorded = await get(id)
+    expect(recorded.status).toBe('integration_requested')
+    expect(recorded.registrations[1]).toMatchObject({ step: 2, status: 'integration_requested' })
+    expect(recorded.registrations[1].delivery).toBeUndefined()
+
+    const again = await report(id, body)
+    expect(again.status).toBe(200)
+    const answered = await again.json()
+    expect(answered).toMatchObject({ status: 'integration_requested', history: recorded.history })
+    await eventually(async () => (await get(id)).registrations[1]?.delivery?.status === 'succeeded')
+    expect(protocollo.registrations.filter((r) => r.correlationKey === `${id}/2`)).toHaveLength(1)
+    // Once more: nothing new, the same answer.
+    expect((await report(id, body)).status).toBe(200)
+    expect((await eventsOf(id, 'practice.status_changed')).map((e) => e.data)).toEqual([expect.objectContaining({ from: 'registered', to: 'integration_requested', message: body.message })])
+    expect((await get(id)).history).toEqual(recorded.history)
+
+    // The same status with another message or other documents is a new step, which the practice cannot take.
+    await expectProblem(await report(id, { ...body, message: 'Manca altro' }), 409, 'practice_transition_not_allowed')
+    await expectProblem(await report(id, { ...body, documents: [inline('altra.pdf', pdf(`altra ${id}`))] }), 409, 'practice_transition_not_allowed')
+    await expectProblem(await report(id, { status: body.status, message: body.message }), 409, 'practice_transition_not_allowed')
   })
 })
 

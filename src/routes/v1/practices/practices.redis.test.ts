@@ -119,9 +119,35 @@ describe('the whole practice', () => {
     expect(pushed).toHaveLength(1)
     expect(pushed[0]?.verified).toBe(true)
     const body = JSON.parse(pushed[0]?.body as string)
-    expect(body).toMatchObject({ type: 'practice.forwarded', data: { serviceCode: 'SOC-01', registration: { number: expect.any(String) }, practice: { id, status: 'registered', applicant: { fiscalCode: citizen }, data: { pratica: 'accesso atti' } } } })
+    expect(body).toMatchObject({ type: 'practice.forwarded', data: { serviceCode: 'SOC-01', via: 'webhook', registration: { number: expect.any(String) }, practice: { id, status: 'registered', applicant: { fiscalCode: citizen }, data: { pratica: 'accesso atti' } } } })
     // The pull feed of the other services does not need an ack for it: it went by push.
     expect(supplier.received.every((r) => JSON.parse(r.body).type === 'practice.forwarded')).toBe(true)
+  })
+
+  it('a step reported again as it was (its answer lost) is answered like the first: no second step, event or IO message', async () => {
+    const applicant = { fiscalCode: 'IOUSER00A00Y017X', givenName: 'Carla', familyName: 'Verdi' }
+    const { id } = await (await call('POST', practices, '/v1/tenants/{tenantId}/practices', aPractice({ applicant }))).json()
+    const messages = async () => (await (await call('GET', `/v1/tenants/comune-a/citizens/${applicant.fiscalCode}/timeline?limit=50`, '/v1/tenants/{tenantId}/citizens/{fiscalCode}/timeline')).json()).items.filter((i: { kind: string }) => i.kind === 'message')
+    await eventually(async () => (await messages()).length === 1)
+    const step = { status: 'taken_in_charge', message: 'Assegnata all’ufficio atti' }
+    const first = await report(id, step)
+    const again = await report(id, step)
+    expect(again.status).toBe(200)
+    const [a, b] = [await first.json(), await again.json()]
+    expect(b).toMatchObject({ status: 'taken_in_charge', history: a.history })
+    expect(a.history.map((h: { status: string }) => h.status)).toEqual(['submitted', 'registered', 'taken_in_charge'])
+    expect((await messages()).length).toBe(2)
+    const events = (await t.deps.events.read('comune-a', { limit: 1000 })).items.filter((e) => e.data.practiceId === id && e.type === 'practice.status_changed')
+    expect(events.map((e) => e.data)).toEqual([expect.objectContaining({ from: 'registered', to: 'taken_in_charge', message: step.message })])
+    await eventually(() => io.accepted.filter((m) => m.fiscalCode === applicant.fiscalCode).length === 2)
+    // Another message for the same status is a new step, which the practice cannot take.
+    await expectProblem(await report(id, { ...step, message: 'altro' }), 409, 'practice_transition_not_allowed')
+    // The same report sent twice at once: one step, both answered 200.
+    const decision = { status: 'accepted', message: 'Accolta' }
+    const both = await Promise.all([report(id, decision), report(id, decision)])
+    expect(both.map((r) => r.status)).toEqual([200, 200])
+    expect((await get(id)).history.map((h: { status: string }) => h.status)).toEqual(['submitted', 'registered', 'taken_in_charge', 'accepted'])
+    expect((await messages()).length).toBe(3)
   })
 
   it('a large document uploaded first (streamed) is referenced by sha256 and reaches the protocollo intact', async () => {

@@ -55,8 +55,9 @@ export function registerPractices(app: Hono<AppEnv>, deps: Deps) {
   app.post(`${path}/:practiceId/ack`, requireScope('practices:status', deps), audited('practice.ack', deps), async (c) => {
     const practice = await practiceOf(deps, c.req.param('tenantId'), c.req.param('practiceId'))
     if (!practice.fields.ackedAt) {
-      await deps.practices.setFields(practice.id, { ackedAt: deps.clock().toISOString() })
+      // Told first (the same event however often): an ack that fails after it is retried, never left untold.
       await deps.events.publish(practice.data.tenantId, 'practice.forwarded', { practiceId: practice.id, serviceCode: practice.data.serviceCode, via: 'pull' }, { dedupeKey: `${practice.id}|forwarded` })
+      await deps.practices.setFields(practice.id, { ackedAt: deps.clock().toISOString() })
     }
     return reply(c, await practiceOf(deps, practice.data.tenantId, practice.id))
   })

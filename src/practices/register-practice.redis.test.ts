@@ -1,0 +1,75 @@
+// The registration handler called directly (no workers), against the sandbox's DOCAREA-shaped protocollo
+// simulator over loopback: a practice withdrawn while the protocollo registers it keeps the protocol
+// number the vendor gave it (the transition is refused, the registration is not lost), and the
+// withdrawal's own documents are then registered referring to it.
+import { createHash } from 'node:crypto'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { signedInit } from '../../test/support/signed.ts'
+import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
+import { createProtocolloSimulator, type ProtocolloSimulator } from '../adapters/protocollo/simulator/app.ts'
+import { createSimulatorContext, type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
+import type { Delivery } from '../queues/delivery.ts'
+import { stepDeliveryId } from './practice.ts'
+import { createPracticeRegistrar } from './register-practice.ts'
+import { createStepDocumentRegistrar } from './register-step-documents.ts'
+
+let t: TestApp
+let protocollo: ProtocolloSimulator
+let running: RunningSimulator
+
+beforeAll(async () => {
+  protocollo = createProtocolloSimulator(createSimulatorContext({ idPrefix: 'prot-' }))
+  running = await startSimulator(protocollo.app)
+  Object.assign(process.env, protocollo.env)
+  t = await createTestApp({
+    bodyBytes: 1_048_576,
+    tenantOverrides: {
+      platforms: {
+        backoffice: { enabled: true, baseUrl: running.url, protocol: { ...protocollo.settingsFor(running.url), timeoutMs: 1_000 }, services: [{ serviceCode: 'SUAP-01', name: 'SUAP', routing: { mode: 'pull' } }] },
+      },
+    },
+  })
+})
+afterAll(async () => {
+  await t.close()
+  await running.close()
+})
+
+const practices = '/v1/tenants/comune-a/practices'
+const inline = (name: string, bytes: Buffer) => ({ name, contentType: 'application/pdf', contentBase64: bytes.toString('base64'), sha256: createHash('sha256').update(bytes).digest('hex') })
+const post = async (path: string, body: object) => {
+  const res = await t.app.request(path, await signedInit(t.clients.portal, { method: 'POST', body }))
+  expect(res.status, await res.clone().text()).toBeLessThan(300)
+  return res.json()
+}
+const deliveryOf = async (id: string) => (await t.deps.deliveries.get(id)) as Delivery
+
+it('a practice withdrawn while the protocollo registers it keeps its registration; the withdrawal’s documents refer to it', async () => {
+  const body = { serviceCode: 'SUAP-01', applicant: { fiscalCode: 'RSSMRA80A01H501U', givenName: 'Mario', familyName: 'Rossi' }, subject: 'Domanda di contributo', data: {}, attachments: [inline('domanda.pdf', Buffer.from('%PDF-1.4 domanda'))], channel: 'online', submittedAt: '2026-11-23T10:00:00+01:00' }
+  const { id } = await post(practices, body)
+  // The citizen withdraws (with a letter) while the registering call is on its way.
+  const withdraw = () => post(`${practices}/${id}/status`, { status: 'withdrawn', message: 'Rinuncio', documents: [inline('rinuncia.pdf', Buffer.from('%PDF-1.4 rinuncia'))] })
+  const registrar = createPracticeRegistrar({
+    ...t.deps,
+    messages: t.deps.practiceMessages,
+    protocol: (tenant) => {
+      const port = t.deps.protocol(tenant)
+      return { ...port, register: async (p) => ((await withdraw()), port.register(p)) }
+    },
+  })
+  const practice = await t.deps.practices.get(id)
+  const result = await registrar.send(await deliveryOf(practice?.data.deliveryId as string), { timeoutMs: 5_000, attempt: 1 })
+
+  const registered = protocollo.registrations.filter((r) => r.correlationKey === id)
+  expect(registered).toHaveLength(1)
+  expect(result.detail).toBe(`registered as ${registered[0]?.number}/2026; already withdrawn`)
+  const view = await (await t.app.request(`${practices}/${id}`, await signedInit(t.clients.portal))).json()
+  expect(view.status).toBe('withdrawn')
+  expect(view.history.map((h: { status: string }) => h.status)).toEqual(['submitted', 'withdrawn'])
+  expect(view.registration).toMatchObject({ number: String(registered[0]?.number), year: 2026 })
+
+  // The withdrawal's letter, registered next, refers to the protocol the practice got.
+  const steps = createStepDocumentRegistrar({ ...t.deps })
+  await steps.send(await deliveryOf(stepDeliveryId('comune-a', id, 1)), { timeoutMs: 5_000, attempt: 1 })
+  expect(protocollo.registrations.filter((r) => r.correlationKey === `${id}/1`)).toEqual([expect.objectContaining({ flusso: 'E', precedent: `${registered[0]?.number}/2026` })])
+})
