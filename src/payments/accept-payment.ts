@@ -45,9 +45,13 @@ export async function acceptPayment(deps: { payments: PaymentStore; engine: Deli
   // Paid in full, the debt falls due with its first installment unless the portal says otherwise.
   const dueDate = rest.dueDate ?? installments?.[0]?.dueDate
   const data: PaymentData = { tenantId: tenant.id, iuv, noticeNumber, iupd, ...rest, ...(dueDate ? { dueDate } : {}), transfers, ...(installments ? { installments } : {}), deliveryId }
-  await deps.payments.create(id, data)
+  const delivery = { id: deliveryId, tenant: tenant.id, target: 'pagopa' as const, operation: queueNames.pagopaPositions, resourceId: id, payload: {}, meta: { iupd, noticeNumber } }
+  // Intent and timeline first: a stop after the record is written never leaves it without its delivery
+  // (the sweeper enqueues the intent) nor missing from the timeline (which skips what was never written).
+  await deps.engine.intend(delivery, deps.payments.keyOf(id))
   await deps.timeline.record(tenant.id, request.debtor.fiscalCode, 'payment', id, new Date())
-  await deps.engine.enqueue([{ id: deliveryId, tenant: tenant.id, target: 'pagopa', operation: queueNames.pagopaPositions, resourceId: id, payload: {}, meta: { iupd, noticeNumber } }])
+  await deps.payments.create(id, data)
+  await deps.engine.enqueue([delivery])
   return id
 }
 

@@ -32,7 +32,16 @@ export type DeliveryStore = {
   pendingEnqueue(olderThanMs: number, count: number): Promise<string[]>
   /** Marks ids as waiting for their job (by this store's clock, the one pendingEnqueue reads). */
   markPending(ids: string[]): Promise<void>
+  /** The job is in the queue: drops the pending marker, and the intent if there was one. */
   confirmEnqueued(ids: string[]): Promise<void>
+  /**
+   * Before a resource is written: the delivery it will need, kept until it is enqueued, so that a stop
+   * in between is repaired (the sweeper enqueues it once `guardKey` exists, and forgets it otherwise).
+   */
+  intend(delivery: NewDelivery, guardKey: string): Promise<void>
+  /** Intents older than `olderThanMs`, each with whether its resource was written. */
+  staleIntents(olderThanMs: number, count: number): Promise<{ delivery: NewDelivery; written: boolean }[]>
+  dropIntents(ids: string[]): Promise<void>
   trim(retention: { succeededSeconds: number; deadSeconds: number }): Promise<void>
 }
 
@@ -230,7 +239,27 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
     },
 
     async confirmEnqueued(ids) {
-      if (ids.length > 0) await redis.zrem(`${prefix}:dlv:pending`, ...ids)
+      if (ids.length > 0) await redis.multi().zrem(`${prefix}:dlv:pending`, ...ids).zrem(`${prefix}:dlv:intents`, ...ids).hdel(`${prefix}:dlv:intent`, ...ids).exec()
+    },
+
+    async intend(delivery, guardKey) {
+      await redis.multi().hset(`${prefix}:dlv:intent`, delivery.id, JSON.stringify({ delivery, guardKey })).zadd(`${prefix}:dlv:intents`, clock().getTime(), delivery.id).exec()
+    },
+
+    async staleIntents(olderThanMs, count) {
+      const ids = await redis.zrangebyscore(`${prefix}:dlv:intents`, '-inf', clock().getTime() - olderThanMs, 'LIMIT', 0, count)
+      if (ids.length === 0) return []
+      const intents = (await redis.hmget(`${prefix}:dlv:intent`, ...ids)).map((json) => (json ? (JSON.parse(json) as { delivery: NewDelivery; guardKey: string }) : undefined))
+      const found = intents.filter((i) => i !== undefined)
+      const written = await Promise.all(found.map((i) => redis.exists(i.guardKey)))
+      // An id whose intent is gone (dropped meanwhile) still leaves the index.
+      const orphans = ids.filter((_, i) => intents[i] === undefined)
+      if (orphans.length > 0) await redis.zrem(`${prefix}:dlv:intents`, ...orphans)
+      return found.map((i, n) => ({ delivery: i.delivery, written: written[n] === 1 }))
+    },
+
+    async dropIntents(ids) {
+      if (ids.length > 0) await redis.multi().zrem(`${prefix}:dlv:intents`, ...ids).hdel(`${prefix}:dlv:intent`, ...ids).exec()
     },
 
     async trim({ succeededSeconds, deadSeconds }) {

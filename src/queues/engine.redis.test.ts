@@ -190,6 +190,24 @@ it('the sweeper re-adds the job of a delivery recorded but never enqueued, once 
   expect(errors).toEqual([])
 })
 
+it('the sweeper enqueues the delivery of a resource written after its intent but never enqueued, and forgets one whose resource was never written', async () => {
+  const written = aDelivery('backoffice', 'written')
+  const never = aDelivery('backoffice', 'never')
+  const resourceKey = (name: string) => `test-resource:${name}:${written.id}`
+  await deps.engine.intend(written, resourceKey('written'))
+  await deps.engine.intend(never, resourceKey('never'))
+  await deps.redis.set(resourceKey('written'), '{}', 'EX', 60) // the resource was written; then the process stopped
+  const sweepOnce = (graceMs?: number) => startSweeper({ store: deps.deliveries, engine: deps.engine, config: deps.config.delivery, onError: (e) => expect.fail(String(e)), graceMs }).stop()
+  await sweepOnce() // default grace (30 s): the accept may still be under way
+  expect(await deps.deliveries.get(written.id)).toBeUndefined()
+  await sweepOnce(0)
+  await settle(written.id, 'succeeded')
+  expect(sends.backoffice?.filter((id) => id === written.id)).toHaveLength(1)
+  expect(await deps.deliveries.get(never.id)).toBeUndefined()
+  expect(await deps.deliveries.staleIntents(0, 1000)).toEqual([])
+  await deps.redis.del(resourceKey('written'))
+})
+
 it('status never goes backwards, and a stray job for a finished delivery sends nothing', async () => {
   const done = aDelivery('backoffice', 'done')
   const dead = aDelivery('backoffice', 'dead')

@@ -12,6 +12,8 @@ export type JobData = { deliveryId: string; replay?: number }
 
 export type DeliveryEngine = {
   enqueue(deliveries: NewDelivery[], event?: PublishedEvent): ReturnType<DeliveryStore['create']>
+  /** Before writing the resource a delivery is for: see DeliveryStore.intend. */
+  intend(delivery: NewDelivery, guardKey: string): Promise<void>
   /** Puts a dead delivery back in the queue for one more attempt; answers the status found otherwise. */
   replay(id: string): Promise<{ ok: true; delivery: Delivery } | { ok: false; status?: Delivery['status'] }>
   /** Re-adds the job of a delivery that is queued but may have no job (crash repair). */
@@ -77,6 +79,7 @@ export function createDeliveryEngine(deps: { connection: Redis; prefix: string; 
       return { ok: true, delivery: { ...found, status: 'queued', replays } }
     },
     ensureJobs: (ds) => addJobs(ds),
+    intend: (delivery, guardKey) => deps.store.intend(delivery, guardKey),
     async release(parked) {
       await Promise.all(
         parked.map(async ({ jobId, operation }) => {

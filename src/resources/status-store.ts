@@ -19,6 +19,8 @@ export type StoredResource<D, S extends string> = {
 
 export type StatusStore<D, S extends string> = {
   /** Answers false when a resource with this id exists already. */
+  /** The Redis key of a resource's record: it exists once create() wrote it. */
+  keyOf(id: string): string
   create(id: string, data: D, status: S, detail?: string): Promise<boolean>
   get(id: string): Promise<StoredResource<D, S> | undefined>
   /**
@@ -72,6 +74,7 @@ export function createStatusStore<D, S extends string>(redis: Redis, keyPrefix: 
   const statuses = Object.keys(next) as S[]
   const allowedFrom = (to: S) => statuses.filter((s) => next[s].includes(to)).join(',')
   return {
+    keyOf: key,
     async create(id, data, status, detail) {
       const now = clock().toISOString()
       const entry = JSON.stringify({ status, at: now, ...(detail ? { detail } : {}) })

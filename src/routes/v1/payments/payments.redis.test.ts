@@ -6,6 +6,9 @@ import { citizen, type PaymentLoop, paymentsPath as payments, returnUrls, startP
 import { signedInit } from '../../../../test/support/signed.ts'
 import { eventually } from '../../../../test/support/webhook-receiver.ts'
 import { gpdMagicDebtors } from '../../../adapters/pagopa/simulator/magic.ts'
+import type { TenantConfig } from '../../../config-schema.ts'
+import { acceptPayment } from '../../../payments/accept-payment.ts'
+import { startSweeper } from '../../../queues/sweeper.ts'
 
 let loop: PaymentLoop
 beforeAll(async () => {
@@ -65,6 +68,23 @@ describe('the whole loop', () => {
     await eventually(async () => (await get(published)).status === 'cancelled')
     const { iupd } = await get(published)
     expect([...loop.gpd.positions.values()].find((p) => p.iupd === iupd)?.status).toBe('INVALID')
+  })
+})
+
+describe('a stop between the record and its delivery', () => {
+  it('the payment written but never enqueued is published by the sweeper once the grace period is over, once', async () => {
+    const { t } = loop
+    const failingEnqueue = { ...t.deps.engine, enqueue: () => Promise.reject(new Error('the process stopped here')) }
+    const request = { ...aPayment({ description: 'Accettazione interrotta' }), transfers: undefined } as Parameters<typeof acceptPayment>[2]
+    await expect(acceptPayment({ ...t.deps, engine: failingEnqueue }, t.deps.tenants.get('comune-a') as TenantConfig, request)).rejects.toThrow('the process stopped here')
+    const [intent] = await t.deps.deliveries.staleIntents(0, 1000)
+    expect(intent).toMatchObject({ written: true, delivery: { target: 'pagopa' } })
+    const id = intent?.delivery.resourceId as string
+    expect((await get(id)).status).toBe('queued')
+    await startSweeper({ store: t.deps.deliveries, engine: t.deps.engine, config: t.deps.config.delivery, onError: (e) => expect.fail(String(e)), graceMs: 0 }).stop()
+    await eventually(async () => (await get(id)).status === 'published')
+    expect([...loop.gpd.positions.values()].filter((p) => p.iupd === intent?.delivery.meta.iupd)).toHaveLength(1)
+    expect(await t.deps.deliveries.staleIntents(0, 1000)).toEqual([])
   })
 })
 
