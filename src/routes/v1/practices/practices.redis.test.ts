@@ -12,6 +12,9 @@ import { createProtocolloSimulator, type ProtocolloSimulator } from '../../../ad
 import { protocolloMagicSubjects } from '../../../adapters/protocollo/simulator/magic.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../../adapters/simulator/harness.ts'
 import { importSigningKey, signRequest } from '../../../client/index.ts'
+import type { TenantConfig } from '../../../config-schema.ts'
+import { acceptPractice, type PracticeRequest } from '../../../practices/accept-practice.ts'
+import { startSweeper } from '../../../queues/sweeper.ts'
 import { startWorkers } from '../../../queues/workers.ts'
 
 const citizen = 'IOUSER00A00Y007X'
@@ -179,6 +182,22 @@ describe('the whole practice', () => {
     expect(practice.status).toBe('submitted')
     expect(practice.protocolDelivery.lastError).toMatchObject({ kind: 'rejected' })
     expect(protocollo.registrations.filter((r) => r.correlationKey === id)).toHaveLength(0)
+  })
+})
+
+describe('a stop between the record and its registration', () => {
+  it('the practice written but never enqueued is registered by the sweeper once the grace period is over, once', async () => {
+    const failingEnqueue = { ...t.deps.engine, enqueue: () => Promise.reject(new Error('the process stopped here')) }
+    const request = aPractice({ subject: 'Istanza ripresa dal sweeper' }) as unknown as PracticeRequest
+    await expect(acceptPractice({ ...t.deps, engine: failingEnqueue }, t.deps.tenants.get('comune-a') as TenantConfig, request)).rejects.toThrow('the process stopped here')
+    const [intent] = await t.deps.deliveries.staleIntents(0, 1000)
+    expect(intent).toMatchObject({ written: true, delivery: { target: 'backoffice' } })
+    const id = intent?.delivery.resourceId as string
+    expect(await get(id)).toMatchObject({ status: 'submitted' })
+    await startSweeper({ store: t.deps.deliveries, engine: t.deps.engine, config: t.deps.config.delivery, onError: (e) => expect.fail(String(e)), graceMs: 0 }).stop()
+    await eventually(async () => (await get(id)).status === 'registered')
+    expect(protocollo.registrations.filter((r) => r.correlationKey === id)).toHaveLength(1)
+    expect(await t.deps.deliveries.staleIntents(0, 1000)).toEqual([])
   })
 })
 
