@@ -11,9 +11,10 @@ export type EventFeed = {
   /**
    * With a `dedupeKey`, publishing the same fact twice is a no-op answering the first event's id.
    * `endpointId` sends to that one endpoint only; `endpoint` too, when the caller has just read it
-   * (the ping route does, to answer 404): it is not read again.
+   * (the ping route does, to answer 404): it is not read again. `except` leaves those endpoints out
+   * of the fan-out to subscribers (a supplier's endpoint never gets another service's practices).
    */
-  publish(tenantId: string, type: EventType, data: Record<string, unknown>, options?: { dedupeKey?: string; endpointId?: string; endpoint?: Endpoint }): Promise<{ event: SnodoEvent; deliveryIds: string[]; duplicate: boolean }>
+  publish(tenantId: string, type: EventType, data: Record<string, unknown>, options?: { dedupeKey?: string; endpointId?: string; endpoint?: Endpoint; except?: ReadonlySet<string> }): Promise<{ event: SnodoEvent; deliveryIds: string[]; duplicate: boolean }>
   read(tenantId: string, page: { after?: string; limit: number; types?: ReadonlySet<string> }): Promise<{ items: (SnodoEvent & { cursor: string })[]; nextCursor?: string }>
 }
 
@@ -32,7 +33,7 @@ export function createEventFeed(deps: { redis: Redis; prefix: string; engine: De
         ? [options.endpoint]
         : options.endpointId
           ? [await deps.endpoints.get(tenantId, options.endpointId)].filter((e) => e !== undefined)
-          : await deps.endpoints.matching(tenantId, type)
+          : (await deps.endpoints.matching(tenantId, type)).filter((e) => !options.except?.has(e.id))
       const deliveries = targets.map((endpoint) => ({
         id: deliveryIdFor(`webhook|${event.id}|${endpoint.id}`),
         tenant: tenantId,

@@ -16,6 +16,7 @@ import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.t
 import { practiceServiceOf } from './accept-practice.ts'
 import { fetchDocuments } from './practice-documents.ts'
 import type { PracticeStore, StoredPractice } from './practice.ts'
+import { otherSuppliers } from './practice-events.ts'
 
 /** Queues the push of a registered practice, once: the delivery id derives from the practice. */
 export async function enqueuePush(deps: { engine: DeliveryEngine; practices: PracticeStore }, practice: StoredPractice) {
@@ -88,5 +89,5 @@ async function accepted(deps: PusherDeps, practice: StoredPractice, registration
 async function tellForwarded(deps: PusherDeps, practice: StoredPractice, registration: Registration, supplierPracticeId: string | undefined) {
   const { tenantId, serviceCode } = practice.data
   const data = { practiceId: practice.id, serviceCode, via: 'soap', ...(supplierPracticeId ? { supplierPracticeId } : {}), ...(registration ? { registration } : {}) }
-  await deps.events.publish(tenantId, 'practice.forwarded', data, { dedupeKey: `${practice.id}|forwarded` })
+  await deps.events.publish(tenantId, 'practice.forwarded', data, { dedupeKey: `${practice.id}|forwarded`, except: otherSuppliers(deps.tenants.get(tenantId), serviceCode) })
 }

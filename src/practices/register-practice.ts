@@ -14,6 +14,7 @@ import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.t
 import { practiceServiceOf } from './accept-practice.ts'
 import type { PracticeStore, StoredPractice } from './practice.ts'
 import { fetchDocuments } from './practice-documents.ts'
+import { otherSuppliers } from './practice-events.ts'
 import type { PracticeMessages } from './practice-messages.ts'
 import { enqueuePush } from './push-practice.ts'
 
@@ -55,7 +56,7 @@ export function createPracticeRegistrar(deps: RegistrarDeps): DeliveryHandler {
 /** The portal and the applicant are told, and the practice goes on to its office. */
 async function afterRegistration(deps: RegistrarDeps, tenant: TenantConfig, registered: StoredPractice, registration: NonNullable<ReturnType<PracticeStore['registration']>>) {
   const { serviceCode } = registered.data
-  await deps.events.publish(tenant.id, 'practice.registered', { practiceId: registered.id, serviceCode, registration }, { dedupeKey: `${registered.id}|registered` })
+  await deps.events.publish(tenant.id, 'practice.registered', { practiceId: registered.id, serviceCode, registration }, { dedupeKey: `${registered.id}|registered`, except: otherSuppliers(tenant, serviceCode) })
   await deps.messages.tell(registered, 'registered', { number: registration.number, year: String(registration.year) })
   const routing = practiceServiceOf(tenant, serviceCode).routing
   if (routing.mode === 'webhook') {

@@ -14,6 +14,7 @@ import { queueNames } from '../queues/names.ts'
 import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.ts'
 import { type PracticeStatus, type PracticeStore, type StepDocuments, type StoredPractice, stepCorrelationKey } from './practice.ts'
 import { fetchDocuments } from './practice-documents.ts'
+import { otherSuppliers } from './practice-events.ts'
 
 /** What each step's documents are, in the protocol's subject ("oggetto") after the practice's own. */
 const stepTitles: Record<PracticeStatus, string> = {
@@ -82,6 +83,6 @@ type RegisteredWith = { at: string; precedent?: ProtocolRegistration }
 async function tellRegistered(deps: Deps, practice: StoredPractice, recorded: StepDocuments, registration: ProtocolRegistration, { at, precedent }: RegisteredWith) {
   const { step, documents, direction, status } = recorded
   const { tenantId, serviceCode, applicant } = practice.data
-  await deps.events.publish(tenantId, 'practice.document_registered', { practiceId: practice.id, serviceCode, step, status, direction, documents, registration, ...(precedent ? { precedent } : {}) }, { dedupeKey: `${practice.id}|step-${step}|registered` })
+  await deps.events.publish(tenantId, 'practice.document_registered', { practiceId: practice.id, serviceCode, step, status, direction, documents, registration, ...(precedent ? { precedent } : {}) }, { dedupeKey: `${practice.id}|step-${step}|registered`, except: otherSuppliers(deps.tenants.get(tenantId), serviceCode) })
   await deps.timeline.record(tenantId, applicant.fiscalCode, 'practice_document', `${practice.id}-${step}`, new Date(at))
 }

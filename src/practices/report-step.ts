@@ -6,6 +6,7 @@
 // Reporting the practice's last step again, identically, is answered like the first report and redoes
 // what follows it (each part idempotent): a report whose answer was lost, or that failed after the
 // step was recorded, can simply be retried.
+import type { TenantConfig } from '../config-schema.ts'
 import type { DocumentStore } from '../documents/document-store.ts'
 import { SnodoError } from '../errors.ts'
 import type { EventFeed } from '../events/event-feed.ts'
@@ -13,6 +14,7 @@ import type { DeliveryEngine } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
 import { type Attachment, type Direction, type PracticeStatus, type PracticeStore, practiceTransitions, type StoredPractice, stepDeliveryId } from './practice.ts'
 import { type DocumentInput, resolveDocuments } from './practice-documents.ts'
+import { otherSuppliers } from './practice-events.ts'
 import type { PracticeMessages } from './practice-messages.ts'
 import { forwarded } from './register-practice.ts'
 
@@ -29,7 +31,7 @@ export const stepDirection: Record<ReportedStatus, Direction> = {
   withdrawn: 'incoming',
 }
 
-type Deps = { practices: PracticeStore; documents: DocumentStore; engine: DeliveryEngine; events: EventFeed; practiceMessages: PracticeMessages }
+type Deps = { practices: PracticeStore; documents: DocumentStore; engine: DeliveryEngine; events: EventFeed; practiceMessages: PracticeMessages; tenants: ReadonlyMap<string, TenantConfig> }
 
 export async function reportStep(deps: Deps, practice: StoredPractice, report: StepReport, reportedBy: string | undefined): Promise<StoredPractice> {
   const { status, message } = report
@@ -82,7 +84,7 @@ async function followUp(deps: Deps, practice: StoredPractice, step: Step): Promi
     ])
   }
   const now = (await deps.practices.get(practice.id)) as StoredPractice
-  await deps.events.publish(tenantId, 'practice.status_changed', { practiceId: practice.id, from, to: status, ...(message ? { message } : {}), ...(documents ? { documents, direction } : {}), practice: forwarded(now) }, { dedupeKey: `${practice.id}|step-${position}|status_changed` })
+  await deps.events.publish(tenantId, 'practice.status_changed', { practiceId: practice.id, from, to: status, ...(message ? { message } : {}), ...(documents ? { documents, direction } : {}), practice: forwarded(now) }, { dedupeKey: `${practice.id}|step-${position}|status_changed`, except: otherSuppliers(deps.tenants.get(tenantId), practice.data.serviceCode) })
   const registration = deps.practices.registration(now)
   await deps.practiceMessages.tell(now, status, { message, number: registration?.number, year: registration ? String(registration.year) : undefined })
   return now

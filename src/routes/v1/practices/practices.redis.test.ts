@@ -153,6 +153,39 @@ describe('the whole practice', () => {
     expect((await messages()).length).toBe(3)
   })
 
+  it("a supplier's endpoint hears only of its own services' practices, whatever it subscribes to; the portal's hears of all", async () => {
+    const portal = await startWebhookReceiver()
+    const portalEndpoint = await t.deps.endpoints.create('comune-a', { url: portal.url, events: ['practice.registered', 'practice.forwarded', 'practice.status_changed', 'practice.document_registered'], description: 'portale' })
+    portal.secrets.push(portalEndpoint.secrets[0]?.value as string)
+    const supplierEndpoint = t.deps.tenants.get('comune-a')?.platforms.backoffice?.services.find((s) => s.serviceCode === 'SOC-01')?.routing as { endpointId: string }
+    await t.deps.endpoints.update('comune-a', supplierEndpoint.endpointId, { events: ['practice.registered', 'practice.forwarded', 'practice.status_changed', 'practice.document_registered'] })
+    const before = supplier.received.length
+    try {
+      // A SUAP-01 practice (pulled): registered, acked (forwarded via pull), moved with a document.
+      const { id: pulled } = await (await call('POST', practices, '/v1/tenants/{tenantId}/practices', aPractice({ subject: 'Pratica di un altro servizio' }))).json()
+      await eventually(async () => (await get(pulled)).status === 'registered')
+      await call('POST', `${practices}/${pulled}/ack`, '/v1/tenants/{tenantId}/practices/{practiceId}/ack')
+      await report(pulled, { status: 'rejected', message: 'diniego', documents: [{ name: 'diniego.pdf', contentType: 'application/pdf', contentBase64: pdf.toString('base64') }] })
+      // A SOC-01 practice: the supplier's own.
+      const { id: own } = await (await call('POST', practices, '/v1/tenants/{tenantId}/practices', aPractice({ serviceCode: 'SOC-01', subject: 'Contributo affitto' }))).json()
+      await eventually(async () => (await get(own)).status === 'registered')
+      await report(own, { status: 'taken_in_charge' })
+      const types = (r: WebhookReceiver, id: string) => r.received.filter((x) => x.status === 200 && JSON.parse(x.body).data.practiceId === id).map((x) => JSON.parse(x.body).type).sort()
+      await eventually(() => types(portal, pulled).length === 4 && types(supplier, own).length === 3)
+      expect(types(portal, pulled)).toEqual(['practice.document_registered', 'practice.forwarded', 'practice.registered', 'practice.status_changed'])
+      expect(types(supplier, own)).toEqual(['practice.forwarded', 'practice.registered', 'practice.status_changed'])
+      // The portal does not get the webhook variant (the whole practice, for the supplier alone).
+      expect(types(portal, own)).toEqual(['practice.registered', 'practice.status_changed'])
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      const serviceOf = (x: { body: string }) => JSON.parse(x.body).data.serviceCode ?? JSON.parse(x.body).data.practice?.serviceCode
+      expect(supplier.received.slice(before).map(serviceOf)).toEqual(supplier.received.slice(before).map(() => 'SOC-01'))
+    } finally {
+      await t.deps.endpoints.update('comune-a', supplierEndpoint.endpointId, { events: ['practice.forwarded'] })
+      await t.deps.endpoints.remove('comune-a', portalEndpoint.id)
+      await portal.close()
+    }
+  })
+
   it('a large document uploaded first (streamed) is referenced by sha256 and reaches the protocollo intact', async () => {
     const planimetria = new Uint8Array(1_500_000).map((_, i) => (i * 7) % 256)
     const sha256 = createHash('sha256').update(planimetria).digest('hex')

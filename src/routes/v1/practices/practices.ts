@@ -4,6 +4,7 @@ import { CreatePractice, PracticePage, PracticeStatusReport } from '../../../con
 import type { Deps } from '../../../deps.ts'
 import { acceptPractice } from '../../../practices/accept-practice.ts'
 import { practiceStatuses, type StoredPractice } from '../../../practices/practice.ts'
+import { otherSuppliers } from '../../../practices/practice-events.ts'
 import { reportStep } from '../../../practices/report-step.ts'
 import type { AppContext, AppEnv } from '../../app-env.ts'
 import { Limit } from '../../instant.ts'
@@ -56,7 +57,7 @@ export function registerPractices(app: Hono<AppEnv>, deps: Deps) {
     const practice = await practiceOf(deps, c.req.param('tenantId'), c.req.param('practiceId'))
     if (!practice.fields.ackedAt) {
       // Told first (the same event however often): an ack that fails after it is retried, never left untold.
-      await deps.events.publish(practice.data.tenantId, 'practice.forwarded', { practiceId: practice.id, serviceCode: practice.data.serviceCode, via: 'pull' }, { dedupeKey: `${practice.id}|forwarded` })
+      await deps.events.publish(practice.data.tenantId, 'practice.forwarded', { practiceId: practice.id, serviceCode: practice.data.serviceCode, via: 'pull' }, { dedupeKey: `${practice.id}|forwarded`, except: otherSuppliers(deps.tenants.get(practice.data.tenantId), practice.data.serviceCode) })
       await deps.practices.setFields(practice.id, { ackedAt: deps.clock().toISOString() })
     }
     return reply(c, await practiceOf(deps, practice.data.tenantId, practice.id))
