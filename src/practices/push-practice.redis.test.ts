@@ -9,11 +9,12 @@ import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectConforms, expectProblem } from '../../test/support/contract.ts'
+import { createBackofficeTestApp, startProtocollo } from '../../test/support/backoffice-app.ts'
 import { signedInit } from '../../test/support/signed.ts'
-import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
+import type { TestApp } from '../../test/support/test-app.ts'
 import { eventually } from '../../test/support/webhook-receiver.ts'
-import { createProtocolloSimulator, type ProtocolloSimulator } from '../adapters/protocollo/simulator/app.ts'
-import { createSimulatorContext, type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
+import type { ProtocolloSimulator } from '../adapters/protocollo/simulator/app.ts'
+import type { RunningSimulator } from '../adapters/simulator/harness.ts'
 import { suapData } from '../adapters/supplier/port.suite.ts'
 import { pushMagicSubjects, supplierCodes } from '../adapters/supplier/simulator/magic.ts'
 import { SoapRouting, type SoapRoutingInput } from '../adapters/supplier/routing.ts'
@@ -28,29 +29,22 @@ let running: RunningSimulator
 let workers: { close(): Promise<void> }
 
 beforeAll(async () => {
-  protocollo = createProtocolloSimulator(createSimulatorContext({ idPrefix: 'prot-' }), { slowMs: 2_000 })
-  running = await startSimulator(protocollo.app)
+  const started = await startProtocollo({ slowMs: 2_000 })
+  ;({ protocollo, running } = started)
   supplier = await startSupplierService({ account: { ...account, auth: 'wsse' }, slowMs: 1_500 })
-  Object.assign(process.env, protocollo.env, { PUSH_TEST_USER: account.username, PUSH_TEST_PASSWORD: account.password })
+  Object.assign(process.env, { PUSH_TEST_USER: account.username, PUSH_TEST_PASSWORD: account.password })
   const soap = (route: Partial<SoapRoutingInput>) =>
     SoapRouting.parse({ mode: 'soap', profile: 'pratica', endpoint: supplier.endpoint, auth: { type: 'wsse', username: 'env:PUSH_TEST_USER', password: 'env:PUSH_TEST_PASSWORD' }, timeoutMs: 700, ...route })
-  t = await createTestApp({
-    bodyBytes: 1_048_576,
-    tenantOverrides: {
-      platforms: {
-        backoffice: {
-          enabled: true,
-          baseUrl: running.url,
-          protocol: { ...protocollo.settingsFor(running.url), timeoutMs: 1_000 },
-          services: [
-            { serviceCode: 'SUAP-02', name: 'SUAP (fornitore SOAP)', routing: soap({ profile: 'suap', params: { ufficio: 'SUAP di A', codiceAmministrazione: 'c_a001', codiceAOO: 'AOO_SUAP', identificativoSuap: '77', modulo: 'SCIA' } }) },
-            { serviceCode: 'SOC-02', name: 'Servizi sociali (fornitore SOAP)', routing: soap({ documents: 'reference' }) },
-          ],
-        },
-      },
+  t = await createBackofficeTestApp(
+    {
+      ...started.settings,
+      services: [
+        { serviceCode: 'SUAP-02', name: 'SUAP (fornitore SOAP)', routing: soap({ profile: 'suap', params: { ufficio: 'SUAP di A', codiceAmministrazione: 'c_a001', codiceAOO: 'AOO_SUAP', identificativoSuap: '77', modulo: 'SCIA' } }) },
+        { serviceCode: 'SOC-02', name: 'Servizi sociali (fornitore SOAP)', routing: soap({ documents: 'reference' }) },
+      ],
     },
-    config: { delivery: { targets: { backoffice: { retry: { scheduleMs: [200, 200, 200], floorAfterThrottleMs: 200 } } } } },
-  })
+    { config: { delivery: { targets: { backoffice: { retry: { scheduleMs: [200, 200, 200], floorAfterThrottleMs: 200 } } } } } },
+  )
   workers = await startWorkers(t.deps)
 })
 afterAll(async () => {

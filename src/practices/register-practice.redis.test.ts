@@ -4,10 +4,11 @@
 // withdrawal's own documents are then registered referring to it.
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createBackofficeTestApp, startProtocollo } from '../../test/support/backoffice-app.ts'
 import { signedInit } from '../../test/support/signed.ts'
-import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
-import { createProtocolloSimulator, type ProtocolloSimulator } from '../adapters/protocollo/simulator/app.ts'
-import { createSimulatorContext, type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
+import type { TestApp } from '../../test/support/test-app.ts'
+import type { ProtocolloSimulator } from '../adapters/protocollo/simulator/app.ts'
+import type { RunningSimulator } from '../adapters/simulator/harness.ts'
 import type { Delivery } from '../queues/delivery.ts'
 import { stepDeliveryId } from './practice.ts'
 import { createPracticeRegistrar } from './register-practice.ts'
@@ -18,17 +19,9 @@ let protocollo: ProtocolloSimulator
 let running: RunningSimulator
 
 beforeAll(async () => {
-  protocollo = createProtocolloSimulator(createSimulatorContext({ idPrefix: 'prot-' }))
-  running = await startSimulator(protocollo.app)
-  Object.assign(process.env, protocollo.env)
-  t = await createTestApp({
-    bodyBytes: 1_048_576,
-    tenantOverrides: {
-      platforms: {
-        backoffice: { enabled: true, baseUrl: running.url, protocol: { ...protocollo.settingsFor(running.url), timeoutMs: 1_000 }, services: [{ serviceCode: 'SUAP-01', name: 'SUAP', routing: { mode: 'pull' } }] },
-      },
-    },
-  })
+  const started = await startProtocollo()
+  ;({ protocollo, running } = started)
+  t = await createBackofficeTestApp({ ...started.settings, services: [{ serviceCode: 'SUAP-01', name: 'SUAP', routing: { mode: 'pull' } }] })
 })
 afterAll(async () => {
   await t.close()

@@ -4,8 +4,9 @@
 // the step is registered exactly once, and Snodo keeps the registration DocER made.
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createBackofficeTestApp } from '../../test/support/backoffice-app.ts'
 import { signedInit } from '../../test/support/signed.ts'
-import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
+import type { TestApp } from '../../test/support/test-app.ts'
 import { contractsAvailable, contractsDir } from '../../test/support/upstream-spec.ts'
 import { eventually } from '../../test/support/webhook-receiver.ts'
 import { createDocerDouble, type DocerDouble } from '../adapters/protocollo/vendor-doubles/docer.ts'
@@ -32,21 +33,15 @@ beforeAll(async () => {
   server = await listenSoap(double.mounts(wsdl))
   Object.assign(process.env, { STEP_DOCER_USER: 'snodo', STEP_DOCER_PASSWORD: 'docer-pw' })
   const services = Object.fromEntries(Object.entries(wsdl).map(([name, file]) => [name, { wsdl: file, endpoint: `${server.url}${double.paths[name as keyof typeof wsdl]}` }]))
-  t = await createTestApp({
-    bodyBytes: 1_048_576,
-    tenantOverrides: {
-      platforms: {
-        backoffice: {
-          enabled: true,
-          baseUrl: server.url,
-          protocol: { profile: 'docer', services, credentials: { username: 'env:STEP_DOCER_USER', password: 'env:STEP_DOCER_PASSWORD' }, params, timeoutMs: 400 },
-          services: [{ serviceCode: 'SUE-01', name: 'Edilizia', routing: { mode: 'pull' } }],
-        },
-      },
+  t = await createBackofficeTestApp(
+    {
+      baseUrl: server.url,
+      protocol: { profile: 'docer', services, credentials: { username: 'env:STEP_DOCER_USER', password: 'env:STEP_DOCER_PASSWORD' }, params, timeoutMs: 400 },
+      services: [{ serviceCode: 'SUE-01', name: 'Edilizia', routing: { mode: 'pull' } }],
     },
     // Retried at once, not after the 30 s floor a timeout normally gets.
-    config: { delivery: { targets: { backoffice: { retry: { scheduleMs: [100, 100], floorAfterThrottleMs: 0 }, timeoutMs: 3_000 } } } },
-  })
+    { config: { delivery: { targets: { backoffice: { retry: { scheduleMs: [100, 100], floorAfterThrottleMs: 0 }, timeoutMs: 3_000 } } } } },
+  )
   workers = await startWorkers(t.deps)
 })
 afterAll(async () => {

@@ -7,11 +7,12 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectConforms, expectProblem } from '../../../../test/support/contract.ts'
+import { createBackofficeTestApp, startProtocollo } from '../../../../test/support/backoffice-app.ts'
 import { signedInit } from '../../../../test/support/signed.ts'
-import { createTestApp, type TestApp, type TestClient } from '../../../../test/support/test-app.ts'
+import type { TestApp, TestClient } from '../../../../test/support/test-app.ts'
 import { eventually } from '../../../../test/support/webhook-receiver.ts'
-import { createProtocolloSimulator, type ProtocolloSimulator } from '../../../adapters/protocollo/simulator/app.ts'
-import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../../adapters/simulator/harness.ts'
+import type { ProtocolloSimulator } from '../../../adapters/protocollo/simulator/app.ts'
+import type { RunningSimulator } from '../../../adapters/simulator/harness.ts'
 import { importSigningKey, signRequest } from '../../../client/index.ts'
 import { stepDeliveryId } from '../../../practices/practice.ts'
 import { startWorkers } from '../../../queues/workers.ts'
@@ -23,18 +24,12 @@ let running: RunningSimulator
 let workers: { close(): Promise<void> }
 
 beforeAll(async () => {
-  protocollo = createProtocolloSimulator(createSimulatorContext({ idPrefix: 'prot-' }), { slowMs: 2_000 })
-  running = await startSimulator(protocollo.app)
-  Object.assign(process.env, protocollo.env)
-  t = await createTestApp({
-    bodyBytes: 1_048_576,
-    tenantOverrides: {
-      platforms: {
-        backoffice: { enabled: true, baseUrl: running.url, protocol: { ...protocollo.settingsFor(running.url), timeoutMs: 1_000 }, services: [{ serviceCode: 'SUAP-01', name: 'SUAP', routing: { mode: 'pull' } }] },
-      },
-    },
-    config: { delivery: { targets: { backoffice: { retry: { scheduleMs: [200] }, timeoutMs: 3_000 } } } },
-  })
+  const started = await startProtocollo({ slowMs: 2_000 })
+  ;({ protocollo, running } = started)
+  t = await createBackofficeTestApp(
+    { ...started.settings, services: [{ serviceCode: 'SUAP-01', name: 'SUAP', routing: { mode: 'pull' } }] },
+    { config: { delivery: { targets: { backoffice: { retry: { scheduleMs: [200] }, timeoutMs: 3_000 } } } } },
+  )
   workers = await startWorkers(t.deps)
 })
 afterAll(async () => {

@@ -3,12 +3,13 @@
 // office reports, told to the portal and to the citizen; the citizen's timeline shows it all.
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createBackofficeTestApp, startProtocollo } from '../../../../test/support/backoffice-app.ts'
 import { expectConforms, expectProblem } from '../../../../test/support/contract.ts'
 import { signedInit } from '../../../../test/support/signed.ts'
-import { createTestApp, type TestApp } from '../../../../test/support/test-app.ts'
+import type { TestApp } from '../../../../test/support/test-app.ts'
 import { eventually, startWebhookReceiver, type WebhookReceiver } from '../../../../test/support/webhook-receiver.ts'
 import { type AppIoSimulator, createAppIoSimulator } from '../../../adapters/appio/simulator/app.ts'
-import { createProtocolloSimulator, type ProtocolloSimulator } from '../../../adapters/protocollo/simulator/app.ts'
+import type { ProtocolloSimulator } from '../../../adapters/protocollo/simulator/app.ts'
 import { protocolloMagicSubjects } from '../../../adapters/protocollo/simulator/magic.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../../adapters/simulator/harness.ts'
 import { importSigningKey, signRequest } from '../../../client/index.ts'
@@ -26,29 +27,24 @@ let workers: { close(): Promise<void> }
 let supplier: WebhookReceiver
 
 beforeAll(async () => {
-  protocollo = createProtocolloSimulator(createSimulatorContext({ idPrefix: 'prot-' }), { slowMs: 2_000 })
+  const started = await startProtocollo({ slowMs: 2_000 })
+  protocollo = started.protocollo
   io = createAppIoSimulator(createSimulatorContext({ idPrefix: 'io-' }), { services: [{ apiKey: 'prat-io-key' }] })
-  running = [await startSimulator(protocollo.app), await startSimulator(io.app)]
-  Object.assign(process.env, protocollo.env, { TEST_PRAT_IO_KEY: 'prat-io-key' })
-  const [protocolloUrl, ioUrl] = running.map((r) => r.url)
-  t = await createTestApp({
-    bodyBytes: 1_048_576,
-    tenantOverrides: {
-      platforms: {
-        backoffice: {
-          enabled: true,
-          baseUrl: protocolloUrl as string,
-          protocol: { ...protocollo.settingsFor(protocolloUrl as string), timeoutMs: 1_000 },
-          services: [
-            { serviceCode: 'SOC-01', name: 'Servizi sociali', routing: { mode: 'webhook', endpointId: 'set-in-beforeAll' } },
-            { serviceCode: 'SUAP-01', name: 'SUAP', routing: { mode: 'pull' }, messages: { accepted: { subject: 'Pratica {{subject}} accolta', markdown: `La pratica {{subject}} (protocollo {{number}}/{{year}}) è accolta. {{message}} ${'Grazie per aver usato il portale. '.repeat(2)}` } } },
-          ],
-        },
-        appio: { enabled: true, baseUrl: `${ioUrl}/api/v1`, services: [{ name: 'generale', apiKey: 'env:TEST_PRAT_IO_KEY', default: true }] },
-      },
+  running = [started.running, await startSimulator(io.app)]
+  Object.assign(process.env, { TEST_PRAT_IO_KEY: 'prat-io-key' })
+  t = await createBackofficeTestApp(
+    {
+      ...started.settings,
+      services: [
+        { serviceCode: 'SOC-01', name: 'Servizi sociali', routing: { mode: 'webhook', endpointId: 'set-in-beforeAll' } },
+        { serviceCode: 'SUAP-01', name: 'SUAP', routing: { mode: 'pull' }, messages: { accepted: { subject: 'Pratica {{subject}} accolta', markdown: `La pratica {{subject}} (protocollo {{number}}/{{year}}) è accolta. {{message}} ${'Grazie per aver usato il portale. '.repeat(2)}` } } },
+      ],
     },
-    config: { delivery: { targets: { backoffice: { retry: { scheduleMs: [200] }, timeoutMs: 3_000 } } }, webhooks: { allowedPrivate: ['127.0.0.1'] } },
-  })
+    {
+      platforms: { appio: { enabled: true, baseUrl: `${running[1]?.url}/api/v1`, services: [{ name: 'generale', apiKey: 'env:TEST_PRAT_IO_KEY', default: true }] } },
+      config: { delivery: { targets: { backoffice: { retry: { scheduleMs: [200] }, timeoutMs: 3_000 } } }, webhooks: { allowedPrivate: ['127.0.0.1'] } },
+    },
+  )
   // The supplier of SOC-01 takes pushes: its endpoint exists only now, so the (plain data) routing is pointed at it.
   supplier = await startWebhookReceiver()
   const endpoint = await t.deps.endpoints.create('comune-a', { url: supplier.url, events: ['practice.forwarded'], description: 'servizi sociali' })
