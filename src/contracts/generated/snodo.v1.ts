@@ -149,7 +149,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a large document first, then reference it by sha256 in a practice
-         * @description The body is the document itself, with its own media type, streamed to storage as it arrives (memory stays flat whatever the size) and refused past `documents.maxBytes` with 413: at once when Content-Length says so, while it arrives when it is chunked. INTEGRITY_REST_01 as for every body: Agid-JWT-Signature is checked before anything is written, the Digest once the bytes have streamed past (a mismatch is 401 digest_mismatch and nothing is kept). Scope `practices:write`.
+         * @description The body is the document itself, with its own media type, streamed to storage as it arrives (never held whole: server memory is bounded at about 64 MiB of collectable buffers however large the file) and refused past `documents.maxBytes` with 413: at once when Content-Length says so, while it arrives when it is chunked. INTEGRITY_REST_01 as for every body: Agid-JWT-Signature is checked before anything is written, the Digest once the bytes have streamed past (a mismatch is 401 digest_mismatch and nothing is kept). Scope `practices:write`.
          */
         post: operations["uploadDocument"];
         delete?: never;
@@ -1350,7 +1350,7 @@ export interface components {
             id: string;
             tenantId: string;
             /**
-             * @description partially_paid — some installments are paid, not all; paid — paid in full, or every installment is. A receipt is always recorded, even for an expired or cancelled payment: the money was collected.
+             * @description partially_paid — some installments are paid, not all; paid — paid in full, or every installment is. A receipt is recorded even for an expired or cancelled payment: the money was collected. Each notice keeps its first receipt; another one for the same notice is answered OK, not recorded, and logged as an error (a refund is due).
              * @enum {string}
              */
             status: "queued" | "published" | "partially_paid" | "paid" | "cancelled" | "expired" | "failed";
@@ -1415,7 +1415,7 @@ export interface components {
             serviceCode: string;
             applicant: components["schemas"]["Applicant"];
             subject: string;
-            /** @description The structured form data. A service pushed to a SUAP supplier (routing profile suap) needs a `suap` block: the impresa (formaGiuridica, ragioneSociale, indirizzo, legaleRappresentante), the dichiarante's qualifica, the kind of procedure (README "Practices"). */
+            /** @description The structured form data. A service pushed to a SUAP supplier (routing profile suap) needs a `suap` block: the impresa (formaGiuridica, ragioneSociale, indirizzo, legaleRappresentante) and the dichiarante's qualifica unless the route's params give it; tipoProcedimento and tipoIntervento are optional or set in the route's params (README "Practices"). */
             data: {
                 [key: string]: unknown;
             };
@@ -2098,7 +2098,7 @@ export interface operations {
                 Digest: components["parameters"]["Digest"];
                 /** @description INTEGRITY_REST_01 JWS by the calling client; `signed_headers` lists `digest` and `content-type`. */
                 "Agid-JWT-Signature": components["parameters"]["AgidJwtSignature"];
-                /** @description The file name, percent-encoded if not ASCII */
+                /** @description The file name (1-200 characters once decoded, no path), always percent-encoded as UTF-8 (a literal % as %25); a broken encoding is 400 validation_failed. */
                 "X-Document-Name": string;
             };
             path: {
