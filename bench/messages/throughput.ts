@@ -6,8 +6,9 @@ import { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { acceptMessages, newMessageId } from '../../src/messages/accept-message.ts'
 import { queueNames } from '../../src/queues/names.ts'
-import { abortHooks, type Child, inParallel, median, n0, pct, row, startChild, stopChild, verdict } from '../delivery/common.ts'
+import { abortHooks, type Child, inParallel, n0, startChild, stopChild } from '../delivery/common.ts'
 import { type Drain, drain, statusCounts } from '../delivery/drain.ts'
+import { alternatedDrains } from '../alternated-drains.ts'
 import { benchDeps, tenant } from '../delivery/snodo-config.ts'
 
 type Log = (line: string) => void
@@ -98,31 +99,14 @@ export async function messageThroughput(rig: AppIoRig, redis: Redis, log: Log) {
   let from = 3000
   const perRound = Math.min(12_000, Math.max(2_000, Math.round((warm.snodo.rate * 4) / 500) * 500))
   log(`  warm-up: snodo ${n0(warm.snodo.rate)}/s, baseline ${n0(warm.baseline.rate)}/s (1500 each) → ${perRound} messages per round`)
-  const results: Record<'snodo' | 'baseline', Drain[]> = { snodo: [], baseline: [] }
-  for (let round = 1; round <= rounds; round++) {
-    for (const name of round % 2 ? (['snodo', 'baseline'] as const) : (['baseline', 'snodo'] as const)) {
-      const d = await roundOf(rig, redis, name, perRound, from)
-      from += perRound
-      results[name].push(d)
-      log(`  round ${round} ${name.padEnd(8)} ${n0(d.rate).padStart(6)} msgs/s (${d.count} in ${d.seconds.toFixed(2)} s)  CPU/message worker ${n0(d.workerUs)} µs, simulator ${n0(d.receiverUs)} µs, redis ${n0(d.redisUs)} µs`)
-    }
-  }
-  const sum = (list: Drain[]) => ({ rate: median(list.map((d) => d.rate)), worker: median(list.map((d) => d.workerUs)), sim: median(list.map((d) => d.receiverUs)), redis: median(list.map((d) => d.redisUs)) })
-  const b = sum(results.baseline)
-  const s = sum(results.snodo)
-  const ratio = s.rate / b.rate
-  const w = [26, 10, 10, 12]
-  const line = (label: string, x: number, y: number, note = '') => log(`  ${row([label, n0(x), n0(y), `${(y / x).toFixed(2)}×`], w)}${note}`)
-  log(`  medians of ${rounds} alternated drains of ${perRound}, concurrency 50 each (3 App IO calls per message)`)
-  log(`  ${row(['', 'baseline', 'snodo', 'snodo/base'], w)}`)
-  log(`  ${row(['msgs/s', n0(b.rate), n0(s.rate), pct(ratio)], w)}   ${verdict(ratio >= 0.6, '≥ 60 %')}`)
-  line('worker CPU µs/message', b.worker, s.worker)
-  line('simulator CPU µs/message', b.sim, s.sim)
-  line('redis CPU µs/message', b.redis, s.redis, '   (the whole server\'s: other runs on this Redis add to both)')
-  const bTotal = b.worker + b.sim + b.redis
-  const sTotal = s.worker + s.sim + s.redis
-  log(`  ${row(['total CPU µs/message', n0(bTotal), n0(sTotal), `${(sTotal / bTotal).toFixed(2)}×`], w)}   (all three share 2 cores: base/snodo ${pct(bTotal / sTotal)} is the rate ratio to expect when CPU-bound)`)
-  const paired = results.snodo.map((r, i) => r.rate / (results.baseline[i] as Drain).rate)
-  log(`  paired per-round ratios: ${paired.map(pct).join(', ')} (median ${pct(median(paired))})`)
-  return { ratio, met: ratio >= 0.6, cpuRatio: bTotal / sTotal, snodoRate: s.rate }
+  return alternatedDrains({
+    rounds,
+    perRound,
+    from,
+    round: (side, count, at) => roundOf(rig, redis, side, count, at),
+    unit: { one: 'message', rates: 'msgs/s', digits: 0 },
+    perItem: '3 App IO calls per message',
+    target: 0.6,
+    log,
+  })
 }

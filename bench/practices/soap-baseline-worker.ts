@@ -2,7 +2,8 @@
 // calls Snodo's docarea profile makes, with the `soap` library's client built from the simulator's
 // WSDL: Login → Inserimento (the 1 MB document in base64, carried by the job as Snodo's practice
 // carries it in Redis) → Protocollazione with the AIPA Segnatura rendered from docarea's own tree
-// (mapping.ts renderXml). No record, no status, no event, no retry policy. Prints {"ready"}.
+// (soap-profile renderXml; an incoming practice, as mapping.ts practiceView marks it). No record, no
+// status, no event, no retry policy. Prints {"ready"}.
 import { Worker } from 'bullmq'
 import { createClientAsync } from 'soap'
 import { renderXml } from '../../src/adapters/soap-profile/render.ts'
@@ -30,7 +31,7 @@ const worker = new Worker<BarePractice>(
     const login = ok('LoginResult', await client.LoginAsync({ strCodEnte: settings.params.codiceEnte, strUserName: username, strPassword: secrets.SNODO_SANDBOX_PROTOCOLLO_PASSWORD }))
     const strDST = login.strDST
     const doc = ok('InserimentoResult', await client.InserimentoAsync({ strUserName: username, strDST, strDocument: p.name, objDocument: p.base64 }))
-    const scope = { practice: { ...p, main: { name: p.name } }, params: { classifica: '', fascicoloNumero: '', ...settings.params }, steps: { documento: { docId: doc.lngDocID } } }
+    const scope = { practice: { ...p, main: { name: p.name }, flusso: 'E', incoming: true }, params: { classifica: '', fascicoloNumero: '', ...settings.params }, steps: { documento: { docId: doc.lngDocID } } }
     const segnatura = renderXml(docareaProfile.xml.segnatura as Parameters<typeof renderXml>[0], scope)
     const reg = ok('ProtocollazioneResult', await client.ProtocollazioneAsync({ strUserName: username, strDST, strDocumentInfo: segnatura }))
     if (!(Number(reg.lngNumPG) > 0)) throw new Error('no protocol number')

@@ -8,8 +8,9 @@ import { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { acceptPractice } from '../../src/practices/accept-practice.ts'
 import { queueNames } from '../../src/queues/names.ts'
-import { abortHooks, type Child, deleteKeys, inParallel, median, n0, pct, row, startChild, stopChild } from '../delivery/common.ts'
+import { abortHooks, type Child, deleteKeys, inParallel, n0, startChild, stopChild } from '../delivery/common.ts'
 import { type Drain, drain } from '../delivery/drain.ts'
+import { alternatedDrains } from '../alternated-drains.ts'
 import { benchDeps, tenant } from '../delivery/snodo-config.ts'
 import type { BarePractice } from './soap-baseline-worker.ts'
 
@@ -102,31 +103,13 @@ export async function practiceThroughput(rig: ProtocolloRig, redis: Redis, log: 
   let from = 60
   const perRound = Math.min(300, Math.max(80, Math.round((warm.snodo.rate * 6) / 10) * 10))
   log(`  warm-up: snodo ${n0(warm.snodo.rate)}/s, baseline ${n0(warm.baseline.rate)}/s (30 each) → ${perRound} practices per round`)
-  const results: Record<'snodo' | 'baseline', Drain[]> = { snodo: [], baseline: [] }
-  for (let round = 1; round <= rounds; round++) {
-    for (const name of round % 2 ? (['snodo', 'baseline'] as const) : (['baseline', 'snodo'] as const)) {
-      const d = await roundOf(rig, redis, name, perRound, from)
-      from += perRound
-      results[name].push(d)
-      log(`  round ${round} ${name.padEnd(8)} ${d.rate.toFixed(1).padStart(6)} practices/s (${d.count} in ${d.seconds.toFixed(2)} s)  CPU/practice worker ${n0(d.workerUs)} µs, simulator ${n0(d.receiverUs)} µs, redis ${n0(d.redisUs)} µs`)
-    }
-  }
-  const sum = (list: Drain[]) => ({ rate: median(list.map((d) => d.rate)), worker: median(list.map((d) => d.workerUs)), sim: median(list.map((d) => d.receiverUs)), redis: median(list.map((d) => d.redisUs)) })
-  const b = sum(results.baseline)
-  const s = sum(results.snodo)
-  const ratio = s.rate / b.rate
-  const w = [28, 10, 10, 12]
-  const line = (label: string, x: number, y: number, note = '') => log(`  ${row([label, n0(x), n0(y), `${(y / x).toFixed(2)}×`], w)}${note}`)
-  log(`  medians of ${rounds} alternated drains of ${perRound}, concurrency 50 each (Login, Inserimento of 1 MiB, Protocollazione per practice)`)
-  log(`  ${row(['', 'baseline', 'snodo', 'snodo/base'], w)}`)
-  log(`  ${row(['practices/s', b.rate.toFixed(1), s.rate.toFixed(1), pct(ratio)], w)}`)
-  line('worker CPU µs/practice', b.worker, s.worker)
-  line('simulator CPU µs/practice', b.sim, s.sim)
-  line('redis CPU µs/practice', b.redis, s.redis, "   (the whole server's: other runs on this Redis add to both)")
-  const bTotal = b.worker + b.sim + b.redis
-  const sTotal = s.worker + s.sim + s.redis
-  log(`  ${row(['total CPU µs/practice', n0(bTotal), n0(sTotal), `${(sTotal / bTotal).toFixed(2)}×`], w)}`)
-  const paired = results.snodo.map((r, i) => r.rate / (results.baseline[i] as Drain).rate)
-  log(`  paired per-round ratios: ${paired.map(pct).join(', ')} (median ${pct(median(paired))})`)
-  return { ratio, snodoRate: s.rate, cpuRatio: bTotal / sTotal }
+  return alternatedDrains({
+    rounds,
+    perRound,
+    from,
+    round: (side, count, at) => roundOf(rig, redis, side, count, at),
+    unit: { one: 'practice', rates: 'practices/s', digits: 1 },
+    perItem: 'Login, Inserimento of 1 MiB, Protocollazione per practice',
+    log,
+  })
 }
