@@ -7,6 +7,7 @@ import { type Attempt, allowedTransitions, type Delivery, type DeliveryFilter, t
 import { claimLua } from './lua/claim.ts'
 import { finishLua } from './lua/finish.ts'
 import { recordLua } from './lua/record.ts'
+import { createDeliveryIntents, intentKeys } from './delivery-intents.ts'
 
 export type PublishedEvent = { stream: string; json: string; maxLen: number; dedupeKey?: string; dedupeTtlSeconds: number }
 
@@ -34,12 +35,8 @@ export type DeliveryStore = {
   markPending(ids: string[]): Promise<void>
   /** The job is in the queue: drops the pending marker, and the intent if there was one. */
   confirmEnqueued(ids: string[]): Promise<void>
-  /**
-   * Before a resource is written: the delivery it will need, kept until it is enqueued, so that a stop
-   * in between is repaired (the sweeper enqueues it once `guardKey` exists, and forgets it otherwise).
-   */
+  /** Delivery intents (delivery-intents.ts): written before a resource, dropped once enqueued, swept after a stop. */
   intend(delivery: NewDelivery, guardKey: string): Promise<void>
-  /** Intents older than `olderThanMs`, each with whether its resource was written. */
   staleIntents(olderThanMs: number, count: number): Promise<{ delivery: NewDelivery; written: boolean }[]>
   dropIntents(ids: string[]): Promise<void>
   trim(retention: { succeededSeconds: number; deadSeconds: number }): Promise<void>
@@ -132,6 +129,7 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
     finish: defineScript<[number, string]>(redis, 'dlv_finish', finishLua),
   }
   const index = (status?: DeliveryStatus) => (status ? `${prefix}:dlv:idx:${status}` : `${prefix}:dlv:idx`)
+  const intents = intentKeys(prefix)
 
   const readMany = async (ids: string[]): Promise<(Delivery | undefined)[]> => {
     const pipeline = redis.pipeline()
@@ -159,6 +157,7 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
     },
 
     getMany: readMany,
+    ...createDeliveryIntents(redis, prefix, clock),
 
     async attempts(id) {
       return (await redis.lrange(`${key(id)}:att`, 0, -1)).map((row) => JSON.parse(row) as Attempt)
@@ -239,27 +238,7 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
     },
 
     async confirmEnqueued(ids) {
-      if (ids.length > 0) await redis.multi().zrem(`${prefix}:dlv:pending`, ...ids).zrem(`${prefix}:dlv:intents`, ...ids).hdel(`${prefix}:dlv:intent`, ...ids).exec()
-    },
-
-    async intend(delivery, guardKey) {
-      await redis.multi().hset(`${prefix}:dlv:intent`, delivery.id, JSON.stringify({ delivery, guardKey })).zadd(`${prefix}:dlv:intents`, clock().getTime(), delivery.id).exec()
-    },
-
-    async staleIntents(olderThanMs, count) {
-      const ids = await redis.zrangebyscore(`${prefix}:dlv:intents`, '-inf', clock().getTime() - olderThanMs, 'LIMIT', 0, count)
-      if (ids.length === 0) return []
-      const intents = (await redis.hmget(`${prefix}:dlv:intent`, ...ids)).map((json) => (json ? (JSON.parse(json) as { delivery: NewDelivery; guardKey: string }) : undefined))
-      const found = intents.filter((i) => i !== undefined)
-      const written = await Promise.all(found.map((i) => redis.exists(i.guardKey)))
-      // An id whose intent is gone (dropped meanwhile) still leaves the index.
-      const orphans = ids.filter((_, i) => intents[i] === undefined)
-      if (orphans.length > 0) await redis.zrem(`${prefix}:dlv:intents`, ...orphans)
-      return found.map((i, n) => ({ delivery: i.delivery, written: written[n] === 1 }))
-    },
-
-    async dropIntents(ids) {
-      if (ids.length > 0) await redis.multi().zrem(`${prefix}:dlv:intents`, ...ids).hdel(`${prefix}:dlv:intent`, ...ids).exec()
+      if (ids.length > 0) await redis.multi().zrem(`${prefix}:dlv:pending`, ...ids).zrem(intents.index, ...ids).hdel(intents.hash, ...ids).exec()
     },
 
     async trim({ succeededSeconds, deadSeconds }) {

@@ -1,0 +1,33 @@
+// Delivery intents: before a resource (a practice, a payment) is written, the delivery it will need is
+// written as an intent; enqueueing it drops the intent. A stop in between leaves the intent, and the
+// sweeper enqueues it once the resource's key exists, or forgets it if the resource was never written.
+import type { Redis } from 'ioredis'
+import type { NewDelivery } from './delivery.ts'
+
+/** The intents hash (id → {delivery, guardKey}) and its time index. */
+export const intentKeys = (prefix: string) => ({ hash: `${prefix}:dlv:intent`, index: `${prefix}:dlv:intents` })
+
+export function createDeliveryIntents(redis: Redis, prefix: string, clock: () => Date) {
+  const keys = intentKeys(prefix)
+  return {
+    async intend(delivery: NewDelivery, guardKey: string) {
+      await redis.multi().hset(keys.hash, delivery.id, JSON.stringify({ delivery, guardKey })).zadd(keys.index, clock().getTime(), delivery.id).exec()
+    },
+
+    async staleIntents(olderThanMs: number, count: number): Promise<{ delivery: NewDelivery; written: boolean }[]> {
+      const ids = await redis.zrangebyscore(keys.index, '-inf', clock().getTime() - olderThanMs, 'LIMIT', 0, count)
+      if (ids.length === 0) return []
+      const intents = (await redis.hmget(keys.hash, ...ids)).map((json) => (json ? (JSON.parse(json) as { delivery: NewDelivery; guardKey: string }) : undefined))
+      const found = intents.filter((i) => i !== undefined)
+      const written = await Promise.all(found.map((i) => redis.exists(i.guardKey)))
+      // An id whose intent is gone (dropped meanwhile) still leaves the index.
+      const orphans = ids.filter((_, i) => intents[i] === undefined)
+      if (orphans.length > 0) await redis.zrem(keys.index, ...orphans)
+      return found.map((i, n) => ({ delivery: i.delivery, written: written[n] === 1 }))
+    },
+
+    async dropIntents(ids: string[]) {
+      if (ids.length > 0) await redis.multi().zrem(keys.index, ...ids).hdel(keys.hash, ...ids).exec()
+    },
+  }
+}
