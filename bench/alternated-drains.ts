@@ -9,8 +9,11 @@ type Unit = { one: string; rates: string; digits: number }
 
 export async function alternatedDrains(o: {
   rounds: number
-  perRound: number
-  from: number
+  /**
+   * The warm-up (JIT, connections, scripts), not counted: `each` items through both sides; it sizes
+   * the rounds to about `seconds` of Snodo, a multiple of `step` within [min, max].
+   */
+  warmUp: { each: number; seconds: number; step: number; min: number; max: number }
   /** Drains `count` items numbered from `from` through one side. */
   round(side: Side, count: number, from: number): Promise<Drain>
   unit: Unit
@@ -19,14 +22,17 @@ export async function alternatedDrains(o: {
   target?: number
   log(line: string): void
 }) {
-  const { unit, log } = o
+  const { unit, log, warmUp } = o
   const rate = (x: number) => x.toFixed(unit.digits)
+  const warm = { snodo: await o.round('snodo', warmUp.each, 0), baseline: await o.round('baseline', warmUp.each, warmUp.each) }
+  const perRound = Math.min(warmUp.max, Math.max(warmUp.min, Math.round((warm.snodo.rate * warmUp.seconds) / warmUp.step) * warmUp.step))
+  log(`  warm-up: snodo ${n0(warm.snodo.rate)}/s, baseline ${n0(warm.baseline.rate)}/s (${warmUp.each} each) → ${perRound} ${unit.one}s per round`)
   const results: Record<Side, Drain[]> = { snodo: [], baseline: [] }
-  let from = o.from
+  let from = 2 * warmUp.each
   for (let round = 1; round <= o.rounds; round++) {
     for (const side of round % 2 ? (['snodo', 'baseline'] as const) : (['baseline', 'snodo'] as const)) {
-      const d = await o.round(side, o.perRound, from)
-      from += o.perRound
+      const d = await o.round(side, perRound, from)
+      from += perRound
       results[side].push(d)
       log(`  round ${round} ${side.padEnd(8)} ${rate(d.rate).padStart(6)} ${unit.rates} (${d.count} in ${d.seconds.toFixed(2)} s)  CPU/${unit.one} worker ${n0(d.workerUs)} µs, simulator ${n0(d.receiverUs)} µs, redis ${n0(d.redisUs)} µs`)
     }
@@ -37,7 +43,7 @@ export async function alternatedDrains(o: {
   const ratio = s.rate / b.rate
   const w = [28, 10, 10, 12]
   const line = (label: string, x: number, y: number, note = '') => log(`  ${row([label, n0(x), n0(y), `${(y / x).toFixed(2)}×`], w)}${note}`)
-  log(`  medians of ${o.rounds} alternated drains of ${o.perRound}, concurrency 50 each (${o.perItem})`)
+  log(`  medians of ${o.rounds} alternated drains of ${perRound}, concurrency 50 each (${o.perItem})`)
   log(`  ${row(['', 'baseline', 'snodo', 'snodo/base'], w)}`)
   log(`  ${row([unit.rates, rate(b.rate), rate(s.rate), pct(ratio)], w)}${o.target === undefined ? '' : `   ${verdict(ratio >= o.target, `≥ ${pct(o.target)}`)}`}`)
   line(`worker CPU µs/${unit.one}`, b.worker, s.worker)

@@ -6,7 +6,7 @@ import { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { acceptMessages, newMessageId } from '../../src/messages/accept-message.ts'
 import { queueNames } from '../../src/queues/names.ts'
-import { abortHooks, type Child, inParallel, n0, startChild, stopChild } from '../delivery/common.ts'
+import { abortHooks, type Child, inParallel, startChild, stopChild } from '../delivery/common.ts'
 import { type Drain, drain, statusCounts } from '../delivery/drain.ts'
 import { alternatedDrains } from '../alternated-drains.ts'
 import { benchDeps, tenant } from '../delivery/snodo-config.ts'
@@ -94,15 +94,9 @@ async function roundOf(rig: AppIoRig, redis: Redis, name: 'snodo' | 'baseline', 
 }
 
 export async function messageThroughput(rig: AppIoRig, redis: Redis, log: Log) {
-  // Warm-up (JIT, connections, Redis scripts) on both sides, not counted; it sizes the rounds to ~4 s of Snodo.
-  const warm = { snodo: await roundOf(rig, redis, 'snodo', 1500, 0), baseline: await roundOf(rig, redis, 'baseline', 1500, 1500) }
-  let from = 3000
-  const perRound = Math.min(12_000, Math.max(2_000, Math.round((warm.snodo.rate * 4) / 500) * 500))
-  log(`  warm-up: snodo ${n0(warm.snodo.rate)}/s, baseline ${n0(warm.baseline.rate)}/s (1500 each) → ${perRound} messages per round`)
   return alternatedDrains({
     rounds,
-    perRound,
-    from,
+    warmUp: { each: 1500, seconds: 4, step: 500, min: 2_000, max: 12_000 },
     round: (side, count, at) => roundOf(rig, redis, side, count, at),
     unit: { one: 'message', rates: 'msgs/s', digits: 0 },
     perItem: '3 App IO calls per message',

@@ -8,7 +8,7 @@ import { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { acceptPractice } from '../../src/practices/accept-practice.ts'
 import { queueNames } from '../../src/queues/names.ts'
-import { abortHooks, type Child, deleteKeys, inParallel, n0, startChild, stopChild } from '../delivery/common.ts'
+import { abortHooks, type Child, deleteKeys, inParallel, startChild, stopChild } from '../delivery/common.ts'
 import { type Drain, drain } from '../delivery/drain.ts'
 import { alternatedDrains } from '../alternated-drains.ts'
 import { benchDeps, tenant } from '../delivery/snodo-config.ts'
@@ -97,16 +97,10 @@ async function roundOf(rig: ProtocolloRig, redis: Redis, name: 'snodo' | 'baseli
 }
 
 export async function practiceThroughput(rig: ProtocolloRig, redis: Redis, log: Log) {
-  // Warm-up (JIT, WSDL, connections, scripts) on both sides, not counted; it sizes the rounds to ~6 s of Snodo
-  // (at least 80: more than the 50 lanes, so a round is not just one burst).
-  const warm = { snodo: await roundOf(rig, redis, 'snodo', 30, 0), baseline: await roundOf(rig, redis, 'baseline', 30, 30) }
-  let from = 60
-  const perRound = Math.min(300, Math.max(80, Math.round((warm.snodo.rate * 6) / 10) * 10))
-  log(`  warm-up: snodo ${n0(warm.snodo.rate)}/s, baseline ${n0(warm.baseline.rate)}/s (30 each) → ${perRound} practices per round`)
   return alternatedDrains({
     rounds,
-    perRound,
-    from,
+    // At least 80 per round: more than the 50 lanes, so a round is not just one burst.
+    warmUp: { each: 30, seconds: 6, step: 10, min: 80, max: 300 },
     round: (side, count, at) => roundOf(rig, redis, side, count, at),
     unit: { one: 'practice', rates: 'practices/s', digits: 1 },
     perItem: 'Login, Inserimento of 1 MiB, Protocollazione per practice',

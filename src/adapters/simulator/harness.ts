@@ -2,7 +2,7 @@
 // a log of what it received, and a loopback HTTP server speaking the platform's protocol.
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 
 export type ReceivedRequest = { at: string; method: string; path: string; headers: Record<string, string>; body: string }
 
@@ -43,4 +43,36 @@ export function startSimulator(app: { fetch: (request: Request) => Response | Pr
       })
     })
   })
+}
+
+/** An answer a simulator gave, with the request it answered (the same object as in context.received). */
+export type Answer = { request: ReceivedRequest; status: number; headers: Record<string, string>; body: string }
+
+/** A simulator's log of answers and its outage switch, on the context's clock. */
+export function answersAndOutage(context: SimulatorContext) {
+  const answers: Answer[] = []
+  let outageUntil = 0
+  const down = () => context.clock().getTime() < outageUntil
+  return {
+    answers,
+    /** Whether a simulated outage is under way. */
+    down,
+    outage(ms: number) {
+      outageUntil = context.clock().getTime() + ms
+      return { end: () => void (outageUntil = 0) }
+    },
+    /**
+     * Keeps every answer with its request (after recordRequests). `whileDown`: what every call gets
+     * during an outage instead of the app's answer; `after`: a last touch to each answer before it is kept.
+     */
+    middleware(o: { whileDown?: () => Response; after?: (c: Context) => void } = {}): MiddlewareHandler {
+      return async (c, next) => {
+        const request = context.received[context.received.length - 1] as ReceivedRequest
+        if (o.whileDown && down()) c.res = o.whileDown()
+        else await next()
+        o.after?.(c)
+        answers.push({ request, status: c.res.status, headers: Object.fromEntries(c.res.headers), body: await c.res.clone().text() })
+      }
+    },
+  }
 }

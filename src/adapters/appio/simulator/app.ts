@@ -2,7 +2,7 @@
 // the test citizens and magic values of citizens.ts, an outage switch, and logs of what it was asked,
 // what it answered and which messages it accepted (so a test can prove nothing was sent twice).
 import { type Context, Hono } from 'hono'
-import { type ReceivedRequest, recordRequests, type SimulatorContext } from '../../simulator/harness.ts'
+import { type Answer, answersAndOutage, recordRequests, type SimulatorContext } from '../../simulator/harness.ts'
 import { fateOf, profileOf, type Trouble, troubleOfFiscalCode, troubleOfSubject } from './citizens.ts'
 import { FiscalCodePayload, fiscalCodePattern, invalid, NewMessage, problem, readJson } from './payloads.ts'
 
@@ -20,7 +20,6 @@ export type AppIoSimulatorOptions = {
 }
 
 export type AcceptedMessage = { id: string; at: string; serviceId: string; fiscalCode: string; body: NewMessage }
-export type Answer = { request: ReceivedRequest; status: number; headers: Record<string, string>; body: string }
 
 export type AppIoSimulator = {
   app: Hono
@@ -45,8 +44,7 @@ export function createAppIoSimulator(context: SimulatorContext, options: AppIoSi
   )
   const messages = new Map<string, Stored>()
   const accepted: AcceptedMessage[] = []
-  const answers: Answer[] = []
-  let outageUntil = 0
+  const log = answersAndOutage(context)
 
   const troubled = async (trouble: Trouble | undefined, signal: AbortSignal): Promise<Response | undefined> => {
     if (trouble === 'rateLimited') {
@@ -61,12 +59,7 @@ export function createAppIoSimulator(context: SimulatorContext, options: AppIoSi
 
   const app = new Hono()
   app.use(recordRequests(context))
-  app.use(async (c, next) => {
-    const request = context.received[context.received.length - 1] as ReceivedRequest
-    if (context.clock().getTime() < outageUntil) c.res = problem(503, 'Service Unavailable', 'App IO is down (simulated outage)')
-    else await next()
-    answers.push({ request, status: c.res.status, headers: Object.fromEntries(c.res.headers), body: await c.res.clone().text() })
-  })
+  app.use(log.middleware({ whileDown: () => problem(503, 'Service Unavailable', 'App IO is down (simulated outage)') }))
   app.notFound(() => apimNotFound())
 
   const io = new Hono<IoEnv>()
@@ -143,11 +136,8 @@ export function createAppIoSimulator(context: SimulatorContext, options: AppIoSi
   return {
     app,
     accepted,
-    answers,
-    outage(ms) {
-      outageUntil = context.clock().getTime() + ms
-      return { end: () => void (outageUntil = 0) }
-    },
+    answers: log.answers,
+    outage: log.outage,
   }
 }
 

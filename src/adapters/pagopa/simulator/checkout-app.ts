@@ -4,11 +4,10 @@
 // then sends the browser to returnOkUrl; `POST …/cancel` sends it to returnCancelUrl. A cart with a
 // notice that cannot be paid goes to returnErrorUrl. Logs what it was asked and what it answered.
 import { Hono } from 'hono'
-import { type ReceivedRequest, recordRequests, type SimulatorContext } from '../../simulator/harness.ts'
+import { type Answer, answersAndOutage, recordRequests, type SimulatorContext } from '../../simulator/harness.ts'
 import type { NodoSimulator, Payment } from '../nodo/sender.ts'
 import { cartPage, messagePage } from './checkout-page.ts'
 import { CartRequestV2, invalid, problem } from './checkout-payloads.ts'
-import type { Answer } from './gpd-app.ts'
 import { troubleOfCart } from './magic.ts'
 
 export type CheckoutSimulatorOptions = {
@@ -40,19 +39,14 @@ export function createCheckoutSimulator(context: SimulatorContext, options: Chec
   const retryAfter = String(options.retryAfterSeconds ?? 2)
   const keys = new Set(options.subscriptionKeys)
   const carts = new Map<string, Cart>()
-  const answers: Answer[] = []
-  let outageUntil = 0
+  const log = answersAndOutage(context)
 
   const app = new Hono()
   app.use(recordRequests(context))
-  app.use(async (c, next) => {
-    const request = context.received[context.received.length - 1] as ReceivedRequest
-    await next()
-    answers.push({ request, status: c.res.status, headers: Object.fromEntries(c.res.headers), body: await c.res.clone().text() })
-  })
+  app.use(log.middleware())
 
   app.post('/carts', async (c) => {
-    if (context.clock().getTime() < outageUntil) return problem(503, 'Service Unavailable', 'Checkout is down (simulated outage)')
+    if (log.down()) return problem(503, 'Service Unavailable', 'Checkout is down (simulated outage)')
     if (!keys.has(c.req.header('ocp-apim-subscription-key') ?? c.req.query('subscription-key') ?? '')) {
       return c.json({ statusCode: 401, message: 'Access denied due to missing or invalid subscription key. Make sure to provide a valid key for an active subscription.' }, 401)
     }
@@ -119,11 +113,8 @@ export function createCheckoutSimulator(context: SimulatorContext, options: Chec
   return {
     app,
     carts,
-    answers,
-    outage(ms) {
-      outageUntil = context.clock().getTime() + ms
-      return { end: () => void (outageUntil = 0) }
-    },
+    answers: log.answers,
+    outage: log.outage,
   }
 }
 

@@ -4,7 +4,7 @@
 // records them paid (PositionBook). Logs what it was asked and what it answered.
 import { Hono } from 'hono'
 import type { NoticePosition, PaymentRecord, PositionBook } from '../nodo/receipt.ts'
-import { type ReceivedRequest, recordRequests, type SimulatorContext } from '../../simulator/harness.ts'
+import { type Answer, answersAndOutage, recordRequests, type SimulatorContext } from '../../simulator/harness.ts'
 import { apim, incongruence, invalid, PaymentPositionModel, problem, readJson } from './gpd-payloads.ts'
 import { baseAnswer, markPaid, modelAnswer, newPosition, noticeOf, publish, refresh, type StoredPosition } from './gpd-store.ts'
 import { type Trouble, troubleOfDebtor, troubleOfIupd } from './magic.ts'
@@ -17,8 +17,6 @@ export type GpdSimulatorOptions = {
   /** Retry-After (seconds) of the `rateLimited` magic values (default 2). */
   retryAfterSeconds?: number
 }
-
-export type Answer = { request: ReceivedRequest; status: number; headers: Record<string, string>; body: string }
 
 export type GpdSimulator = PositionBook & {
   app: Hono
@@ -36,8 +34,7 @@ export function createGpdSimulator(context: SimulatorContext, options: GpdSimula
   const retryAfter = String(options.retryAfterSeconds ?? 2)
   const keys = new Map(options.keys.map((k) => [k.key, k.organizations]))
   const positions = new Map<string, StoredPosition>()
-  const answers: Answer[] = []
-  let outageUntil = 0
+  const log = answersAndOutage(context)
   const now = () => context.clock()
   const find = (ofc: string, iupd: string) => {
     const found = positions.get(`${ofc}/${iupd}`)
@@ -61,14 +58,13 @@ export function createGpdSimulator(context: SimulatorContext, options: GpdSimula
 
   const app = new Hono()
   app.use(recordRequests(context))
-  app.use(async (c, next) => {
-    const request = context.received[context.received.length - 1] as ReceivedRequest
-    if (now().getTime() < outageUntil) c.res = problem(503, 'Service Unavailable', 'GPD is down (simulated outage)')
-    else await next()
-    // GPD returns the caller's X-Request-Id, or one of its own (FACTS §3).
-    c.res.headers.set('x-request-id', c.req.header('x-request-id') ?? context.nextId())
-    answers.push({ request, status: c.res.status, headers: Object.fromEntries(c.res.headers), body: await c.res.clone().text() })
-  })
+  app.use(
+    log.middleware({
+      whileDown: () => problem(503, 'Service Unavailable', 'GPD is down (simulated outage)'),
+      // GPD returns the caller's X-Request-Id, or one of its own (FACTS §3).
+      after: (c) => c.res.headers.set('x-request-id', c.req.header('x-request-id') ?? context.nextId()),
+    }),
+  )
   app.notFound(() => apim(404, 'Resource not found'))
 
   const gpd = new Hono<{ Variables: { ofc: string } }>()
@@ -168,11 +164,8 @@ export function createGpdSimulator(context: SimulatorContext, options: GpdSimula
   return {
     app,
     positions,
-    answers,
-    outage(ms) {
-      outageUntil = now().getTime() + ms
-      return { end: () => void (outageUntil = 0) }
-    },
+    answers: log.answers,
+    outage: log.outage,
     findByNotice(ofc, nav): NoticePosition | undefined {
       const found = findOption(ofc, nav)
       return found && noticeOf(found.position, found.option)
