@@ -44,8 +44,8 @@ export async function acceptPractice(deps: AcceptDeps, tenant: TenantConfig, req
   const delivery = { id: deliveryId, tenant: tenant.id, target: 'backoffice' as const, operation: queueNames.backofficePractices, resourceId: id, payload: {}, meta: { serviceCode: request.serviceCode } }
   // Intent and timeline first: a stop after the record is written never leaves the practice without its
   // registration (the sweeper enqueues the intent) nor out of the citizen's timeline.
-  await deps.engine.intend(delivery, deps.practices.keyOf(id))
-  await deps.timeline.record(tenant.id, request.applicant.fiscalCode, 'practice', id, deps.clock())
+  // Sent together on the one connection, ahead of the record: one round trip, still written before it.
+  await Promise.all([deps.engine.intend(delivery, deps.practices.keyOf(id)), deps.timeline.record(tenant.id, request.applicant.fiscalCode, 'practice', id, deps.clock())])
   await deps.practices.create(id, { tenantId: tenant.id, ...fields, paymentIds: paymentIds ?? [], attachments, deliveryId }, inline)
   await deps.engine.enqueue([delivery])
   return id
