@@ -3,6 +3,7 @@
 // file being written, a client downloading) never gets every byte of a body that turned out wrong.
 import { createHash } from 'node:crypto'
 import { Transform } from 'node:stream'
+import { documentBytesPassed } from './young-garbage.ts'
 
 type Checks = { maxBytes: number; tooLarge: () => Error; verify: (sha256: string, size: number) => Error | undefined }
 
@@ -16,6 +17,7 @@ export function verifiedPassThrough(checks: Checks) {
       size += chunk.length
       if (size > checks.maxBytes) return done(checks.tooLarge())
       hash.update(chunk)
+      documentBytesPassed(chunk.length)
       const previous = held
       held = chunk
       done(null, previous)

@@ -149,7 +149,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a large document first, then reference it by sha256 in a practice
-         * @description The body is the document itself, with its own media type, streamed to storage as it arrives (never held whole: server memory is bounded at about 64 MiB of collectable buffers however large the file) and refused past `documents.maxBytes` with 413: at once when Content-Length says so, while it arrives when it is chunked. INTEGRITY_REST_01 as for every body: Agid-JWT-Signature is checked before anything is written, the Digest once the bytes have streamed past (a mismatch is 401 digest_mismatch and nothing is kept). Scope `practices:write`.
+         * @description The body is the document itself, with its own media type, streamed to storage as it arrives (never held whole: the server's memory grows by a few MiB of collectable buffers however large the file) and refused past `documents.maxBytes` with 413: at once when Content-Length says so, while it arrives when it is chunked. INTEGRITY_REST_01 as for every body: Agid-JWT-Signature is checked before anything is written, the Digest once the bytes have streamed past (a mismatch is 401 digest_mismatch and nothing is kept). Scope `practices:write`.
          */
         post: operations["uploadDocument"];
         delete?: never;

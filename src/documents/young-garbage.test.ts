@@ -1,0 +1,34 @@
+import { setTimeout as tick } from 'node:timers/promises'
+import { describe, expect, it } from 'vitest'
+import { garbagePacer, minorCollection } from './young-garbage.ts'
+
+describe('garbagePacer', () => {
+  it('collects once per `everyBytes` passed, however the bytes are split between streams', () => {
+    let collections = 0
+    const passed = garbagePacer(100, () => collections++)
+    for (let i = 0; i < 99; i++) passed(1)
+    expect(collections).toBe(0)
+    passed(1)
+    expect(collections).toBe(1)
+    passed(60)
+    passed(60) // 120 since the last: one more, and counting starts again
+    expect(collections).toBe(2)
+    passed(99)
+    expect(collections).toBe(2)
+  })
+})
+
+describe('minorCollection', () => {
+  it('frees young buffers nobody references any more, without exposing gc on the global', async () => {
+    const collect = minorCollection()
+    expect((globalThis as { gc?: unknown }).gc).toBeUndefined()
+    let pieces: Buffer[] | undefined = Array.from({ length: 32 }, () => Buffer.alloc(2 ** 20, 1))
+    const held = process.memoryUsage().arrayBuffers
+    expect(pieces.length).toBe(32)
+    pieces = undefined
+    await tick(0)
+    collect()
+    await tick(0)
+    expect(held - process.memoryUsage().arrayBuffers).toBeGreaterThan(24 * 2 ** 20)
+  })
+})
