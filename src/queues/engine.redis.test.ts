@@ -149,6 +149,24 @@ it("a tenant's pause keeps its jobs queued and sends nothing; resume releases th
   expect(held.map((h) => receiver.successCounts().get(h.eventId))).toEqual([1, 1])
 })
 
+it('a resume landing between a job being parked and being delayed still releases it at once', async () => {
+  await hook('/resumed-mid-park', () => 200)
+  await deps.pauses.pause({ target: 'webhooks', tenant: 'comune-a', reason: 'maintenance', by: 'ops', at: new Date().toISOString() })
+  const { park } = deps.pauses
+  // The resume runs right after the job is listed as parked, while it is still active: the release
+  // it triggers finds nothing delayed to promote.
+  deps.pauses.park = async (target, parked) => {
+    deps.pauses.park = park
+    await park(target, parked)
+    await deps.engine.release((await deps.pauses.resume(target, parked.tenant)).parked)
+  }
+  const held = await publish()
+  // Well before the parked job's own look a minute later.
+  await settle(held.deliveryId, 'succeeded')
+  expect(receiver.successCounts().get(held.eventId)).toBe(1)
+  expect(await deps.redis.hlen(`${deps.env.SNODO_REDIS_PREFIX}:parked:webhooks`)).toBe(0)
+})
+
 it('an empty token bucket delays jobs (the processor waits), never fails them', async () => {
   const batch = ['1', '2', '3', '4', '5'].map((key) => aDelivery('pagopa', key))
   await deps.engine.enqueue(batch)

@@ -12,6 +12,10 @@ export type Pauses = {
   /** Answers the jobs parked under the lifted pause, for the engine to release. */
   resume(target: string, tenant?: string): Promise<{ wasPaused: boolean; parked: Parked[] }>
   park(target: string, parked: Parked): Promise<void>
+  /** Takes a job off the parked list without a resume (its own worker released it). */
+  unpark(target: string, jobId: string): Promise<void>
+  /** Whether a pause covers the target for this tenant: the whole target's or the tenant's own. */
+  covers(target: string, tenant: string): Promise<boolean>
   list(): Promise<Pause[]>
 }
 
@@ -35,6 +39,12 @@ export function createPauses(redis: Redis, prefix: string): Pauses {
     },
     async park(target, parked) {
       await redis.hset(parkedKey(target), parked.jobId, JSON.stringify(parked))
+    },
+    async unpark(target, jobId) {
+      await redis.hdel(parkedKey(target), jobId)
+    },
+    async covers(target, tenant) {
+      return (await redis.hmget(pausesKey, field(target), field(target, tenant))).some((found) => found !== null)
     },
     async list() {
       return Object.values(await redis.hgetall(pausesKey)).map((v) => JSON.parse(v) as Pause)

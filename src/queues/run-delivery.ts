@@ -86,17 +86,32 @@ export function createDeliveryProcessor(handler: DeliveryHandler, deps: Processo
     return { ...limits, credential: `${d.target}|${handler.credentialKey(d)}` }
   }
 
+  /**
+   * Parks a paused delivery's job: listed for the resume to release, then delayed. A resume landing
+   * between the two finds the job not yet delayed and leaves it be: the look at the pause after the
+   * delay releases it then, instead of a minute later.
+   */
+  const park = async (job: Job<JobData>, token: string | undefined, d: Delivery): Promise<never> => {
+    const jobId = job.id as string
+    await deps.pauses.park(d.target, { jobId, tenant: d.tenant, operation: d.operation })
+    await job.moveToDelayed(Date.now() + pauseRecheckMs, token)
+    if (!(await deps.pauses.covers(d.target, d.tenant))) {
+      await deps.pauses.unpark(d.target, jobId)
+      // The resume may have promoted it already: then it is no longer delayed, and that is fine.
+      await job.promote().catch(async (error) => {
+        if (await job.isDelayed()) throw error
+      })
+    }
+    throw new DelayedError()
+  }
+
   return async (job, token) => {
     const replay = job.data.replay ?? 0
     const rules = await rulesFor(job.data.deliveryId, replay)
     const claim = rules ? await store.claim(job.data.deliveryId, { replay }, rules) : ({ kind: 'skip' } as const)
     if (claim.kind === 'skip') return 'skipped'
     if (claim.kind === 'wait') return delay(job, token, claim.ms)
-    if (claim.kind === 'paused') {
-      const d = claim.delivery
-      await deps.pauses.park(d.target, { jobId: job.id as string, tenant: d.tenant, operation: d.operation })
-      return delay(job, token, pauseRecheckMs)
-    }
+    if (claim.kind === 'paused') return park(job, token, claim.delivery)
 
     const { delivery: d, attempt, credential, prefetched } = claim
     const started = deps.clock()
