@@ -171,6 +171,11 @@ export const SnodoConfigFile = z.strictObject({
     })
     .default({ maxBytes: 67_108_864 }),
   webhooks: WebhooksConfig.default(WebhooksConfig.parse({})),
+  events: z
+    .strictObject({
+      retentionSeconds: z.number().int().min(3600).default(30 * 86_400).describe('how long the events feed keeps an event, and a fact published twice stays one event'),
+    })
+    .default({ retentionSeconds: 30 * 86_400 }),
   tenants: z.array(TenantConfig).min(1),
   clients: z.array(ClientConfig).min(1),
 })

@@ -161,7 +161,7 @@ export async function createDeps(init: {
     return client
   }
   const payments = createPaymentStore(redis, prefix, clock)
-  const events = createEventFeed({ redis, prefix, engine, endpoints, clock })
+  const events = createEventFeed({ redis, prefix, engine, endpoints, clock, retentionSeconds: config.events.retentionSeconds })
   const checkout = (t: TenantConfig) => checkoutAt(t.platforms.pagopa?.checkoutUrl ?? (t.platforms.pagopa?.baseUrl as string))
   const paymentOutcomes = createPaymentOutcomes({ events, messages, engine, tenants, timeline })
   const paymentFlow = createPaymentFlow({ payments, outcomes: paymentOutcomes, engine, clock, checkout })

@@ -50,7 +50,7 @@ export async function retainedBytes(ctx: { deps: Deps; redis: Redis; prefix: str
   log(`    index entries idx + idx:succ.  ${n0(index).padStart(6)} B   (whole sorted sets / ${n})`)
   log(`    total                          ${n0(during).padStart(6)} B   ≈ ${((during * 1e6) / 2 ** 30).toFixed(2)} GiB per million deliveries kept`)
   log(`    cross-check, INFO used_memory delta over part 2 / ${n}: ${n0(usedDelta)} B (whole server: includes the event stream, BullMQ's event streams and anything else on this Redis)`)
-  log(`  not per delivery: the tenant's event stream ${n0(perEvent)} B per event (${streamLength} events; capped by MAXLEN ~1,000,000 per tenant, no time-based expiry); BullMQ's own event stream of the queue ${n0(bullEvents / 1024)} KiB (capped, fixed)`)
+  log(`  not per delivery: the tenant's event stream ${n0(perEvent)} B per event (${streamLength} events; trimmed past events.retentionSeconds by the sweeper, and capped by MAXLEN ~1,000,000 per tenant); BullMQ's own event stream of the queue ${n0(bullEvents / 1024)} KiB (capped, fixed)`)
 
   // Retention passes: the record and its attempts expire by their own TTL (set at success) …
   const before = await usedMemory(redis)

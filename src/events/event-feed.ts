@@ -16,14 +16,18 @@ export type EventFeed = {
    */
   publish(tenantId: string, type: EventType, data: Record<string, unknown>, options?: { dedupeKey?: string; endpointId?: string; endpoint?: Endpoint; except?: ReadonlySet<string> }): Promise<{ event: SnodoEvent; deliveryIds: string[]; duplicate: boolean }>
   read(tenantId: string, page: { after?: string; limit: number; types?: ReadonlySet<string> }): Promise<{ items: (SnodoEvent & { cursor: string })[]; nextCursor?: string }>
+  /** Drops the events older than the retention from these tenants' feeds (the sweeper's job). */
+  trim(tenantIds: readonly string[]): Promise<void>
 }
 
+/** A bound on a tenant's feed whatever its rate; the retention is what normally trims it. */
 const streamMaxLen = 1_000_000
-const dedupeTtlSeconds = 7 * 86_400
 const operational = new Set<string>(operationalEventTypes)
 
-export function createEventFeed(deps: { redis: Redis; prefix: string; engine: DeliveryEngine; endpoints: EndpointStore; clock: () => Date }): EventFeed {
+export function createEventFeed(deps: { redis: Redis; prefix: string; engine: DeliveryEngine; endpoints: EndpointStore; clock: () => Date; retentionSeconds: number }): EventFeed {
   const stream = (tenantId: string) => `${deps.prefix}:events:${tenantId}`
+  // A fact published again is recognised as long as its first event can still be in the feed.
+  const dedupeTtlSeconds = deps.retentionSeconds
   return {
     async publish(tenantId, type, data, options = {}) {
       const id = options.dedupeKey ? `evt_${createHash('sha256').update(`${tenantId}|${options.dedupeKey}`).digest('base64url').slice(0, 26)}` : `evt_${randomUUID().replaceAll('-', '')}`
@@ -65,6 +69,15 @@ export function createEventFeed(deps: { redis: Redis; prefix: string; engine: De
       }
       const last = items.at(-1)?.cursor ?? (start === '-' ? page.after : start.slice(1))
       return { items, nextCursor: last }
+    },
+
+    async trim(tenantIds) {
+      // Stream ids start with their time in ms: MINID drops every entry older than the cut. Exact, not
+      // `~` (whole nodes only, never the newest): a quiet tenant's old events would outlive the retention.
+      const cut = `${deps.clock().getTime() - deps.retentionSeconds * 1000}-0`
+      const pipeline = deps.redis.pipeline()
+      for (const tenantId of tenantIds) pipeline.xtrim(stream(tenantId), 'MINID', cut)
+      await pipeline.exec()
     },
   }
 }

@@ -1,6 +1,6 @@
 // Repairs what a crash can leave half-written: a delivery recorded but whose job was never added
 // (the pending marker outlived its grace period), a resource written but whose delivery was never
-// recorded (its intent outlived the grace period), and trims index entries past retention.
+// recorded (its intent outlived the grace period), and trims index entries and events past retention.
 import type { DeliveryConfig } from '../config-schema.ts'
 import type { Delivery } from './delivery.ts'
 import type { DeliveryStore } from './delivery-store.ts'
@@ -9,7 +9,7 @@ import type { DeliveryEngine } from './engine.ts'
 /** Longer than any enqueue takes, so a healthy enqueue in progress is never repaired twice. */
 const defaultGraceMs = 30_000
 
-export function startSweeper(deps: { store: DeliveryStore; engine: DeliveryEngine; config: DeliveryConfig; onError(err: unknown): void; graceMs?: number }) {
+export function startSweeper(deps: { store: DeliveryStore; engine: DeliveryEngine; config: DeliveryConfig; trimEvents?: () => Promise<void>; onError(err: unknown): void; graceMs?: number }) {
   const graceMs = deps.graceMs ?? defaultGraceMs
   const sweep = async () => {
     for (;;) {
@@ -32,6 +32,7 @@ export function startSweeper(deps: { store: DeliveryStore; engine: DeliveryEngin
       await deps.store.dropIntents(intents.map((i) => i.delivery.id))
     }
     await deps.store.trim({ succeededSeconds: deps.config.succeededRetentionSeconds, deadSeconds: deps.config.deadRetentionSeconds })
+    await deps.trimEvents?.()
   }
   let running: Promise<void> = Promise.resolve()
   const tick = () => {

@@ -62,7 +62,12 @@ export async function startWorkers(deps: Deps, extraHandlers: DeliveryHandler[] 
   workers.push(new Worker(queueNames.messageBatches, deps.messageBatches.expand as Processor, workerOptions(2)))
   for (const worker of workers) worker.on('error', (err) => deps.logger.error({ err, queue: worker.name }, 'queue worker error'))
   await Promise.all(workers.map((w) => w.waitUntilReady()))
-  const sweeper = startSweeper({ store: deps.deliveries, engine: deps.engine, config: config.delivery, onError: (err) => deps.logger.error({ err }, 'sweeper failed') })
+  const tenantIds = config.tenants.map((t) => t.id)
+  const sweeper = startSweeper({
+    ...{ store: deps.deliveries, engine: deps.engine, config: config.delivery },
+    trimEvents: () => deps.events.trim(tenantIds),
+    onError: (err) => deps.logger.error({ err }, 'sweeper failed'),
+  })
   return {
     async close() {
       await sweeper.stop()

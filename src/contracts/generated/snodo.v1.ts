@@ -511,7 +511,7 @@ export interface paths {
         };
         /**
          * The tenant's events, in order (pull twin of webhooks)
-         * @description Resume with `after` = the last `cursor` (or `nextCursor`) you processed. Scope `events:read`.
+         * @description Resume with `after` = the last `cursor` (or `nextCursor`) you processed. Events are kept for the configured retention (`events.retentionSeconds`, 30 days by default); a cursor older than that resumes at the oldest event kept. Scope `events:read`.
          */
         get: operations["listEvents"];
         put?: never;
