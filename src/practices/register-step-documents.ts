@@ -10,6 +10,7 @@ import type { TenantConfig } from '../config-schema.ts'
 import type { DocumentStore } from '../documents/document-store.ts'
 import { UpstreamError } from '../errors.ts'
 import type { EventFeed } from '../events/event-feed.ts'
+import type { DeliveryStore } from '../queues/delivery-store.ts'
 import { queueNames } from '../queues/names.ts'
 import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.ts'
 import { type PracticeStatus, type PracticeStore, type StepDocuments, type StoredPractice, stepCorrelationKey } from './practice.ts'
@@ -30,7 +31,19 @@ const stepTitles: Record<PracticeStatus, string> = {
 
 export const stepSubject = (p: StoredPractice, status: PracticeStatus) => `${p.data.subject} — ${stepTitles[status]}`
 
-type Deps = { practices: PracticeStore; documents: DocumentStore; events: EventFeed; timeline: Timeline; tenants: ReadonlyMap<string, TenantConfig>; protocol(tenant: TenantConfig): ProtocolPort; clock: () => Date }
+type Deps = {
+  practices: PracticeStore
+  documents: DocumentStore
+  deliveries: Pick<DeliveryStore, 'get'>
+  events: EventFeed
+  timeline: Timeline
+  tenants: ReadonlyMap<string, TenantConfig>
+  protocol(tenant: TenantConfig): ProtocolPort
+  clock: () => Date
+}
+
+/** How soon a step waiting for the practice's own registration looks again. */
+const originalPendingMs = 1_000
 
 export function createStepDocumentRegistrar(deps: Deps): DeliveryHandler {
   return {
@@ -51,10 +64,14 @@ export function createStepDocumentRegistrar(deps: Deps): DeliveryHandler {
         await tellRegistered(deps, practice, recorded, recorded.registration, { at, ...(precedent ? { precedent } : {}) })
         return { detail: `already registered as ${recorded.registration.number}/${recorded.registration.year}` }
       }
+      // A practice withdrawn before its own registration has no protocol to refer to. One withdrawn while
+      // that registration is at the protocollo may get one: this step waits for the attempt to end.
+      const precedent = deps.practices.registration(practice)
+      if (!precedent && (await deps.deliveries.get(practice.data.deliveryId))?.status === 'in_progress') {
+        return { pendingRetryAfterMs: originalPendingMs, detail: `waiting for the practice's own registration (delivery ${practice.data.deliveryId}) to end` }
+      }
       const [main, ...attachments] = await fetchDocuments(deps, practice, recorded.documents)
       if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: `step ${step} has no document to register` })
-      // A practice withdrawn before its own registration has no protocol to refer to.
-      const precedent = deps.practices.registration(practice)
       const { applicant, serviceCode, channel } = practice.data
       const registration = await deps.protocol(tenant).register({
         correlationKey: stepCorrelationKey(practice.id, step),

@@ -51,7 +51,7 @@ export async function startWorkers(deps: Deps, extraHandlers: DeliveryHandler[] 
   // A handler given by the caller replaces the built-in one of its queue (tests bring fakes).
   const practices = createPracticeRegistrar({ practices: deps.practices, documents: deps.documents, events: deps.events, messages: deps.practiceMessages, engine: deps.engine, tenants: deps.tenants, protocol: deps.protocol })
   const pushes = createPracticePusher({ practices: deps.practices, documents: deps.documents, events: deps.events, tenants: deps.tenants, publicUrl: config.publicUrl, clock: deps.clock, supplier: deps.supplier })
-  const stepDocuments = createStepDocumentRegistrar({ practices: deps.practices, documents: deps.documents, events: deps.events, timeline: deps.timeline, tenants: deps.tenants, protocol: deps.protocol, clock: deps.clock })
+  const stepDocuments = createStepDocumentRegistrar({ practices: deps.practices, documents: deps.documents, deliveries: deps.deliveries, events: deps.events, timeline: deps.timeline, tenants: deps.tenants, protocol: deps.protocol, clock: deps.clock })
   const builtIn = [webhooks, messages, createPositionSender(pagopa), createCancellationSender(pagopa), practices, pushes, stepDocuments]
   const handlers = new Map([...builtIn, ...extraHandlers].map((h) => [h.operation, h]))
   const workers = [...handlers.values()].map((handler) => {

@@ -2,8 +2,9 @@
 // protocollo simulator over loopback: the step is taken at once, its documents registered on their own
 // (outgoing for the office's, incoming for the citizen's, referring to the original protocol), listed
 // with the practice, told in an event and the citizen's timeline; what a stopped attempt or report left
-// undone is finished by a replay or by the same report again. A step with one bad document is refused
-// whole: no status change, no bytes, no delivery, no event.
+// undone is finished by a replay or by the same report again; a withdrawal made while the practice's
+// own registration is at the protocollo waits for it and refers to it. A step with one bad document is
+// refused whole: no status change, no bytes, no delivery, no event.
 import { createHash, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectConforms, expectProblem } from '../../../../test/support/contract.ts'
@@ -107,6 +108,44 @@ describe('a step with documents', () => {
     const documents = timeline.items.filter((i: { kind: string; id: string }) => i.kind === 'practice_document' && i.id.startsWith(id))
     expect(documents.map((i: { id: string; status: string }) => [i.id, i.status])).toEqual(expect.arrayContaining([[`${id}-2`, 'registered'], [`${id}-3`, 'registered']]))
     expect(documents.find((i: { id: string }) => i.id === `${id}-2`).title).toBe(`Richiesta di autorizzazione allo scarico — richiesta di integrazione (protocollo n. ${practice.registrations[1].registration.number}/2026)`)
+  })
+})
+
+describe('a withdrawal while the practice\'s own registration is at the protocollo', () => {
+  it('waits for that registration to end and refers to it', async () => {
+    const subject = `Richiesta di accesso agli atti ${randomBytes(4).toString('hex')}`
+    // The practice's own registration call is held until the test lets it go: its attempt stays in progress.
+    const port = t.deps.protocol(t.deps.tenants.get('comune-a') as NonNullable<ReturnType<typeof t.deps.tenants.get>>)
+    const own = port.register
+    const register = own.bind(port)
+    let letGo = () => {}
+    const held = new Promise<void>((resolve) => (letGo = resolve))
+    port.register = async (p) => {
+      if (p.subject === subject) await held
+      return register(p)
+    }
+    try {
+      const body = { serviceCode: 'SUAP-01', applicant: { fiscalCode: citizen, givenName: 'Lucia', familyName: 'Neri' }, subject, data: {}, attachments: [inline('domanda.pdf', pdf(subject))], channel: 'online', submittedAt: '2026-11-23T10:00:00+01:00' }
+      const { id } = await (await call('POST', practices, '/v1/tenants/{tenantId}/practices', body)).json()
+      await eventually(async () => (await get(id)).protocolDelivery.status === 'in_progress')
+      const withdrawn = await (await report(id, { status: 'withdrawn', message: 'Non serve più', documents: [inline('rinuncia.pdf', pdf('rinuncia'))] })).json()
+      expect(withdrawn.status).toBe('withdrawn')
+      const stepAttempts = async () => (await t.deps.deliveries.attempts(stepDeliveryId('comune-a', id, 1))).map((a) => a.outcome)
+      await eventually(async () => (await stepAttempts()).includes('pending'))
+      expect(protocollo.registrations.filter((r) => r.correlationKey.startsWith(id))).toEqual([])
+      letGo()
+
+      await eventually(async () => (await get(id)).registrations.at(-1)?.registration !== undefined)
+      const original = protocollo.registrations.find((r) => r.correlationKey === id)
+      expect(original).toBeDefined()
+      expect(protocollo.registrations.filter((r) => r.correlationKey === `${id}/1`)).toEqual([expect.objectContaining({ flusso: 'E', precedent: `${original?.number}/${original?.year}` })])
+      expect((await stepAttempts()).at(-1)).toBe('succeeded')
+      expect((await get(id)).status).toBe('withdrawn')
+      expect(protocollo.problems).toEqual([])
+    } finally {
+      letGo()
+      port.register = own
+    }
   })
 })
 
