@@ -3,8 +3,8 @@
 // start-up is not scavenged while a document streams, so the pieces piled up to V8's 64 MiB
 // external-memory trigger: a 50 MiB upload grew the process by 49 MiB, a 200 MiB one by 63 MiB.
 // A scavenge after every few MiB of document bytes keeps that growth flat (about 7 MiB at 50 and
-// 200 MiB, `node bench/uploads.ts`), for a fraction of a millisecond each, and only while
-// documents stream.
+// 200 MiB, `node bench/uploads.ts`), for about half a millisecond each on the development host
+// (a few ms when much young data is alive), and only while documents stream.
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 
