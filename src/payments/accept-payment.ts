@@ -31,8 +31,9 @@ export function pagopaOf(tenant: TenantConfig) {
   return pagopa
 }
 
-export async function acceptPayment(deps: { payments: PaymentStore; engine: DeliveryEngine; timeline: Timeline }, tenant: TenantConfig, request: PaymentRequest) {
+export async function acceptPayment(deps: { payments: PaymentStore; engine: DeliveryEngine; timeline: Timeline; clock: () => Date }, tenant: TenantConfig, request: PaymentRequest) {
   const pagopa = pagopaOf(tenant)
+  if (pagopa.mode === 'gpd') refusePastDueDates(request, deps.clock())
   const transfers = transfersOf(tenant, request)
   const { installments: requested, ...rest } = request
   const first = await deps.payments.reserveSequences(tenant.id, 1 + (requested?.length ?? 0))
@@ -53,6 +54,23 @@ export async function acceptPayment(deps: { payments: PaymentStore; engine: Deli
   await deps.payments.create(id, data)
   await deps.engine.enqueue([delivery])
   return id
+}
+
+/**
+ * GPD refuses a position with an option due before the moment it is created ("due_date must be >=
+ * current_date"): said now, by field, rather than as a failed payment once the delivery has run. A
+ * station's own notices may be paid late (its paVerify answers until `expiresAt`), so it is GPD only.
+ */
+function refusePastDueDates(request: PaymentRequest, now: Date) {
+  const past = (instant: string | undefined) => instant !== undefined && Date.parse(instant) <= now.getTime()
+  const message = `must be after the payment is created (${now.toISOString()}): pagoPA refuses a position already due`
+  const errors = [
+    ...(past(request.dueDate) ? [{ path: 'dueDate', message }] : []),
+    // Without a due date of its own or installments, the payment in full falls due at its expiry.
+    ...(request.dueDate === undefined && !request.installments && past(request.expiresAt) ? [{ path: 'expiresAt', message }] : []),
+    ...(request.installments ?? []).flatMap((installment, k) => (past(installment.dueDate) ? [{ path: `installments.${k}.dueDate`, message }] : [])),
+  ]
+  if (errors.length > 0) throw new SnodoError('validation_failed', 'A due date of the payment has passed', { errors })
 }
 
 /** The transfers as GPD numbers them; with none given, the whole amount to the tenant's default account. */

@@ -313,7 +313,7 @@ export interface paths {
         put?: never;
         /**
          * Create a payment notice (pagoPA debt position)
-         * @description The IUV and the notice number are assigned at once (aux digit 3 + the tenant's segregation code + IUV base + mod-93 check digit, never reused); the position is then created and published on GPD in the background (`payment.published`). With `installments` the debt can also be paid in installments: each gets its own IUV and notice number at once, from the same counter, and the position holds the option paid in full plus one option per installment (GPD `isPartialPayment`). With `notify.io` the citizen gets an App IO message with the notice once it is payable, and another when a receipt arrives. Scope `payments:write`.
+         * @description The IUV and the notice number are assigned at once (aux digit 3 + the tenant's segregation code + IUV base + mod-93 check digit, never reused); the position is then created and published on GPD in the background (`payment.published`). With `installments` the debt can also be paid in installments: each gets its own IUV and notice number at once, from the same counter, and the position holds the option paid in full plus one option per installment (GPD `isPartialPayment`). With `notify.io` the citizen gets an App IO message with the notice once it is payable, and another when a receipt arrives. For a tenant publishing on GPD, a due date (or, without one and without installments, `expiresAt`) already passed is refused with 400 by field, as GPD would refuse the position. Scope `payments:write`.
          */
         post: operations["createPayment"];
         delete?: never;

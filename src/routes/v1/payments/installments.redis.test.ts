@@ -135,6 +135,7 @@ describe('bad input: 400 with the field, nothing created', () => {
     ['installments not adding up', { installments: [{ amountCents: 3_000, dueDate: due(30) }, { amountCents: 6_999, dueDate: due(60) }] }, 'installments'],
     ['due dates not increasing', { installments: [{ amountCents: 3_000, dueDate: due(60) }, { amountCents: 7_000, dueDate: due(30) }] }, 'installments.1.dueDate'],
     ['an installment due after expiresAt', { expiresAt: due(45) }, 'installments.1.dueDate'],
+    ['an installment already due', { installments: [{ amountCents: 3_000, dueDate: due(-1) }, { amountCents: 7_000, dueDate: due(60) }] }, 'installments.0.dueDate'],
     ['an installment of less than a cent per transfer', { installments: [{ amountCents: 1, dueDate: due(30) }, { amountCents: 9_999, dueDate: due(60) }] }, 'installments.0.amountCents'],
     ['a transfer of less than a cent per installment', { transfers: [{ iban: accounts.bank, amountCents: 9_999, remittance: 'TARI', category: 'c' }, { iban: accounts.bank, amountCents: 1, remittance: 'TEFA', category: 'c' }] }, 'transfers.1.amountCents'],
     ['an installment of 0 cents', { installments: [{ amountCents: 0, dueDate: due(30) }, { amountCents: 10_000, dueDate: due(60) }] }, 'installments.0.amountCents'],

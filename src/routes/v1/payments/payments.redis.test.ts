@@ -88,6 +88,19 @@ describe('a stop between the record and its delivery', () => {
   })
 })
 
+describe('due dates already passed', () => {
+  it('are refused for GPD, which would refuse the position; a station takes them (its notices may be paid late)', async () => {
+    const { t } = loop
+    const gpdTenant = t.deps.tenants.get('comune-a') as TenantConfig
+    const pagopa = gpdTenant.platforms.pagopa as NonNullable<TenantConfig['platforms']['pagopa']>
+    const late = { ...aPayment({ dueDate: '2020-01-01T00:00:00Z' }), transfers: undefined } as Parameters<typeof acceptPayment>[2]
+    await expect(acceptPayment(t.deps, gpdTenant, late)).rejects.toMatchObject({ code: 'validation_failed', errors: [{ path: 'dueDate' }] })
+    const stationTenant = { ...gpdTenant, platforms: { ...gpdTenant.platforms, pagopa: { ...pagopa, mode: 'station' as const } } }
+    const id = await acceptPayment(t.deps, stationTenant, late)
+    expect((await t.deps.payments.get(id))?.data.dueDate).toBe('2020-01-01T00:00:00Z')
+  })
+})
+
 describe('bad input: 400 with the field, nothing created', () => {
   const cases: [string, Record<string, unknown>, string][] = [
     ['amount 0', { amountCents: 0 }, 'amountCents'],
@@ -100,6 +113,8 @@ describe('bad input: 400 with the field, nothing created', () => {
     ['transfers not adding up', { transfers: [{ iban: 'IT60X0542811101000000123456', amountCents: 5000, remittance: 'TARI', category: 'c' }] }, 'transfers'],
     ['six transfers', { transfers: Array(6).fill({ iban: 'IT60X0542811101000000123456', amountCents: 900, remittance: 'TARI', category: 'c' }) }, 'transfers'],
     ['an unknown IO service', { notify: { io: { service: 'anagrafe' } } }, 'notify.io.service'],
+    ['a due date already passed (GPD would refuse the position)', { dueDate: '2020-01-01T00:00:00Z' }, 'dueDate'],
+    ['no due date and an expiry already passed', { expiresAt: '2020-01-01T00:00:00Z' }, 'expiresAt'],
   ]
   it.each(cases)('%s', async (_, over, path) => {
     const before = loop.gpd.positions.size

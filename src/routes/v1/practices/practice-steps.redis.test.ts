@@ -132,7 +132,7 @@ describe('a withdrawal while the practice\'s own registration is at the protocol
       expect(withdrawn.status).toBe('withdrawn')
       const stepAttempts = async () => (await t.deps.deliveries.attempts(stepDeliveryId('comune-a', id, 1))).map((a) => a.outcome)
       await eventually(async () => (await stepAttempts()).includes('pending'))
-      expect(protocollo.registrations.filter((r) => r.correlationKey.startsWith(id))).toEqual([])
+      expect(protocollo.registrations.filter((r) => r.correlationKey?.startsWith(id))).toEqual([])
       letGo()
 
       await eventually(async () => (await get(id)).registrations.at(-1)?.registration !== undefined)
