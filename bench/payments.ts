@@ -29,7 +29,7 @@ const paymentBody = JSON.stringify({
   debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi', email: 'mario.rossi@example.it' },
   amountCents: 15_050,
   description: 'TARI 2025 - tassa sui rifiuti, rata unica per l’abitazione di via Roma 1 e relative pertinenze (cantina, box auto)',
-  dueDate: '2025-12-31T23:59:59+01:00',
+  dueDate: new Date(Date.now() + 60 * 86_400_000).toISOString(), // ahead: GPD (and so Snodo) refuses a position already due
   transfers: [{ iban: 'IT60X0542811101000000123456', amountCents: 15_050, remittance: 'TARI 2025 rata unica - avviso 2025/000123', category: '9/0101100IM/' }],
   metadata: { pratica: 'TARI-2025-000123', ufficio: 'Tributi', sportello: 'online', codiceUtenza: 'UT-0004567', note: 'x'.repeat(120), anno: '2025', rata: 'unica' },
 })
