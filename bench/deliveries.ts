@@ -5,25 +5,15 @@
 //   4. enqueue of 100,000 deliveries, and the drain rate with that backlog present
 // Every part has a hard bound and the whole run a watchdog; the run's Redis keys (one prefix per run)
 // are deleted at the end, on failure too. DESIGN §8: alternate rounds, ratios, parallelism probe before/after.
-import { randomUUID } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import { benchEnv } from './bench-env.ts'
 import { acceptPath } from './delivery/accept.ts'
 import { bounded, deleteKeys, n0, pct } from './delivery/common.ts'
 import { retainedBytes } from './delivery/memory.ts'
 import { deliveryThroughput, type Rig, startRig, withBacklog } from './delivery/throughput.ts'
 import { describeParallelism, effectiveParallelism } from './parallelism.ts'
-import { guardRun } from './run-guard.ts'
+import { startBenchRun } from './run-guard.ts'
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-const runPrefix = `bench-dlv-${randomUUID().slice(0, 8)}`
-const home = mkdtempSync(join(tmpdir(), 'snodo-bench-dlv-'))
-const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 })
-const log = (line: string) => console.log(line)
-const guard = guardRun({ name: 'bench/deliveries', prefix: runPrefix, redis, home, hardLimitMs: 275_000, log })
+const { redisUrl, runPrefix, home, redis, log, guard } = startBenchRun({ name: 'bench/deliveries', stem: 'dlv', hardLimitMs: 275_000 })
 const elapsed = guard.elapsed
 
 await guard.run(async () => {

@@ -4,25 +4,15 @@
 //   2. one batch of 100,000 recipients: accept, expansion into messages + deliveries, Redis bytes per recipient
 // Every part has a hard bound and the run a watchdog; the run's Redis keys (one prefix per run) are
 // deleted at the end, on failure too. DESIGN §8: alternate rounds, ratios, parallelism probe before/after.
-import { randomUUID } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import { benchEnv } from './bench-env.ts'
 import { bounded, deleteKeys, n0, pct } from './delivery/common.ts'
 import { batchOf100k } from './messages/batch.ts'
 import { ioKey, messageThroughput, startAppIoRig } from './messages/throughput.ts'
 import { describeParallelism, effectiveParallelism } from './parallelism.ts'
-import { guardRun } from './run-guard.ts'
+import { startBenchRun } from './run-guard.ts'
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-const runPrefix = `bench-msg-${randomUUID().slice(0, 8)}`
-const home = mkdtempSync(join(tmpdir(), 'snodo-bench-msg-'))
-const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 })
-const log = (line: string) => console.log(line)
 process.env.BENCH_IO_KEY = ioKey // the App IO service key: Snodo's config resolves env:BENCH_IO_KEY in every process
-const guard = guardRun({ name: 'bench/messages', prefix: runPrefix, redis, home, hardLimitMs: 180_000, log })
+const { redisUrl, runPrefix, home, redis, log, guard } = startBenchRun({ name: 'bench/messages', stem: 'msg', hardLimitMs: 180_000 })
 
 await guard.run(async () => {
   log(`\n=== App IO messages benchmark (run prefix ${runPrefix})`)

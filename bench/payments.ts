@@ -3,26 +3,16 @@
 //   2. payment creation: a signed POST /v1/tenants/{t}/payments (~1 KB) vs jose verify + zod parse + BullMQ add
 // Every part has a hard bound and the run a watchdog; the run's Redis keys (one prefix per run) are
 // deleted at the end, on failure too. DESIGN §8: alternate rounds, ratios, parallelism probe before/after.
-import { randomUUID } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import { benchEnv } from './bench-env.ts'
 import { acceptPath } from './delivery/accept.ts'
 import { bounded, deleteKeys, n0, pct } from './delivery/common.ts'
 import { tenant } from './delivery/snodo-config.ts'
 import { describeParallelism, effectiveParallelism } from './parallelism.ts'
 import { pagopaKey, pagopaPlatforms, receiptThroughput } from './payments/receipts.ts'
-import { guardRun } from './run-guard.ts'
+import { startBenchRun } from './run-guard.ts'
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-const runPrefix = `bench-pay-${randomUUID().slice(0, 8)}`
-const home = mkdtempSync(join(tmpdir(), 'snodo-bench-pay-'))
-const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 })
-const log = (line: string) => console.log(line)
 process.env.BENCH_PAGOPA_KEY = pagopaKey // Snodo's config resolves env:BENCH_PAGOPA_KEY in every process
-const guard = guardRun({ name: 'bench/payments', prefix: runPrefix, redis, home, hardLimitMs: 200_000, log })
+const { redisUrl, runPrefix, home, redis, log, guard } = startBenchRun({ name: 'bench/payments', stem: 'pay', hardLimitMs: 200_000 })
 
 /** A ~1 KB createPayment body: a natural-person debtor, one transfer, a full description and metadata. */
 const paymentBody = JSON.stringify({

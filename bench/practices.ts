@@ -5,23 +5,13 @@
 // (Memory while a large document streams in: bench/uploads.ts.)
 // Every part has a hard bound and the run a watchdog; the run's Redis keys (one prefix per run) and temp
 // directory are deleted at the end, on failure too. DESIGN §8: alternate rounds, ratios, parallelism probe.
-import { randomUUID } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import { benchEnv } from './bench-env.ts'
 import { bounded, deleteKeys, pct } from './delivery/common.ts'
 import { describeParallelism, effectiveParallelism } from './parallelism.ts'
 import { practiceThroughput, startProtocolloRig } from './practices/throughput.ts'
-import { guardRun } from './run-guard.ts'
+import { startBenchRun } from './run-guard.ts'
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-const runPrefix = `bench-prat-${randomUUID().slice(0, 8)}`
-const home = mkdtempSync(join(tmpdir(), 'snodo-bench-prat-'))
-const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 })
-const log = (line: string) => console.log(line)
-const guard = guardRun({ name: 'bench/practices', prefix: runPrefix, redis, home, hardLimitMs: 150_000, log })
+const { redisUrl, runPrefix, home, redis, log, guard } = startBenchRun({ name: 'bench/practices', stem: 'prat', hardLimitMs: 150_000 })
 
 await guard.run(async () => {
   log(`\n=== Practices benchmark (run prefix ${runPrefix})`)

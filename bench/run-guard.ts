@@ -2,8 +2,11 @@
 // watchdog, SIGINT/SIGTERM handling, and one clean-up that runs once however the run ends — children
 // killed, abort hooks run, every Redis key under the run's prefix deleted (twice: commands in flight
 // when the writers stopped), the temp directory removed. Same steps as bench/deliveries.ts.
-import { rmSync } from 'node:fs'
-import type { Redis } from 'ioredis'
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Redis } from 'ioredis'
 import { abortHooks, deleteKeys, killAllChildren, sleep } from './delivery/common.ts'
 
 export function guardRun(o: { name: string; prefix: string; redis: Redis; home: string; hardLimitMs: number; log: (line: string) => void }) {
@@ -50,4 +53,18 @@ export function guardRun(o: { name: string; prefix: string; redis: Redis; home: 
       }
     },
   }
+}
+
+/**
+ * What every benchmark program sets up first: Redis, a key prefix and a temp directory of the run's
+ * own (`bench-<stem>-…`), and the guard that cleans them up however the run ends.
+ */
+export function startBenchRun(o: { name: string; stem: string; hardLimitMs: number }) {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+  const runPrefix = `bench-${o.stem}-${randomUUID().slice(0, 8)}`
+  const home = mkdtempSync(join(tmpdir(), `snodo-bench-${o.stem}-`))
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 })
+  const log = (line: string) => console.log(line)
+  const guard = guardRun({ name: o.name, prefix: runPrefix, redis, home, hardLimitMs: o.hardLimitMs, log })
+  return { redisUrl, runPrefix, home, redis, log, guard }
 }

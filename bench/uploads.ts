@@ -4,26 +4,18 @@
 // on disk) vs a bare node:http server piping the body through a SHA-256 hash into a file, in the same
 // run, alternately. Flat: the peak growth does not grow with the size — the 200 MiB upload costs about
 // what the 5 MiB one does. The run's Redis keys and temp directory are deleted at the end, on failure too.
-import { randomUUID } from 'node:crypto'
-import { mkdirSync, mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import { benchEnv } from './bench-env.ts'
 import { bounded, startChild } from './delivery/common.ts'
 import { describeParallelism, effectiveParallelism } from './parallelism.ts'
-import { guardRun } from './run-guard.ts'
+import { startBenchRun } from './run-guard.ts'
 import { downloadGrowth, heldWhilePaused, memoryGrowth, mib, type SizeResult, type Side } from './uploads/memory-growth.ts'
 
 const sizesMiB = [5, 50, 200]
 const rounds = 3
 const heldSizeMiB = 200
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-const runPrefix = `bench-upl-${randomUUID().slice(0, 8)}`
-const home = mkdtempSync(join(tmpdir(), 'snodo-bench-upl-'))
-const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 })
-const log = (line: string) => console.log(line)
-const guard = guardRun({ name: 'bench/uploads', prefix: runPrefix, redis, home, hardLimitMs: 150_000, log })
+const { redisUrl, runPrefix, home, redis, log, guard } = startBenchRun({ name: 'bench/uploads', stem: 'upl', hardLimitMs: 150_000 })
 
 await guard.run(async () => {
   log(`\n=== Document upload memory benchmark (run prefix ${runPrefix})`)
