@@ -2,11 +2,11 @@
 // (all, and one per status) for ops queries. Creation and status changes are Lua scripts, so a
 // record, its indexes and the "not yet enqueued" marker never disagree, and status never goes back.
 import type { Redis } from 'ioredis'
+import { createScriptBatcher } from '../redis-batch.ts'
 import { defineScript } from '../redis-script.ts'
 import { type Attempt, allowedTransitions, type Delivery, type DeliveryFilter, type DeliveryStatus, deliveryStatuses, type NewDelivery } from './delivery.ts'
-import { claimLua } from './lua/claim.ts'
-import { finishLua } from './lua/finish.ts'
 import { recordLua } from './lua/record.ts'
+import { stepsLua } from './lua/steps.ts'
 import { createDeliveryIntents, intentKeys } from './delivery-intents.ts'
 
 export type PublishedEvent = { stream: string; json: string; maxLen: number; dedupeKey?: string; dedupeTtlSeconds: number }
@@ -21,12 +21,12 @@ export type DeliveryStore = {
   /** Moves to `to` if the current status allows it; answers the status found (undefined: no such delivery). */
   transition(id: string, to: DeliveryStatus, fields?: Record<string, string | number | undefined>, expireSeconds?: number): Promise<{ ok: boolean; from?: DeliveryStatus }>
   /**
-   * Before a send, in one atomic script: reads the record; skips it if it is not to be worked (or the
+   * Before a send, as one atomic step: reads the record; skips it if it is not to be worked (or the
    * job is an overtaken replay's); parks it as paused if its target is paused for its tenant; answers
    * a wait if the circuit is open or the bucket empty; otherwise moves it to in_progress, one more attempt.
    */
   claim(id: string, job: { replay: number }, rules: ClaimRules): Promise<Claim>
-  /** After a send, in one atomic script: tells the circuit, appends the attempt, moves to the next status. */
+  /** After a send, as one atomic step: tells the circuit, appends the attempt, moves to the next status. */
   finish(id: string, outcome: Finish): Promise<{ ok: boolean; from?: DeliveryStatus }>
   list(filter: DeliveryFilter, page: { cursor?: string; limit: number }): Promise<{ items: Delivery[]; nextCursor?: string }>
   /** Ids created but whose job is not yet known to be in the queue, older than `olderThanMs`. */
@@ -125,9 +125,9 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
   const scripts = {
     create: defineScript<[string, number, ...string[]]>(redis, 'dlv_create', createScript),
     transition: defineScript<[number, string]>(redis, 'dlv_transition', transitionScript),
-    claim: defineScript<[string, ...unknown[]]>(redis, 'dlv_claim', claimLua),
-    finish: defineScript<[number, string]>(redis, 'dlv_finish', finishLua),
   }
+  // The processor's claim and finish: those asked for in the same tick share one script run.
+  const step = createScriptBatcher(redis, 'dlv_steps', stepsLua)
   const index = (status?: DeliveryStatus) => (status ? `${prefix}:dlv:idx:${status}` : `${prefix}:dlv:idx`)
   const intents = intentKeys(prefix)
 
@@ -174,7 +174,7 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
       const [credential, metaField] = typeof rules.credential === 'string' ? [rules.credential, ''] : ['', rules.credential.metaField ?? '']
       const rate = rules.rateLimit ? [rules.rateLimit.perSecond, rules.rateLimit.burst] : ['', '']
       const prefetch = rules.prefetch ? [rules.prefetch.keyPrefix, rules.prefetch.metaField] : ['', '']
-      const answer = await scripts.claim(prefix, id, job.replay, nowMs(), clock().toISOString(), allowedFrom.in_progress, allowedFrom.paused, credential, metaField, rules.circuit.cooldownMs, ...rate, ...prefetch)
+      const answer = await step<[string, ...unknown[]]>('claim', [prefix, id, job.replay, nowMs(), clock().toISOString(), allowedFrom.in_progress, allowedFrom.paused, credential, metaField, rules.circuit.cooldownMs, ...rate, ...prefetch])
       switch (answer[0]) {
         case 'go': {
           const [, values, credentialKey, attempt, prefetched] = answer as [string, (string | null)[], string, number, string | null]
@@ -191,11 +191,11 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
     },
 
     async finish(id, { attempt, to, fields = {}, expireSeconds = 0, circuit }) {
-      const [ok, from] = await scripts.finish(
+      const [ok, from] = await step<[number, string]>('finish', [
         ...[prefix, id, JSON.stringify(attempt), to, clock().toISOString(), allowedFrom[to], expireSeconds],
         ...[circuit.outcome === 'none' ? '' : circuit.outcome, circuit.credential, nowMs(), circuit.failureThreshold, circuit.cooldownMs],
         ...fieldPairs(fields),
-      )
+      ])
       return { ok: ok === 1, from: (from || undefined) as DeliveryStatus | undefined }
     },
 

@@ -1,24 +1,21 @@
-// The processor's one script before a send: reads the record, then — in this order, as one atomic
-// step — skips what is not to be worked, parks what is paused, waits on an open circuit or an empty
+// The processor's step before a send (a Lua function of the steps script, lua/steps.ts): reads the
+// record, then — in this order, as one atomic step — skips what is not to be worked, parks what is paused, waits on an open circuit or an empty
 // bucket (no attempt counted), and otherwise moves the delivery to in_progress with one more attempt.
-import { bucketLua } from './bucket.ts'
-import { circuitLua } from './circuit.ts'
-import { pauseLua } from './pause.ts'
-import { recordLua } from './record.ts'
 
 /**
- * ARGV: 1 prefix, 2 delivery id, 3 the job's replay number, 4 now (ms), 5 now (ISO),
+ * claim(args), needing the record, pause, circuit and bucket functions. args: 1 prefix, 2 delivery id, 3 the job's replay number, 4 now (ms), 5 now (ISO),
  * 6 statuses a delivery is worked from (those in_progress may follow), 7 those paused may follow,
  * 8 the credential key, or '' to work it out from the record as `<target>|<tenant>[|<meta field>]`,
  * 9 that meta field ('' none), 10 circuit cooldown (ms), 11 rate per second ('' no rate limit), 12 burst,
- * 13 prefetch: a hash key prefix ('' none) to read field `meta[ARGV[14]]` of `<ARGV[13]><tenant>` from, for the send.
+ * 13 prefetch: a hash key prefix ('' none) to read field `meta[args[14]]` of `<args[13]><tenant>` from, for the send.
  *
  * Answers {'skip'} | {'paused', record} | {'wait', 'circuit' | 'rate_limit', ms} | {'go', record, credential, attempt, prefetched},
- * the record as record_values gives it, read before this script changed it; prefetched nil when absent.
+ * the record as record_values gives it, read before this step changed it; prefetched nil when absent.
  */
-export const claimLua = `${recordLua}${pauseLua}${circuitLua}${bucketLua}
-local p, id, replay, now, nowIso = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
-local workable, pausable = ARGV[6], ARGV[7]
+export const claimLua = `
+local function claim(args)
+local p, id, replay, now, nowIso = args[1], args[2], tonumber(args[3]), tonumber(args[4]), args[5]
+local workable, pausable = args[6], args[7]
 
 local flat = redis.call('HGETALL', record_key(p, id))
 local h = {}
@@ -33,16 +30,16 @@ if paused_for(p, data.target, data.tenant) then
   return {'paused', record_values(h)}
 end
 
-local credential = ARGV[8]
+local credential = args[8]
 if credential == '' then
   credential = data.target .. '|' .. data.tenant
   -- As the handler's key function writes it in JS: a missing field reads 'undefined'.
-  if ARGV[9] ~= '' then credential = credential .. '|' .. tostring(data.meta[ARGV[9]] or 'undefined') end
+  if args[9] ~= '' then credential = credential .. '|' .. tostring(data.meta[args[9]] or 'undefined') end
 end
-local wait = circuit_admit(circuit_key(p, credential), now, tonumber(ARGV[10]))
+local wait = circuit_admit(circuit_key(p, credential), now, tonumber(args[10]))
 if wait > 0 then return {'wait', 'circuit', wait} end
-if ARGV[11] ~= '' then
-  wait = bucket_take(bucket_key(p, credential), tonumber(ARGV[11]), tonumber(ARGV[12]), now)
+if args[11] ~= '' then
+  wait = bucket_take(bucket_key(p, credential), tonumber(args[11]), tonumber(args[12]), now)
   if wait > 0 then return {'wait', 'rate_limit', wait} end
 end
 
@@ -50,6 +47,7 @@ local attempt = tonumber(h.attemptCount or 0) + 1
 local record = record_values(h)
 transition(p, id, 'in_progress', nowIso, workable, -1, {'attemptCount', attempt}, h)
 local prefetched = false
-if ARGV[13] ~= '' then prefetched = redis.call('HGET', ARGV[13] .. data.tenant, tostring(data.meta[ARGV[14]] or 'undefined')) end
+if args[13] ~= '' then prefetched = redis.call('HGET', args[13] .. data.tenant, tostring(data.meta[args[14]] or 'undefined')) end
 return {'go', record, credential, attempt, prefetched}
+end
 `

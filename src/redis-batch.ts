@@ -1,0 +1,57 @@
+// Calls of one batching script made in the same tick go to Redis as one script run, the way
+// ioredis' auto-pipelining sends the commands of a tick in one write: the script (ending with
+// batchDispatchLua) takes a run of [call name, argument count, arguments…] and answers one reply
+// per call, or {'error', message}.
+import type { Redis } from 'ioredis'
+import { defineScript, type ScriptArg } from './redis-script.ts'
+
+type Call = { name: string; args: ScriptArg[]; resolve(answer: unknown): void; reject(error: Error): void }
+
+/** At most this many calls in one run, so that one run never holds Redis for long. */
+const maxBatch = 64
+
+/**
+ * The end of a batching script: runs each call of ARGV with the Lua function its name maps to in
+ * `functions` (a Lua table expression, e.g. "{claim = claim}"), given its arguments as a table. A
+ * call that raises (a failed command, an unknown name) answers {'error', message}; the others still run.
+ */
+export const batchDispatchLua = (functions: string) => `
+local functions = ${functions}
+local out, i = {}, 1
+while i <= #ARGV do
+  local f, n = functions[ARGV[i]], tonumber(ARGV[i + 1])
+  local args = {}
+  for j = 1, n do args[j] = ARGV[i + 1 + j] end
+  local ok, answer = pcall(f, args)
+  if ok then out[#out + 1] = answer
+  else out[#out + 1] = {'error', type(answer) == 'table' and answer.err or tostring(answer)} end
+  i = i + 2 + n
+end
+return out
+`
+
+export type ScriptBatcher = <R>(name: string, args: ScriptArg[]) => Promise<R>
+
+export function createScriptBatcher(redis: Redis, scriptName: string, lua: string): ScriptBatcher {
+  const run = defineScript<unknown[]>(redis, scriptName, lua)
+  let pending: Call[] = []
+  const flush = () => {
+    const batch = pending.length <= maxBatch ? pending : pending.splice(0, maxBatch)
+    if (batch === pending) pending = []
+    else process.nextTick(flush)
+    run(...batch.flatMap((c) => [c.name, c.args.length, ...c.args])).then(
+      (answers) =>
+        batch.forEach((c, i) => {
+          const answer = answers[i]
+          if (Array.isArray(answer) && answer[0] === 'error' && answer.length === 2) c.reject(new Error(`${scriptName} ${c.name}: ${answer[1]}`))
+          else c.resolve(answer)
+        }),
+      (error: Error) => batch.forEach((c) => c.reject(error)),
+    )
+  }
+  return <R>(name: string, args: ScriptArg[]) =>
+    new Promise<R>((resolve, reject) => {
+      if (pending.length === 0) process.nextTick(flush)
+      pending.push({ name, args, resolve: resolve as (answer: unknown) => void, reject })
+    })
+}
