@@ -1,4 +1,4 @@
-// The script batcher on real Redis: calls of one tick share one script run, in order; a call whose
+// The script batcher on real Redis: calls of one event-loop turn share one script run, in order; a call whose
 // step raises answers its own error; long runs are split; a lost connection fails every call.
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
@@ -27,9 +27,14 @@ local function boom()
 end
 ${batchDispatchLua('{echo = echo, boom = boom}')}`
 
-it('runs the calls of one tick as one script run, each answered in its order; later calls in a new run', async () => {
+it('runs the calls of one event-loop turn as one script run, each answered in its order; later calls in a new run', async () => {
   const batch = createScriptBatcher(redis, 'test_batch', lua)
-  const first = await Promise.all([batch('echo', ['a', 1]), batch('echo', ['b']), batch('echo', [])])
+  // Later ticks and microtasks of the same turn join the run.
+  const a = batch('echo', ['a', 1])
+  await Promise.resolve()
+  const b = batch('echo', ['b'])
+  await new Promise((resolve) => process.nextTick(resolve))
+  const first = await Promise.all([a, b, batch('echo', [])])
   expect(first).toEqual([
     [1, 3, ['a', '1']],
     [1, 3, ['b']],
@@ -47,7 +52,7 @@ it('rejects only the call whose step raised; the others of its run answer', asyn
   expect((results[2] as PromiseFulfilledResult<unknown[]>).value[2]).toEqual(['also ok'])
 })
 
-it('splits a long tick into runs of at most 64 calls, in order', async () => {
+it('splits a long turn into runs of at most 64 calls, in order', async () => {
   const batch = createScriptBatcher(redis, 'test_batch', lua)
   const answers = await Promise.all(Array.from({ length: 150 }, (_, i) => batch<[number, number, string[]]>('echo', [i])))
   expect(answers.map((a) => a[1])).toEqual([...Array(64).fill(64), ...Array(64).fill(64), ...Array(22).fill(22)])

@@ -1,7 +1,10 @@
-// Calls of one batching script made in the same tick go to Redis as one script run, the way
-// ioredis' auto-pipelining sends the commands of a tick in one write: the script (ending with
-// batchDispatchLua) takes a run of [call name, argument count, arguments…] and answers one reply
-// per call, or {'error', message}.
+// Calls of one batching script made in the same turn of the event loop go to Redis as one script
+// run: under load, many jobs start or end on the sockets read in one turn, and each call alone costs
+// the client a command and a socket write, and Redis a read and a script call. Run at the end of the
+// turn (setImmediate), not of the tick, as ioredis' auto-pipelining does: one turn gathers calls from
+// all the sockets it read (measured: about 12 calls per run instead of 2, -10 % worker CPU per
+// webhook delivery). The script (ending with batchDispatchLua) takes a run of [call name, argument
+// count, arguments…] and answers one reply per call, or {'error', message}.
 import type { Redis } from 'ioredis'
 import { defineScript, type ScriptArg } from './redis-script.ts'
 
@@ -38,7 +41,7 @@ export function createScriptBatcher(redis: Redis, scriptName: string, lua: strin
   const flush = () => {
     const batch = pending.length <= maxBatch ? pending : pending.splice(0, maxBatch)
     if (batch === pending) pending = []
-    else process.nextTick(flush)
+    else setImmediate(flush)
     run(...batch.flatMap((c) => [c.name, c.args.length, ...c.args])).then(
       (answers) =>
         batch.forEach((c, i) => {
@@ -51,7 +54,7 @@ export function createScriptBatcher(redis: Redis, scriptName: string, lua: strin
   }
   return <R>(name: string, args: ScriptArg[]) =>
     new Promise<R>((resolve, reject) => {
-      if (pending.length === 0) process.nextTick(flush)
+      if (pending.length === 0) setImmediate(flush)
       pending.push({ name, args, resolve: resolve as (answer: unknown) => void, reject })
     })
 }

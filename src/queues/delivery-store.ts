@@ -126,7 +126,7 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
     create: defineScript<[string, number, ...string[]]>(redis, 'dlv_create', createScript),
     transition: defineScript<[number, string]>(redis, 'dlv_transition', transitionScript),
   }
-  // The processor's claim and finish: those asked for in the same tick share one script run.
+  // The processor's claim and finish: those asked for in the same event-loop turn share one script run.
   const step = createScriptBatcher(redis, 'dlv_steps', stepsLua)
   const index = (status?: DeliveryStatus) => (status ? `${prefix}:dlv:idx:${status}` : `${prefix}:dlv:idx`)
   const intents = intentKeys(prefix)

@@ -2,7 +2,7 @@
 // retrying (delayed per the retry policy) or dead. Waiting for a pause, an open circuit or an empty
 // bucket moves the job to delayed without counting an attempt (design §5). The checks before the send
 // are one atomic step (the store's claim), the bookkeeping after it another (finish); the store runs
-// the steps that jobs ask for in the same tick as one script.
+// the steps that jobs ask for in the same event-loop turn as one script.
 import { DelayedError, type Job, type Processor } from 'bullmq'
 import type { DeliveryConfig, DeliveryTarget, TargetTuning } from '../config-schema.ts'
 import { UpstreamError } from '../errors.ts'
