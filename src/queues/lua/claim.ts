@@ -1,9 +1,11 @@
 // The processor's step before a send (a Lua function of the steps script, lua/steps.ts): reads the
-// record, then — in this order, as one atomic step — skips what is not to be worked, parks what is paused, waits on an open circuit or an empty
-// bucket (no attempt counted), and otherwise moves the delivery to in_progress with one more attempt.
+// record, then — in this order, as one atomic step — skips what is not to be worked, parks what is
+// paused, waits on an open circuit or an empty bucket (no attempt counted), and otherwise moves the
+// delivery to in_progress with one more attempt.
 
 /**
- * claim(args), needing the record, pause, circuit and bucket functions. args: 1 prefix, 2 delivery id, 3 the job's replay number, 4 now (ms), 5 now (ISO),
+ * claim(args), needing the record, pause, circuit and bucket functions before it. args: 1 prefix,
+ * 2 delivery id, 3 the job's replay number, 4 now (ms), 5 now (ISO),
  * 6 statuses a delivery is worked from (those in_progress may follow), 7 those paused may follow,
  * 8 the credential key, or '' to work it out from the record as `<target>|<tenant>[|<meta field>]`,
  * 9 that meta field ('' none), 10 circuit cooldown (ms), 11 rate per second ('' no rate limit), 12 burst,

@@ -4,9 +4,10 @@
 // or dead) with its fields and expiry.
 
 /**
- * finish(args), needing the record and circuit functions. args: 1 prefix, 2 delivery id, 3 the attempt (JSON), 4 the next status, 5 now (ISO), 6 statuses
- * it may follow, 7 expiry in seconds (0 none), 8 circuit outcome ('success', 'failure' or ''),
- * 9 credential, 10 now (ms), 11 failure threshold, 12 cooldown (ms), 13… field name/value pairs ('' deletes).
+ * finish(args), needing the record and circuit functions before it. args: 1 prefix, 2 delivery id,
+ * 3 the attempt (JSON), 4 the next status, 5 now (ISO), 6 statuses it may follow, 7 expiry in
+ * seconds (0 none), 8 circuit outcome ('success', 'failure' or ''), 9 credential, 10 now (ms),
+ * 11 failure threshold, 12 cooldown (ms), 13… field name/value pairs ('' deletes).
  *
  * Answers {moved (1/0), status found ('' none)}, as the store's transition does.
  */
