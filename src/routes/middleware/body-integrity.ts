@@ -1,5 +1,5 @@
 // INTEGRITY_REST_01 on every request that carries a body; the verified bytes are kept for the handler.
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import type { ClientRegistry } from '../../trust/clients.ts'
 import { verifyIntegrity } from '../../trust/verify-integrity.ts'
 import { type AppEnv, callerOf } from '../app-env.ts'
@@ -10,7 +10,7 @@ export function bodyIntegrity(deps: { clients: ClientRegistry; policy: { audienc
   return async (c, next) => {
     // A document upload streams: its route checks the signed headers first and the Digest at the end
     // (tested first: hasBody may touch the body, which must reach that route unread).
-    if (isDocumentUpload(c.req.method, c.req.path) || !hasBody(c.req.raw)) return next()
+    if (isDocumentUpload(c.req.method, c.req.path) || !hasBody(c)) return next()
     const body = new Uint8Array(await c.req.arrayBuffer())
     const caller = callerOf(c)
     const client = deps.clients.get(caller.clientId)
@@ -30,8 +30,16 @@ export function bodyIntegrity(deps: { clients: ClientRegistry; policy: { audienc
 
 export const isDocumentUpload = (method: string, path: string) => method === 'POST' && /^\/v1\/tenants\/[^/]+\/documents$/.test(path)
 
-function hasBody(request: Request): boolean {
-  if (request.headers.has('transfer-encoding')) return true
-  const length = request.headers.get('content-length')
-  return length !== null ? Number(length) > 0 : request.body !== null
+/**
+ * RFC 9112 §6.3: a request has a body only when Transfer-Encoding or a Content-Length other than 0
+ * says so. @hono/node-server gives every request but GET/HEAD a body stream, empty or not, so on the
+ * wire the stream says nothing (a DELETE as the contract defines it would need a signature). Only
+ * under app.request(), with no Node request behind it, may a body come without either header.
+ */
+function hasBody(c: Context<AppEnv>): boolean {
+  if (c.req.header('transfer-encoding') !== undefined) return true
+  const length = c.req.header('content-length')
+  // Anything but a plain 0 counts as a body: Node refuses a malformed length before we see it anyway.
+  if (length !== undefined) return !/^0+$/.test(length.trim())
+  return c.env?.incoming ? false : c.req.raw.body !== null
 }
