@@ -1,12 +1,14 @@
 // INTEGRITY_REST_01 on every request that carries a body; the verified bytes are kept for the handler.
 import type { Context, MiddlewareHandler } from 'hono'
 import type { ClientRegistry } from '../../trust/clients.ts'
+import type { ReplayCache } from '../../trust/replay-cache.ts'
+import type { BearerPolicy } from '../../trust/verify-bearer.ts'
 import { verifyIntegrity } from '../../trust/verify-integrity.ts'
 import { type AppEnv, callerOf } from '../app-env.ts'
 
 const utf8 = new TextDecoder()
 
-export function bodyIntegrity(deps: { clients: ClientRegistry; policy: { audience: string; leewaySeconds: number } }): MiddlewareHandler<AppEnv> {
+export function bodyIntegrity(deps: { clients: ClientRegistry; replay: ReplayCache; policy: BearerPolicy }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     // A document upload streams: its route checks the signed headers first and the Digest at the end
     // (tested first: hasBody may touch the body, which must reach that route unread).
@@ -16,9 +18,9 @@ export function bodyIntegrity(deps: { clients: ClientRegistry; policy: { audienc
     const client = deps.clients.get(caller.clientId)
     if (!client) throw new Error(`authenticated client ${caller.clientId} vanished from the registry`)
     await verifyIntegrity(
-      { body, digest: c.req.header('digest'), signature: c.req.header('agid-jwt-signature'), contentType: c.req.header('content-type') },
+      { body, digest: c.req.header('digest'), signature: c.req.header('agid-jwt-signature'), contentType: c.req.header('content-type'), authorization: c.req.header('authorization') },
       { clientId: client.id, keys: client.keys },
-      deps.policy,
+      { ...deps.policy, replay: deps.replay },
     )
     c.set('rawBody', body)
     // Hono would otherwise turn the cached ArrayBuffer back into text for c.req.json() through a new
