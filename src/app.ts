@@ -65,7 +65,7 @@ export function createApp(deps: Deps) {
     return (c.req.method === 'POST' && /^\/v1\/tenants\/[^/]+\/message-batches$/.test(c.req.path) ? batchBodyLimit : bodyLimit)(c, next)
   })
   app.use('/v1/*', authenticate({ ...deps, policy, tenant: (id) => deps.tenants.get(id) }))
-  app.use('/v1/*', bodyIntegrity({ clients: deps.clients, policy }))
+  app.use('/v1/*', bodyIntegrity({ clients: deps.clients, replay: deps.replay, policy }))
   const access = tenantAccess({ ...deps, tenantExists: (id) => deps.tenants.has(id) })
   app.use('/v1/tenants/:tenantId', access)
   app.use('/v1/tenants/:tenantId/*', access)

@@ -20,6 +20,7 @@ export const problemCatalogue = {
   signature_missing: [401, 'Agid-JWT-Signature missing'],
   signature_invalid: [401, 'Agid-JWT-Signature invalid'],
   signed_headers_mismatch: [401, 'Signed headers do not match the request'],
+  signature_replayed: [401, 'Agid-JWT-Signature replayed'],
   tenant_forbidden: [403, 'Client not allowed for this tenant'],
   scope_missing: [403, 'Client lacks the required scope'],
   not_found: [404, 'Not found'],

@@ -59,7 +59,8 @@ export async function signRequest(key: SigningKey, identity: { clientId: string;
     const digest = typeof body === 'object' && 'digest' in body ? body.digest : digestOf(body)
     headers['content-type'] = contentType
     headers.digest = digest
-    headers['agid-jwt-signature'] = await signIntegrity(key, { issuer: identity.clientId, audience: identity.audience, headers: { digest, 'content-type': contentType } })
+    // Its own jti and the bearer's lifetime (60 s): Snodo takes each signature once, within auth.maxTokenLifetimeSeconds.
+    headers['agid-jwt-signature'] = await signIntegrity(key, { issuer: identity.clientId, audience: identity.audience, headers: { digest, 'content-type': contentType }, lifetimeSeconds: 60 })
   }
   return headers
 }

@@ -44,6 +44,11 @@ describe('signedHeadersMismatch', () => {
     expect(signedHeadersMismatch([{ digest: 'SHA-256=x' }, { 'content-type': 'text/plain' }], actual, required)).toBe('signed content-type "text/plain" differs from the one sent "application/json"')
   })
 
+  it('a header named twice, in any case, is a mismatch: neither value is taken', () => {
+    expect(signedHeadersMismatch([{ digest: 'SHA-256=x' }, { 'content-type': 'application/json' }, { Digest: 'SHA-256=y' }], actual, required)).toBe('signed_headers names digest more than once')
+    expect(signedHeadersMismatch([{ digest: 'SHA-256=x' }, { 'content-type': 'application/json' }, { digest: 'SHA-256=x' }], actual, required)).toBe('signed_headers names digest more than once')
+  })
+
   it('a signed header that was not sent is a mismatch too', () => {
     expect(signedHeadersMismatch([{ digest: 'SHA-256=x' }, { 'content-type': 'application/json' }, { 'x-extra': 'v' }], actual, required)).toBe('signed x-extra "v" differs from the one sent ""')
     expect(signedHeadersMismatch([{ digest: 'SHA-256=x' }, { 'content-type': 'application/json' }], { digest: 'SHA-256=x', 'content-type': undefined }, required)).toBe(

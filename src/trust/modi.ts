@@ -42,15 +42,19 @@ export function signBearerToken(key: SigningKey, claims: { clientId: string; aud
 
 export type SignedHeaders = { digest: string; 'content-type': string }
 
-/** INTEGRITY_REST_01: a JWS whose signed_headers bind the Digest and Content-Type actually sent. */
-export function signIntegrity(key: SigningKey, claims: { issuer: string; audience: string; headers: SignedHeaders; now?: number }) {
+/**
+ * INTEGRITY_REST_01: a JWS whose signed_headers bind the Digest and Content-Type actually sent, with
+ * a jti of its own (never the bearer's). A client signing a request keeps the lifetime as short as
+ * its bearer's, within auth.maxTokenLifetimeSeconds; Snodo's answers keep 300 s.
+ */
+export function signIntegrity(key: SigningKey, claims: { issuer: string; audience: string; headers: SignedHeaders; lifetimeSeconds?: number; now?: number }) {
   const iat = claims.now ?? Math.floor(Date.now() / 1000)
   return new SignJWT({ signed_headers: [{ digest: claims.headers.digest }, { 'content-type': claims.headers['content-type'] }] })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
     .setIssuer(claims.issuer)
     .setAudience(claims.audience)
     .setIssuedAt(iat)
-    .setExpirationTime(iat + 300)
+    .setExpirationTime(iat + (claims.lifetimeSeconds ?? 300))
     .setJti(randomUUID())
     .sign(key.key)
 }
@@ -66,6 +70,8 @@ export function signedHeadersMismatch(signed: unknown, actual: Record<string, st
     if (!entry || typeof entry !== 'object' || Object.keys(entry).length !== 1) return 'each signed_headers entry must be a single-key object'
     const [name, value] = Object.entries(entry)[0] as [string, unknown]
     if (typeof value !== 'string') return `signed header ${name} is not a string`
+    // Which of two values was signed for the header? Neither is trusted, rather than the last one.
+    if (values.has(name.toLowerCase())) return `signed_headers names ${name.toLowerCase()} more than once`
     values.set(name.toLowerCase(), value)
   }
   for (const name of required) if (!values.has(name)) return `${name} is not among the signed headers`

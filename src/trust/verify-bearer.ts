@@ -2,6 +2,7 @@
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import { type ProblemCode, SnodoError } from '../errors.ts'
 import type { ClientRegistry } from './clients.ts'
+import { isJti, isOnlyAudience, lifetimeProblem } from './claims.ts'
 import { allowedAlgorithms } from './modi.ts'
 import type { ReplayCache } from './replay-cache.ts'
 
@@ -64,13 +65,14 @@ export async function verifyBearer(
   } catch (error) {
     throw classifyJoseError(error, policy.audience)
   }
+  if (!isOnlyAudience(payload.aud, policy.audience)) throw new SnodoError('token_audience_invalid', `aud must be ${policy.audience} alone (a string, or an array holding only it)`)
+  if (!isJti(payload.jti)) throw new SnodoError('token_claims_invalid', 'jti must be a non-empty string')
   const iat = payload.iat as number
   const exp = payload.exp as number
-  if (iat > now + policy.leewaySeconds) throw new SnodoError('token_issued_in_future', `iat ${iat} is after now (${now}) plus the leeway`)
-  if (exp - iat > policy.maxTokenLifetimeSeconds) {
-    throw new SnodoError('token_lifetime_too_long', `exp must be at most ${policy.maxTokenLifetimeSeconds} s after iat`)
-  }
-  if (!(await deps.replay.firstUse(client.id, String(payload.jti), exp + policy.leewaySeconds))) {
+  const lifetime = lifetimeProblem(iat, exp, now, policy)
+  if (lifetime === 'issued_in_future') throw new SnodoError('token_issued_in_future', `iat ${iat} is after now (${now}) plus the leeway`)
+  if (lifetime === 'lifetime_too_long') throw new SnodoError('token_lifetime_too_long', `exp must be at most ${policy.maxTokenLifetimeSeconds} s after iat`)
+  if (!(await deps.replay.firstUse('bearer', client.id, payload.jti, exp + policy.leewaySeconds))) {
     throw new SnodoError('token_replayed', 'This jti was already used: sign a fresh token for every request')
   }
   return { clientId: client.id, payload }

@@ -3,9 +3,8 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectConforms, expectProblem } from '../../test/support/contract.ts'
-import { aToken, bearer } from '../../test/support/tokens.ts'
+import { aToken, bearer, freshVouchers } from '../../test/support/tokens.ts'
 import { aClientKey, createTestApp, publicUrl, type TestApp, type TestClient } from '../../test/support/test-app.ts'
-import { createVoucherClient } from '../adapters/pdnd/client.ts'
 import { createPdndSimulator, type PdndSimulator } from '../adapters/pdnd/simulator/app.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
 import { importSigningKey, signRequest } from '../client/index.ts'
@@ -28,8 +27,7 @@ beforeAll(async () => {
   running = await startSimulator(pdnd.app)
   const pdndAcceptance = { issuer: pdnd.issuer, jwksUrl: `${running.url}/.well-known/jwks.json`, audience, purposes: { [purposeId]: 'portal' } }
   t = await createTestApp({ clients: { portal }, tenantOverrides: { pdnd: pdndAcceptance } })
-  const vouchers = createVoucherClient({ tokenUrl: `${running.url}/token.oauth2`, clientId: pdndClientId, kid: portal.publicJwk.kid as string, privateJwk: portal.privateJwk, assertionAudience: pdnd.assertionAudience })
-  voucherFor = (purpose) => vouchers.voucherFor(purpose)
+  voucherFor = freshVouchers({ tokenUrl: `${running.url}/token.oauth2`, clientId: pdndClientId, kid: portal.publicJwk.kid as string, privateJwk: portal.privateJwk, assertionAudience: pdnd.assertionAudience })
 })
 afterAll(async () => {
   await t.close()
@@ -45,11 +43,18 @@ async function getTenant(tenantId: string, voucher: string) {
 const expectVoucherInvalid = (res: Response) => expectProblem(res, 401, 'voucher_invalid')
 
 describe('PDND vouchers', () => {
-  it('a voucher for the mapped purpose acts as its client, and can be used again until it expires', async () => {
+  it('a voucher for the mapped purpose acts as its client, once: its jti is the ID_AUTH_REST_02 jti', async () => {
     const voucher = await voucherFor(purposeId)
     const first = await getTenant('comune-a', voucher)
     expect(first.status).toBe(200)
     expect(await first.json()).toMatchObject({ id: 'comune-a', acceptsPdndVouchers: true, access: { clientId: 'portal' } })
+    const problem = await expectProblem(await getTenant('comune-a', voucher), 401, 'token_replayed')
+    expect(problem.detail).toBe('This voucher was already used: ask PDND for a new voucher for every request')
+  })
+
+  it('a voucher refused for another reason leaves its jti unspent', async () => {
+    const voucher = await voucherFor(purposeId)
+    await expectVoucherInvalid(await getTenant('comune-b', voucher))
     expect((await getTenant('comune-a', voucher)).status).toBe(200)
   })
 

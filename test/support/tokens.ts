@@ -1,6 +1,7 @@
 // Crafts bearer tokens with any claim or header changed, to prove each check refuses what it must.
 import { randomUUID } from 'node:crypto'
 import { type JWTPayload, SignJWT } from 'jose'
+import { createVoucherClient, type VoucherClientOptions } from '../../src/adapters/pdnd/client.ts'
 import { importSigningKey } from '../../src/client/index.ts'
 import { publicUrl, type TestClient } from './test-app.ts'
 
@@ -20,3 +21,9 @@ export const bearer = (token: string) => ({ headers: { authorization: `Bearer ${
 function dropUndefined(payload: JWTPayload): JWTPayload {
   return Object.fromEntries(Object.entries(payload).filter(([, v]) => v !== undefined))
 }
+
+/**
+ * A new PDND voucher on every call. A voucher is one-use at Snodo (its jti is the ID_AUTH_REST_02
+ * jti, pdnd/FACTS.md "ModI patterns"), so a test never takes the voucher client's cached one twice.
+ */
+export const freshVouchers = (options: VoucherClientOptions) => (purposeId: string) => createVoucherClient(options).voucherFor(purposeId)

@@ -1,6 +1,6 @@
 // One test per way a bearer token can be wrong (ModI ID_AUTH_REST_02), each with its exact code.
 import { createPublicKey, randomUUID } from 'node:crypto'
-import { SignJWT } from 'jose'
+import { type JWTPayload, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectConforms, expectProblem } from '../../../test/support/contract.ts'
 import { aToken, base64url, bearer, nowSeconds } from '../../../test/support/tokens.ts'
@@ -83,6 +83,21 @@ describe('bearer token checks', () => {
 
   it('wrong aud → token_audience_invalid', async () => {
     await expectRefused(bearer(await aToken(t.clients.portal, { aud: 'https://another-hub.test' })), 'token_audience_invalid')
+  })
+
+  it('aud an array holding Snodo and another audience → token_audience_invalid; holding Snodo alone → accepted', async () => {
+    const problem = await expectProblem(await getTenant(bearer(await aToken(t.clients.portal, { aud: [publicUrl, 'https://another-hub.test'] }))), 401, 'token_audience_invalid')
+    expect(problem.detail).toBe(`aud must be ${publicUrl} alone (a string, or an array holding only it)`)
+    await expectRefused(bearer(await aToken(t.clients.portal, { aud: [] })), 'token_audience_invalid')
+    expect((await getTenant(bearer(await aToken(t.clients.portal, { aud: [publicUrl] })))).status).toBe(200)
+  })
+
+  it('a jti that is an object, empty or a number → token_claims_invalid (no two objects collide as one jti)', async () => {
+    const notStrings: unknown[] = [{ a: 1 }, { b: 2 }, '', 42]
+    for (const jti of notStrings) {
+      const problem = await expectProblem(await getTenant(bearer(await aToken(t.clients.portal, { jti } as JWTPayload))), 401, 'token_claims_invalid')
+      expect(problem.detail).toBe('jti must be a non-empty string')
+    }
   })
 
   it('expired (beyond the leeway) → token_expired', async () => {

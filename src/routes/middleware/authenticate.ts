@@ -24,7 +24,7 @@ export function authenticate(deps: AuthenticateDeps): MiddlewareHandler<AppEnv> 
       const tenantId = tenantIdOf(c.req.path)
       const tenant = tenantId ? deps.tenant(tenantId) : undefined
       if (!tenant) throw new SnodoError('voucher_invalid', 'PDND vouchers are accepted only on the routes of a tenant that accepts them')
-      const { clientId, purposeId } = await deps.verifyVoucher(token, tenant)
+      const { clientId, purposeId } = await deps.verifyVoucher(token, tenant, deps.replay)
       c.set('caller', { clientId, via: 'pdnd-voucher', purposeId })
     } else {
       const { clientId } = await verifyBearer(token, peeked.iss, deps)

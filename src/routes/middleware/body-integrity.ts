@@ -1,24 +1,26 @@
 // INTEGRITY_REST_01 on every request that carries a body; the verified bytes are kept for the handler.
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import type { ClientRegistry } from '../../trust/clients.ts'
+import type { ReplayCache } from '../../trust/replay-cache.ts'
+import type { BearerPolicy } from '../../trust/verify-bearer.ts'
 import { verifyIntegrity } from '../../trust/verify-integrity.ts'
 import { type AppEnv, callerOf } from '../app-env.ts'
 
 const utf8 = new TextDecoder()
 
-export function bodyIntegrity(deps: { clients: ClientRegistry; policy: { audience: string; leewaySeconds: number } }): MiddlewareHandler<AppEnv> {
+export function bodyIntegrity(deps: { clients: ClientRegistry; replay: ReplayCache; policy: BearerPolicy }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     // A document upload streams: its route checks the signed headers first and the Digest at the end
     // (tested first: hasBody may touch the body, which must reach that route unread).
-    if (isDocumentUpload(c.req.method, c.req.path) || !hasBody(c.req.raw)) return next()
+    if (isDocumentUpload(c.req.method, c.req.path) || !hasBody(c)) return next()
     const body = new Uint8Array(await c.req.arrayBuffer())
     const caller = callerOf(c)
     const client = deps.clients.get(caller.clientId)
     if (!client) throw new Error(`authenticated client ${caller.clientId} vanished from the registry`)
     await verifyIntegrity(
-      { body, digest: c.req.header('digest'), signature: c.req.header('agid-jwt-signature'), contentType: c.req.header('content-type') },
+      { body, digest: c.req.header('digest'), signature: c.req.header('agid-jwt-signature'), contentType: c.req.header('content-type'), authorization: c.req.header('authorization') },
       { clientId: client.id, keys: client.keys },
-      deps.policy,
+      { ...deps.policy, replay: deps.replay },
     )
     c.set('rawBody', body)
     // Hono would otherwise turn the cached ArrayBuffer back into text for c.req.json() through a new
@@ -30,8 +32,16 @@ export function bodyIntegrity(deps: { clients: ClientRegistry; policy: { audienc
 
 export const isDocumentUpload = (method: string, path: string) => method === 'POST' && /^\/v1\/tenants\/[^/]+\/documents$/.test(path)
 
-function hasBody(request: Request): boolean {
-  if (request.headers.has('transfer-encoding')) return true
-  const length = request.headers.get('content-length')
-  return length !== null ? Number(length) > 0 : request.body !== null
+/**
+ * RFC 9112 §6.3: a request has a body only when Transfer-Encoding or a Content-Length other than 0
+ * says so. @hono/node-server gives every request but GET/HEAD a body stream, empty or not, so on the
+ * wire the stream says nothing (a DELETE as the contract defines it would need a signature). Only
+ * under app.request(), with no Node request behind it, may a body come without either header.
+ */
+function hasBody(c: Context<AppEnv>): boolean {
+  if (c.req.header('transfer-encoding') !== undefined) return true
+  const length = c.req.header('content-length')
+  // Anything but a plain 0 counts as a body: Node refuses a malformed length before we see it anyway.
+  if (length !== undefined) return !/^0+$/.test(length.trim())
+  return c.env?.incoming ? false : c.req.raw.body !== null
 }
