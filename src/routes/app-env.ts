@@ -2,7 +2,13 @@ import type { HttpBindings } from '@hono/node-server'
 import type { Context } from 'hono'
 
 /** Who is calling: a client that signed its own token, or one a PDND voucher maps to. */
-export type Caller = { clientId: string; via: 'client-jwt' | 'pdnd-voucher'; purposeId?: string }
+export type Caller = {
+  clientId: string
+  via: 'client-jwt' | 'pdnd-voucher'
+  purposeId?: string
+  /** For a voucher: its PDND client_id and the e-service audience, which INTEGRITY_REST_02 signs as iss and aud. */
+  pdnd?: { clientId: string; audience: string }
+}
 
 export type AppEnv = {
   /** What @hono/node-server passes (the Node request and response); absent under app.request(). */

@@ -19,8 +19,12 @@ export type IntegrityInput = {
   authorization: string | undefined
 }
 
-/** The client the request authenticated as: for a PDND voucher, the client its purposeId maps to. */
-type Signer = { clientId: string; keys: JWTVerifyGetKey }
+/**
+ * The client the request authenticated as: for a PDND voucher, the client its purposeId maps to,
+ * whose key signs. `pdnd`: under a voucher, INTEGRITY_REST_02 (pdnd/FACTS.md "ModI patterns") has
+ * iss = the PDND client_id and aud = the e-service; either that pair or Snodo's own is taken.
+ */
+export type Signer = { clientId: string; keys: JWTVerifyGetKey; pdnd?: { clientId: string; audience: string } }
 export type IntegrityChecks = BearerPolicy & { replay: ReplayCache; now?: () => number }
 
 export async function verifyIntegrity(input: IntegrityInput, signer: Signer, checks: IntegrityChecks): Promise<void> {
@@ -46,7 +50,6 @@ export async function verifySignedHeaders(input: Omit<IntegrityInput, 'body'>, s
   try {
     ;({ payload } = await jwtVerify(input.signature, requireKid(signer.keys, 'its header'), {
       algorithms: [...allowedAlgorithms],
-      audience: checks.audience,
       clockTolerance: checks.leewaySeconds,
       currentDate: new Date(now * 1000),
       requiredClaims: ['iss', 'iat', 'exp', 'jti'],
@@ -54,9 +57,11 @@ export async function verifySignedHeaders(input: Omit<IntegrityInput, 'body'>, s
   } catch (error) {
     throw invalid(classifyJoseError(error, checks.audience).message)
   }
-  if (!isOnlyAudience(payload.aud, checks.audience)) throw invalid(`aud must be ${checks.audience} alone (a string, or an array holding only it)`)
+  const audiences = [checks.audience, ...(signer.pdnd ? [signer.pdnd.audience] : [])]
+  if (!audiences.some((audience) => isOnlyAudience(payload.aud, audience))) throw invalid(`aud must be ${audiences.join(' or ')} alone (a string, or an array holding only it)`)
   // INTEGRITY_REST_02: iss = the client id (pdnd/FACTS.md "ModI patterns"), the one whose key signed.
-  if (payload.iss !== signer.clientId) throw invalid(`iss must be ${signer.clientId}, the client that sent the bearer token`)
+  const issuers = [signer.clientId, ...(signer.pdnd ? [signer.pdnd.clientId] : [])]
+  if (!issuers.includes(payload.iss as string)) throw invalid(`iss must be ${issuers.join(' or ')}, the client that sent the bearer token`)
   if (!isJti(payload.jti)) throw invalid('jti must be a non-empty string')
   if (bearer && payload.jti === jtiOf(bearer)) throw invalid('its jti is the bearer token’s; give each JWS a jti of its own')
   const iat = payload.iat as number

@@ -6,7 +6,7 @@ import { SnodoError } from '../errors.ts'
 import { isJti } from './claims.ts'
 import type { ReplayCache } from './replay-cache.ts'
 
-export type VoucherVerifier = (token: string, tenant: TenantConfig, replay: ReplayCache) => Promise<{ clientId: string; purposeId: string }>
+export type VoucherVerifier = (token: string, tenant: TenantConfig, replay: ReplayCache) => Promise<{ clientId: string; purposeId: string; pdndClientId: string; audience: string }>
 
 /**
  * With PDND the voucher *is* the ID_AUTH_REST_02 token (pdnd/FACTS.md "ModI patterns"), so its jti
@@ -49,7 +49,7 @@ export function createVoucherVerifier(leewaySeconds: number): VoucherVerifier {
     if (!(await replay.firstUse('voucher', pdnd.issuer, payload.jti, (payload.exp as number) + leewaySeconds))) {
       throw new SnodoError('token_replayed', 'This voucher was already used: ask PDND for a new voucher for every request')
     }
-    return { clientId, purposeId }
+    return { clientId, purposeId, pdndClientId: String(payload.client_id), audience: pdnd.audience }
   }
 }
 

@@ -8,6 +8,8 @@ import { expectConforms, expectProblem } from '../../test/support/contract.ts'
 import { aToken, bearer, nowSeconds } from '../../test/support/tokens.ts'
 import { createTestApp, publicUrl, type TestApp } from '../../test/support/test-app.ts'
 import { type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
+import { anIntegritySignature } from '../../test/support/signed.ts'
+import { digestOf } from './modi.ts'
 
 const issuer = 'pdnd-claims.test'
 const audience = `${publicUrl}/eservice`
@@ -67,5 +69,19 @@ describe('voucher claims', () => {
     expect((await getTenant(await aToken(t.clients.portal, { jti }))).status).toBe(200)
     expect((await getTenant(await sign({ jti }))).status).toBe(200)
     await expectProblem(await getTenant(await sign({ jti })), 401, 'token_replayed')
+  })
+
+  it('under a voucher the Agid-JWT-Signature may carry INTEGRITY_REST_02’s iss and aud (PDND client_id, e-service); nobody else’s', async () => {
+    const body = JSON.stringify({ hello: 'voucher' })
+    const headers = { digest: digestOf(body), 'content-type': 'application/json' }
+    const echo = async (claims: JWTPayload) => {
+      const signature = await anIntegritySignature(t.clients.portal, headers, claims)
+      return t.app.request('/v1/tenants/comune-a/echo', { method: 'POST', body, headers: { authorization: `Bearer ${await sign({})}`, ...headers, 'agid-jwt-signature': signature } })
+    }
+    expect((await echo({ iss: 'pdnd-client', aud: audience })).status).toBe(200)
+    expect((await echo({})).status).toBe(200)
+    const foreign = await expectProblem(await echo({ iss: 'another-pdnd-client' }), 401, 'signature_invalid')
+    expect(foreign.detail).toBe('Agid-JWT-Signature: iss must be portal or pdnd-client, the client that sent the bearer token')
+    await expectProblem(await echo({ aud: 'https://another-eservice.test' }), 401, 'signature_invalid')
   })
 })

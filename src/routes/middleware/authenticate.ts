@@ -24,8 +24,8 @@ export function authenticate(deps: AuthenticateDeps): MiddlewareHandler<AppEnv> 
       const tenantId = tenantIdOf(c.req.path)
       const tenant = tenantId ? deps.tenant(tenantId) : undefined
       if (!tenant) throw new SnodoError('voucher_invalid', 'PDND vouchers are accepted only on the routes of a tenant that accepts them')
-      const { clientId, purposeId } = await deps.verifyVoucher(token, tenant, deps.replay)
-      c.set('caller', { clientId, via: 'pdnd-voucher', purposeId })
+      const { clientId, purposeId, pdndClientId, audience } = await deps.verifyVoucher(token, tenant, deps.replay)
+      c.set('caller', { clientId, via: 'pdnd-voucher', purposeId, pdnd: { clientId: pdndClientId, audience } })
     } else {
       const { clientId } = await verifyBearer(token, peeked.iss, deps)
       c.set('caller', { clientId, via: 'client-jwt' })

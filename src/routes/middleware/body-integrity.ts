@@ -3,8 +3,8 @@ import type { Context, MiddlewareHandler } from 'hono'
 import type { ClientRegistry } from '../../trust/clients.ts'
 import type { ReplayCache } from '../../trust/replay-cache.ts'
 import type { BearerPolicy } from '../../trust/verify-bearer.ts'
-import { verifyIntegrity } from '../../trust/verify-integrity.ts'
-import { type AppEnv, callerOf } from '../app-env.ts'
+import { type Signer, verifyIntegrity } from '../../trust/verify-integrity.ts'
+import { type AppContext, type AppEnv, callerOf } from '../app-env.ts'
 
 const utf8 = new TextDecoder()
 
@@ -14,12 +14,9 @@ export function bodyIntegrity(deps: { clients: ClientRegistry; replay: ReplayCac
     // (tested first: hasBody may touch the body, which must reach that route unread).
     if (isDocumentUpload(c.req.method, c.req.path) || !hasBody(c)) return next()
     const body = new Uint8Array(await c.req.arrayBuffer())
-    const caller = callerOf(c)
-    const client = deps.clients.get(caller.clientId)
-    if (!client) throw new Error(`authenticated client ${caller.clientId} vanished from the registry`)
     await verifyIntegrity(
       { body, digest: c.req.header('digest'), signature: c.req.header('agid-jwt-signature'), contentType: c.req.header('content-type'), authorization: c.req.header('authorization') },
-      { clientId: client.id, keys: client.keys },
+      signerOf(c, deps.clients),
       { ...deps.policy, replay: deps.replay },
     )
     c.set('rawBody', body)
@@ -28,6 +25,14 @@ export function bodyIntegrity(deps: { clients: ClientRegistry; replay: ReplayCac
     c.req.bodyCache.text = Promise.resolve(utf8.decode(body)) as unknown as string // Hono caches promises
     await next()
   }
+}
+
+/** Who must have signed the request's Agid-JWT-Signature: the authenticated client, with its voucher's PDND ids if any. */
+export function signerOf(c: AppContext, clients: ClientRegistry): Signer {
+  const caller = callerOf(c)
+  const client = clients.get(caller.clientId)
+  if (!client) throw new Error(`authenticated client ${caller.clientId} vanished from the registry`)
+  return { clientId: client.id, keys: client.keys, ...(caller.pdnd ? { pdnd: caller.pdnd } : {}) }
 }
 
 export const isDocumentUpload = (method: string, path: string) => method === 'POST' && /^\/v1\/tenants\/[^/]+\/documents$/.test(path)

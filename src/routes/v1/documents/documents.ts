@@ -7,6 +7,7 @@ import { verifySignedHeaders } from '../../../trust/verify-integrity.ts'
 import { type AppEnv, callerOf } from '../../app-env.ts'
 import { audited } from '../../middleware/audited.ts'
 import { requireScope } from '../../middleware/authorize.ts'
+import { signerOf } from '../../middleware/body-integrity.ts'
 import { signedWithDigest } from '../../middleware/sign-response.ts'
 import { answerStream, requestBodyStream } from '../../node-streams.ts'
 
@@ -34,7 +35,7 @@ export function registerDocuments(app: Hono<AppEnv>, deps: Deps) {
     if (!client || !body) throw new SnodoError('malformed_request', 'A document upload needs a body')
     const digest = c.req.header('digest')
     // The signed headers first: nothing is written for a request that is not the client's.
-    await verifySignedHeaders({ digest, signature: c.req.header('agid-jwt-signature'), contentType, authorization: c.req.header('authorization') }, { clientId: client.id, keys: client.keys }, { audience: deps.config.publicUrl, leewaySeconds: deps.config.auth.leewaySeconds, maxTokenLifetimeSeconds: deps.config.auth.maxTokenLifetimeSeconds, replay: deps.replay })
+    await verifySignedHeaders({ digest, signature: c.req.header('agid-jwt-signature'), contentType, authorization: c.req.header('authorization') }, signerOf(c, deps.clients), { audience: deps.config.publicUrl, leewaySeconds: deps.config.auth.leewaySeconds, maxTokenLifetimeSeconds: deps.config.auth.maxTokenLifetimeSeconds, replay: deps.replay })
     const stored = await deps.documents.put(c.req.param('tenantId'), body, { name, contentType, uploadedBy: client.id, expectedDigest: digest as string, maxBytes: deps.config.documents.maxBytes })
     return c.json(DocumentMeta.parse(stored), 201, { Location: `/v1/tenants/${c.req.param('tenantId')}/documents/${stored.sha256}` })
   })
