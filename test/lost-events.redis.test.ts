@@ -115,6 +115,19 @@ describe('a worker stopped between the move and its event', () => {
     expect(await told('payment.cancelled', 'paymentId', id)).toEqual([{ type: 'payment.cancelled', webhook: 'webhooks' }])
   })
 
+  it('payment paid (a receipt in full): the nodo sending the receipt again gets payment.paid told', async () => {
+    const id = await aPayment()
+    const payment = await t.deps.payments.get(id)
+    await createPositionSender(pagopa()).send(await deliveryOf(payment?.data.deliveryId as string), options(1))
+    const published = await t.deps.station.paymentByNotice('comune-a', payment?.data.noticeNumber as string)
+    const receipt = { receiptId: `rt-${id.slice(-8)}`, noticeNumber: payment?.data.noticeNumber as string, creditorReferenceId: payment?.data.iuv as string, amountCents: 5400, outcome: 'OK' as const, pspId: 'psp', pspName: 'PSP', version: 'paSendRTV2' as const }
+    stopBeforeTelling('payment.paid')
+    await expect(t.deps.station.recordReceipt(published as NonNullable<typeof published>, receipt)).rejects.toThrow('the process stopped here')
+    const paid = await t.deps.station.paymentByNotice('comune-a', receipt.noticeNumber)
+    expect(await t.deps.station.recordReceipt(paid as NonNullable<typeof paid>, receipt)).toBe('duplicate')
+    expect((await t.deps.events.read('comune-a', { limit: 1000, types: new Set(['payment.paid']) })).items.filter((e) => e.data.paymentId === id)).toHaveLength(1)
+  })
+
   it('message sent: the retry tells message.sent and its webhook; IO got it once', async () => {
     const id = `msg_${randomUUID().replaceAll('-', '')}`
     await acceptMessages(t.deps, 'comune-a', [{ id, fiscalCode: appioTestCitizens.onIo, subject: 'Pratica registrata', markdown: `Gentile cittadino, ${'la sua pratica è stata registrata. '.repeat(3)}`, service: 'tributi' }])
