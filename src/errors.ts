@@ -1,5 +1,6 @@
 // One error body for every failing route (RFC 9457 problem+json) with a closed list of codes.
 // The list is mirrored in openapi/snodo.v1.yaml (ProblemCode); a test keeps the two equal.
+import { MaxRetriesPerRequestError } from 'ioredis/built/errors/index.js'
 
 export const problemCatalogue = {
   token_missing: [401, 'Bearer token missing'],
@@ -123,4 +124,30 @@ export function toProblem(error: SnodoError, requestId: string): Problem {
     requestId,
     ...(error.errors ? { errors: error.errors } : {}),
   }
+}
+
+/** Socket errors of a connection to our own infrastructure (Redis) failing or going away. */
+const connectionCodes: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN', 'NR_CLOSED'])
+/** ioredis' and BullMQ's classes for a command given up on or cut off (by name too: a second copy of either). */
+const connectionErrorNames: ReadonlySet<string> = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError', 'ConnectionClosedError'])
+/**
+ * Messages ioredis and BullMQ give a command cut off by the connection, and the reply prefixes of a
+ * Redis that cannot serve for a while (LOADING: restarting from its AOF; OOM under noeviction…). A
+ * batched script's error carries its call's name first (redis-batch.ts), hence no anchor for replies.
+ */
+const connectionMessage = /^Connection is closed|^Command aborted due to connection close|Stream isn't writeable|^Command timed out|(?:^|: )(?:LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM)\b/
+
+/**
+ * Whether a failure is our own infrastructure's — Redis unreachable, restarting or cut off — and not
+ * a platform's or a bug: it says nothing of the work, so the delivery engine retries it, never
+ * counts it against a platform, never makes anything dead for it. An adapter's UpstreamError is the
+ * platform's, whatever socket error caused it. Looks through `cause` and AggregateError's `errors`.
+ */
+export function isInfrastructureError(thrown: unknown, depth = 0): boolean {
+  if (!(thrown instanceof Error) || thrown instanceof UpstreamError || thrown instanceof SnodoError || depth > 4) return false
+  const { code } = thrown as { code?: unknown }
+  if (typeof code === 'string' && connectionCodes.has(code)) return true
+  if (thrown instanceof MaxRetriesPerRequestError || connectionErrorNames.has(thrown.name) || connectionMessage.test(thrown.message)) return true
+  const nested = [thrown.cause, ...(thrown instanceof AggregateError ? thrown.errors : [])]
+  return nested.some((e) => isInfrastructureError(e, depth + 1))
 }

@@ -84,6 +84,7 @@ export const Attempt = z.strictObject({
   message: z.string().optional(),
   nextTryAt: z.iso.datetime().optional(),
   replay: z.boolean().optional(),
+  uncertainSend: z.boolean().optional(),
 }) satisfies z.ZodType<Schemas['Attempt']>
 
 export const DeliveryDetail = Delivery.extend({ attempts: z.array(Attempt) }) satisfies z.ZodType<Schemas['DeliveryDetail']>

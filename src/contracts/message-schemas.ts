@@ -50,6 +50,7 @@ export const Message = z.strictObject({
   reference: z.string().optional(),
   batchId: z.string().optional(),
   ioMessageId: z.string().optional(),
+  uncertainSend: z.boolean().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   history: z.array(HistoryEntry),

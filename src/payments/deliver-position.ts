@@ -39,6 +39,12 @@ async function context(deps: Deps, d: Delivery) {
   return { payment, tenant }
 }
 
+/** Whether the payment went through `published` (it may have moved on since: paid, cancelled…). */
+const wasPublished = (p: StoredPayment) => p.status === 'published' || (p.status !== 'queued' && p.history.some((h) => h.status === 'published'))
+
+/** payment.published (and, still published, the citizen's notice on IO): each idempotent, so telling again is safe. */
+const tellPublished = (deps: Deps, p: StoredPayment) => deps.outcomes.published(p, { notify: p.status === 'published' })
+
 export function createPositionSender(deps: Deps): DeliveryHandler {
   return {
     target: 'pagopa',
@@ -46,17 +52,25 @@ export function createPositionSender(deps: Deps): DeliveryHandler {
     credentialKey: tenantCredential(),
     async send(d) {
       const { payment, tenant } = await context(deps, d)
+      // Published by an attempt that stopped before telling (a crash, Redis lost): told now, as the same event.
+      if (wasPublished(payment)) {
+        await tellPublished(deps, payment)
+        return { detail: `already ${payment.status}` }
+      }
       if (payment.status !== 'queued') return { detail: `already ${payment.status}` }
       // Cancelled before it ever reached GPD: nothing to create.
       if (payment.fields.cancelRequested) return { detail: 'cancel requested before publication' }
       const created = await deps.gpd(tenant).createAndPublish(credentialsOf(tenant), toDebtPosition(payment, tenant))
-      const moved = await deps.payments.transition(payment.id, 'published', { detail: `GPD ${created.status}${created.alreadyThere ? ' (already there)' : ''}`, fields: { gpdStatus: created.status } })
-      if (moved.ok) await deps.outcomes.published((await deps.payments.get(payment.id)) as StoredPayment)
+      await deps.payments.transition(payment.id, 'published', { detail: `GPD ${created.status}${created.alreadyThere ? ' (already there)' : ''}`, fields: { gpdStatus: created.status } })
+      // Read again whether this move or a concurrent one made it published: the outcome is idempotent.
+      const now = (await deps.payments.get(payment.id)) as StoredPayment
+      if (wasPublished(now)) await tellPublished(deps, now)
       return { detail: `GPD ${created.status}` }
     },
     async onDead(d) {
+      // Only a payment never published can fail (paymentTransitions): a published one stays payable.
       const payment = await deps.payments.get(d.resourceId)
-      if (payment) await deps.payments.transition(payment.id, 'failed', { detail: 'GPD did not take the position; see its delivery' })
+      if (payment?.status === 'queued') await deps.payments.transition(payment.id, 'failed', { detail: 'GPD did not take the position; see its delivery' })
     },
   }
 }
@@ -68,8 +82,13 @@ export function createCancellationSender(deps: Deps): DeliveryHandler {
     credentialKey: tenantCredential(),
     async send(d) {
       const { payment, tenant } = await context(deps, d)
+      // Cancelled by an attempt that stopped before telling (a crash, Redis lost): told now, as the same event.
+      if (payment.status === 'cancelled') {
+        await deps.outcomes.cancelled(payment)
+        return { detail: 'already cancelled' }
+      }
       // Paid meanwhile, even one installment: GPD keeps the position (not invalidable) and so does Snodo.
-      if (payment.status === 'paid' || payment.status === 'partially_paid' || payment.status === 'cancelled') return { detail: `already ${payment.status}` }
+      if (payment.status === 'paid' || payment.status === 'partially_paid') return { detail: `already ${payment.status}` }
       // A creation under way right now may publish the position after all: let it finish first.
       if ((await deps.deliveries.get(payment.data.deliveryId))?.status === 'in_progress') {
         throw new UpstreamError({ kind: 'unavailable', platform: 'pagopa', message: 'the position is being created right now; cancelling after that' })
@@ -83,7 +102,7 @@ export function createCancellationSender(deps: Deps): DeliveryHandler {
         }
       }
       const moved = await deps.payments.transition(payment.id, 'cancelled', { detail: 'invalidated on GPD at the portal\'s request' })
-      if (moved.ok) await deps.outcomes.cancelled((await deps.payments.get(payment.id)) as StoredPayment)
+      if (moved.ok || moved.from === 'cancelled') await deps.outcomes.cancelled((await deps.payments.get(payment.id)) as StoredPayment)
       return { detail: moved.ok ? 'cancelled' : `not cancelled: ${moved.from}` }
     },
   }

@@ -35,8 +35,13 @@ export function createPaymentOutcomes(deps: { events: EventFeed; messages: Messa
   const subjectOf = (prefix: string, p: StoredPayment) => `${prefix}: ${p.data.description}`.slice(0, 120).padEnd(10, '.')
 
   return {
-    async published(p: StoredPayment) {
+    /**
+     * `notify: false` when the payment has moved on since (paid, cancelled…) and this is a retry
+     * finishing a stopped attempt: the portal gets its event, the citizen no longer needs the notice.
+     */
+    async published(p: StoredPayment, options: { notify?: boolean } = {}) {
       await deps.events.publish(p.data.tenantId, 'payment.published', summary(p), { dedupeKey: `${p.id}|published` })
+      if (options.notify === false) return
       const installments = p.data.installments ? installmentLines(p.data.installments) : ''
       await notify(p, 'published', subjectOf('Avviso di pagamento', p), `Gentile ${p.data.debtor.fullName}, è disponibile l'avviso di pagamento **${p.data.description}** di ${euro(p.data.amountCents)} (codice avviso ${p.data.noticeNumber}). Può pagarlo direttamente dall'app IO.${installments}`)
     },

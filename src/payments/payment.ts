@@ -14,6 +14,12 @@ export type PaymentStatus = (typeof paymentStatuses)[number]
  * (FACTS §1: on the receipt the EC closes the position as paid); nothing undoes a partial payment.
  */
 const rank: Record<PaymentStatus, number> = { queued: 0, published: 1, cancelled: 2, expired: 2, failed: 2, partially_paid: 3, paid: 4 }
+const forward = forwardOnly(rank)
+/**
+ * And `failed` only before publication: once `payment.published` was told, the position is on GPD and
+ * payable, so a delivery that dies afterwards (a failure after the move, an outage) never makes it failed.
+ */
+export const paymentTransitions = { ...forward, published: forward.published.filter((s) => s !== 'failed') }
 
 export type Debtor = { type: 'F' | 'G'; fiscalCode: string; fullName: string; email?: string }
 
@@ -102,7 +108,7 @@ export type Receipt = {
 export type StoredPayment = StoredResource<PaymentData, PaymentStatus>
 
 export function createPaymentStore(redis: Redis, prefix: string, clock: () => Date) {
-  const resources = createStatusStore<PaymentData, PaymentStatus>(redis, `${prefix}:pay`, forwardOnly(rank), clock)
+  const resources = createStatusStore<PaymentData, PaymentStatus>(redis, `${prefix}:pay`, paymentTransitions, clock)
   const noticeKey = (tenantId: string, noticeNumber: string) => `${prefix}:pay-notice:${tenantId}:${noticeNumber}`
   return {
     ...resources,

@@ -29,7 +29,14 @@ export function createPracticeRegistrar(deps: RegistrarDeps): DeliveryHandler {
       const practice = await deps.practices.get(d.resourceId)
       const tenant = deps.tenants.get(d.tenant)
       if (!practice || !tenant) throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `practice ${d.resourceId} or its tenant is gone` })
-      if (practice.status !== 'submitted' && practice.status !== 'registered') return { detail: `already ${practice.status}` }
+      if (practice.status !== 'submitted' && practice.status !== 'registered') {
+        // Moved on since its registration (taken in charge, withdrawn…): an attempt that stopped before
+        // telling may have left practice.registered untold — told now, as the same event; what else
+        // followed the registration (the applicant's message, the hand-over) the later steps superseded.
+        const registration = deps.practices.registration(practice)
+        if (registration && practice.history.some((h) => h.status === 'registered')) await tellRegistered(deps, tenant, practice, registration)
+        return { detail: `already ${practice.status}` }
+      }
       if (practice.status === 'submitted') {
         const [main, ...attachments] = await fetchDocuments(deps, practice, practice.data.attachments)
         if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: 'a practice needs at least one document to register' })
@@ -54,9 +61,9 @@ export function createPracticeRegistrar(deps: RegistrarDeps): DeliveryHandler {
 }
 
 /** The portal and the applicant are told, and the practice goes on to its office. */
-async function afterRegistration(deps: RegistrarDeps, tenant: TenantConfig, registered: StoredPractice, registration: NonNullable<ReturnType<PracticeStore['registration']>>) {
+async function afterRegistration(deps: RegistrarDeps, tenant: TenantConfig, registered: StoredPractice, registration: Registration) {
   const { serviceCode } = registered.data
-  await deps.events.publish(tenant.id, 'practice.registered', { practiceId: registered.id, serviceCode, registration }, { dedupeKey: `${registered.id}|registered`, except: otherSuppliers(tenant, serviceCode) })
+  await tellRegistered(deps, tenant, registered, registration)
   await deps.messages.tell(registered, 'registered', { number: registration.number, year: String(registration.year) })
   const routing = practiceServiceOf(tenant, serviceCode).routing
   if (routing.mode === 'webhook') {
@@ -64,6 +71,14 @@ async function afterRegistration(deps: RegistrarDeps, tenant: TenantConfig, regi
     await deps.events.publish(tenant.id, 'practice.forwarded', { practiceId: registered.id, serviceCode, via: 'webhook', registration, practice: forwarded(registered) }, { dedupeKey: `${registered.id}|forwarded`, endpointId: routing.endpointId })
   }
   if (routing.mode === 'soap') await enqueuePush(deps, registered)
+}
+
+type Registration = NonNullable<ReturnType<PracticeStore['registration']>>
+
+/** practice.registered, one event per practice (told again, it is the same event). */
+async function tellRegistered(deps: RegistrarDeps, tenant: TenantConfig, practice: StoredPractice, registration: Registration) {
+  const { serviceCode } = practice.data
+  await deps.events.publish(tenant.id, 'practice.registered', { practiceId: practice.id, serviceCode, registration }, { dedupeKey: `${practice.id}|registered`, except: otherSuppliers(tenant, serviceCode) })
 }
 
 /** What the back-office receives: the structured practice, documents by reference (sha256). */

@@ -38,6 +38,8 @@ export type Attempt = {
   message?: string
   nextTryAt?: string
   replay?: boolean
+  /** The attempt could not know whether an earlier one reached the platform (a send cut off mid-way). */
+  uncertainSend?: boolean
 }
 
 export type Delivery = {

@@ -5,7 +5,7 @@
 // the steps that jobs ask for in the same event-loop turn as one script.
 import { DelayedError, type Job, type Processor } from 'bullmq'
 import type { DeliveryConfig, DeliveryTarget, TargetTuning } from '../config-schema.ts'
-import { UpstreamError } from '../errors.ts'
+import { isInfrastructureError, UpstreamError } from '../errors.ts'
 import type { Attempt, Delivery, DeliveryError } from './delivery.ts'
 import type { ClaimRules, DeliveryStore, Finish } from './delivery-store.ts'
 import type { JobData } from './engine.ts'
@@ -16,7 +16,7 @@ import { decideRetry, policyFor } from './retry-policy.ts'
  * A finished call. `pendingRetryAfterMs`: the call worked but the platform has not reached a final
  * state yet (e.g. an IO message still ACCEPTED): look again then, without counting a failure.
  */
-export type SendResult = { upstreamStatus?: number; detail?: string; pendingRetryAfterMs?: number }
+export type SendResult = { upstreamStatus?: number; detail?: string; pendingRetryAfterMs?: number; uncertainSend?: boolean }
 
 /**
  * Which rate limit and circuit a delivery shares, as a key. One made by `tenantCredential` the claim
@@ -63,6 +63,11 @@ const defaultTimeoutMs = 10_000
 /** A parked job looks again this often even if no resume releases it (a lost release, a crash). */
 const pauseRecheckMs = 60_000
 const workable = new Set<Delivery['status']>(['queued', 'retrying', 'paused', 'in_progress'])
+/**
+ * After our own Redis failed a send (infrastructure, errors.ts): look again soon, then less often —
+ * an outage of seconds costs seconds — whatever the schedule, replay or attempt count say.
+ */
+const infrastructureRetryMs = (attempt: number) => Math.min(30_000, 1_000 * 2 ** Math.min(Math.max(attempt - 1, 0), 5))
 
 export function tuningFor(config: DeliveryConfig, target: Delivery['target']): TargetTuning {
   return config.targets[target] ?? {}
@@ -106,11 +111,29 @@ export function createDeliveryProcessor(handler: DeliveryHandler, deps: Processo
     throw new DelayedError()
   }
 
+  /**
+   * What follows a dead delivery: the handler's outcome (a resource failed, an endpoint disabled) and
+   * delivery.dead. Both idempotent: a job stopped after the move to dead (a crash, Redis lost) runs
+   * them again when it is taken over and finds its delivery dead (skipped below).
+   */
+  const deadOutcomes = async (d: Delivery, error: DeliveryError) => {
+    await handler.onDead?.(d, error)
+    if (!d.operational) await deps.hooks.dead(d, error)
+  }
+  /** A job with nothing to work: if it is this delivery's own, what followed its end is finished (dead, or a replay recovered). */
+  const skipped = async (id: string, replay: number) => {
+    const d = await store.get(id)
+    if (d?.replays !== replay) return 'skipped'
+    if (d.status === 'dead' && d.lastError) await deadOutcomes(d, d.lastError)
+    if (d.status === 'succeeded' && replay > 0) await deps.hooks.recovered(d)
+    return 'skipped'
+  }
+
   return async (job, token) => {
     const replay = job.data.replay ?? 0
     const rules = await rulesFor(job.data.deliveryId, replay)
     const claim = rules ? await store.claim(job.data.deliveryId, { replay }, rules) : ({ kind: 'skip' } as const)
-    if (claim.kind === 'skip') return 'skipped'
+    if (claim.kind === 'skip') return skipped(job.data.deliveryId, replay)
     if (claim.kind === 'wait') return delay(job, token, claim.ms)
     if (claim.kind === 'paused') return park(job, token, claim.delivery)
 
@@ -121,6 +144,7 @@ export function createDeliveryProcessor(handler: DeliveryHandler, deps: Processo
     const attemptOf = (fields: Omit<Attempt, 'number' | 'at' | 'durationMs' | 'replay'>): Attempt => ({ number: attempt, at: started.toISOString(), durationMs: elapsed(started, deps.clock()), ...fields, replay: replayed })
     // Classifies a failed send: retry (delayed, per the policy) or dead, with the upstream's own words.
     const failed = async (thrown: unknown) => {
+      if (isInfrastructureError(thrown)) return interrupted(thrown)
       const { error, retryable, retryAfterMs } = classify(thrown)
       const decision = decideRetry(policy, { attempt, kind: error.kind === 'internal' ? 'protocol' : error.kind, retryable, retryAfterMs, replayed })
       const base = attemptOf({ outcome: 'failed', upstreamStatus: error.upstreamStatus, upstreamCode: error.upstreamCode, errorKind: error.kind, message: error.message })
@@ -135,9 +159,20 @@ export function createDeliveryProcessor(handler: DeliveryHandler, deps: Processo
       const deadError = { ...error, message: `${error.message} (${decision.reason})` }
       await finish({ attempt: base, to: 'dead', fields: { nextTryAt: undefined, lastError: JSON.stringify(deadError) }, expireSeconds: deps.config.deadRetentionSeconds }, circuitOutcome)
       deps.hooks.attempt?.(d, 'dead')
-      await handler.onDead?.(d, deadError)
-      if (!d.operational) await deps.hooks.dead(d, deadError)
+      await deadOutcomes(d, deadError)
       return 'dead'
+    }
+    /**
+     * Our Redis failed the send (down, restarting, cut off): nothing is known of the work, so it is
+     * neither a platform failure (the circuit is not told) nor dead — the delivery is retried, soon.
+     */
+    const interrupted = async (thrown: unknown) => {
+      const message = `Snodo's Redis failed (${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)}); retried, not the platform's failure`
+      const delayMs = infrastructureRetryMs(attempt)
+      const nextTryAt = new Date(deps.clock().getTime() + delayMs).toISOString()
+      await finish({ attempt: { ...attemptOf({ outcome: 'failed', errorKind: 'internal', message }), nextTryAt }, to: 'retrying', fields: { nextTryAt, lastError: JSON.stringify({ kind: 'internal', message }) } }, 'none')
+      deps.hooks.attempt?.(d, 'failed')
+      return delay(job, token, delayMs)
     }
     let result: SendResult
     try {
@@ -146,7 +181,7 @@ export function createDeliveryProcessor(handler: DeliveryHandler, deps: Processo
       return failed(thrown)
     }
     // Only the send is in the try: a failure to record a success must never turn it into a failure.
-    const done = { upstreamStatus: result.upstreamStatus, message: result.detail }
+    const done = { upstreamStatus: result.upstreamStatus, message: result.detail, ...(result.uncertainSend ? { uncertainSend: true } : {}) }
     if (result.pendingRetryAfterMs !== undefined) {
       const nextTryAt = new Date(deps.clock().getTime() + result.pendingRetryAfterMs).toISOString()
       await finish({ attempt: attemptOf({ ...done, outcome: 'pending', nextTryAt }), to: 'retrying', fields: { nextTryAt, lastError: undefined } }, 'success')

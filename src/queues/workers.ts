@@ -31,11 +31,12 @@ export async function startWorkers(deps: Deps, extraHandlers: DeliveryHandler[] 
     endpoints: deps.endpoints,
     guard: deps.urlGuard,
     clock: deps.clock,
-    onEndpointDisabled: async (tenantId, endpointId, reason) => void (await deps.events.publish(tenantId, 'endpoint.disabled', { endpointId, reason })),
+    onEndpointDisabled: async (tenantId, endpointId, reason, dedupeKey) => void (await deps.events.publish(tenantId, 'endpoint.disabled', { endpointId, reason }, { dedupeKey })),
   })
+  // One event per death and per recovery (of each replay): a job taken over after a crash tells them again, as the same event.
   const hooks: DeliveryHooks = {
-    dead: async (d, error) => void (await deps.events.publish(d.tenant, 'delivery.dead', { deliveryId: d.id, target: d.target, operation: d.operation, resourceId: d.resourceId, error })),
-    recovered: async (d) => void (await deps.events.publish(d.tenant, 'delivery.recovered', { deliveryId: d.id, target: d.target, operation: d.operation, resourceId: d.resourceId })),
+    dead: async (d, error) => void (await deps.events.publish(d.tenant, 'delivery.dead', { deliveryId: d.id, target: d.target, operation: d.operation, resourceId: d.resourceId, error }, { dedupeKey: `${d.id}|dead|${d.replays}` })),
+    recovered: async (d) => void (await deps.events.publish(d.tenant, 'delivery.recovered', { deliveryId: d.id, target: d.target, operation: d.operation, resourceId: d.resourceId }, { dedupeKey: `${d.id}|recovered|${d.replays}` })),
     attempt: (d, outcome) => deps.metrics.deliveryAttempts.inc({ target: d.target, outcome }),
   }
   const processorDeps = { store: deps.deliveries, pauses: deps.pauses, config: config.delivery, hooks, clock: deps.clock }

@@ -17,7 +17,8 @@ export function createWebhookSender(deps: {
   guard: UrlGuard
   clock: () => Date
   /** Told when a 410 disabled an endpoint, to raise endpoint.disabled. */
-  onEndpointDisabled(tenantId: string, endpointId: string, reason: string): Promise<void>
+  /** `dedupeKey`: the same death told again (a job taken over after a crash) is the same event. */
+  onEndpointDisabled(tenantId: string, endpointId: string, reason: string, dedupeKey: string): Promise<void>
 }): DeliveryHandler & { close(): Promise<void> } {
   const agent = new Agent({ connections: 256, keepAliveTimeout: 10_000, connect: { lookup: deps.guard.lookup } })
   const deadline = sharedDeadlines()
@@ -57,7 +58,7 @@ export function createWebhookSender(deps: {
       if (error.upstreamCode !== 'gone') return
       const reason = 'the endpoint answered 410 Gone'
       await deps.endpoints.update(d.tenant, d.meta.endpointId as string, { enabled: false, disabledReason: reason })
-      await deps.onEndpointDisabled(d.tenant, d.meta.endpointId as string, reason)
+      await deps.onEndpointDisabled(d.tenant, d.meta.endpointId as string, reason, `${d.id}|${d.replays}|endpoint.disabled`)
     },
     close: () => agent.close(),
   }

@@ -17,6 +17,8 @@ export type DeliveryDepsOptions = {
   webhooks?: Record<string, unknown>
   redisUrl?: string
   prefix?: string
+  /** Replaces comune-a's platforms (simulators on loopback…). */
+  platforms?: Record<string, unknown>
 }
 
 export async function createDeliveryDeps(options: DeliveryDepsOptions = {}): Promise<{ deps: Deps; prefix: string; close(): Promise<void> }> {
@@ -31,7 +33,7 @@ export async function createDeliveryDeps(options: DeliveryDepsOptions = {}): Pro
     delivery: options.delivery ?? {},
     webhooks: options.webhooks ?? {},
     tenants: [
-      { id: 'comune-a', name: 'Comune A', fiscalCode: '00000000001' },
+      { id: 'comune-a', name: 'Comune A', fiscalCode: '00000000001', ...(options.platforms ? { platforms: options.platforms } : {}) },
       { id: 'comune-b', name: 'Comune B', fiscalCode: '00000000002' },
     ],
     clients: [{ id: 'ops', jwks: { keys: [ops.publicJwk] }, tenants: ['*'], scopes: ['tenants:read'] }],

@@ -1043,6 +1043,8 @@ export interface components {
             /** Format: date-time */
             nextTryAt?: string;
             replay?: boolean;
+            /** @description This attempt sent again after an earlier one was cut off before its outcome was kept: the platform may hold a duplicate */
+            uncertainSend?: boolean;
         };
         DeliveryDetail: components["schemas"]["DeliveryFields"] & {
             attempts: components["schemas"]["Attempt"][];
@@ -1190,6 +1192,8 @@ export interface components {
             reference?: string;
             batchId?: string;
             ioMessageId?: string;
+            /** @description Submitted to App IO again after an attempt was cut off between its submit and keeping the IO id (IO has no idempotency key): the citizen may have received it twice */
+            uncertainSend?: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */

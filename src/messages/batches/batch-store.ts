@@ -22,6 +22,9 @@ export type Batch = BatchData & { counts: Counts; cancelledAt?: string }
 
 const errorsKept = 100
 
+const countOnceScript = `
+if redis.call('HSETNX', KEYS[1], 'f:batchCounted', ARGV[1]) == 1 then redis.call('HINCRBY', KEYS[2], ARGV[1], 1) end`
+
 export function createBatchStore(redis: Redis, prefix: string) {
   const key = (id: string) => `${prefix}:mbatch:${id}`
   return {
@@ -39,6 +42,13 @@ export function createBatchStore(redis: Redis, prefix: string) {
     },
     async count(id: string, status: (typeof settledStatuses)[number], by = 1) {
       await redis.hincrby(key(id), status, by)
+    },
+    /**
+     * Counts one message's final status once: marked on the message's own hash (`messageKey`) in the
+     * same script, so an outcome told again (a retry finishing a stopped attempt) is not counted twice.
+     */
+    async countOnce(id: string, status: (typeof settledStatuses)[number], messageKey: string) {
+      await redis.eval(countOnceScript, 2, messageKey, key(id), status)
     },
     /** Whether the batch was cancelled: one field, not the whole batch (every message send asks). */
     cancelled: async (id: string) => (await redis.hexists(key(id), 'cancelledAt')) === 1,

@@ -63,7 +63,7 @@ export function createMessageBatches(deps: { batches: BatchStore; messages: Mess
 
     outcomes: {
       async settled(message, status) {
-        if (message.data.batchId && status !== 'queued' && status !== 'submitted') await deps.batches.count(message.data.batchId, status)
+        if (message.data.batchId && status !== 'queued' && status !== 'submitted') await deps.batches.countOnce(message.data.batchId, status, deps.messages.keyOf(message.id))
       },
     } satisfies MessageOutcomes,
 

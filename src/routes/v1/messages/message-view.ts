@@ -16,6 +16,7 @@ export async function messageView(deps: Pick<Deps, 'messages' | 'deliveries'>, t
     ...data,
     ...(payment ? { payment: { noticeNumber: payment.noticeNumber, amount: payment.amountCents, invalidAfterDueDate: payment.invalidAfterDueDate ?? false } } : {}),
     ...(message.fields.ioMessageId ? { ioMessageId: message.fields.ioMessageId } : {}),
+    ...(message.fields.uncertainSend ? { uncertainSend: true } : {}),
     createdAt: message.createdAt,
     updatedAt: message.updatedAt,
     history: message.history,
