@@ -17,6 +17,7 @@ import { fetchDocuments } from './practice-documents.ts'
 import { otherSuppliers } from './practice-events.ts'
 import type { PracticeMessages } from './practice-messages.ts'
 import { enqueuePush } from './push-practice.ts'
+import { underRegistrationMark } from './registration-marker.ts'
 
 type RegistrarDeps = { practices: PracticeStore; documents: DocumentStore; events: EventFeed; messages: PracticeMessages; engine: DeliveryEngine; tenants: ReadonlyMap<string, TenantConfig>; protocol(tenant: TenantConfig): ProtocolPort }
 
@@ -25,7 +26,7 @@ export function createPracticeRegistrar(deps: RegistrarDeps): DeliveryHandler {
     target: 'backoffice',
     operation: queueNames.backofficePractices,
     credentialKey: tenantCredential(),
-    async send(d) {
+    async send(d, { attempt }) {
       const practice = await deps.practices.get(d.resourceId)
       const tenant = deps.tenants.get(d.tenant)
       if (!practice || !tenant) throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `practice ${d.resourceId} or its tenant is gone` })
@@ -41,7 +42,9 @@ export function createPracticeRegistrar(deps: RegistrarDeps): DeliveryHandler {
         const [main, ...attachments] = await fetchDocuments(deps, practice, practice.data.attachments)
         if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: 'a practice needs at least one document to register' })
         const { applicant, subject, serviceCode, submittedAt, channel } = practice.data
-        const registration = await deps.protocol(tenant).register({ correlationKey: practice.id, subject, serviceCode, applicant, submittedAt, channel, main, attachments })
+        const registration = await underRegistrationMark(deps.practices, practice.id, 'registering', { replays: d.replays, attempt }, (interrupted) =>
+          deps.protocol(tenant).register({ correlationKey: practice.id, subject, serviceCode, applicant, submittedAt, channel, main, attachments, interrupted }),
+        )
         const fields = { registration: JSON.stringify(registration) }
         const moved = await deps.practices.transition(practice.id, 'registered', { detail: `protocol n. ${registration.number}/${registration.year}`, fields })
         if (!moved.ok && moved.from !== 'registered') {

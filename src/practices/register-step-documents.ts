@@ -16,6 +16,7 @@ import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.t
 import { type PracticeStatus, type PracticeStore, type StepDocuments, type StoredPractice, stepCorrelationKey } from './practice.ts'
 import { fetchDocuments } from './practice-documents.ts'
 import { otherSuppliers } from './practice-events.ts'
+import { underRegistrationMark } from './registration-marker.ts'
 
 /** What each step's documents are, in the protocol's subject ("oggetto") after the practice's own. */
 const stepTitles: Record<PracticeStatus, string> = {
@@ -50,7 +51,7 @@ export function createStepDocumentRegistrar(deps: Deps): DeliveryHandler {
     target: 'backoffice',
     operation: queueNames.backofficeDocuments,
     credentialKey: tenantCredential(),
-    async send(d) {
+    async send(d, { attempt }) {
       const { step } = d.payload as { step: number }
       const practice = await deps.practices.get(d.resourceId)
       const tenant = deps.tenants.get(d.tenant)
@@ -73,7 +74,8 @@ export function createStepDocumentRegistrar(deps: Deps): DeliveryHandler {
       const [main, ...attachments] = await fetchDocuments(deps, practice, recorded.documents)
       if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: `step ${step} has no document to register` })
       const { applicant, serviceCode, channel } = practice.data
-      const registration = await deps.protocol(tenant).register({
+      const registration = await underRegistrationMark(deps.practices, practice.id, `stepRegistering:${step}`, { replays: d.replays, attempt }, (interrupted) => deps.protocol(tenant).register({
+        interrupted,
         correlationKey: stepCorrelationKey(practice.id, step),
         subject: stepSubject(practice, recorded.status),
         serviceCode,
@@ -84,7 +86,7 @@ export function createStepDocumentRegistrar(deps: Deps): DeliveryHandler {
         attachments,
         direction: recorded.direction,
         ...(precedent ? { precedent } : {}),
-      })
+      }))
       const told: RegisteredWith = { at: deps.clock().toISOString(), ...(precedent ? { precedent } : {}) }
       await deps.practices.setFields(practice.id, { [`stepRegistration:${step}`]: JSON.stringify(registration), [`stepRegisteredWith:${step}`]: JSON.stringify(told) })
       await tellRegistered(deps, practice, recorded, registration, told)

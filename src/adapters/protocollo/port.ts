@@ -21,6 +21,11 @@ export type PracticeToRegister = {
   direction?: 'incoming' | 'outgoing'
   /** The registration this one follows (a practice's original protocol), linked where the profile can say so. */
   precedent?: ProtocolRegistration
+  /**
+   * An earlier attempt stopped inside this registration (its process died): it may have registered.
+   * A profile that can search looks first, as always; one that cannot refuses (outcome_unknown).
+   */
+  interrupted?: boolean
 }
 
 export type ProtocolRegistration = {
