@@ -60,7 +60,7 @@ export async function createNodoStation(suite: string, options: { nodoEndpoint?:
   const capture = createLogger('debug', new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) }))
   // The endpoint logs through deps.logger.child(): route its lines here, whoever registered the route.
   vi.spyOn(t.deps.logger, 'child').mockImplementation((bindings) => capture.child(bindings))
-  if (!t.app.routes.some((r) => r.method === 'POST' && r.path === nodoPath)) registerNodoEndpoint(t.app, t.deps)
+  if (!t.deps.config.nodoEndpoint?.mtls && !t.app.routes.some((r) => r.method === 'POST' && r.path === nodoPath)) registerNodoEndpoint(t.app, t.deps)
 
   let sequence = 0
   /** A payment of comune-a (or `tenantId`), created in the store and moved to `status`; comune-b's is on GPD too, unpaid. */

@@ -41,7 +41,7 @@ export async function startStationListener(deps: Deps): Promise<StationListener 
     createServer,
     serverOptions: { cert: readSecret(mtls.cert), key: readSecret(mtls.key), ca: readSecret(mtls.clientCa), requestCert: true, rejectUnauthorized: true },
   }) as Server
-  server.on('tlsClientError', (err, socket) => deps.logger.warn({ route: nodoPath, peer: socket.remoteAddress, reason: err.message }, 'nodo call refused at the TLS handshake: no client certificate of the configured CA'))
+  server.on('tlsClientError', (err, socket) => deps.logger.child({ route: nodoPath }).warn({ listener: 'station', peer: socket.remoteAddress, reason: 'tls_handshake', error: err.message }, 'nodo call refused at the TLS handshake: no client certificate of the configured CA'))
   await new Promise<void>((resolve, reject) => {
     if (server.listening) return resolve()
     server.once('listening', resolve)
