@@ -53,7 +53,8 @@ export function createApp(deps: Deps) {
     }),
   )
   registerOperations(app, deps)
-  registerNodoEndpoint(app, deps)
+  // With mTLS the station endpoint has a listener of its own (station-listener.ts): here it is a 404.
+  if (!config.nodoEndpoint?.mtls) registerNodoEndpoint(app, deps)
 
   // Batches of recipients are the one body allowed to be larger than the rest. A document upload is
   // streamed by its route, which counts the bytes itself: nothing may read its body before it.

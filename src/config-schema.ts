@@ -1,5 +1,6 @@
 // The shape of snodo.config.yaml. The JSON Schema in schemas/ is generated from this file
 // (`npm run gen:config-schema`) and a test keeps it fresh.
+import ipaddr from 'ipaddr.js'
 import { z } from 'zod'
 import { SoapRouting } from './adapters/supplier/routing.ts'
 import { scopes } from './scopes.ts'
@@ -150,6 +151,42 @@ const WebhooksConfig = z.strictObject({
   maxEndpointsPerTenant: z.number().int().min(1).default(50),
 })
 
+const AddressRange = z
+  .string()
+  .refine((v) => ipaddr.isValidCIDR(v) || ipaddr.isValid(v), 'an IP address or a CIDR range, e.g. 192.0.2.0/24 or 2001:db8::/32')
+  .describe('an IP address or CIDR range (IPv4-mapped IPv6 addresses are matched as IPv4)')
+
+/** One accepted client certificate subject: every attribute named must equal the certificate's (name them all to pin the full DN). */
+const CertificateSubject = z
+  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9.]*$/, 'a subject attribute such as CN, O, OU, C, L, ST'), z.string().min(1))
+  .refine((s) => Object.keys(s).length > 0, 'name at least one attribute, e.g. { CN: nodo.pagopa.it }')
+
+/**
+ * How the pagoPA Node is authenticated on the station endpoint (/pagopa/nodo). Every check set applies;
+ * live mode refuses to start with a pagoPA tenant and none of mtls, allowFrom, secret, unless open: true.
+ */
+export const NodoEndpointConfig = z
+  .strictObject({
+    mtls: z
+      .strictObject({
+        host: z.string().min(1).default('0.0.0.0'),
+        port: z.number().int().min(0).max(65535).describe('0: any free port (tests)'),
+        cert: SecretRef.describe("the station's server certificate (PEM), with its chain"),
+        key: SecretRef.describe("the server certificate's private key (PEM)"),
+        clientCa: SecretRef.describe("the CA(s) that issue the Node's client certificate (PEM)"),
+        allowedSubjects: z.array(CertificateSubject).min(1),
+      })
+      .optional()
+      .describe('serve /pagopa/nodo on its own HTTPS listener that requires a client certificate; the main listener then answers 404 there'),
+    allowFrom: z.array(AddressRange).min(1).optional().describe("the Node's source addresses"),
+    trustedProxies: z.array(AddressRange).min(1).optional().describe('peers whose X-Forwarded-For names the client (the rightmost address not itself a trusted proxy)'),
+    secret: SecretRef.optional().describe('a shared secret the Node sends in the station URL, /pagopa/nodo/<secret> (the weakest check)'),
+    open: z.boolean().default(false).describe('true: leave the endpoint unauthenticated on purpose (logged as a warning at every start)'),
+  })
+  .refine((n) => n.trustedProxies === undefined || n.allowFrom !== undefined, { message: 'trustedProxies is only read with allowFrom', path: ['trustedProxies'] })
+  .refine((n) => !n.open || (n.mtls === undefined && n.allowFrom === undefined && n.secret === undefined), { message: 'open: true contradicts mtls, allowFrom or secret', path: ['open'] })
+export type NodoEndpointConfig = z.infer<typeof NodoEndpointConfig>
+
 export const SnodoConfigFile = z.strictObject({
   publicUrl: HttpUrl.describe('The URL portals call; it is the audience of their tokens'),
   signing: z.strictObject({ keysDir: z.string().min(1) }).describe("Directory of Snodo's signing keys (snodo keys rotate)"),
@@ -176,6 +213,7 @@ export const SnodoConfigFile = z.strictObject({
       retentionSeconds: z.number().int().min(3600).default(30 * 86_400).describe('how long the events feed keeps an event, and a fact published twice stays one event'),
     })
     .default({ retentionSeconds: 30 * 86_400 }),
+  nodoEndpoint: NodoEndpointConfig.optional().describe('how the pagoPA Node is authenticated on the station endpoint /pagopa/nodo'),
   tenants: z.array(TenantConfig).min(1),
   clients: z.array(ClientConfig).min(1),
 })

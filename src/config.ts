@@ -56,7 +56,7 @@ export function validateConfig(raw: unknown, mode: Config['mode'], source: strin
   const parsed = SnodoConfigFile.safeParse(raw)
   // References and secrets are checked on the raw input even when its shape is wrong, so the operator
   // sees every problem in one run instead of fixing them one start-up at a time.
-  const problems = [...(parsed.success ? [] : issuesToProblems(parsed.error)), ...crossCheck(raw), ...unresolvableSecrets(raw, env), ...(parsed.success ? [...protocolProblems(parsed.data), ...supplierProblems(parsed.data)] : [])]
+  const problems = [...(parsed.success ? [] : issuesToProblems(parsed.error)), ...crossCheck(raw), ...unresolvableSecrets(raw, env), ...(parsed.success ? [...protocolProblems(parsed.data), ...supplierProblems(parsed.data), ...nodoEndpointProblems(parsed.data, mode, env)] : [])]
   if (!parsed.success || problems.length > 0) throw new ConfigError(source, problems)
   return { ...parsed.data, mode }
 }
@@ -89,9 +89,26 @@ function unresolvableSecrets(value: unknown, env: Record<string, string | undefi
   return []
 }
 
-/** Secrets live under tenants.*.platforms; other strings that happen to start with "file:" are not refs. */
+/** Secrets live under tenants.*.platforms and nodoEndpoint; other strings that happen to start with "file:" are not refs. */
 function isSecretPath(path: string[]): boolean {
-  return path[0] === 'tenants' && path[2] === 'platforms'
+  return (path[0] === 'tenants' && path[2] === 'platforms') || path[0] === 'nodoEndpoint'
+}
+
+/**
+ * Whoever reaches /pagopa/nodo could otherwise tell Snodo a notice is paid (issue 14): live mode wants the
+ * pagoPA Node authenticated, or the operator's explicit `open: true`. The secret travels in a URL path.
+ */
+function nodoEndpointProblems(config: SnodoConfigFile, mode: Config['mode'], env: Record<string, string | undefined>): ConfigProblem[] {
+  const endpoint = config.nodoEndpoint
+  const problems: ConfigProblem[] = []
+  const secret = endpoint?.secret && tryReadSecret(endpoint.secret, env)
+  if (secret !== undefined && !/^[A-Za-z0-9._~-]{16,}$/.test(secret)) problems.push({ path: 'nodoEndpoint.secret', message: 'the secret must be at least 16 characters among A-Z a-z 0-9 . _ ~ - (it goes in the station URL)' })
+  const users = config.tenants.filter((t) => t.platforms.pagopa?.enabled).map((t) => t.id)
+  const authenticated = endpoint?.mtls !== undefined || endpoint?.allowFrom !== undefined || endpoint?.secret !== undefined
+  if (mode === 'live' && users.length > 0 && !authenticated && !endpoint?.open) {
+    problems.push({ path: 'nodoEndpoint', message: `tenant ${users.join(', ')} uses pagoPA, so /pagopa/nodo must authenticate the pagoPA Node: set nodoEndpoint.mtls, allowFrom or secret (or open: true to leave it open on purpose)` })
+  }
+  return problems
 }
 
 /** A tenant's protocollo settings must resolve to a whole profile (WSDLs, params, credentials named). */

@@ -8,6 +8,7 @@ import { type Config, ConfigError, loadConfigFile, readEnv } from './config.ts'
 import { createDeps, type Role } from './deps.ts'
 import { createLogger } from './logger.ts'
 import { redisProblems } from './redis-checks.ts'
+import { startStationListener } from './routes/pagopa/station-listener.ts'
 import { freePort, redisAnswers, redisServerAvailable, startPrivateRedis } from './sandbox/private-redis.ts'
 import { type Sandbox, startSandbox } from './sandbox/sandbox.ts'
 import { startWorkers } from './queues/workers.ts'
@@ -73,6 +74,8 @@ async function main() {
     const server = serve({ fetch: app.fetch, hostname: env.HOST, port })
     await listening(server, env.HOST, port)
     cleanups.unshift(() => new Promise<void>((done) => server.close(() => done())))
+    const station = await startStationListener(deps)
+    if (station) cleanups.unshift(station.close)
     // The sandbox's office software calls the API: it starts once Snodo listens and stops before the server closes.
     if (sandbox) cleanups.unshift(sandbox.serving(logger))
   }

@@ -24,6 +24,8 @@ export type AppEnv = {
     auditDetail?: string
     /** A streamed answer body and its Digest, known without reading it (see signedWithDigest). */
     streamedAnswer?: { body: ReadableStream<Uint8Array>; digest: string }
+    /** The path the access log shows when the real one carries a secret (the station URL's). */
+    logPath?: string
   }
 }
 

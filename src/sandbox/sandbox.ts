@@ -79,6 +79,7 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
     {
       publicUrl: options.publicUrl,
       signing: { keysDir },
+      nodoEndpoint: pagopa.nodoEndpoint,
       tenants: [
         {
           id: sandboxTenantId,

@@ -39,12 +39,14 @@ export async function startPaymentLoop(): Promise<PaymentLoop> {
   const pagopa = { enabled: true, mode: 'gpd' as const, baseUrl: gpdRunning.url, checkoutUrl: '', subscriptionKey: 'env:TEST_GPD_KEY', idBrokerPA: station.idBrokerPA, idStation: station.idStation, segregationCode: '01', defaultTransfer: { iban: 'IT60X0542811101000000123456', category: '9/0101108TS/' } }
   const port = await freePort()
   const snodoUrl = `http://127.0.0.1:${port}`
-  const nodo = createNodoSimulator(createSimulatorContext({ idPrefix: 'rt-' }), { stations: [{ ...station, url: `${snodoUrl}/pagopa/nodo` }], positions: gpd })
+  // The Node authenticates as live mode wants it to: the station URL carries the shared secret.
+  process.env.TEST_NODO_SECRET = 'payment-loop-nodo-secret-0123'
+  const nodo = createNodoSimulator(createSimulatorContext({ idPrefix: 'rt-' }), { stations: [{ ...station, url: `${snodoUrl}/pagopa/nodo/${process.env.TEST_NODO_SECRET}` }], positions: gpd })
   const checkout = createCheckoutSimulator(createSimulatorContext({ idPrefix: 'cart-' }), { nodo, subscriptionKeys: ['gpd-key'] })
   const checkoutRunning = await startSimulator(checkout.app)
   const t = await createTestApp({
     tenantOverrides: { platforms: { pagopa: { ...pagopa, checkoutUrl: checkoutRunning.url }, appio: { enabled: true, baseUrl: `${ioRunning.url}/api/v1`, services: [{ name: 'tributi', apiKey: 'env:TEST_PAY_IO_KEY', default: true }] } } },
-    config: { delivery: { targets: { pagopa: { retry: { scheduleMs: [300, 600, 1200, 2400], floorAfterThrottleMs: 300 }, timeoutMs: 1_000 } } } },
+    config: { nodoEndpoint: { secret: 'env:TEST_NODO_SECRET' }, delivery: { targets: { pagopa: { retry: { scheduleMs: [300, 600, 1200, 2400], floorAfterThrottleMs: 300 }, timeoutMs: 1_000 } } } },
   })
   const running: RunningSimulator[] = [gpdRunning, ioRunning, checkoutRunning, await startSimulator(t.app, { port })]
   const workers = await startWorkers(t.deps)

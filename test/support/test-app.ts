@@ -58,6 +58,8 @@ export async function createTestApp(options: TestAppOptions = {}) {
         { id: other.clientId, jwks: { keys: [other.publicJwk] }, tenants: ['comune-b'], scopes: [...scopes] },
         { id: ops.clientId, jwks: { keys: [ops.publicJwk] }, tenants: ['*'], scopes: ['tenants:read', 'webhooks:read', 'deliveries:read', 'deliveries:replay', 'platforms:pause', 'audit:read'] },
       ],
+      // Live mode wants the station endpoint authenticated or explicitly open: tests not about it leave it open.
+      nodoEndpoint: { open: true },
       ...options.config,
       // Uploaded documents go to this app's own temporary home, removed on close.
       documents: { dir: join(home, 'documents'), ...(options.config?.documents as object | undefined) },

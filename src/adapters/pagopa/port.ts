@@ -48,12 +48,20 @@ export type DebtPosition = {
 
 export type GpdPositionStatus = 'DRAFT' | 'PUBLISHED' | 'VALID' | 'INVALID' | 'EXPIRED' | 'PARTIALLY_PAID' | 'PAID' | 'REPORTED'
 
+/** FACTS §5 option status: PO_PAID once the Node collected it, *_REPORTED once its money was reported. */
+export type GpdOptionStatus = 'PO_UNPAID' | 'PO_PAID' | 'PO_PARTIALLY_REPORTED' | 'PO_REPORTED'
+
+/** A position as GPD has it now: its status and each payment option's. */
+export type GpdPositionState = { status: GpdPositionStatus; options: { iuv: string; noticeNumber?: string; status: GpdOptionStatus }[] }
+
 export type GpdPort = {
   /** Creates and publishes the position in one call; a position already there (409) is not an error. */
   createAndPublish(credentials: PagopaCredentials, position: DebtPosition): Promise<{ status: GpdPositionStatus; alreadyThere: boolean }>
   /** FACTS §4 invalidatePosition; an already invalid position is not an error. */
   invalidate(credentials: PagopaCredentials, iupd: string): Promise<void>
   status(credentials: PagopaCredentials, iupd: string): Promise<GpdPositionStatus>
+  /** getOrganizationDebtPositionByIUPD with each option's status; undefined when GPD has no such position (its 404). */
+  position(credentials: PagopaCredentials, iupd: string): Promise<GpdPositionState | undefined>
 }
 
 export type CartNotice = { noticeNumber: string; organizationFiscalCode: string; amountCents: number; companyName: string; description: string }

@@ -18,7 +18,7 @@ export function accessLog(deps: { logger: Logger; metrics: Metrics }): Middlewar
     deps.logger.info({
       method: c.req.method,
       route,
-      path: c.req.path,
+      path: c.get('logPath') ?? c.req.path,
       status: c.res.status,
       ms: Math.round(ms * 10) / 10,
       client: caller?.clientId,

@@ -150,6 +150,8 @@ describe('who is calling', () => {
       expect((await s.call(envelope)).answer.fault).toMatchObject({ faultCode: 'PAA_SYSTEM_ERROR', id: stationB.idPA, description: expect.stringMatching(/GPD/) })
     }
     const receipt = aReceipt({ receiptId: 'rt-gpd-1', noticeNumber: p.data.noticeNumber, fiscalCode: stationB.idPA, creditorReferenceId: p.data.iuv, paymentAmount: '10.50' })
+    // The Node collects on GPD, then sends the receipt (GPD's side of it: nodo-gpd-receipt.redis.test.ts).
+    s.payOnGpd(p)
     expect((await s.call(sendRTCall(2, stationB, receipt))).answer.outcome).toBe('OK')
     expect((await s.stored(p)).status).toBe('paid')
   })

@@ -4,9 +4,13 @@
 // 1.1 Fault with HTTP 500 (SOAP 1.1 §6.2). Nothing else leaves this route: no problem+json, no stack.
 import type { Hono } from 'hono'
 import type { Logger } from 'pino'
+import type { GpdPort } from '../../adapters/pagopa/port.ts'
+import type { Config } from '../../config.ts'
+import type { TenantConfig } from '../../config-schema.ts'
 import type { Station } from '../../payments/station.ts'
 import type { AppContext, AppEnv } from '../app-env.ts'
 import { NodoFault } from './nodo-faults.ts'
+import { type NodoListener, nodoCallerGuard } from './nodo-guard.ts'
 import { createNodoOperations } from './nodo-operations.ts'
 import { isRequestElement, type Operation, operations, paForNodeNs, type RequestElement, readRequest, type Requests } from './nodo-requests.ts'
 import { type FaultBean, type Payload, responseEnvelope } from './nodo-responses.ts'
@@ -16,7 +20,7 @@ export const nodoPath = '/pagopa/nodo'
 /** Receipts are a few KiB; a V2 receipt may carry digital-stamp attachments, hence room well above that. */
 export const maxEnvelopeBytes = 1024 * 1024
 
-export type NodoEndpointDeps = { station: Station; logger: Logger }
+export type NodoEndpointDeps = { station: Station; logger: Logger; config: Pick<Config, 'nodoEndpoint'>; gpd(tenant: TenantConfig): GpdPort }
 
 type Answer = { status: 200 | 500; body: string }
 
@@ -25,7 +29,8 @@ function soapAction(c: AppContext): string {
   return (c.req.header('soapaction') ?? '').trim().replace(/^"(.*)"$/, '$1').trim()
 }
 
-export function registerNodoEndpoint(app: Hono<AppEnv>, deps: NodoEndpointDeps) {
+/** Only the caller the guard lets through (nodo-guard.ts) is read; with a secret, the station URL is /pagopa/nodo/<secret>. */
+export function registerNodoEndpoint(app: Hono<AppEnv>, deps: NodoEndpointDeps, listener: NodoListener = 'main') {
   const handlers = createNodoOperations(deps)
 
   async function answerOperation(requestElement: RequestElement, element: XNode, log: Logger): Promise<Answer> {
@@ -62,7 +67,10 @@ export function registerNodoEndpoint(app: Hono<AppEnv>, deps: NodoEndpointDeps) 
     return answerOperation(element.name, element, log)
   }
 
-  return app.post(nodoPath, async (c) => {
+  const guard = nodoCallerGuard(deps.config.nodoEndpoint, listener, deps.logger, nodoPath)
+  // Without a secret configured there is no /pagopa/nodo/<anything>; with one, the bare path is refused by the guard.
+  const paths = deps.config.nodoEndpoint?.secret ? [nodoPath, `${nodoPath}/:secret`] : [nodoPath]
+  return app.on('POST', paths, guard, async (c) => {
     const log = deps.logger.child({ route: nodoPath, requestId: c.get('requestId') })
     let result: Answer
     try {

@@ -2,9 +2,11 @@
 // nodo's fault catalogue expects (caller ids, then the notice, then its state), then the payment's
 // facts or the recorded receipt. Every refusal is a thrown NodoFault; the endpoint turns it into KO.
 import type { Logger } from 'pino'
+import type { GpdPort } from '../../adapters/pagopa/port.ts'
 import type { TenantConfig } from '../../config-schema.ts'
+import { credentialsOf } from '../../payments/deliver-position.ts'
 import { type NotPayable, whyNotPayable } from '../../payments/payable-notice.ts'
-import { noticeOf, type PaymentNotice, type Receipt, type StoredPayment } from '../../payments/payment.ts'
+import { noticeOf, type PaymentNotice, type Receipt, receiptOf, type StoredPayment } from '../../payments/payment.ts'
 import type { Station } from '../../payments/station.ts'
 import { formatAmount } from './nodo-amount.ts'
 import { fault, type NodoFault } from './nodo-faults.ts'
@@ -111,8 +113,32 @@ export function toReceipt(request: SendRTRequest, version: Receipt['version']): 
   }
 }
 
-export function createNodoOperations(deps: { station: Station; logger: Logger }) {
+/** GPD's option states once the Node collected it: paid, or paid and its money reported (FACTS §5). */
+const paidOnGpd: ReadonlySet<string> = new Set(['PO_PAID', 'PO_PARTIALLY_REPORTED', 'PO_REPORTED'])
+
+export function createNodoOperations(deps: { station: Station; logger: Logger; gpd(tenant: TenantConfig): GpdPort }) {
   const { station } = deps
+
+  /**
+   * A 'gpd' tenant's positions live on GPD, which the Node marks paid when it collects (FACTS §1): a receipt
+   * GPD does not bear out is not taken, whoever sent it. Refused as PAA_SEMANTICA, as the other receipts that
+   * contradict the notice; GPD out of reach is the station's own failure, PAA_SYSTEM_ERROR, which the Node
+   * retries (FACTS §8 retry guideline).
+   */
+  async function confirmOnGpd(tenant: TenantConfig, payment: StoredPayment, r: SendRTRequest['receipt']) {
+    let position
+    try {
+      position = await deps.gpd(tenant).position(credentialsOf(tenant), payment.data.iupd)
+    } catch (error) {
+      deps.logger.warn({ tenant: tenant.id, noticeNumber: r.noticeNumber, receiptId: r.receiptId, err: error instanceof Error ? error.message : String(error) }, 'receipt not taken: GPD could not be asked whether its notice is paid')
+      throw fault('PAA_SYSTEM_ERROR', `GPD cannot be reached to confirm notice ${r.noticeNumber}; try again later`)
+    }
+    const option = position?.options.find((o) => o.iuv === r.creditorReferenceId)
+    if (option && paidOnGpd.has(option.status)) return
+    const state = !position ? 'has no position for it' : !option ? `has no option with IUV ${r.creditorReferenceId}` : `shows it unpaid (${option.status})`
+    // The endpoint logs this KO as a warning, description included: who claimed the payment, and what GPD says.
+    throw fault('PAA_SEMANTICA', `receipt ${r.receiptId} of PSP ${r.idPSP} is not borne out by GPD: GPD ${state} for notice ${r.noticeNumber}`)
+  }
 
   async function verify(request: Requests['paVerifyPaymentNotice']) {
     const tenant = callerTenant(station, request)
@@ -148,6 +174,9 @@ export function createNodoOperations(deps: { station: Station; logger: Logger })
       throw fault('PAA_SEMANTICA', `receipt.paymentAmount ${formatAmount(r.paymentAmount)} is not the amount due for notice ${r.noticeNumber}, ${formatAmount(notice.amountCents)}`)
     }
     if (r.outcome !== 'OK') throw fault('PAA_SEMANTICA', `receipt.outcome ${r.outcome}: only receipts of successful payments are accepted`)
+    // The same receipt again was confirmed the first time; it only finishes what that left undone.
+    const known = receiptOf(payment, notice.installment?.index)?.receiptId === r.receiptId
+    if (tenant.platforms.pagopa.mode === 'gpd' && !known) await confirmOnGpd(tenant, payment, r)
     const outcome = await station.recordReceipt(payment, toReceipt(request, version))
     const log = { operation: version, tenant: tenant.id, noticeNumber: r.noticeNumber, ...(notice.installment ? { installment: notice.installment.index } : {}), receiptId: r.receiptId, outcome, status: payment.status }
     // Only the same receipt again (duplicate) is benign: another receipt for a notice that has one is a second collection.

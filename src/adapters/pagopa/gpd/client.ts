@@ -1,13 +1,14 @@
 // GPD v1 over HTTP (gpd-openapi.json, FACTS §4-5): createPosition with toPublish=true,
-// getOrganizationDebtPositionByIUPD, publishPosition, invalidatePosition, with the tenant's
-// subscription key and an X-Request-Id per call (FACTS §3). undici `request` on a pooled Agent
+// getOrganizationDebtPositionByIUPD (the position's status and each option's), publishPosition,
+// invalidatePosition, with the tenant's subscription key and an X-Request-Id per call (FACTS §3).
+// undici `request` on a pooled Agent
 // (design §8). No retries here: the delivery engine retries by error kind.
 import { randomUUID } from 'node:crypto'
 import { Agent, type Dispatcher } from 'undici'
 import { sendJson } from '../../http/send-json.ts'
 import { answerError, failureError, gpdRejectionCodes, type PagopaAnswer, problemOf, protocolError, rejection } from '../errors.ts'
 import type { GpdPort, GpdPositionStatus, PagopaCredentials } from '../port.ts'
-import { iuvsOf, statusOf, toPaymentPositionModel } from './mapping.ts'
+import { iuvsOf, optionsOf, statusOf, toPaymentPositionModel } from './mapping.ts'
 
 export type GpdClientOptions = {
   /** GPD's base URL with its base path, e.g. https://api.platform.pagopa.it/gpd/debt-positions-service/v1 (FACTS §2). */
@@ -60,7 +61,7 @@ export function createGpdClient(options: GpdClientOptions): GpdClient {
     const body = parse(answer)
     const status = statusOf(body)
     if (!status) throw protocolError('GPD', 'getPosition', answer, 'no debt position status')
-    return { answer, found: { status, iuvs: iuvsOf(body) ?? [] } }
+    return { answer, found: { status, iuvs: iuvsOf(body) ?? [], options: optionsOf(body) } }
   }
 
   return {
@@ -115,6 +116,11 @@ export function createGpdClient(options: GpdClientOptions): GpdClient {
       const { answer, found } = await current(credentials, iupd)
       if (!found) throw rejection('GPD', 'getPosition', gpdRejectionCodes.positionNotFound, answer, `no position ${iupd}`)
       return found.status
+    },
+
+    async position(credentials, iupd) {
+      const { found } = await current(credentials, iupd)
+      return found && { status: found.status, options: found.options }
     },
 
     async close() {

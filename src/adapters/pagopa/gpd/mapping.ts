@@ -1,6 +1,6 @@
 // Snodo's DebtPosition → GPD v1 PaymentPositionModel (gpd-openapi.json components.schemas, FACTS §5),
 // and what the client reads back from GPD's answers. Upstream shapes stay in this file.
-import type { DebtPosition, GpdPositionStatus, PaymentOption } from '../port.ts'
+import type { DebtPosition, GpdOptionStatus, GpdPositionState, GpdPositionStatus, PaymentOption } from '../port.ts'
 
 export type TransferModelDto = {
   idTransfer: '1' | '2' | '3' | '4' | '5'
@@ -90,6 +90,18 @@ export function statusOf(body: unknown): GpdPositionStatus | undefined {
 export function iuvsOf(body: unknown): string[] | undefined {
   if (!isObject(body) || !Array.isArray(body.paymentOption)) return undefined
   return body.paymentOption.flatMap((o: unknown) => (isObject(o) && typeof o.iuv === 'string' ? [o.iuv] : []))
+}
+
+const optionStatuses: ReadonlySet<string> = new Set<GpdOptionStatus>(['PO_UNPAID', 'PO_PAID', 'PO_PARTIALLY_REPORTED', 'PO_REPORTED'])
+
+/** Each PaymentOptionModelResponse with an IUV and a status it knows; an option it cannot read is left out (so never read as paid). */
+export function optionsOf(body: unknown): GpdPositionState['options'] {
+  if (!isObject(body) || !Array.isArray(body.paymentOption)) return []
+  return body.paymentOption.flatMap((o: unknown) =>
+    isObject(o) && typeof o.iuv === 'string' && typeof o.status === 'string' && optionStatuses.has(o.status)
+      ? [{ iuv: o.iuv, ...(typeof o.nav === 'string' ? { noticeNumber: o.nav } : {}), status: o.status as GpdOptionStatus }]
+      : [],
+  )
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,6 @@
 // What every GpdPort must do, whatever is behind it (the GPD simulator now, GPD's UAT later): create
 // and publish in one call, take a repeated create for "already there" (FACTS §5), invalidate, say the
-// status, and classify every failure so the delivery engine decides retry or dead (design §5).
+// status and each option's, and classify every failure so the delivery engine decides retry or dead (design §5).
 // Never the debtor's fiscal code in an error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UpstreamError } from '../../../errors.ts'
@@ -114,6 +114,17 @@ export function describeGpdPort(name: string, factory: () => Promise<GpdSuiteTar
       await t.pay(t.credentials, { ...position, option: position.installments?.[0] as DebtPosition['option'] })
       expect(await t.port.status(t.credentials, position.iupd)).toBe('PARTIALLY_PAID')
       expect(await failure(t.port.invalidate(t.credentials, position.iupd), 'rejected')).toMatchObject({ upstreamStatus: 409, upstreamCode: gpdRejectionCodes.positionPaid })
+    })
+
+    it("reads each option's status: PO_UNPAID until the Node collects it, then PO_PAID; nothing for a position GPD does not have", async () => {
+      const position = inInstallments(aDebtPosition(ofc()), [5_000, 7_345])
+      await t.port.createAndPublish(t.credentials, position)
+      const iuvs = [position.option, ...(position.installments ?? [])].map((o) => o.iuv)
+      expect(await t.port.position(t.credentials, position.iupd)).toEqual({ status: 'VALID', options: iuvs.map((iuv) => expect.objectContaining({ iuv, status: 'PO_UNPAID' })) })
+      await t.pay(t.credentials, { ...position, option: position.installments?.[1] as DebtPosition['option'] })
+      const read = await t.port.position(t.credentials, position.iupd)
+      expect(read?.options.map((o) => o.status)).toEqual(['PO_UNPAID', 'PO_UNPAID', 'PO_PAID'])
+      expect(await t.port.position(t.credentials, `${position.iupd}-never`)).toBeUndefined()
     })
 
     it('invalidates a position, and takes invalidating it again (409) as done', async () => {

@@ -20,6 +20,8 @@ export type NodoSimulatorOptions = {
   defaultVersion?: RtVersion
   psp?: Partial<Psp>
   dispatcher?: Dispatcher
+  /** The client certificate the Node presents to a station behind mutual TLS (PEM), and the CA it trusts the station's with. */
+  tls?: { cert: string; key: string; ca?: string }
   /** Per paSendRT call (default 10 s). */
   timeoutMs?: number
 }
@@ -57,7 +59,7 @@ export type NodoSimulator = {
 
 export function createNodoSimulator(context: SimulatorContext, options: NodoSimulatorOptions): NodoSimulator {
   const timeoutMs = options.timeoutMs ?? 10_000
-  const owned = options.dispatcher ? undefined : new Agent({ connections: 8, connect: { timeout: timeoutMs } })
+  const owned = options.dispatcher ? undefined : new Agent({ connections: 8, connect: { timeout: timeoutMs, ...options.tls } })
   const dispatcher = options.dispatcher ?? (owned as Agent)
   const psp: Psp = { ...simulatedPsp, ...options.psp }
   const stations = new Map(options.stations.map((s) => [s.idPA, s]))
