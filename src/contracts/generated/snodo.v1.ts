@@ -61,7 +61,7 @@ export interface paths {
         put?: never;
         /**
          * Register a webhook endpoint
-         * @description Events of this tenant matching `events` are POSTed to `url`, signed per Standard Webhooks. The `secret` is shown only in this answer (and on rotation). Live mode: https only, never a private, loopback or link-local address unless the operator allow-lists it. Scope `webhooks:write`.
+         * @description Events of this tenant matching `events` are POSTed to `url`, signed per Standard Webhooks. The `secret` is shown only in this answer (and on rotation). Live mode: https only, and only globally reachable unicast addresses (no private, loopback, link-local or other IANA special-purpose range, IPv4 carried in IPv6 included) unless the operator allow-lists them. Scope `webhooks:write`.
          */
         post: operations["createWebhookEndpoint"];
         delete?: never;
