@@ -11,6 +11,7 @@ import { authenticate } from './routes/middleware/authenticate.ts'
 import { tenantAccess } from './routes/middleware/authorize.ts'
 import { bodyIntegrity, isDocumentUpload } from './routes/middleware/body-integrity.ts'
 import { limitBody, limitDeclaredLength } from './routes/middleware/body-limit.ts'
+import { noSniff } from './routes/middleware/no-sniff.ts'
 import { idempotency } from './routes/middleware/idempotency.ts'
 import { createErrorHandler, notFound, problemResponse } from './routes/middleware/problems.ts'
 import { signResponse } from './routes/middleware/sign-response.ts'
@@ -41,6 +42,7 @@ export function createApp(deps: Deps) {
 
   app.onError(createErrorHandler(deps.logger))
   app.notFound(notFound)
+  app.use(noSniff)
   app.use(requestId({ headerName: 'X-Request-Id', generator: () => randomUUID() }))
   app.use(accessLog(deps))
   // Outside methodNotAllowed, so that the 405 it puts in place of a /v1 404 is signed too.

@@ -30,6 +30,7 @@ export const problemCatalogue = {
   idempotency_key_reused: [409, 'Idempotency key reused with another request'],
   request_in_progress: [409, 'A request with this idempotency key is in progress'],
   payload_too_large: [413, 'Payload too large'],
+  request_header_too_large: [431, 'Request headers too large'],
   unsupported_media_type: [415, 'Unsupported media type'],
   validation_failed: [400, 'Request validation failed'],
   malformed_request: [400, 'Malformed request'],

@@ -4,6 +4,7 @@ import type { Server } from 'node:net'
 import { parseArgs } from 'node:util'
 import { serve } from '@hono/node-server'
 import { createApp } from './app.ts'
+import { answerClientErrors } from './routes/client-errors.ts'
 import { type Config, ConfigError, loadConfigFile, readEnv } from './config.ts'
 import { createDeps, type Role } from './deps.ts'
 import { createLogger } from './logger.ts'
@@ -72,6 +73,7 @@ async function main() {
   if (role !== 'worker') {
     const app = createApp(deps)
     const server = serve({ fetch: app.fetch, hostname: env.HOST, port })
+    answerClientErrors(server, logger)
     await listening(server, env.HOST, port)
     cleanups.unshift(() => new Promise<void>((done) => server.close(() => done())))
     const station = await startStationListener(deps)

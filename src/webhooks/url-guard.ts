@@ -1,8 +1,11 @@
 // SSRF guard for webhook URLs (live mode): https only, no credentials in the URL, and a host that
-// resolves only to public addresses, unless the operator allow-listed it. The same check runs at
-// connect time (`lookup`), so a DNS answer that changes after registration cannot reach inside.
+// resolves only to globally reachable unicast addresses (special-addresses.ts), unless the operator
+// allow-listed it. The same check runs at connect time (`lookup`), so a DNS answer that changes
+// after registration cannot reach inside.
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns'
-import { BlockList, isIP } from 'node:net'
+import { isIP } from 'node:net'
+import ipaddr from 'ipaddr.js'
+import { embeddedIpv4, notGlobal } from './special-addresses.ts'
 
 export type UrlGuard = {
   /** Why this URL may not be a webhook target, or undefined when it may. */
@@ -17,47 +20,47 @@ export type UrlGuard = {
   literalRefusal(url: string): string | undefined
 }
 
-const privateRanges: [string, number, 'ipv4' | 'ipv6'][] = [
-  ['0.0.0.0', 8, 'ipv4'],
-  ['10.0.0.0', 8, 'ipv4'],
-  ['100.64.0.0', 10, 'ipv4'],
-  ['127.0.0.0', 8, 'ipv4'],
-  ['169.254.0.0', 16, 'ipv4'],
-  ['172.16.0.0', 12, 'ipv4'],
-  ['192.0.0.0', 24, 'ipv4'],
-  ['192.168.0.0', 16, 'ipv4'],
-  ['198.18.0.0', 15, 'ipv4'],
-  ['224.0.0.0', 3, 'ipv4'],
-  ['::', 127, 'ipv6'],
-  ['fc00::', 7, 'ipv6'],
-  ['fe80::', 10, 'ipv6'],
-  ['ff00::', 8, 'ipv6'],
-]
-
-export function createUrlGuard(options: { mode: 'live' | 'sandbox'; allowedPrivate: string[] }): UrlGuard {
-  const blocked = new BlockList()
-  for (const [net, prefix, type] of privateRanges) blocked.addSubnet(net, prefix, type)
-  const allowed = new BlockList()
-  const allowedHosts = new Set<string>()
-  for (const entry of options.allowedPrivate) {
-    const [net, bits] = entry.split('/')
-    const type = isIP(net ?? '')
-    if (type === 0) allowedHosts.add(entry.toLowerCase())
-    else if (bits === undefined) allowed.addAddress(net as string, type === 4 ? 'ipv4' : 'ipv6')
-    else allowed.addSubnet(net as string, Number(bits), type === 4 ? 'ipv4' : 'ipv6')
+/** The operator's exceptions (webhooks.allowedPrivate): host names, addresses and CIDR ranges. */
+function allowList(entries: string[]) {
+  const hosts = new Set<string>()
+  const nets: [ipaddr.IPv4 | ipaddr.IPv6, number][] = []
+  for (const entry of entries) {
+    if (ipaddr.isValid(entry)) {
+      const address = ipaddr.parse(entry)
+      nets.push([address, address.kind() === 'ipv4' ? 32 : 128])
+    } else if (entry.includes('/')) {
+      if (!ipaddr.isValidCIDR(entry)) throw new Error(`webhooks.allowedPrivate: ${entry} is neither a host name nor a CIDR range`)
+      nets.push(ipaddr.parseCIDR(entry))
+    } else hosts.add(entry.toLowerCase())
   }
+  const inNets = (address: ipaddr.IPv4 | ipaddr.IPv6) => nets.some((net) => net[0].kind() === address.kind() && address.match(net))
+  return {
+    host: (hostname: string) => hosts.has(hostname.toLowerCase()),
+    // An allowed IPv4 address is allowed however IPv6 spells it (::ffff:10.0.0.5, NAT64…).
+    address(text: string) {
+      if (!ipaddr.isValid(text)) return false
+      const address = ipaddr.parse(text)
+      return inNets(address) || embeddedIpv4(address).some(inNets)
+    },
+  }
+}
+
+const notReachable = ': a private, loopback or link-local address or another special-purpose one, not globally reachable (allow-list it in webhooks.allowedPrivate if intended)'
+
+/** `lookup` is the system resolver unless a test gives its own DNS. */
+export function createUrlGuard(options: { mode: 'live' | 'sandbox'; allowedPrivate: string[]; lookup?: typeof dnsLookup }): UrlGuard {
+  const resolver = options.lookup ?? dnsLookup
+  const allowed = allowList(options.allowedPrivate)
+  /** Why the host may not be reached at `address`, or undefined when it may. */
   const forbidden = (address: string, hostname: string) => {
-    if (options.mode === 'sandbox' || allowedHosts.has(hostname.toLowerCase())) return false
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1]
-    const ip = mapped ?? address
-    const type = isIP(ip) === 4 ? 'ipv4' : 'ipv6'
-    return blocked.check(ip, type) && !allowed.check(ip, type)
+    if (options.mode === 'sandbox' || allowed.host(hostname) || allowed.address(address)) return undefined
+    return notGlobal(address)
   }
   // literalRefusal runs before every send, its answer depends on the URL alone: remembered (bounded).
   const literalAnswers = new Map<string, string | undefined>()
   const maxLiteralAnswers = 10_000
   const resolveAll = (hostname: string) =>
-    new Promise<LookupAddress[]>((resolve, reject) => dnsLookup(hostname, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))))
+    new Promise<LookupAddress[]>((resolve, reject) => resolver(hostname, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))))
 
   return {
     async refusal(raw) {
@@ -77,19 +80,24 @@ export function createUrlGuard(options: { mode: 'live' | 'sandbox'; allowedPriva
       } catch {
         return `host ${hostname} does not resolve`
       }
-      const bad = addresses.find((a) => forbidden(a.address, hostname))
-      return bad ? `resolves to ${bad.address}, a private, loopback or link-local address (allow-list it in webhooks.allowedPrivate if intended)` : undefined
+      // Every address the name has: a connection may be made to any of them.
+      for (const { address } of addresses) {
+        const why = forbidden(address, hostname)
+        if (why) return `resolves to ${why}${notReachable}`
+      }
+      return undefined
     },
     literalRefusal(raw) {
       if (literalAnswers.has(raw)) return literalAnswers.get(raw)
       const hostname = new URL(raw).hostname.replace(/^\[|\]$/g, '')
-      const answer = isIP(hostname) && forbidden(hostname, hostname) ? `${hostname} is a private, loopback or link-local address (allow-list it in webhooks.allowedPrivate if intended)` : undefined
+      const why = isIP(hostname) ? forbidden(hostname, hostname) : undefined
+      const answer = why ? `${why}${notReachable}` : undefined
       if (literalAnswers.size >= maxLiteralAnswers) literalAnswers.clear()
       literalAnswers.set(raw, answer)
       return answer
     },
     lookup: ((hostname: string, opts: LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
-      dnsLookup(hostname, { ...opts, all: true }, (err, addresses) => {
+      resolver(hostname, { ...opts, all: true }, (err, addresses) => {
         if (err) return callback(err, [])
         const allowedAddresses = addresses.filter((a) => !forbidden(a.address, hostname))
         if (allowedAddresses.length === 0) return callback(Object.assign(new Error(`webhook host ${hostname} resolves only to forbidden addresses`), { code: 'SNODO_ADDRESS_FORBIDDEN' }), [])

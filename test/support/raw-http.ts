@@ -43,3 +43,9 @@ function unchunk(raw: Buffer): Buffer {
     at = lineEnd + 2 + size + 2
   }
 }
+
+/** `raw` as it is (latin1) to `target`, the answer read until the server closes: for what no HTTP client would send. */
+export async function rawExchange(target: { host: string; port: number }, raw: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const { status, headers, text } = await sendRaw(`http://${target.host}:${target.port}`, Buffer.from(raw, 'latin1'))
+  return { status, headers, body: text }
+}

@@ -61,7 +61,7 @@ export interface paths {
         put?: never;
         /**
          * Register a webhook endpoint
-         * @description Events of this tenant matching `events` are POSTed to `url`, signed per Standard Webhooks. The `secret` is shown only in this answer (and on rotation). Live mode: https only, never a private, loopback or link-local address unless the operator allow-lists it. Scope `webhooks:write`.
+         * @description Events of this tenant matching `events` are POSTed to `url`, signed per Standard Webhooks. The `secret` is shown only in this answer (and on rotation). Live mode: https only, and only globally reachable unicast addresses (no private, loopback, link-local or other IANA special-purpose range, IPv4 carried in IPv6 included) unless the operator allow-lists them. Scope `webhooks:write`.
          */
         post: operations["createWebhookEndpoint"];
         delete?: never;
@@ -815,7 +815,7 @@ export interface paths {
         put?: never;
         /**
          * The creditor station the pagoPA Node calls (paForNode, SOAP 1.1)
-         * @description SOAP 1.1, document/literal, per pagoPA's paForNode.wsdl: paSendRT and paSendRTV2 for every tenant with pagoPA; paVerifyPaymentNotice, paGetPayment and paGetPaymentV2 for tenants that are their own station. Business answers are HTTP 200 with the operation's response (outcome OK, or KO with the spec's fault); anything that cannot be read as a paForNode call is a SOAP Fault with HTTP 500. Bodies with a DTD or entities are refused unread; bodies over 1 MiB are cut off. Not signed like /v1: the Node authenticates by network and station identifiers (idPA, idBrokerPA, idStation).
+         * @description SOAP 1.1, document/literal, per pagoPA's paForNode.wsdl: paSendRT and paSendRTV2 for every tenant with pagoPA; paVerifyPaymentNotice, paGetPayment and paGetPaymentV2 for tenants that are their own station. Business answers are HTTP 200 with the operation's response (outcome OK, or KO with the spec's fault); anything that cannot be read as a paForNode call is a SOAP Fault with HTTP 500. Bodies with a DTD or entities are refused unread; bodies over 1 MiB are cut off. Not signed like /v1: the caller must be the pagoPA Node as config `nodoEndpoint` says — a client certificate on a listener of its own (`mtls`; this listener then answers 404 here), a source address (`allowFrom`, X-Forwarded-For believed only from `trustedProxies`), and/or a shared secret as one more path segment (`secret`: the station URL is /pagopa/nodo/{secret}); every check configured applies. Anyone else gets a SOAP 1.1 Fault (soapenv:Client) with HTTP 403, before the body is read. For a tenant in GPD mode a receipt is taken only if GPD shows its option paid (else KO PAA_SEMANTICA; PAA_SYSTEM_ERROR while GPD cannot be asked).
          */
         post: operations["pagopaNodo"];
         delete?: never;
@@ -846,7 +846,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @enum {string} */
-        ProblemCode: "token_missing" | "token_malformed" | "token_algorithm_not_allowed" | "token_issuer_unknown" | "token_key_unknown" | "token_signature_invalid" | "token_claims_invalid" | "token_audience_invalid" | "token_expired" | "token_issued_in_future" | "token_lifetime_too_long" | "token_replayed" | "voucher_invalid" | "digest_missing" | "digest_mismatch" | "signature_missing" | "signature_invalid" | "signed_headers_mismatch" | "signature_replayed" | "tenant_forbidden" | "scope_missing" | "not_found" | "tenant_not_found" | "method_not_allowed" | "idempotency_key_reused" | "request_in_progress" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "malformed_request" | "internal_error" | "service_unavailable" | "delivery_not_dead" | "replay_filter_matches_nothing" | "endpoint_limit_reached" | "platform_not_configured" | "batch_not_cancellable" | "payment_not_payable" | "payment_already_paid" | "upstream_rejected" | "practice_transition_not_allowed";
+        ProblemCode: "token_missing" | "token_malformed" | "token_algorithm_not_allowed" | "token_issuer_unknown" | "token_key_unknown" | "token_signature_invalid" | "token_claims_invalid" | "token_audience_invalid" | "token_expired" | "token_issued_in_future" | "token_lifetime_too_long" | "token_replayed" | "voucher_invalid" | "digest_missing" | "digest_mismatch" | "signature_missing" | "signature_invalid" | "signed_headers_mismatch" | "signature_replayed" | "tenant_forbidden" | "scope_missing" | "not_found" | "tenant_not_found" | "method_not_allowed" | "idempotency_key_reused" | "request_in_progress" | "payload_too_large" | "request_header_too_large" | "unsupported_media_type" | "validation_failed" | "malformed_request" | "internal_error" | "service_unavailable" | "delivery_not_dead" | "replay_filter_matches_nothing" | "endpoint_limit_reached" | "platform_not_configured" | "batch_not_cancellable" | "payment_not_payable" | "payment_already_paid" | "upstream_rejected" | "practice_transition_not_allowed";
         /** @description RFC 9457 problem details. */
         Problem: {
             /** @description urn:snodo:problem:<code> */
@@ -3487,6 +3487,15 @@ export interface operations {
         responses: {
             /** @description The operation's response envelope (outcome OK or KO with a fault) */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/xml": string;
+                };
+            };
+            /** @description A SOAP 1.1 Fault (soapenv:Client) — the caller is not authenticated as the pagoPA Node */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -31,6 +31,17 @@ it('logs one JSON line per request with route, status, client, tenant and reques
   expect(line?.path).toBe('/v1/tenants/comune-a/citizens/RSS************S/timeline')
 })
 
+it('masks a fiscal code glued to other characters in the path or the request id, percent-encoded too', async () => {
+  const paths = ['/v1/tenants/comune-a/citizens/RSSMRA80A01H501U_x/timeline', '/v1/tenants/comune-a/citizens/xRSSMRA80A01H501U/timeline', '/v1/tenants/comune-a/citizens/%52SSMRA80A01H501U%5Fx/timeline']
+  for (const [i, path] of paths.entries()) {
+    await app.request(path, await signedInit(t.clients.portal, { headers: { 'x-request-id': `glued-${i}-RSSMRA80A01H501Uabc` } }))
+  }
+  const logged = lines.filter((l) => String(l.requestId).startsWith('glued-'))
+  expect(logged).toHaveLength(3)
+  expect(JSON.stringify(logged)).not.toMatch(/RSSMRA80A01H501U|52SSMRA80A01H501U/)
+  expect(logged.map((l) => l.requestId)).toEqual([0, 1, 2].map((i) => `glued-${i}-RSS************Uabc`))
+})
+
 it('counts requests by route pattern and status for Prometheus', async () => {
   await app.request('/v1/tenants/comune-a', await signedInit(t.clients.reader))
   const metrics = await (await app.request('/metrics')).text()

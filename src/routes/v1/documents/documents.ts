@@ -10,6 +10,7 @@ import { requireScope } from '../../middleware/authorize.ts'
 import { signerOf } from '../../middleware/body-integrity.ts'
 import { signedWithDigest } from '../../middleware/sign-response.ts'
 import { answerStream, requestBodyStream } from '../../node-streams.ts'
+import { attachmentHeaders } from './content-disposition.ts'
 
 const path = '/v1/tenants/:tenantId/documents'
 const fileName = /^[^/\\\x00-\x1f]{1,200}$/
@@ -54,6 +55,6 @@ export function registerDocuments(app: Hono<AppEnv>, deps: Deps) {
     // Hono answers HEAD from this GET and drops the body unread: for HEAD, close the file at once.
     const body = c.req.method === 'HEAD' ? (bytes.destroy(), new ReadableStream<Uint8Array>()) : answerStream(bytes)
     signedWithDigest(c, body, digestOfSha256(meta.sha256))
-    return c.body(body, 200, { 'content-type': meta.contentType, 'content-length': String(meta.size), 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(meta.name)}` })
+    return c.body(body, 200, { 'content-type': meta.contentType, 'content-length': String(meta.size), ...attachmentHeaders(meta.name) })
   })
 }
