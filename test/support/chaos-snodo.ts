@@ -53,8 +53,18 @@ export async function startChaosSnodo(o: { dir: string; platforms: Record<string
     if (role === 'api' && !(await poll(ready, { timeoutMs: 20_000, everyMs: 100 }))) throw new Error(`the API did not become ready:\n${snodo.output()}`)
     return snodo
   }
-  await start('worker')
-  await start('api')
+  const stopAll = async () => {
+    for (const p of Object.values(processes)) await p?.stop('SIGKILL')
+    await redis.stop()
+  }
+  try {
+    await start('worker')
+    await start('api')
+  } catch (error) {
+    // A start that fails half way leaves nothing running behind it.
+    await stopAll()
+    throw error
+  }
   const exitedEarly: string[] = []
   return {
     baseUrl: `http://127.0.0.1:${port}`,
@@ -73,10 +83,7 @@ export async function startChaosSnodo(o: { dir: string; platforms: Record<string
       }
       return exitedEarly
     },
-    async close() {
-      for (const p of Object.values(processes)) await p?.stop('SIGKILL')
-      await redis.stop()
-    },
+    close: stopAll,
   }
 }
 export type ChaosSnodo = Awaited<ReturnType<typeof startChaosSnodo>>
