@@ -42,8 +42,8 @@ export function createPracticeRegistrar(deps: RegistrarDeps): DeliveryHandler {
         const [main, ...attachments] = await fetchDocuments(deps, practice, practice.data.attachments)
         if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: 'a practice needs at least one document to register' })
         const { applicant, subject, serviceCode, submittedAt, channel } = practice.data
-        const registration = await underRegistrationMark(deps.practices, practice.id, 'registering', { replays: d.replays, attempt }, (interrupted) =>
-          deps.protocol(tenant).register({ correlationKey: practice.id, subject, serviceCode, applicant, submittedAt, channel, main, attachments, interrupted }),
+        const registration = await underRegistrationMark(deps.practices, practice, 'registering', { replays: d.replays, attempt }, (guard) =>
+          deps.protocol(tenant).register({ correlationKey: practice.id, subject, serviceCode, applicant, submittedAt, channel, main, attachments, ...guard }),
         )
         const fields = { registration: JSON.stringify(registration) }
         const moved = await deps.practices.transition(practice.id, 'registered', { detail: `protocol n. ${registration.number}/${registration.year}`, fields })

@@ -74,8 +74,8 @@ export function createStepDocumentRegistrar(deps: Deps): DeliveryHandler {
       const [main, ...attachments] = await fetchDocuments(deps, practice, recorded.documents)
       if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: `step ${step} has no document to register` })
       const { applicant, serviceCode, channel } = practice.data
-      const registration = await underRegistrationMark(deps.practices, practice.id, `stepRegistering:${step}`, { replays: d.replays, attempt }, (interrupted) => deps.protocol(tenant).register({
-        interrupted,
+      const registration = await underRegistrationMark(deps.practices, practice, `stepRegistering:${step}`, { replays: d.replays, attempt }, (guard) => deps.protocol(tenant).register({
+        ...guard,
         correlationKey: stepCorrelationKey(practice.id, step),
         subject: stepSubject(practice, recorded.status),
         serviceCode,

@@ -38,6 +38,8 @@ export async function startChaosSnodo(o: { dir: string; platforms: Record<string
       clients: [{ id: live.client.clientId, jwks: { keys: [live.client.publicJwk] }, tenants: [chaosTenant], scopes }],
       delivery: chaosDelivery,
       webhooks: { allowedPrivate: ['127.0.0.1'] },
+      // Nothing is paid in these runs; live mode wants the station endpoint closed all the same.
+      nodoEndpoint: { allowFrom: ['127.0.0.1/32'] },
     }),
   )
   const port = await freePort()
