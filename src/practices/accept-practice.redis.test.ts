@@ -44,7 +44,7 @@ const deep = (depth: number) => JSON.parse(`${'{"a":'.repeat(depth)}1${'}'.repea
 const sweep = () => startSweeper({ store: t.deps.deliveries, engine: t.deps.engine, config: t.deps.config.delivery, onError: (e) => expect.fail(String(e)), graceMs: 0 }).stop()
 /** What a practice accept can write, whatever its id. */
 const traces = async () => ({
-  index: await t.deps.redis.zrange(`${t.prefix}:prat-idx:comune-a`, 0, -1),
+  index: await t.deps.redis.zrange(`${t.prefix}:prat-idx:comune-a`, '0', '-1'),
   inlineBytes: await t.deps.redis.keys(`${t.prefix}:prat-doc:*`),
   timeline: await t.deps.timeline.page('comune-a', citizen, undefined, 100),
   intents: await t.deps.deliveries.staleIntents(0, 100),
