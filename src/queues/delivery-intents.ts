@@ -32,7 +32,10 @@ export function createDeliveryIntents(redis: Redis, prefix: string, clock: () =>
       const found = intents.filter((i) => i !== undefined)
       // Written means the record exists and names this delivery: an intent left by an attempt whose
       // resource was then written with another delivery (other IUVs, say) must never be sent as well.
-      const written = await Promise.all(found.map(async (i) => deliveryIdOf(await redis.hget(i.guardKey, 'data')) === i.delivery.id))
+      // A guard that is not a record hash (WRONGTYPE) counts as written once it exists, as it always did.
+      const written = await Promise.all(
+        found.map((i) => redis.hget(i.guardKey, 'data').then((data) => deliveryIdOf(data) === i.delivery.id, async () => (await redis.exists(i.guardKey)) === 1)),
+      )
       // An id whose intent is gone (dropped meanwhile) still leaves the index.
       const orphans = ids.filter((_, i) => intents[i] === undefined)
       if (orphans.length > 0) await redis.zrem(keys.index, ...orphans)
