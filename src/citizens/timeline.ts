@@ -13,6 +13,10 @@ export function createTimeline(redis: Redis, prefix: string) {
     async record(tenantId: string, fiscalCode: string, kind: TimelineKind, id: string, at: Date) {
       await redis.zadd(key(tenantId, fiscalCode), 'NX', at.getTime(), `${kind}:${id}`)
     },
+    /** Takes back an item whose resource was never written (an accept that failed half-way). */
+    async forget(tenantId: string, fiscalCode: string, kind: TimelineKind, id: string) {
+      await redis.zrem(key(tenantId, fiscalCode), `${kind}:${id}`)
+    },
     /** Newest first, before a cursor (`<ms>:<kind>:<id>` of the last item seen). */
     async page(tenantId: string, fiscalCode: string, before: { at: number; member: string } | undefined, count: number) {
       const rows = await redis.zrange(key(tenantId, fiscalCode), before ? before.at : '+inf', '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, count + 100, 'WITHSCORES')

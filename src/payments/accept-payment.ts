@@ -1,6 +1,6 @@
 // Accepting a payment: its IUV and notice number — and one per installment — are assigned at once (a
-// per-tenant counter, never reused), the record is written, then its delivery to GPD is queued under
-// the IUPD as business key.
+// per-tenant counter, never reused, reserved once per payment id), the record is written, then its
+// delivery to GPD is queued under the IUPD as business key.
 import { randomUUID } from 'node:crypto'
 import type { Transfer } from '../adapters/pagopa/port.ts'
 import type { Timeline } from '../citizens/timeline.ts'
@@ -31,29 +31,58 @@ export function pagopaOf(tenant: TenantConfig) {
   return pagopa
 }
 
-export async function acceptPayment(deps: { payments: PaymentStore; engine: DeliveryEngine; timeline: Timeline; clock: () => Date }, tenant: TenantConfig, request: PaymentRequest) {
+export const newPaymentId = () => `pay_${randomUUID().replaceAll('-', '')}`
+
+type AcceptDeps = { payments: PaymentStore; engine: DeliveryEngine; timeline: Timeline; clock: () => Date }
+
+/**
+ * Idempotent for a given id (the route derives it from the Idempotency-Key): a payment already written
+ * is answered as it is, its delivery queued again if a stop left it out (a no-op otherwise), and its
+ * IUVs are reserved once per id, so a run after a crash at any point makes no second debt position.
+ */
+export async function acceptPayment(deps: AcceptDeps, tenant: TenantConfig, request: PaymentRequest, id = newPaymentId()) {
   const pagopa = pagopaOf(tenant)
+  const existing = await deps.payments.get(id)
+  if (existing) {
+    await finishAccept(deps, id, existing.data, new Date(existing.createdAt))
+    return id
+  }
   if (pagopa.mode === 'gpd') refusePastDueDates(request, deps.clock())
   const transfers = transfersOf(tenant, request)
   const { installments: requested, ...rest } = request
-  const first = await deps.payments.reserveSequences(tenant.id, 1 + (requested?.length ?? 0))
+  const first = await deps.payments.reserveSequences(tenant.id, 1 + (requested?.length ?? 0), id)
   const { iuv, noticeNumber } = iuvFor(pagopa.segregationCode, first)
   const installments = requested && installmentsOf(tenant, request, requested, transfers, first + 1)
-  const id = `pay_${randomUUID().replaceAll('-', '')}`
   // GPD leaves IUPD uniqueness to the organization (FACTS §5) and suggests its fiscal code + a unique id.
   const iupd = `${tenant.fiscalCode}-${iuv}`
   const deliveryId = deliveryIdFor(`gpd|${tenant.id}|${iupd}`)
   // Paid in full, the debt falls due with its first installment unless the portal says otherwise.
   const dueDate = rest.dueDate ?? installments?.[0]?.dueDate
   const data: PaymentData = { tenantId: tenant.id, iuv, noticeNumber, iupd, ...rest, ...(dueDate ? { dueDate } : {}), transfers, ...(installments ? { installments } : {}), deliveryId }
-  const delivery = { id: deliveryId, tenant: tenant.id, target: 'pagopa' as const, operation: queueNames.pagopaPositions, resourceId: id, payload: {}, meta: { iupd, noticeNumber } }
   // Intent and timeline first: a stop after the record is written never leaves it without its delivery
   // (the sweeper enqueues the intent) nor missing from the timeline (which skips what was never written).
   // Sent together on the one connection, ahead of the record: one round trip, still written before it.
-  await Promise.all([deps.engine.intend(delivery, deps.payments.keyOf(id)), deps.timeline.record(tenant.id, request.debtor.fiscalCode, 'payment', id, new Date())])
-  await deps.payments.create(id, data)
-  await deps.engine.enqueue([delivery])
+  const at = new Date()
+  await Promise.all([deps.engine.intend(deliveryOf(id, data), deps.payments.keyOf(id)), deps.timeline.record(tenant.id, request.debtor.fiscalCode, 'payment', id, at)])
+  try {
+    await deps.payments.create(id, data)
+  } catch (error) {
+    // Nothing half-written stays visible: the timeline entry goes unless the record made it after all.
+    // The intent stays for the sweeper, which forgets it while no record names its delivery; the
+    // reservation stays too, so a retry of this id gets the same IUVs (and the same delivery).
+    if (!(await deps.payments.get(id).catch(() => 'unknown'))) await deps.timeline.forget(tenant.id, request.debtor.fiscalCode, 'payment', id).catch(() => undefined)
+    throw error
+  }
+  await finishAccept(deps, id, data, at)
   return id
+}
+
+/** The delivery to GPD of a payment: its id comes from the IUPD, so the same payment always names the same one. */
+const deliveryOf = (id: string, data: PaymentData) => ({ id: data.deliveryId, tenant: data.tenantId, target: 'pagopa' as const, operation: queueNames.pagopaPositions, resourceId: id, payload: {}, meta: { iupd: data.iupd, noticeNumber: data.noticeNumber } })
+
+/** What follows the record: in the timeline (kept where it is), delivery queued (a no-op when it exists). */
+async function finishAccept(deps: AcceptDeps, id: string, data: PaymentData, at: Date) {
+  await Promise.all([deps.timeline.record(data.tenantId, data.debtor.fiscalCode, 'payment', id, at), deps.engine.enqueue([deliveryOf(id, data)]), deps.payments.forgetReservation(id)])
 }
 
 /**

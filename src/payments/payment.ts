@@ -107,9 +107,20 @@ export type Receipt = {
 
 export type StoredPayment = StoredResource<PaymentData, PaymentStatus>
 
+/** KEYS: the tenant's counter, the payment's reservation; ARGV: count, ttl → the first sequence, reserved once per payment. */
+const reserveScript = `
+local kept = redis.call('GET', KEYS[2])
+if kept then return tonumber(kept) end
+local first = redis.call('INCRBY', KEYS[1], ARGV[1]) - tonumber(ARGV[1]) + 1
+redis.call('SET', KEYS[2], first, 'EX', ARGV[2])
+return first`
+/** A reservation whose record was never written (the client gave up) is let go after a month. */
+const reservationTtlSeconds = 30 * 86_400
+
 export function createPaymentStore(redis: Redis, prefix: string, clock: () => Date) {
   const resources = createStatusStore<PaymentData, PaymentStatus>(redis, `${prefix}:pay`, paymentTransitions, clock)
   const noticeKey = (tenantId: string, noticeNumber: string) => `${prefix}:pay-notice:${tenantId}:${noticeNumber}`
+  const reservationKey = (paymentId: string) => `${prefix}:iuv-seq-of:${paymentId}`
   return {
     ...resources,
     async create(id: string, data: PaymentData) {
@@ -121,8 +132,15 @@ export function createPaymentStore(redis: Redis, prefix: string, clock: () => Da
       const id = await redis.get(noticeKey(tenantId, noticeNumber))
       return id ? resources.get(id) : undefined
     },
-    /** The first of `count` IUV bases of a tenant, all its own: a counter that only grows, so a notice number is never reused. */
-    reserveSequences: async (tenantId: string, count: number) => (await redis.incrby(`${prefix}:iuv-seq:${tenantId}`, count)) - count + 1,
+    /**
+     * The first of `count` IUV bases of a tenant, all its own: a counter that only grows, so a notice
+     * number is never reused. Once per payment id: an accept run again after a crash gets the same IUVs
+     * (so the same IUPD and delivery), never a second debt position for one payment.
+     */
+    reserveSequences: async (tenantId: string, count: number, paymentId: string) =>
+      Number(await redis.eval(reserveScript, 2, `${prefix}:iuv-seq:${tenantId}`, reservationKey(paymentId), count, reservationTtlSeconds)),
+    /** Once the record holds the IUVs, the reservation has done its work. */
+    forgetReservation: async (paymentId: string) => void (await redis.del(reservationKey(paymentId))),
     /** Keeps a notice's receipt unless it has one already; answers the receipt it keeps. */
     keepReceipt: async (id: string, installment: number | undefined, receipt: Receipt) => JSON.parse(await resources.keepField(id, receiptField(installment), JSON.stringify(receipt))) as Receipt,
   }

@@ -10,7 +10,7 @@ import { SnodoError } from '../errors.ts'
 import type { DeliveryEngine } from '../queues/engine.ts'
 import { deliveryIdFor } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
-import type { Applicant, PracticeStore } from './practice.ts'
+import type { Applicant, PracticeData, PracticeStore } from './practice.ts'
 import { type DocumentInput, resolveDocuments } from './practice-documents.ts'
 
 export type PracticeRequest = {
@@ -34,21 +34,47 @@ export function practiceServiceOf(tenant: TenantConfig, serviceCode: string) {
 
 type AcceptDeps = { practices: PracticeStore; documents: DocumentStore; engine: DeliveryEngine; timeline: Timeline; clock: () => Date; supplier(tenant: TenantConfig, serviceCode: string): SupplierPort }
 
-export async function acceptPractice(deps: AcceptDeps, tenant: TenantConfig, request: PracticeRequest) {
+export const newPracticeId = () => `prat_${randomUUID().replaceAll('-', '')}`
+
+/**
+ * Idempotent for a given id (the route derives it from the Idempotency-Key): a practice already written
+ * is answered as it is, its registration queued again if a stop left it out (a no-op otherwise).
+ */
+export async function acceptPractice(deps: AcceptDeps, tenant: TenantConfig, request: PracticeRequest, id = newPracticeId()) {
   const service = practiceServiceOf(tenant, request.serviceCode)
+  const existing = await deps.practices.get(id)
+  if (existing) {
+    await finishAccept(deps, id, existing.data, new Date(existing.createdAt))
+    return id
+  }
   const { attachments, inline } = await resolveDocuments(deps.documents, tenant.id, request.attachments, 'attachments')
   if (service.routing.mode === 'soap') refuseUnfit(deps.supplier(tenant, request.serviceCode), request, attachments)
-  const id = `prat_${randomUUID().replaceAll('-', '')}`
   const deliveryId = deliveryIdFor(`protocollo|${tenant.id}|${id}`)
   const { attachments: _inline, paymentIds, ...fields } = request
-  const delivery = { id: deliveryId, tenant: tenant.id, target: 'backoffice' as const, operation: queueNames.backofficePractices, resourceId: id, payload: {}, meta: { serviceCode: request.serviceCode } }
+  const data: PracticeData = { tenantId: tenant.id, ...fields, paymentIds: paymentIds ?? [], attachments, deliveryId }
   // Intent and timeline first: a stop after the record is written never leaves the practice without its
   // registration (the sweeper enqueues the intent) nor out of the citizen's timeline.
   // Sent together on the one connection, ahead of the record: one round trip, still written before it.
-  await Promise.all([deps.engine.intend(delivery, deps.practices.keyOf(id)), deps.timeline.record(tenant.id, request.applicant.fiscalCode, 'practice', id, deps.clock())])
-  await deps.practices.create(id, { tenantId: tenant.id, ...fields, paymentIds: paymentIds ?? [], attachments, deliveryId }, inline)
-  await deps.engine.enqueue([delivery])
+  const at = deps.clock()
+  await Promise.all([deps.engine.intend(deliveryOf(id, data), deps.practices.keyOf(id)), deps.timeline.record(tenant.id, request.applicant.fiscalCode, 'practice', id, at)])
+  try {
+    // On a failure the store takes back its index entry and inline bytes (practice.ts).
+    await deps.practices.create(id, data, inline)
+  } catch (error) {
+    // The timeline entry goes too unless the record made it after all; the intent is the sweeper's,
+    // which forgets it while no record names its delivery.
+    if (!(await deps.practices.get(id).catch(() => 'unknown'))) await deps.timeline.forget(tenant.id, request.applicant.fiscalCode, 'practice', id).catch(() => undefined)
+    throw error
+  }
+  await finishAccept(deps, id, data, at)
   return id
+}
+
+const deliveryOf = (id: string, data: PracticeData) => ({ id: data.deliveryId, tenant: data.tenantId, target: 'backoffice' as const, operation: queueNames.backofficePractices, resourceId: id, payload: {}, meta: { serviceCode: data.serviceCode } })
+
+/** What follows the record: in the timeline (kept where it is), registration queued (a no-op when it exists). */
+async function finishAccept(deps: AcceptDeps, id: string, data: PracticeData, at: Date) {
+  await Promise.all([deps.timeline.record(data.tenantId, data.applicant.fiscalCode, 'practice', id, at), deps.engine.enqueue([deliveryOf(id, data)])])
 }
 
 /** A practice its supplier could not take is refused now (400, by field), not left to die after its registration. */

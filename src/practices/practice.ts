@@ -66,7 +66,19 @@ export function createPracticeStore(redis: Redis, prefix: string, clock: () => D
       // A per-tenant sequence orders the pull feed: unique, so a cursor never skips or repeats one.
       const seq = await redis.incr(`${prefix}:prat-seq:${data.tenantId}`)
       await keep(redis.multi(), id, documents).zadd(index(data.tenantId), seq, id).exec()
-      const created = await resources.create(id, data, 'submitted', `submitted ${data.channel === 'online' ? 'online' : 'at the counter'}`)
+      let created: boolean
+      try {
+        created = await resources.create(id, data, 'submitted', `submitted ${data.channel === 'online' ? 'online' : 'at the counter'}`)
+      } catch (error) {
+        // Nothing half-written stays: the index entry and this practice's own copies of its inline bytes
+        // go, unless the record made it after all (or that cannot be told).
+        if ((await redis.hexists(resources.keyOf(id), 'data').catch(() => 1)) === 0) {
+          const undo = redis.multi().zrem(index(data.tenantId), id)
+          if (documents.length > 0) undo.del(...documents.map((d) => content(id, d.sha256)))
+          await undo.exec().catch(() => undefined)
+        }
+        throw error
+      }
       await resources.setFields(id, { seq: String(seq) })
       return created
     },

@@ -22,6 +22,8 @@ export type AppEnv = {
     auditTenant?: string
     /** A word for the audit record, e.g. the operator's reason. */
     auditDetail?: string
+    /** Set by the idempotency middleware for a POST with a key: what commandId() derives resource ids from. */
+    commandSeed?: string
     /** A streamed answer body and its Digest, known without reading it (see signedWithDigest). */
     streamedAnswer?: { body: ReadableStream<Uint8Array>; digest: string }
     /** The path the access log shows when the real one carries a secret (the station URL's). */

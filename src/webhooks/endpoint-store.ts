@@ -18,7 +18,8 @@ export type Endpoint = {
 }
 
 export type EndpointStore = {
-  create(tenantId: string, init: Pick<Endpoint, 'url' | 'events' | 'description'>): Promise<Endpoint>
+  /** `id`: the one the route derived (Idempotency-Key), else a random one. */
+  create(tenantId: string, init: Pick<Endpoint, 'url' | 'events' | 'description'>, id?: string): Promise<Endpoint>
   list(tenantId: string): Promise<Endpoint[]>
   get(tenantId: string, id: string): Promise<Endpoint | undefined>
   update(tenantId: string, id: string, patch: Partial<Pick<Endpoint, 'events' | 'description' | 'enabled' | 'disabledReason'>>): Promise<Endpoint | undefined>
@@ -41,9 +42,9 @@ export function createEndpointStore(redis: Redis, prefix: string, clock: () => D
   const key = (tenantId: string) => `${keyPrefix}${tenantId}`
   const save = async (e: Endpoint) => void (await redis.hset(key(e.tenantId), e.id, JSON.stringify(e)))
   const store: EndpointStore = {
-    async create(tenantId, init) {
+    async create(tenantId, init, id) {
       const now = clock().toISOString()
-      const endpoint: Endpoint = { id: `we_${randomBytes(12).toString('base64url')}`, tenantId, ...init, enabled: true, createdAt: now, updatedAt: now, secrets: [{ value: newSecret(), createdAt: now }] }
+      const endpoint: Endpoint = { id: id ?? `we_${randomBytes(12).toString('base64url')}`, tenantId, ...init, enabled: true, createdAt: now, updatedAt: now, secrets: [{ value: newSecret(), createdAt: now }] }
       await save(endpoint)
       return endpoint
     },

@@ -21,9 +21,21 @@ const chunk = 1_000
 const messageIdFor = (batchId: string, line: number) => `msg_${createHash('sha256').update(`${batchId}|${line}`).digest('hex').slice(0, 32)}`
 
 export function createMessageBatches(deps: { batches: BatchStore; messages: MessageStore; engine: DeliveryEngine; clock: () => Date; timeline: Timeline }) {
+  const addExpansion = (batchId: string) =>
+    deps.engine.queue(queueNames.messageBatches).add(queueNames.messageBatches, { batchId }, { jobId: batchId, removeOnComplete: true, attempts: 20, backoff: { type: 'exponential', delay: 1_000 } })
   return {
-    /** Checks every line; answers the batch, or only the errors when no line is good. */
-    async accept(request: BatchRequest): Promise<{ batch: BatchData } | { errors: LineError[] }> {
+    /**
+     * Checks every line; answers the batch, or only the errors when no line is good. Idempotent for a
+     * given id (the route derives it from the Idempotency-Key): a batch already written is answered as
+     * it is and its expansion job added again (a no-op while it exists; an expansion with nothing left
+     * to do otherwise), so a retry after a crash makes no second batch and no message twice.
+     */
+    async accept(request: BatchRequest, id = `mb_${randomUUID().replaceAll('-', '')}`): Promise<{ batch: BatchData } | { errors: LineError[] }> {
+      const existing = await deps.batches.get(id)
+      if (existing) {
+        await addExpansion(id)
+        return { batch: existing }
+      }
       const parsed = parseRecipients(request.format, request.recipients)
       const errors = [...parsed.errors]
       const good = parsed.recipients.filter((r) => {
@@ -33,9 +45,9 @@ export function createMessageBatches(deps: { batches: BatchStore; messages: Mess
       })
       errors.sort((a, b) => a.line - b.line)
       if (good.length === 0) return { errors }
-      const data = { id: `mb_${randomUUID().replaceAll('-', '')}`, tenantId: request.tenantId, service: request.service, template: request.template, ...(request.reference ? { reference: request.reference } : {}), createdAt: deps.clock().toISOString(), total: good.length, invalid: errors.length }
+      const data = { id, tenantId: request.tenantId, service: request.service, template: request.template, ...(request.reference ? { reference: request.reference } : {}), createdAt: deps.clock().toISOString(), total: good.length, invalid: errors.length }
       await deps.batches.create(data, errors, good)
-      await deps.engine.queue(queueNames.messageBatches).add(queueNames.messageBatches, { batchId: data.id }, { jobId: data.id, removeOnComplete: true, attempts: 20, backoff: { type: 'exponential', delay: 1_000 } })
+      await addExpansion(data.id)
       return { batch: { ...data, errors: errors.slice(0, 100) } }
     },
 

@@ -1,11 +1,13 @@
-// Idempotency-Key on POST: replay, reuse with another body, concurrency, per-client keys.
-import { Hono } from 'hono'
+// Idempotency-Key on POST: replay, reuse with another body, concurrency, per-client keys, and the lease:
+// an attempt whose process died is taken over, a live one is not, a failed one leaves its key to its request.
+import { type Context, Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectConforms, expectProblem } from '../../../test/support/contract.ts'
+import { poll } from '../../../test/support/poll.ts'
 import { signedInit } from '../../../test/support/signed.ts'
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts'
 import type { AppEnv } from '../app-env.ts'
-import { idempotency } from './idempotency.ts'
+import { commandId, idempotency } from './idempotency.ts'
 import { createErrorHandler } from './problems.ts'
 
 let t: TestApp
@@ -101,5 +103,92 @@ describe('two requests with one key at the same time', () => {
     expect(third.status).toBe(202)
     expect(third.headers.get('idempotent-replayed')).toBe('true')
     expect(await third.json()).toEqual({ done: true })
+  })
+})
+
+describe('an attempt that dies, fails or runs long', () => {
+  // The real middleware on a Redis connection of its choosing, before a handler of the test's; the
+  // body the request sends is what it fingerprints, as behind the integrity check.
+  const appOn = (redis: TestApp['deps']['redis'], leaseMs: number, handler: (c: Context<AppEnv>) => Promise<Response>) => {
+    const app = new Hono<AppEnv>()
+    app.onError(createErrorHandler(t.deps.logger))
+    app.use(async (c, next) => {
+      c.set('requestId', 'r')
+      c.set('caller', { clientId: 'portal', via: 'client-jwt' })
+      c.set('rawBody', new TextEncoder().encode(await c.req.text()))
+      await next()
+    })
+    app.use(idempotency({ redis, prefix: t.prefix, ttlSeconds: 60, leaseMs }))
+    app.post('/cmd', handler)
+    return app
+  }
+  const init = (key: string, body = '{"n":1}') => ({ method: 'POST', headers: { 'idempotency-key': key, 'content-type': 'application/json' }, body })
+
+  it('a process killed mid-request: its key is taken over once the lease lapses, and the retry names the same command', async () => {
+    const doomed = t.deps.redis.duplicate()
+    const ids: string[] = []
+    let entered: () => void = () => undefined
+    const inHandler = new Promise<void>((resolve) => (entered = resolve))
+    const dying = appOn(doomed, 300, async (c) => {
+      ids.push(commandId(c, 'pay'))
+      entered()
+      return new Promise<Response>(() => undefined) // never answers: the process is about to die
+    })
+    void dying.request('/cmd', init('key-orphan'))
+    await inHandler
+    doomed.disconnect() // no heartbeat any more, as after kill -9
+    const retrying = appOn(t.deps.redis, 300, async (c) => {
+      ids.push(commandId(c, 'pay'))
+      return c.json({ id: ids.at(-1) }, 202)
+    })
+    let answer: Response | undefined
+    await poll(async () => (answer = await retrying.request('/cmd', init('key-orphan'))).status !== 409, { timeoutMs: 10_000, everyMs: 100 })
+    expect(answer?.status).toBe(202)
+    expect(ids).toHaveLength(2)
+    expect(ids[1]).toBe(ids[0])
+    expect(ids[0]).toMatch(/^pay_[0-9a-f]{32}$/)
+    // Another body under the key is still refused, and the answer now replays.
+    await expectProblem(await retrying.request('/cmd', init('key-orphan', '{"n":2}')), 409, 'idempotency_key_reused')
+    expect((await retrying.request('/cmd', init('key-orphan'))).headers.get('idempotent-replayed')).toBe('true')
+  })
+
+  it('a live attempt keeps its key past its lease (heartbeat): a twin gets 409 request_in_progress with Retry-After', async () => {
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let runs = 0
+    const app = appOn(t.deps.redis, 200, async (c) => {
+      runs++
+      await held
+      return c.json({ done: true }, 202)
+    })
+    const first = app.request('/cmd', init('key-long'))
+    await poll(() => runs === 1, { timeoutMs: 5_000, everyMs: 20 })
+    // Held until the heartbeat has renewed the lease well past three of its lengths.
+    const leaseUntil = async () => (JSON.parse((await t.deps.redis.get(`${t.prefix}:idem:portal:key-long`)) as string) as { leaseUntil: number }).leaseUntil
+    const firstLease = await leaseUntil()
+    expect(await poll(async () => (await leaseUntil()) > firstLease + 600, { timeoutMs: 10_000, everyMs: 50 })).toBe(true)
+    const twin = await app.request('/cmd', init('key-long'))
+    await expectProblem(twin, 409, 'request_in_progress')
+    expect(twin.headers.get('retry-after')).toBe('1')
+    release()
+    expect((await first).status).toBe(202)
+    expect(runs).toBe(1)
+  })
+
+  it('after a 5xx the request may run again at once, but the key still belongs to that request', async () => {
+    let runs = 0
+    const app = appOn(t.deps.redis, 5_000, async (c) => (++runs === 1 ? c.json({ failed: true }, 503) : c.json({ done: runs }, 202)))
+    expect((await app.request('/cmd', init('key-5xx'))).status).toBe(503)
+    await expectProblem(await app.request('/cmd', init('key-5xx', '{"n":2}')), 409, 'idempotency_key_reused')
+    expect((await app.request('/cmd', init('key-5xx'))).status).toBe(202)
+    expect(runs).toBe(2)
+  })
+
+  it('commandId: the same key and request name one id; another key another; no key a random one', async () => {
+    const app = appOn(t.deps.redis, 5_000, async (c) => c.json({ id: commandId(c, 'msg') }, 202))
+    const idOf = async (i: RequestInit) => ((await (await app.request('/cmd', i)).json()) as { id: string }).id
+    const [a, b, none1, none2] = [await idOf(init('key-id-a')), await idOf(init('key-id-b')), await idOf({ method: 'POST', body: '{}' }), await idOf({ method: 'POST', body: '{}' })]
+    expect(new Set([a, b, none1, none2]).size).toBe(4)
+    for (const id of [a, b, none1, none2]) expect(id).toMatch(/^msg_[0-9a-f]{32}$/)
   })
 })

@@ -10,6 +10,7 @@ import type { AppEnv } from '../../app-env.ts'
 import { Limit } from '../../instant.ts'
 import { audited } from '../../middleware/audited.ts'
 import { requireScope } from '../../middleware/authorize.ts'
+import { commandId } from '../../middleware/idempotency.ts'
 import { validateJson, validateQuery } from '../../validate.ts'
 
 const path = '/v1/tenants/:tenantId/message-batches'
@@ -34,7 +35,7 @@ export function registerMessageBatches(app: Hono<AppEnv>, deps: Deps) {
   app.post(path, requireScope('messages:write', deps), audited('message-batch.create', deps), validateJson(CreateMessageBatch), async (c) => {
     const tenant = deps.tenants.get(c.req.param('tenantId')) as NonNullable<ReturnType<Deps['tenants']['get']>>
     const body = c.req.valid('json')
-    const accepted = await deps.messageBatches.accept({ tenantId: tenant.id, service: serviceName(tenant, body.template.service, 'template.service'), template: body.template, format: body.format, recipients: body.recipients, reference: body.reference })
+    const accepted = await deps.messageBatches.accept({ tenantId: tenant.id, service: serviceName(tenant, body.template.service, 'template.service'), template: body.template, format: body.format, recipients: body.recipients, reference: body.reference }, commandId(c, 'mb'))
     if ('errors' in accepted) {
       throw new SnodoError('validation_failed', 'No recipient line can be sent', { errors: accepted.errors.slice(0, 100).map((e) => ({ path: `recipients.line.${e.line}`, message: e.message })) })
     }

@@ -6,6 +6,7 @@ import { acceptPayment } from '../../../payments/accept-payment.ts'
 import type { AppContext, AppEnv } from '../../app-env.ts'
 import { audited } from '../../middleware/audited.ts'
 import { requireScope } from '../../middleware/authorize.ts'
+import { commandId } from '../../middleware/idempotency.ts'
 import { validateJson } from '../../validate.ts'
 import { paymentView } from './payment-view.ts'
 
@@ -21,7 +22,7 @@ export function registerPayments(app: Hono<AppEnv>, deps: Deps) {
     const { notify, ...request } = c.req.valid('json')
     // The IO service is checked now: a portal learns of a wrong name at once, not after publication.
     const notifyIo = notify?.io ? { service: serviceName(tenant, notify.io.service, 'notify.io.service') } : undefined
-    const id = await acceptPayment(deps, tenant, { ...request, ...(notifyIo ? { notifyIo } : {}) })
+    const id = await acceptPayment(deps, tenant, { ...request, ...(notifyIo ? { notifyIo } : {}) }, commandId(c, 'pay'))
     return c.json(await paymentView(deps, await deps.paymentFlow.paymentOf(tenant.id, id)), 202, { Location: `/v1/tenants/${tenant.id}/payments/${id}` })
   })
 

@@ -10,6 +10,7 @@ import type { AppContext, AppEnv } from '../../app-env.ts'
 import { Limit } from '../../instant.ts'
 import { audited } from '../../middleware/audited.ts'
 import { requireScope } from '../../middleware/authorize.ts'
+import { commandId } from '../../middleware/idempotency.ts'
 import { validateJson, validateQuery } from '../../validate.ts'
 import { practiceOf, practiceView } from './practice-view.ts'
 
@@ -23,7 +24,7 @@ export function registerPractices(app: Hono<AppEnv>, deps: Deps) {
 
   app.post(path, requireScope('practices:write', deps), audited('practice.create', deps), validateJson(CreatePractice), async (c) => {
     const tenant = tenantOf(c)
-    const id = await acceptPractice(deps, tenant, c.req.valid('json'))
+    const id = await acceptPractice(deps, tenant, c.req.valid('json'), commandId(c, 'prat'))
     c.header('Location', `/v1/tenants/${tenant.id}/practices/${id}`)
     return reply(c, await practiceOf(deps, tenant.id, id), 202)
   })
