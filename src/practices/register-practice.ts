@@ -10,6 +10,7 @@ import { UpstreamError } from '../errors.ts'
 import type { EventFeed } from '../events/event-feed.ts'
 import type { DeliveryEngine } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
+import { throughOutage } from '../queues/through-outage.ts'
 import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.ts'
 import { practiceServiceOf } from './accept-practice.ts'
 import type { PracticeStore, StoredPractice } from './practice.ts'
@@ -46,11 +47,12 @@ export function createPracticeRegistrar(deps: RegistrarDeps): DeliveryHandler {
           deps.protocol(tenant).register({ correlationKey: practice.id, subject, serviceCode, applicant, submittedAt, channel, main, attachments, ...guard }),
         )
         const fields = { registration: JSON.stringify(registration) }
-        const moved = await deps.practices.transition(practice.id, 'registered', { detail: `protocol n. ${registration.number}/${registration.year}`, fields })
+        // What the protocollo just gave exists nowhere else: a Redis blip must not turn it into an unknown outcome.
+        const moved = await throughOutage(() => deps.practices.transition(practice.id, 'registered', { detail: `protocol n. ${registration.number}/${registration.year}`, fields }))
         if (!moved.ok && moved.from !== 'registered') {
           // Withdrawn while the protocollo registered it: the protocol number is kept all the same (what
           // the withdrawal's own registration refers to), though the practice never shows registered.
-          await deps.practices.setFields(practice.id, fields)
+          await throughOutage(() => deps.practices.setFields(practice.id, fields))
           return { detail: `registered as ${registration.number}/${registration.year}; already ${moved.from}` }
         }
       }

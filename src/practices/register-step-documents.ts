@@ -12,6 +12,7 @@ import { UpstreamError } from '../errors.ts'
 import type { EventFeed } from '../events/event-feed.ts'
 import type { DeliveryStore } from '../queues/delivery-store.ts'
 import { queueNames } from '../queues/names.ts'
+import { throughOutage } from '../queues/through-outage.ts'
 import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.ts'
 import { type PracticeStatus, type PracticeStore, type StepDocuments, type StoredPractice, stepCorrelationKey } from './practice.ts'
 import { fetchDocuments } from './practice-documents.ts'
@@ -88,7 +89,7 @@ export function createStepDocumentRegistrar(deps: Deps): DeliveryHandler {
         ...(precedent ? { precedent } : {}),
       }))
       const told: RegisteredWith = { at: deps.clock().toISOString(), ...(precedent ? { precedent } : {}) }
-      await deps.practices.setFields(practice.id, { [`stepRegistration:${step}`]: JSON.stringify(registration), [`stepRegisteredWith:${step}`]: JSON.stringify(told) })
+      await throughOutage(() => deps.practices.setFields(practice.id, { [`stepRegistration:${step}`]: JSON.stringify(registration), [`stepRegisteredWith:${step}`]: JSON.stringify(told) }))
       await tellRegistered(deps, practice, recorded, registration, told)
       return { detail: `registered as ${registration.number}/${registration.year}` }
     },

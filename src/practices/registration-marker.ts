@@ -6,6 +6,7 @@
 // an outcome nobody saw: the protocollo adapter then searches first, or refuses to register blindly
 // (backoffice/FACTS.md §3.10: no vendor is idempotent). An operator's replay starts a new run.
 import type { PracticeToRegister } from '../adapters/protocollo/port.ts'
+import { throughOutage } from '../queues/through-outage.ts'
 import type { PracticeStore, StoredPractice } from './practice.ts'
 
 type Marks = Pick<PracticeStore, 'setFields'>
@@ -18,7 +19,7 @@ export async function underRegistrationMark<T>(practices: Marks, practice: Store
   try {
     return await register(guard)
   } catch (error) {
-    await practices.setFields(practice.id, { [field]: '' })
+    await throughOutage(() => practices.setFields(practice.id, { [field]: '' }))
     throw error
   }
 }

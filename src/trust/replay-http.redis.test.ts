@@ -3,9 +3,8 @@
 // on a fresh token, must never reach IO a second time (ModI ID_AUTH_REST_02: jti unique; pdnd/FACTS.md
 // "ModI patterns": with PDND the voucher is that token).
 import { randomUUID } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
-import { serve, type ServerType } from '@hono/node-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { serveOnLoopback } from '../../test/support/served-app.ts'
 import { requestBytes, sendRaw } from '../../test/support/raw-http.ts'
 import { freshVouchers } from '../../test/support/tokens.ts'
 import { aClientKey, createTestApp, publicUrl, type TestApp, type TestClient } from '../../test/support/test-app.ts'
@@ -23,7 +22,7 @@ let t: TestApp
 let io: AppIoSimulator
 let simulators: RunningSimulator[]
 let workers: { close(): Promise<void> }
-let server: ServerType
+let closeServer: () => Promise<void>
 let origin: string
 let portal: TestClient
 let voucherFor: (purpose: string) => Promise<string>
@@ -45,15 +44,10 @@ beforeAll(async () => {
   })
   voucherFor = freshVouchers({ tokenUrl: `${pdndRunning.url}/token.oauth2`, clientId: pdndClientId, kid: String(portal.publicJwk.kid), privateJwk: portal.privateJwk, assertionAudience: pdnd.assertionAudience })
   workers = await startWorkers(t.deps)
-  await new Promise<void>((resolve) => {
-    server = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
-      origin = `http://127.0.0.1:${info.port}`
-      resolve()
-    })
-  })
+  ;({ origin, close: closeServer } = await serveOnLoopback(t.app.fetch))
 })
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve))
+  await closeServer()
   await workers.close()
   await t.close()
   for (const s of simulators) await s.close()

@@ -1,28 +1,22 @@
 // Requests without a body over real HTTP (the app served by @hono/node-server, as `npm start` does):
 // @hono/node-server gives every request but GET/HEAD a body stream, so only Content-Length and
 // Transfer-Encoding can say whether a body was sent (RFC 9112 §6.3), and only then is one signed.
-import type { AddressInfo } from 'node:net'
-import { serve, type ServerType } from '@hono/node-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { serveOnLoopback } from '../../../test/support/served-app.ts'
 import { requestBytes, sendRaw } from '../../../test/support/raw-http.ts'
 import { signedInit } from '../../../test/support/signed.ts'
 import { createTestApp, publicUrl, type TestApp } from '../../../test/support/test-app.ts'
 import { importSigningKey, signRequest } from '../../client/index.ts'
 
 let t: TestApp
-let server: ServerType
+let closeServer: () => Promise<void>
 let origin: string
 beforeAll(async () => {
   t = await createTestApp()
-  await new Promise<void>((resolve) => {
-    server = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
-      origin = `http://127.0.0.1:${info.port}`
-      resolve()
-    })
-  })
+  ;({ origin, close: closeServer } = await serveOnLoopback(t.app.fetch))
 })
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve))
+  await closeServer()
   await t.close()
 })
 

@@ -3,11 +3,10 @@
 import { createHash } from 'node:crypto'
 import { readdirSync, statSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { serve, type ServerType } from '@hono/node-server'
 import { createLocalJWKSet } from 'jose'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { serveOnLoopback } from '../../../../test/support/served-app.ts'
 import { waitFor } from '../../../../test/support/delivery-deps.ts'
 import { signedInit } from '../../../../test/support/signed.ts'
 import { createTestApp, publicUrl, type TestApp } from '../../../../test/support/test-app.ts'
@@ -17,19 +16,14 @@ import { digestOf } from '../../../trust/modi.ts'
 
 const maxBytes = 3_000_000
 let t: TestApp
-let server: ServerType
+let closeServer: () => Promise<void>
 let origin: string
 beforeAll(async () => {
   t = await createTestApp({ config: { documents: { maxBytes } } })
-  await new Promise<void>((resolve) => {
-    server = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
-      origin = `http://127.0.0.1:${info.port}`
-      resolve()
-    })
-  })
+  ;({ origin, close: closeServer } = await serveOnLoopback(t.app.fetch))
 })
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve))
+  await closeServer()
   await t.close()
 })
 

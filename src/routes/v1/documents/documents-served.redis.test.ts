@@ -1,25 +1,19 @@
 // A stored document is served so that a browser can never run it in Snodo's origin: an uploaded
 // HTML page comes back as a sandboxed download, never sniffed, over a real socket as `npm start` serves.
-import type { AddressInfo } from 'node:net'
-import { serve, type ServerType } from '@hono/node-server'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { serveOnLoopback } from '../../../../test/support/served-app.ts'
 import { signedInit } from '../../../../test/support/signed.ts'
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.ts'
 
 let t: TestApp
-let server: ServerType
+let closeServer: () => Promise<void>
 let origin: string
 beforeAll(async () => {
   t = await createTestApp()
-  await new Promise<void>((resolve) => {
-    server = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => {
-      origin = `http://127.0.0.1:${info.port}`
-      resolve()
-    })
-  })
+  ;({ origin, close: closeServer } = await serveOnLoopback(t.app.fetch))
 })
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve))
+  await closeServer()
   await t.close()
 })
 
