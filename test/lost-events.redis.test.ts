@@ -18,6 +18,7 @@ import { acceptMessages } from '../src/messages/accept-message.ts'
 import { createMessageSender } from '../src/messages/deliver-message.ts'
 import { acceptPayment } from '../src/payments/accept-payment.ts'
 import { createCancellationSender, createPositionSender } from '../src/payments/deliver-position.ts'
+import { createPaymentFlow } from '../src/payments/payment-flow.ts'
 import { deliveryIdFor } from '../src/queues/engine.ts'
 import type { Delivery } from '../src/queues/delivery.ts'
 import type { DeliveryHandler } from '../src/queues/run-delivery.ts'
@@ -126,6 +127,20 @@ describe('a worker stopped between the move and its event', () => {
     const paid = await t.deps.station.paymentByNotice('comune-a', receipt.noticeNumber)
     expect(await t.deps.station.recordReceipt(paid as NonNullable<typeof paid>, receipt)).toBe('duplicate')
     expect((await t.deps.events.read('comune-a', { limit: 1000, types: new Set(['payment.paid']) })).items.filter((e) => e.data.paymentId === id)).toHaveLength(1)
+  })
+
+  it('payment expired: the read after a stop between the move and payment.expired tells it, once', async () => {
+    const expiresAt = new Date(Date.now() + 60_000).toISOString()
+    const id = await acceptPayment(t.deps, tenant(), { debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' }, amountCents: 1200, description: 'Mensa', expiresAt })
+    const later = new Date(Date.now() + 120_000)
+    const expiring = createPaymentFlow({ ...t.deps, outcomes: t.deps.paymentOutcomes, clock: () => later })
+    const failing = createPaymentFlow({ ...t.deps, outcomes: { ...t.deps.paymentOutcomes, expired: async () => Promise.reject(new Error('the process stopped here')) }, clock: () => later })
+    await expect(failing.paymentOf('comune-a', id)).rejects.toThrow('the process stopped here')
+    expect((await t.deps.payments.get(id))?.status).toBe('expired')
+    expect((await t.deps.events.read('comune-a', { limit: 1000, types: new Set(['payment.expired']) })).items.filter((e) => e.data.paymentId === id)).toHaveLength(0)
+    await expiring.paymentOf('comune-a', id)
+    await expiring.paymentOf('comune-a', id)
+    expect((await t.deps.events.read('comune-a', { limit: 1000, types: new Set(['payment.expired']) })).items.filter((e) => e.data.paymentId === id)).toHaveLength(1)
   })
 
   it('message sent: the retry tells message.sent and its webhook; IO got it once', async () => {

@@ -14,12 +14,21 @@ import type { PaymentOutcomes } from './payment-outcomes.ts'
 type Deps = { payments: PaymentStore; outcomes: PaymentOutcomes; engine: DeliveryEngine; clock: () => Date; checkout(tenant: TenantConfig): CheckoutPort }
 
 export function createPaymentFlow(deps: Deps) {
+  /**
+   * The expiry is applied where a payment is read. `expiredTold` is set once payment.expired is out: a
+   * stop between the move and the event leaves it unset, and the next read tells it (deduplicated).
+   */
   const expireIfDue = async (p: StoredPayment): Promise<StoredPayment> => {
+    if (p.status === 'expired' && p.fields.expiredTold === undefined) return toldExpired(p)
     if ((p.status !== 'queued' && p.status !== 'published') || !p.data.expiresAt || Date.parse(p.data.expiresAt) > deps.clock().getTime()) return p
     const moved = await deps.payments.transition(p.id, 'expired', { detail: `not paid by ${p.data.expiresAt}` })
     const now = (await deps.payments.get(p.id)) as StoredPayment
-    if (moved.ok) await deps.outcomes.expired(now)
-    return now
+    return moved.ok ? toldExpired(now) : now
+  }
+  const toldExpired = async (p: StoredPayment) => {
+    await deps.outcomes.expired(p)
+    await deps.payments.setFields(p.id, { expiredTold: deps.clock().toISOString() })
+    return { ...p, fields: { ...p.fields, expiredTold: deps.clock().toISOString() } }
   }
 
   /** The tenant's payment, its expiry applied; another tenant's payment does not exist for the caller. */
