@@ -42,8 +42,7 @@ export function createProtocolloClient(profile: ProtocolProfile, deps: Protocoll
       return found
     }
     if (practice.interrupted && !profile.search && profile.onUncertainCommit !== 'retry') throw interruptedCommit(profile.name, practice.correlationKey)
-    await practice.beforeCommit?.()
-    await runner.commit(scope)
+    await runner.commit(scope, practice.beforeCommit)
     try {
       return registrationOf(profile.result, scope)
     } catch (error) {

@@ -26,7 +26,7 @@ export type PracticeToRegister = {
    * A profile that can search looks first, as always; one that cannot refuses (outcome_unknown).
    */
   interrupted?: boolean
-  /** Awaited just before the registering call goes out (after login and search): the caller marks it. */
+  /** Awaited just before the registering call goes out (after login, search and uploads): the caller marks it. */
   beforeCommit?: () => Promise<void>
 }
 

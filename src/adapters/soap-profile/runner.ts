@@ -27,8 +27,11 @@ export type ProfileRunner = {
   begin(practice: Scope): Promise<Scope>
   /** The search steps (none without `search`); their outputs land in scope.steps. */
   search(scope: Scope): Promise<void>
-  /** The profile's steps, the committing one last; its outputs may be missing (the caller's reading says what is wrong). */
-  commit(scope: Scope): Promise<void>
+  /**
+   * The profile's steps, the committing one last; its outputs may be missing (the caller's reading says
+   * what is wrong). `beforeCommitting` is awaited just before the committing call goes out.
+   */
+  commit(scope: Scope, beforeCommitting?: () => Promise<void>): Promise<void>
   /** A failure to read the outcome of the search (`search`) or of the committing call, as an UpstreamError. */
   failure(error: unknown, scope: Scope, after: 'search' | 'commit'): UpstreamError
   close(): Promise<void>
@@ -97,8 +100,12 @@ export function createProfileRunner(profile: SoapProfile, deps: RunnerDeps = {})
     return { username: values[auth.username] ?? '', password: values[auth.password] ?? '' }
   }
 
-  const runAll = async (steps: Step[], scope: Scope, optionalOutputs: (step: Step) => boolean) => {
-    for (const step of steps) (scope.steps as Scope)[step.name] = await runStep(step, scope, { optionalOutputs: optionalOutputs(step) })
+  const runAll = async (steps: Step[], scope: Scope, optionalOutputs: (step: Step) => boolean, beforeCommitting?: () => Promise<void>) => {
+    for (const step of steps) {
+      // One step commits, the last (profile-check.ts).
+      if (step.commit) await beforeCommitting?.()
+      ;(scope.steps as Scope)[step.name] = await runStep(step, scope, { optionalOutputs: optionalOutputs(step) })
+    }
   }
 
   return {
@@ -111,7 +118,7 @@ export function createProfileRunner(profile: SoapProfile, deps: RunnerDeps = {})
       return scope
     },
     search: (scope) => runAll(profile.search?.steps ?? [], scope, () => true),
-    commit: (scope) => runAll(profile.steps, scope, (step) => step.commit),
+    commit: (scope, beforeCommitting) => runAll(profile.steps, scope, (step) => step.commit, beforeCommitting),
     failure(error, scope, after) {
       const step = after === 'search' ? { ...(profile.search?.steps.at(-1) as Step), commit: false } : (profile.steps.at(-1) as Step)
       return classify(error, { profile, step, correlationKey: correlationKey(scope), hide: hide(scope) })
