@@ -126,6 +126,25 @@ const attacks: Attack[] = [
     { status: 401, code: 'token_replayed' },
   ],
   [
+    'a POST signed with a PDND voucher, replayed byte for byte',
+    async (a) => {
+      const headers = { ...(await a.signedHeaders(a.portal, { body: json, contentType: 'application/json' })), ...bearer(await a.voucher()) }
+      expect((await a.send('POST', echo, { headers, body: json })).status).toBe(200)
+      return a.send('POST', echo, { headers, body: json })
+    },
+    { status: 401, code: 'token_replayed' },
+  ],
+  [
+    'a PDND voucher used twice, each time with a fresh signature',
+    async (a) => {
+      const token = await a.voucher()
+      expect((await a.send('GET', tenant, { headers: bearer(token) })).status).toBe(200)
+      return a.send('POST', echo, { headers: { ...(await a.signedHeaders(a.portal, { body: json, contentType: 'application/json' })), ...bearer(token) }, body: json })
+    },
+    { status: 401, code: 'token_replayed' },
+  ],
+  ['JSON nested 5,000 deep', (a) => a.signed(a.portal, 'POST', echo, { body: `${'['.repeat(5000)}${']'.repeat(5000)}`, contentType: 'application/json' }), { status: 400, code: 'validation_failed' }],
+  [
     'an Agid-JWT-Signature replayed under a fresh bearer',
     async (a) => {
       const headers = await a.signedHeaders(a.portal, { body: json, contentType: 'application/json' })

@@ -9,7 +9,8 @@ import { importSigningKey, readClientFile, signRequest } from '../../src/client/
 import { rawExchange } from './raw-http.ts'
 import type { SnodoProcess } from './sandbox-process.ts'
 import { aClientKey, type TestClient } from './test-app.ts'
-import { aToken } from './tokens.ts'
+import { sandboxPdndClientId, sandboxPurposeId } from '../../src/sandbox/sandbox.ts'
+import { aToken, freshVouchers } from './tokens.ts'
 
 export type Answer = {
   status: number
@@ -67,8 +68,16 @@ export async function createAttacker(snodo: SnodoProcess) {
     return answerOf(res.status, Object.fromEntries(res.headers), await res.text())
   }
 
+  /** A fresh voucher from the sandbox's PDND (the one the banner names) for the demo purpose, as the demo portal. */
+  const voucher = async () => {
+    const pdndUrl = /Simulator:\s+pdnd\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(snodo.stdout())?.[1] as string
+    const options = { tokenUrl: `${pdndUrl}/token.oauth2`, clientId: sandboxPdndClientId, kid: String(portal.privateJwk.kid), privateJwk: portal.privateJwk, assertionAudience: 'pdnd-sandbox.snodo.local/client-assertion' }
+    return freshVouchers(options)(sandboxPurposeId)
+  }
+
   return {
     baseUrl,
+    voucher,
     portal,
     backoffice,
     impostor,
