@@ -4,7 +4,7 @@
 // (protocollo), their webhooks — with the portal retrying as a portal must (same Idempotency-Key, same
 // body), and strikes once in the middle: a worker SIGKILLed, the API SIGKILLed, Redis SIGKILLed and
 // restarted from its AOF, each platform down for a while. Then it prints the run's table and fails on
-// a lost command, a missing event, a backward state or duplicates beyond allowedDuplicateRate.
+// a lost command, a missing event, a backward state or duplicates beyond the documented residual (chaos-audit.ts).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

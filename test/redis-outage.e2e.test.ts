@@ -71,7 +71,14 @@ it('a Redis outage of seconds under load: nothing failed or dead, no state backw
   const messages = () => Promise.all(messageIds.map((id) => deps.messages.get(id)))
   const payments = () => Promise.all(paymentIds.map((id) => deps.payments.get(id)))
   const final = new Set(['sent', 'rejected', 'failed', 'cancelled'])
-  await waitFor(async () => (await messages()).every((m) => m && final.has(m.status)) && (await payments()).every((p) => p && p.status !== 'queued'), 90_000, 250)
+  // The delivery records finish just after their resources: both are waited for.
+  const settled = async () => {
+    const [ms, ps] = [await messages(), await payments()]
+    if (!ms.every((m) => m && final.has(m.status)) || !ps.every((p) => p && p.status !== 'queued')) return false
+    const ds = await Promise.all([...ms, ...ps].map((r) => deps.deliveries.get(r?.data.deliveryId as string)))
+    return ds.every((d) => d && d.status !== 'in_progress' && d.status !== 'queued' && d.status !== 'retrying')
+  }
+  await waitFor(settled, 90_000, 250)
 
   const ms = await messages()
   const ps = await payments()

@@ -45,7 +45,8 @@ it('logs a failing Snodo once and carries on, ticking, until stopped', async () 
     },
   } as unknown as SnodoClient
   const supplier = startBackofficeSupplier({ client, tenantId: 'comune-demo', logger, timings: { ...supplierTimings, pollMs: 10 } })
-  await new Promise((resolve) => setTimeout(resolve, 120))
+  // Four ticks, however slow the host: a count of calls, not a time.
+  await expect.poll(() => calls, { timeout: 10_000, interval: 5 }).toBeGreaterThan(3)
   await supplier.stop()
   const after = calls
   await new Promise((resolve) => setTimeout(resolve, 50))
