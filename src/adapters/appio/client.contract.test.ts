@@ -38,6 +38,13 @@ describeAppIoPort('client over loopback against the App IO simulator', async () 
   outage: () => sim.outage(60_000),
 }))
 
+/** A profile check, a submit and a status read: traffic of its own for a test that sweeps the log. */
+async function driveEveryOperation() {
+  await client.checkProfile(generale, appioTestCitizens.onIo)
+  const { ioMessageId } = await client.submit(generale, anIoMessage(appioTestCitizens.onIo))
+  await client.status(generale, appioTestCitizens.onIo, ioMessageId)
+}
+
 describe('the App IO client, beyond the port suite', () => {
   it('sends one POST per submit, with the service key, and IO keeps exactly one message for it', async () => {
     const before = sim.accepted.length
@@ -50,7 +57,8 @@ describe('the App IO client, beyond the port suite', () => {
     expect(await client.status({ name: 'tributi', apiKey: keys.tributi }, appioTestCitizens.onIoToo, ioMessageId)).toBe('PROCESSED')
   })
 
-  it('never puts the fiscal code in a URL, but for getMessage, which has no other form', () => {
+  it('never puts the fiscal code in a URL, but for getMessage, which has no other form', async () => {
+    await driveEveryOperation()
     const paths = context.received.map((r) => `${r.method} ${r.path}`)
     expect(paths.some((p) => p.startsWith('GET /api/v1/profiles/'))).toBe(false)
     expect(paths.some((p) => /^POST \/api\/v1\/messages\/./.test(p))).toBe(false)
@@ -80,6 +88,17 @@ describe.runIf(contractsAvailable('App IO conformance'))('conformance with servi
   let loaded: ReturnType<typeof loadSpec> | undefined
   const spec = () => (loaded ??= loadSpec('appio/services-openapi.yaml'))
   const ioAnswers = () => sim.answers.filter((a) => a.request.path.startsWith('/api/v1/'))
+
+  // The sweeps below check every request and answer in the simulator's log; this traffic of their own
+  // (each operation, each status and schema they expect) lets them stand alone.
+  beforeAll(async () => {
+    const refused = () => undefined
+    await driveEveryOperation()
+    await client.submit(generale, anIoMessage(appioTestCitizens.onIo, { subject: 'Avviso' })).catch(refused)
+    await client.submit({ name: 'generale', apiKey: 'not-a-key-io-knows' }, anIoMessage(appioTestCitizens.onIo)).catch(refused)
+    await client.checkProfile(generale, appioTestCitizens.notOnIo)
+    for (const fiscalCode of [appioMagicFiscalCodes.rateLimited, appioMagicFiscalCodes.unavailable]) await client.checkProfile(generale, fiscalCode).catch(refused)
+  })
 
   it('every request the client sent is a valid IO request, or IO refused it with 400', () => {
     const checked = { profile: 0, submit: 0, status: 0 }

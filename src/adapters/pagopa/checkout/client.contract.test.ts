@@ -138,6 +138,23 @@ describe.runIf(contractsAvailable('Checkout conformance'))('conformance with che
   const spec = () => (loaded ??= loadSpec('pagopa/checkout-openapi.json'))
   const cartAnswers = () => checkout.answers.filter((a) => a.request.method === 'POST' && a.request.path === '/carts')
 
+  // The sweeps below check every cart and receipt in the logs; this traffic of their own (one cart per
+  // status the spec gives POST /carts, five receipts of both versions) lets them stand alone.
+  beforeAll(async () => {
+    const refused = () => undefined
+    const tour = [await aPublishedNotice(), await aPublishedNotice()]
+    const paidCart = await client.createCart(credentials, { notices: tour, returnUrls: someReturnUrls })
+    await browser(`${paidCart.redirectUrl}/pay`, 'POST')
+    const odd = [await aPublishedNotice({}, `Diritti ${nodoMagicTokens.duplicate}`), await aPublishedNotice({}, `Diritti ${nodoMagicTokens.v1}`)]
+    await browser(`${(await client.createCart(credentials, { notices: odd, returnUrls: someReturnUrls })).redirectUrl}/pay`, 'POST')
+    const first = tour[0] as CartNotice
+    const withToken = (token: string) => ({ notices: [{ ...first, description: `${first.description} ${token}` }], returnUrls: someReturnUrls })
+    await client.createCart(credentials, { notices: [], returnUrls: someReturnUrls }).catch(refused)
+    await client.createCart({ ...credentials, subscriptionKey: 'not-a-key-checkout-knows' }, { notices: [first], returnUrls: someReturnUrls }).catch(refused)
+    await client.createCart(credentials, withToken(checkoutMagicTokens.rateLimited)).catch(refused)
+    await client.createCart(credentials, withToken(checkoutMagicTokens.unavailable)).catch(refused)
+  })
+
   it('every cart the client sent is a CartRequestV2, or Checkout refused it with 400', () => {
     expect(cartAnswers().length).toBeGreaterThan(5)
     for (const { request, status } of cartAnswers()) {
