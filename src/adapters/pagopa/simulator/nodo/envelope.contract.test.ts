@@ -3,8 +3,8 @@
 // reading of the station's answers.
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { contractsAvailable } from '../../../../test/support/upstream-spec.ts'
-import { soapBodyElement, xsdErrors, xsdPaths } from '../../../../test/support/xsd.ts'
+import { contractsAvailable } from '../../../../../test/support/upstream-spec.ts'
+import { soapBodyElement, xsdErrors, xsdPaths } from '../../../../../test/support/xsd.ts'
 import { euro, paForNodeNamespace, paSendRtEnvelope, paSendRtOperations, parsePaSendRtAnswer, type RtVersion } from './envelope.ts'
 import { type Receipt, receiptOf, romeLocal, simulatedPsp } from './receipt.ts'
 import { stationAnswer } from './test-station.ts'
