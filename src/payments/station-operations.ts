@@ -2,16 +2,16 @@
 // nodo's fault catalogue expects (caller ids, then the notice, then its state), then the payment's
 // facts or the recorded receipt. Every refusal is a thrown NodoFault; the endpoint turns it into KO.
 import type { Logger } from 'pino'
-import type { GpdPort } from '../../adapters/pagopa/port.ts'
-import type { TenantConfig } from '../../config-schema.ts'
-import { credentialsOf } from '../../payments/deliver-position.ts'
-import { type NotPayable, whyNotPayable } from '../../payments/payable-notice.ts'
-import { noticeOf, type PaymentNotice, type Receipt, receiptOf, type StoredPayment } from '../../payments/payment.ts'
-import type { Station } from '../../payments/station.ts'
-import { formatAmount } from './nodo-amount.ts'
-import { fault, type NodoFault } from './nodo-faults.ts'
-import type { CallerIds, GetPaymentRequest, Requests, SendRTRequest } from './nodo-requests.ts'
-import { type Payload, type PaymentFacts, paymentPayload, verifyPayload } from './nodo-responses.ts'
+import type { GpdPort } from '../adapters/pagopa/port.ts'
+import type { TenantConfig } from '../config-schema.ts'
+import { credentialsOf } from './deliver-position.ts'
+import { type NotPayable, whyNotPayable } from './payable-notice.ts'
+import { noticeOf, type PaymentNotice, type Receipt, receiptOf, type StoredPayment } from './payment.ts'
+import type { Station } from './station.ts'
+import { formatAmount } from '../adapters/pagopa/station/amount.ts'
+import { fault, type NodoFault } from '../adapters/pagopa/station/faults.ts'
+import type { CallerIds, GetPaymentRequest, Requests, SendRTRequest } from '../adapters/pagopa/station/requests.ts'
+import { type Payload, type PaymentFacts, paymentPayload, verifyPayload } from '../adapters/pagopa/station/responses.ts'
 
 type Pagopa = NonNullable<TenantConfig['platforms']['pagopa']>
 
@@ -94,7 +94,7 @@ function noticeFacts({ payment, notice }: { payment: StoredPayment; notice: Paym
   }
 }
 
-/** The receipt as Snodo keeps it; amounts are already integer cents (nodo-amount.ts). */
+/** The receipt as Snodo keeps it; amounts are already integer cents (adapters/pagopa/station/amount.ts). */
 export function toReceipt(request: SendRTRequest, version: Receipt['version']): Receipt {
   const r = request.receipt
   return {

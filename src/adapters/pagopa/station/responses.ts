@@ -3,10 +3,10 @@
 // §8); amounts are "%.2f" euro (FACTS §7). Texts are clipped to the XSD's maxLength: an answer the
 // nodo can validate beats a complete one it rejects as PPT_STAZIONE_INT_PA_ERRORE_RESPONSE.
 import xml2js from 'xml2js'
-import type { Debtor } from '../../payments/payment.ts'
-import { formatAmount } from './nodo-amount.ts'
-import { type FaultCode, faultStrings } from './nodo-faults.ts'
-import { paForNodeNs } from './nodo-requests.ts'
+import type { Debtor } from '../../../payments/payment.ts'
+import { formatAmount } from './amount.ts'
+import { type FaultCode, faultStrings } from './faults.ts'
+import { paForNodeNs } from './requests.ts'
 import { soapEnvNs } from './soap-envelope.ts'
 
 /** What the answers to paVerifyPaymentNotice and paGetPayment(V2) say about a payment. */
