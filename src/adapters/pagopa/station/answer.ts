@@ -9,6 +9,10 @@ import { isRequestElement, type Operation, operations, paForNodeNs, type Request
 import { type FaultBean, type Payload, paymentPayload, responseEnvelope, verifyPayload } from './responses.ts'
 import { guardText, parseEnvelope, readBody, SoapRefusal, soapFault, type XNode } from './soap-envelope.ts'
 
+// The one entry the route mounts (an inbound adapter: the Node calls in); its refusals before any
+// message is read (the caller guard, the listener's last resort) are SOAP Faults too.
+export { soapFault } from './soap-envelope.ts'
+
 /** Receipts are a few KiB; a V2 receipt may carry digital-stamp attachments, hence room well above that. */
 export const maxEnvelopeBytes = 1024 * 1024
 
