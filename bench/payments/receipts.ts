@@ -4,8 +4,8 @@
 // delivery record and a job, no worker), each receipt for its own published payment, made in the
 // payment store before the round. Baseline: soap.listen from the real WSDL answering OK. Alternated.
 import { Redis } from 'ioredis'
-import { paSendRtEnvelope, parsePaSendRtAnswer } from '../../src/adapters/pagopa/nodo/envelope.ts'
-import { type NoticePosition, receiptOf, simulatedPsp } from '../../src/adapters/pagopa/nodo/receipt.ts'
+import { paSendRtEnvelope, parsePaSendRtAnswer } from '../../src/adapters/pagopa/simulator/nodo/envelope.ts'
+import { type NoticePosition, receiptOf, simulatedPsp } from '../../src/adapters/pagopa/simulator/nodo/receipt.ts'
 import { iuvFor } from '../../src/payments/notice-number.ts'
 import { createPaymentStore, type PaymentData } from '../../src/payments/payment.ts'
 import { processCpuSeconds, redisCpuSeconds } from '../cpu.ts'

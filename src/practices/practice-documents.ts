@@ -6,7 +6,8 @@
 // that fetches documents itself (routing `documents: reference`) gets an uploaded one as the URL of its
 // content on Snodo, so its bytes are never read into memory to be sent.
 import { createHash } from 'node:crypto'
-import type { OutgoingDocument, PracticeDocument } from '../adapters/soap-profile/documents.ts'
+import type { PracticeDocument } from '../adapters/protocollo/port.ts'
+import type { OutgoingDocument } from '../adapters/supplier/port.ts'
 import type { DocumentStore } from '../documents/document-store.ts'
 import { SnodoError } from '../errors.ts'
 import type { Attachment, PracticeStore } from './practice.ts'

@@ -159,7 +159,7 @@ describe('the SOAP push of a registered practice', () => {
   it('a dead push is replayed by an operator once the supplier works again, and succeeds', async () => {
     const id = await submit({ serviceCode: 'SOC-02', data: { richiesta: 'assistenza domiciliare' } })
     // The supplier's proxy answers a fault page to this one call: dead (a fault is definite).
-    supplier.double.answerRawOnce('riceviPratica', {
+    supplier.soap.answerRawOnce('riceviPratica', {
       status: 500,
       body: '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>soap:Server</faultcode><faultstring>database offline</faultstring></soap:Fault></soap:Body></soap:Envelope>',
     })
@@ -199,7 +199,7 @@ describe('the SOAP push of a registered practice', () => {
 
   it('a practice withdrawn before the supplier took it is not handed over: its replay ends without sending, saying why', async () => {
     // The supplier's proxy answers a fault page to the next call: dead, the practice still registered.
-    supplier.double.answerRawOnce('riceviPratica', { status: 500, body: faultPage })
+    supplier.soap.answerRawOnce('riceviPratica', { status: 500, body: faultPage })
     const id = await submit({ serviceCode: 'SOC-02', data: { richiesta: 'trasporto scolastico' } })
     await pushEnded(id)
     expect((await pushOf(id))?.delivery?.status).toBe('dead')

@@ -5,7 +5,7 @@
 // sandbox home, as the config refers to it), and an anonymous receipt to /pagopa/nodo is refused.
 import { join } from 'node:path'
 import { Hono } from 'hono'
-import { createNodoSimulator } from '../adapters/pagopa/nodo/sender.ts'
+import { createNodoSimulator } from '../adapters/pagopa/simulator/nodo/sender.ts'
 import { createCheckoutSimulator } from '../adapters/pagopa/simulator/checkout-app.ts'
 import { checkoutSimulatorControls, gpdSimulatorControls } from '../adapters/pagopa/simulator/controls.ts'
 import { createGpdSimulator } from '../adapters/pagopa/simulator/gpd-app.ts'

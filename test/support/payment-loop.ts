@@ -2,7 +2,7 @@
 // simulated Node can call /pagopa/nodo, against the GPD, Checkout and Node simulators and App IO,
 // with its workers running: the loop create → publish → checkout → pay → receipt, end to end.
 import { createAppIoSimulator } from '../../src/adapters/appio/simulator/app.ts'
-import { createNodoSimulator } from '../../src/adapters/pagopa/nodo/sender.ts'
+import { createNodoSimulator } from '../../src/adapters/pagopa/simulator/nodo/sender.ts'
 import { type CheckoutSimulator, createCheckoutSimulator } from '../../src/adapters/pagopa/simulator/checkout-app.ts'
 import { createGpdSimulator, type GpdSimulator } from '../../src/adapters/pagopa/simulator/gpd-app.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../src/adapters/simulator/harness.ts'

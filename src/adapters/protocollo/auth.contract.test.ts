@@ -7,10 +7,10 @@ import { createProtocolloClient } from './client.ts'
 import { aPractice } from './port.suite.ts'
 import { ProtocolProfile, type ProtocolProfileInput } from './profile.ts'
 import { protocolloWsdlPath } from './simulator/app.ts'
-import { listenSoap, type SoapDouble } from '../soap-profile/doubles/listen.ts'
+import { listenSoap, type SoapSimulator } from '../soap-profile/simulator/listen.ts'
 
 const seen: { authorization?: string; security?: unknown; args: Record<string, unknown> }[] = []
-let server: SoapDouble
+let server: SoapSimulator
 
 beforeAll(async () => {
   const Protocollazione = (args: Record<string, unknown>, _cb: unknown, headers: { Security?: unknown } | undefined, req: IncomingMessage) => {

@@ -3,10 +3,10 @@
 // (backoffice/FACTS.md §3.10): where the profile can search by the correlation key, every register()
 // searches first, so a retry after a timeout finds what the timed-out call registered; where it
 // cannot, a registering call with an unknown outcome is never retried automatically.
-import { UpstreamError } from '../../errors.ts'
 import { checkDocuments } from '../soap-profile/documents.ts'
 import { createProfileRunner, type RunnerDeps } from '../soap-profile/runner.ts'
 import { present, render, type Scope } from '../soap-profile/template.ts'
+import { interruptedCommit, protocolloErrors } from './errors.ts'
 import { practiceView, registrationOf } from './mapping.ts'
 import type { PracticeToRegister, ProtocolPort, ProtocolRegistration } from './port.ts'
 import type { ProtocolProfile } from './profile.ts'
@@ -19,7 +19,7 @@ export type ProtocolloClientDeps = RunnerDeps & {
 export type ProtocolloClient = ProtocolPort & { close(): Promise<void> }
 
 export function createProtocolloClient(profile: ProtocolProfile, deps: ProtocolloClientDeps = {}): ProtocolloClient {
-  const runner = createProfileRunner(profile, deps)
+  const runner = createProfileRunner(profile, protocolloErrors, deps)
 
   const search = async (scope: Scope): Promise<ProtocolRegistration | undefined> => {
     if (!profile.search) return undefined
@@ -53,10 +53,4 @@ export function createProtocolloClient(profile: ProtocolProfile, deps: Protocoll
   const port: ProtocolloClient = { register, close: () => runner.close() }
   if (profile.search) port.findByCorrelationKey = async (key: string) => search(await runner.begin({ correlationKey: key }))
   return port
-}
-
-/** As an uncertain commit (soap-profile/errors.ts): dead for an operator, who checks the register first. */
-function interruptedCommit(profileName: string, correlationKey: string) {
-  const message = `${profileName}: an earlier attempt stopped while registering practice ${correlationKey} and this profile cannot search for it: check the register before replaying`
-  return new UpstreamError({ kind: 'protocol', platform: 'backoffice', upstreamCode: 'outcome_unknown', message })
 }

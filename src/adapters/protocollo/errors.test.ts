@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { classify, InBandError, mask } from '../soap-profile/errors.ts'
+import { type CallContext, classify as classifySoap, InBandError, mask } from '../soap-profile/errors.ts'
+import { protocolloErrors } from './errors.ts'
 import { ProtocolProfile, type ProtocolProfileInput } from './profile.ts'
 import { TransportFailure } from '../soap-profile/transport.ts'
 
@@ -14,6 +15,8 @@ const base: ProtocolProfileInput = {
 const profile = (extra: Partial<ProtocolProfileInput> = {}) => ProtocolProfile.parse({ ...base, ...extra })
 const commit = { name: 'registra', operation: 'Registra', commit: true }
 const upload = { name: 'carica', operation: 'Carica', commit: false }
+/** The shared classifier as the protocollo client's runner calls it. */
+const classify = (error: unknown, ctx: Omit<CallContext, 'errors'>) => classifySoap(error, { ...ctx, errors: protocolloErrors })
 const fault = (faultstring: string) => Object.assign(new Error('fault'), { root: { Envelope: { Body: { Fault: { faultcode: 'soap:Server', faultstring } } } }, response: { status: 500 } })
 
 describe('classifying a failed protocollo call', () => {
@@ -36,6 +39,7 @@ describe('classifying a failed protocollo call', () => {
     const error = classify(new TransportFailure('timeout', true, 'no answer'), { profile: profile(), step: commit, correlationKey: 'p-1', hide: [] })
     expect(error).toMatchObject({ kind: 'protocol', retryable: false, upstreamCode: 'outcome_unknown' })
     expect(error.message).toContain('p-1')
+    expect(error.message).toContain('check the register before replaying')
   })
 
   it('retries it when the profile searches first, or when the operator chose retry', () => {

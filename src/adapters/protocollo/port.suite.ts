@@ -1,4 +1,4 @@
-// What every ProtocolPort must do, whatever is behind it (a vendor double from the vendor's real
+// What every ProtocolPort must do, whatever is behind it (a vendor simulator from the vendor's real
 // WSDL, the sandbox simulator, a vendor's test environment later): register a practice once, say
 // what went wrong in UpstreamError kinds the delivery engine acts on (design §5), and never register
 // a practice twice because an answer was lost (backoffice/FACTS.md §3.10). Never a fiscal code or a
@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UpstreamError } from '../../errors.ts'
-import { aDocument, type DtdBait, expectDtdRefused, expectFailure } from '../soap-profile/doubles/suite.ts'
+import { aDocument, type DtdBait, expectDtdRefused, expectFailure } from '../soap-profile/simulator/suite.ts'
 import type { PracticeToRegister, ProtocolPort, ProtocolRegistration } from './port.ts'
 
 export { aDocument }

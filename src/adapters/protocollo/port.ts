@@ -4,6 +4,7 @@
 // number alone is not unique). Every method throws UpstreamError (platform 'backoffice').
 import type { PracticeDocument } from '../soap-profile/documents.ts'
 
+// Declared once for both back-office ports, where the SOAP profiles use them; the domain takes it from the port.
 export type { PracticeDocument }
 
 export type PracticeToRegister = {

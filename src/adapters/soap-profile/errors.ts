@@ -24,8 +24,15 @@ export class InBandError extends Error {
   }
 }
 
+/** What one kind of back-office adapter says of its own failures (protocollo/errors.ts, supplier/errors.ts). */
+export type PlatformErrors = {
+  /** The operator's advice when the committing call's outcome is unknown and the profile cannot search. */
+  uncertainCommit(correlationKey: string): string
+}
+
 export type CallContext = {
   profile: SoapProfile
+  errors: PlatformErrors
   step: Pick<Step, 'name' | 'operation' | 'commit'> & { inBand?: Step['inBand']; faultKind?: Step['faultKind'] }
   correlationKey?: string
   /** Secret values and the applicant's fiscal code: never in a message. */
@@ -41,7 +48,7 @@ export function classify(error: unknown, ctx: CallContext): UpstreamError {
   // The registering call may have registered: safe to retry only if the next attempt searches first.
   const searchable = ctx.profile.search !== undefined
   if (searchable || ctx.profile.onUncertainCommit === 'retry') return new UpstreamError({ ...base, kind, message: `${said} (outcome unknown${searchable ? '; the next attempt searches first' : ''})` })
-  const advice = `the vendor may have registered practice ${ctx.correlationKey ?? '?'} and this profile cannot search for it: check the register before replaying`
+  const advice = ctx.errors.uncertainCommit(ctx.correlationKey ?? '?')
   return new UpstreamError({ ...base, kind: retryable.has(kind) ? 'protocol' : kind, upstreamCode: 'outcome_unknown', message: `${said}; ${advice}` })
 }
 

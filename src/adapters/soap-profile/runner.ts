@@ -6,7 +6,7 @@
 import type { Dispatcher } from 'undici'
 import { readSecret } from '../../config.ts'
 import { UpstreamError } from '../../errors.ts'
-import { classify, InBandError } from './errors.ts'
+import { classify, InBandError, type PlatformErrors } from './errors.ts'
 import type { SoapProfile, Step } from './profile.ts'
 import { AnswerUnusable, readOutputs, renderTree, renderXml, unmetRequirements } from './render.ts'
 import { createSoapClients } from './soap-clients.ts'
@@ -37,7 +37,8 @@ export type ProfileRunner = {
   close(): Promise<void>
 }
 
-export function createProfileRunner(profile: SoapProfile, deps: RunnerDeps = {}): ProfileRunner {
+/** `errors`: what the kind of adapter running the profile says of its failures (its errors.ts). */
+export function createProfileRunner(profile: SoapProfile, errors: PlatformErrors, deps: RunnerDeps = {}): ProfileRunner {
   const transport = createSoapTransport({ timeoutMs: profile.timeoutMs, maxAnswerBytes: profile.maxAnswerBytes, dispatcher: deps.dispatcher, onExchange: deps.onExchange })
   const soap = createSoapClients(profile, transport)
 
@@ -81,7 +82,7 @@ export function createProfileRunner(profile: SoapProfile, deps: RunnerDeps = {})
         const answer = await soap.call({ service: step.service, operation: step.operation, args: renderTree(step.args, local) ?? {}, timeoutMs: step.timeoutMs ?? profile.timeoutMs, credentials: basicCredentials(local) })
         return readAnswer(step, answer, options.optionalOutputs)
       } catch (error) {
-        throw classify(error, { profile, step, correlationKey: correlationKey(scope), hide: hide(scope) })
+        throw classify(error, { profile, errors, step, correlationKey: correlationKey(scope), hide: hide(scope) })
       }
     }
     if (!step.forEach) return once(scope)
@@ -121,7 +122,7 @@ export function createProfileRunner(profile: SoapProfile, deps: RunnerDeps = {})
     commit: (scope, beforeCommitting) => runAll(profile.steps, scope, (step) => step.commit, beforeCommitting),
     failure(error, scope, after) {
       const step = after === 'search' ? { ...(profile.search?.steps.at(-1) as Step), commit: false } : (profile.steps.at(-1) as Step)
-      return classify(error, { profile, step, correlationKey: correlationKey(scope), hide: hide(scope) })
+      return classify(error, { profile, errors, step, correlationKey: correlationKey(scope), hide: hide(scope) })
     },
     close: () => transport.close(),
   }

@@ -7,6 +7,7 @@ import { checkDocuments } from '../soap-profile/documents.ts'
 import { unmetRequirements } from '../soap-profile/render.ts'
 import { createProfileRunner, type RunnerDeps } from '../soap-profile/runner.ts'
 import { present, render, type Scope } from '../soap-profile/template.ts'
+import { supplierErrors } from './errors.ts'
 import { pushView, receiptOf } from './mapping.ts'
 import type { PracticeToPush, SupplierPort, SupplierReceipt } from './port.ts'
 import type { SupplierProfile } from './profile.ts'
@@ -14,7 +15,7 @@ import type { SupplierProfile } from './profile.ts'
 export type SupplierClient = SupplierPort & { close(): Promise<void> }
 
 export function createSupplierClient(profile: SupplierProfile, deps: RunnerDeps = {}): SupplierClient {
-  const runner = createProfileRunner(profile, deps)
+  const runner = createProfileRunner(profile, supplierErrors, deps)
 
   const search = async (scope: Scope): Promise<SupplierReceipt | undefined> => {
     if (!profile.search) return undefined

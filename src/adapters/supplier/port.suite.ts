@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UpstreamError } from '../../errors.ts'
-import { aDocument, type DtdBait, expectDtdRefused, expectFailure } from '../soap-profile/doubles/suite.ts'
+import { aDocument, type DtdBait, expectDtdRefused, expectFailure } from '../soap-profile/simulator/suite.ts'
 import type { PracticeToPush, SupplierPort } from './port.ts'
 
 /** Each arranges that the next push() meets the trouble, and returns the practice to send. */

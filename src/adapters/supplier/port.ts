@@ -5,6 +5,9 @@
 // UpstreamError (platform 'backoffice').
 import type { DescribedDocument, OutgoingDocument } from '../soap-profile/documents.ts'
 
+// Declared once for both back-office ports, where the SOAP profiles use them; the domain takes them from the port.
+export type { DescribedDocument, OutgoingDocument }
+
 export type PracticeToPush = {
   /** The practice id: unique, and what the supplier is asked about before a re-send. */
   correlationKey: string

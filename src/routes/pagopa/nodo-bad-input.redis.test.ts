@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { StoredPayment } from '../../payments/payment.ts'
 import { aReceipt, nodoEnvelope, sendRTCall } from '../../../test/support/nodo-calls.ts'
 import { type Call, createNodoStation, stationA } from '../../../test/support/nodo-station.ts'
-import { maxEnvelopeBytes } from './nodo-endpoint.ts'
+import { maxEnvelopeBytes } from '../../adapters/pagopa/station/answer.ts'
 
 let s: Awaited<ReturnType<typeof createNodoStation>>
 let p: StoredPayment

@@ -13,7 +13,7 @@ import { readSecret } from '../../config.ts'
 import type { NodoEndpointConfig } from '../../config-schema.ts'
 import type { AppEnv } from '../app-env.ts'
 import { addressIn, clientAddress, parseRanges } from './client-address.ts'
-import { soapFault } from './soap-envelope.ts'
+import { soapFault } from '../../adapters/pagopa/station/answer.ts'
 
 /** main: the API's listener; station: the mTLS listener of its own (station-listener.ts). */
 export type NodoListener = 'main' | 'station'

@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs'
 import { Agent, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createNodoSimulator } from '../../adapters/pagopa/nodo/sender.ts'
+import { createNodoSimulator } from '../../adapters/pagopa/simulator/nodo/sender.ts'
 import { createSimulatorContext } from '../../adapters/simulator/harness.ts'
 import { aReceipt, readAnswer, sendRTCall } from '../../../test/support/nodo-calls.ts'
 import { nodoCertificates, nodoSubject, type Pem } from '../../../test/support/nodo-certificates.ts'

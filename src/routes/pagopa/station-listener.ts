@@ -13,7 +13,7 @@ import type { Deps } from '../../deps.ts'
 import type { AppEnv } from '../app-env.ts'
 import { accessLog } from '../middleware/access-log.ts'
 import { nodoPath, registerNodoEndpoint } from './nodo-endpoint.ts'
-import { soapFault } from './soap-envelope.ts'
+import { soapFault } from '../../adapters/pagopa/station/answer.ts'
 
 export type StationListener = { url: string; port: number; close(): Promise<void> }
 

@@ -4,7 +4,7 @@
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { createSimulatorContext, sequentialIds } from '../../simulator/harness.ts'
-import { createNodoSimulator } from '../nodo/sender.ts'
+import { createNodoSimulator } from './nodo/sender.ts'
 import { createCheckoutSimulator } from './checkout-app.ts'
 import { euroText } from './checkout-page.ts'
 import { checkoutSimulatorControls, gpdSimulatorControls } from './controls.ts'

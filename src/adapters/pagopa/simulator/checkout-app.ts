@@ -5,7 +5,7 @@
 // notice that cannot be paid goes to returnErrorUrl. Logs what it was asked and what it answered.
 import { Hono } from 'hono'
 import { type Answer, answersAndOutage, recordRequests, type SimulatorContext } from '../../simulator/harness.ts'
-import type { NodoSimulator, Payment } from '../nodo/sender.ts'
+import type { NodoSimulator, Payment } from './nodo/sender.ts'
 import { cartPage, messagePage } from './checkout-page.ts'
 import { CartRequestV2, invalid, problem } from './checkout-payloads.ts'
 import { troubleOfCart } from './magic.ts'

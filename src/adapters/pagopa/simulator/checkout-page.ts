@@ -3,7 +3,7 @@
 // forms post to paths relative to the page, so the app works mounted under any prefix.
 import { html } from 'hono/html'
 import type { HtmlEscapedString } from 'hono/utils/html'
-import type { NotPayable } from '../nodo/receipt.ts'
+import type { NotPayable } from './nodo/receipt.ts'
 
 export type PageNotice = { noticeNumber: string; fiscalCode: string; companyName: string; description: string; amountCents: number; refusal?: NotPayable }
 

@@ -3,7 +3,7 @@
 // GPD holds, what carts Checkout has, which receipts the Node sent and how the station answered.
 import { type Context, Hono } from 'hono'
 import { outageControl } from '../../simulator/outage.ts'
-import type { NodoSimulator } from '../nodo/sender.ts'
+import type { NodoSimulator } from './nodo/sender.ts'
 import type { CheckoutSimulator } from './checkout-app.ts'
 import type { GpdSimulator } from './gpd-app.ts'
 

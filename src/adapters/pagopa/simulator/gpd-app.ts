@@ -3,7 +3,7 @@
 // subscription key. Positions live in memory; the simulated Node finds them by notice number and
 // records them paid (PositionBook). Logs what it was asked and what it answered.
 import { Hono } from 'hono'
-import type { NoticePosition, PaymentRecord, PositionBook } from '../nodo/receipt.ts'
+import type { NoticePosition, PaymentRecord, PositionBook } from './nodo/receipt.ts'
 import { type Answer, answersAndOutage, recordRequests, type SimulatorContext } from '../../simulator/harness.ts'
 import { apim, incongruence, invalid, PaymentPositionModel, problem, readJson } from './gpd-payloads.ts'
 import { baseAnswer, markPaid, modelAnswer, newPosition, noticeOf, publish, refresh, type StoredPosition } from './gpd-store.ts'

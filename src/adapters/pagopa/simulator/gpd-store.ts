@@ -1,7 +1,7 @@
 // The GPD simulator's positions: GPD's state rules (publish, validity, expiry on the fly) and the
 // shapes GPD answers with (PaymentPositionModel, PaymentPositionModelBaseResponse). Pure: the clock
 // comes in as an argument.
-import type { NoticePosition, PaymentRecord } from '../nodo/receipt.ts'
+import type { NoticePosition, PaymentRecord } from './nodo/receipt.ts'
 import type { GpdPositionStatus } from '../port.ts'
 import type { PaymentOptionModel, PaymentPositionModel } from './gpd-payloads.ts'
 

@@ -8,9 +8,9 @@ import { contractsAvailable, contractsDir } from '../../../../test/support/upstr
 import { eventually } from '../../../../test/support/webhook-receiver.ts'
 import { createProtocolloClient, type ProtocolloClient } from '../client.ts'
 import { aPractice, describeProtocolPort } from '../port.suite.ts'
-import { createDocareaDouble, type DocareaDouble } from '../vendor-doubles/docarea.ts'
-import { listenSoap, type SoapDouble } from '../../soap-profile/doubles/listen.ts'
-import { xmllintErrors } from '../../soap-profile/doubles/xmllint.ts'
+import { createDocareaSimulator, type DocareaSimulator } from '../simulator/docarea.ts'
+import { listenSoap, type SoapSimulator } from '../../soap-profile/simulator/listen.ts'
+import { xmllintErrors } from '../../soap-profile/simulator/xmllint.ts'
 import { wsdlProblems } from '../../soap-profile/wsdl-check.ts'
 import { parseXml } from '../../soap-profile/xml.ts'
 import { resolveProtocolProfile, type ProtocolSettings } from './index.ts'
@@ -20,14 +20,14 @@ const xsd = `${contractsDir}backoffice/segnatura-aipa/segnatura.xsd`
 const env = { DOCAREA_USER: 'snodo', DOCAREA_PASSWORD: 'p&ss<w>rd"1', WRONG_PASSWORD: 'nope-nope' }
 const params = { codiceEnte: 'A001', codiceAmministrazione: 'c_a001', codiceAOO: 'AOO_A001', denominazione: 'Comune di Esempio', indirizzoTelematico: 'protocollo@pec.comune.esempio.it', unitaOrganizzativa: 'UO-SOCIALE', classifica: '7.2' }
 
-let double: DocareaDouble
-let server: SoapDouble
+let vendor: DocareaSimulator
+let server: SoapSimulator
 let client: ProtocolloClient
 
 function settings(overrides: Partial<ProtocolSettings> = {}): ProtocolSettings {
   return {
     profile: 'docarea',
-    services: { docarea: { wsdl, endpoint: `${server.url}${double.mount(wsdl).path}` } },
+    services: { docarea: { wsdl, endpoint: `${server.url}${vendor.mount(wsdl).path}` } },
     credentials: { username: 'env:DOCAREA_USER', password: 'env:DOCAREA_PASSWORD' },
     params,
     timeoutMs: 400,
@@ -46,8 +46,8 @@ const protocollazioneAnswer = (inner: string) =>
 
 describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA profile against a vendor built from Halley’s WSDL', () => {
   beforeAll(async () => {
-    double = createDocareaDouble({ codEnte: params.codiceEnte, username: env.DOCAREA_USER, password: env.DOCAREA_PASSWORD, validateSegnatura: (xml) => xmllintErrors(xml, xsd), clock: () => new Date('2026-03-02T10:00:00Z') })
-    server = await listenSoap([double.mount(wsdl)])
+    vendor = createDocareaSimulator({ codEnte: params.codiceEnte, username: env.DOCAREA_USER, password: env.DOCAREA_PASSWORD, validateSegnatura: (xml) => xmllintErrors(xml, xsd), clock: () => new Date('2026-03-02T10:00:00Z') })
+    server = await listenSoap([vendor.mount(wsdl)])
     client = clientFor(settings())
   })
   afterAll(async () => {
@@ -58,24 +58,24 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
   describeProtocolPort('DOCAREA profile over loopback', async () => ({
     port: client,
     canSearch: false,
-    registrationsOf: (key) => double.registrations.filter((r) => r.correlationKey === key).length,
+    registrationsOf: (key) => vendor.registrations.filter((r) => r.correlationKey === key).length,
     inBandCode: '108',
     recorded: (key) => {
-      const found = double.registrations.find((r) => r.correlationKey === key)
+      const found = vendor.registrations.find((r) => r.correlationKey === key)
       return found && { flusso: found.flusso, ...(found.precedent ? { refersTo: found.precedent } : {}) }
     },
     referenceTo: (original) => `${original.number}/${original.year}`,
     arrange: {
-      inBandError: (p) => (double.troubleOnce('Protocollazione', { inBand: { code: 108, message: `Mittente ${p.applicant.fiscalCode} non valido` } }), p),
-      fault: (p) => (double.troubleOnce('Protocollazione', { fault: 'Errore interno del server' }), p),
-      commitTimeoutAfterRegistering: (p) => (double.troubleOnce('Protocollazione', { slowMs: 1_500, actFirst: true }), p),
+      inBandError: (p) => (vendor.troubleOnce('Protocollazione', { inBand: { code: 108, message: `Mittente ${p.applicant.fiscalCode} non valido` } }), p),
+      fault: (p) => (vendor.troubleOnce('Protocollazione', { fault: 'Errore interno del server' }), p),
+      commitTimeoutAfterRegistering: (p) => (vendor.troubleOnce('Protocollazione', { slowMs: 1_500, actFirst: true }), p),
       notXml: (p) => (server.answerRawOnce('Protocollazione', { contentType: 'text/html', body: 'Fatal error: Uncaught Exception in suap.php:42' }), p),
       dtd: (p, bait) => {
         const dtd = `<!DOCTYPE soap:Envelope SYSTEM "${bait.systemId}" [<!ENTITY xxe SYSTEM "file://${bait.entityFile}">]>`
         server.answerRawOnce('Protocollazione', { body: `<?xml version="1.0"?>${dtd}${protocollazioneAnswer('<lngNumPG>&xxe;</lngNumPG><lngAnnoPG>2026</lngAnnoPG><strDataPG>02/03/2026</strDataPG><lngErrNumber>0</lngErrNumber>').replace(/^<\?xml[^>]*\?>/, '')}` })
         return p
       },
-      noNumber: (p) => (double.troubleOnce('Protocollazione', { noNumber: true }), p),
+      noNumber: (p) => (vendor.troubleOnce('Protocollazione', { noNumber: true }), p),
     },
   }))
 
@@ -99,13 +99,13 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
       const registration = await client.register(practice)
       const arrived = server.arrivals.slice(before)
       expect(arrived.map((a) => a.soapAction)).toEqual(['http://tempuri.org/Login', ...Array(3).fill('http://tempuri.org/Inserimento'), 'http://tempuri.org/Protocollazione'])
-      expect(double.problems).toEqual([])
-      // Every call after Login carries the DST Login gave (the double refuses otherwise).
+      expect(vendor.problems).toEqual([])
+      // Every call after Login carries the DST Login gave (the vendor simulator refuses otherwise).
       const dst = /<(?:\w+:)?strDST>([^<]+)</.exec(arrived[1]!.envelope)?.[1]
       expect(dst).toMatch(/^DST-\d+$/)
       for (const call of arrived.slice(1)) expect(call.envelope).toContain(`>${dst}<`)
-      const registered = double.registrations.find((r) => r.correlationKey === practice.correlationKey)!
-      const stored = registered.documentIds.map((id) => double.documents.get(id)!)
+      const registered = vendor.registrations.find((r) => r.correlationKey === practice.correlationKey)!
+      const stored = registered.documentIds.map((id) => vendor.documents.get(id)!)
       expect(stored.map((d) => d.name)).toEqual([practice.main.name, ...practice.attachments.map((a) => a.name)])
       expect(stored.map((d) => d.sha256)).toEqual([practice.main.sha256, ...practice.attachments.map((a) => a.sha256)])
       expect(stored[0]!.content.equals(practice.main.content)).toBe(true)
@@ -121,7 +121,7 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
       // In the Segnatura: &lt;2026&gt; &amp; — in the envelope that text is escaped once more, never twice.
       expect(envelope).toContain('&amp;lt;2026&amp;gt; &amp;amp;')
       expect(envelope).not.toContain('&amp;amp;lt;')
-      const segnatura = double.registrations.find((r) => r.correlationKey === practice.correlationKey)!.segnatura
+      const segnatura = vendor.registrations.find((r) => r.correlationKey === practice.correlationKey)!.segnatura
       expect(segnatura).toContain('<Oggetto>Richiesta contributo affitto &lt;2026&gt; &amp; "morosità incolpevole"</Oggetto>')
       expect(segnatura).toContain(`<Parametro nome="correlationKey" valore="${practice.correlationKey}"/>`)
       expect(segnatura).toContain('<CodiceTitolario>7.2</CodiceTitolario>')
@@ -131,9 +131,9 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
       const original = await client.register(aPractice())
       const step = aPractice({ direction: 'outgoing', precedent: original, attachments: [] })
       await client.register(step)
-      const registered = double.registrations.find((r) => r.correlationKey === step.correlationKey)!
+      const registered = vendor.registrations.find((r) => r.correlationKey === step.correlationKey)!
       expect(xmllintErrors(registered.segnatura, xsd)).toEqual([])
-      expect(double.problems).toEqual([])
+      expect(vendor.problems).toEqual([])
       const { Segnatura } = parseXml(registered.segnatura) as { Segnatura: Record<string, Record<string, unknown>> }
       const intestazione = Segnatura.Intestazione as Record<string, Record<string, unknown>>
       expect(intestazione.Identificatore).toMatchObject({ Flusso: 'U' })
@@ -146,9 +146,9 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
     it('leaves out Allegati when the practice has no attachments, and the Segnatura still validates', async () => {
       const practice = aPractice({ attachments: [] })
       await client.register(practice)
-      const registered = double.registrations.find((r) => r.correlationKey === practice.correlationKey)!
+      const registered = vendor.registrations.find((r) => r.correlationKey === practice.correlationKey)!
       expect(registered.segnatura).not.toContain('<Allegati')
-      expect(double.problems).toEqual([])
+      expect(vendor.problems).toEqual([])
     })
   })
 
@@ -162,11 +162,11 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
 
     it('an Inserimento that times out is retried, and the retry registers the practice once', async () => {
       const practice = aPractice()
-      double.troubleOnce('Inserimento', { slowMs: 1_500, actFirst: true })
+      vendor.troubleOnce('Inserimento', { slowMs: 1_500, actFirst: true })
       await expect(client.register(practice)).rejects.toMatchObject({ kind: 'timeout', retryable: true })
-      expect(double.registrations.filter((r) => r.correlationKey === practice.correlationKey)).toHaveLength(0)
+      expect(vendor.registrations.filter((r) => r.correlationKey === practice.correlationKey)).toHaveLength(0)
       await client.register(practice)
-      expect(double.registrations.filter((r) => r.correlationKey === practice.correlationKey)).toHaveLength(1)
+      expect(vendor.registrations.filter((r) => r.correlationKey === practice.correlationKey)).toHaveLength(1)
     })
 
     it('a vendor that cannot be reached is unavailable, and nothing was sent', async () => {
@@ -183,7 +183,7 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
       const pool = new Agent({ connections: 1 })
       const holder = clientFor({ ...settings(), timeoutMs: 2_000 }, pool)
       // A profile whose only call is the registering one, with a deadline far shorter than the holder's.
-      const endpoint = `${server.url}${double.mount(wsdl).path}`
+      const endpoint = `${server.url}${vendor.mount(wsdl).path}`
       const answer = { number: 'ProtocollazioneResult.lngNumPG', year: 'ProtocollazioneResult.lngAnnoPG', date: 'ProtocollazioneResult.strDataPG' }
       const commitOnly = clientFor({
         profile: {
@@ -196,13 +196,13 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
         timeoutMs: 50,
       }, pool)
       const sent = aPractice()
-      double.troubleOnce('Protocollazione', { slowMs: 3_000, actFirst: true })
+      vendor.troubleOnce('Protocollazione', { slowMs: 3_000, actFirst: true })
       const held = holder.register(sent).catch((e: unknown) => e)
       await eventually(() => server.arrivals.some((a) => a.soapAction.endsWith('Protocollazione') && a.envelope.includes(sent.correlationKey)), 10_000)
       const waiting = aPractice({ subject: `mai partita ${sent.correlationKey}` })
       await expect(commitOnly.register(waiting)).rejects.toMatchObject({ kind: 'timeout', retryable: true, message: expect.stringMatching(/never left Snodo/) })
       expect(await held).toMatchObject({ kind: 'protocol', retryable: false, upstreamCode: 'outcome_unknown' })
-      expect(double.registrations.filter((r) => r.correlationKey === sent.correlationKey)).toHaveLength(1)
+      expect(vendor.registrations.filter((r) => r.correlationKey === sent.correlationKey)).toHaveLength(1)
       // The connection is free again: the call given up was never written to it.
       await holder.register(aPractice())
       expect(server.arrivals.some((a) => a.envelope.includes('mai partita'))).toBe(false)

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { contractsAvailable, contractsDir } from '../../../../test/support/upstream-spec.ts'
 import { createProtocolloClient, type ProtocolloClient } from '../client.ts'
 import { aPractice, describeProtocolPort } from '../port.suite.ts'
-import { createDocerDouble, type DocerDouble } from '../vendor-doubles/docer.ts'
-import { listenSoap, type SoapDouble } from '../../soap-profile/doubles/listen.ts'
-import { xmllintErrors } from '../../soap-profile/doubles/xmllint.ts'
+import { createDocerSimulator, type DocerSimulator } from '../simulator/docer.ts'
+import { listenSoap, type SoapSimulator } from '../../soap-profile/simulator/listen.ts'
+import { xmllintErrors } from '../../soap-profile/simulator/xmllint.ts'
 import { wsdlProblems } from '../../soap-profile/wsdl-check.ts'
 import { resolveProtocolProfile } from './index.ts'
 
@@ -20,21 +20,21 @@ const xsd = `${dir}SegnaturaProtocollazioneRequest.xsd`
 const env = { DOCER_USER: 'snodo', DOCER_PASSWORD: 's3cret&<pw>' }
 const params = { codiceEnte: 'EMR', codiceAmministrazione: 'c_d969', codiceAOO: 'AOO_D969', denominazione: 'Comune di Esempio', indirizzoTelematico: 'protocollo@pec.comune.esempio.it', classifica: '7.2' }
 
-let double: DocerDouble
-let server: SoapDouble
+let vendor: DocerSimulator
+let server: SoapSimulator
 let client: ProtocolloClient
 
-const registrationsOf = (key: string) => double.registrations.filter((r) => double.documents.get(r.documentId)?.metadata.ABSTRACT === key).length
+const registrationsOf = (key: string) => vendor.registrations.filter((r) => vendor.documents.get(r.documentId)?.metadata.ABSTRACT === key).length
 const protocollaAnswer = (inner: string) =>
   `<?xml version="1.0" encoding="utf-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ns:protocollaByIdResponse xmlns:ns="http://protocollazione.docer.kdm.it"><ns:return>${inner}</ns:return></ns:protocollaByIdResponse></soapenv:Body></soapenv:Envelope>`
 
 describe.runIf(contractsAvailable('protocollo DocER profile'))('the DocER profile against an installation built from DocER’s WSDLs', () => {
   beforeAll(async () => {
-    double = createDocerDouble({ codiceEnte: params.codiceEnte, username: env.DOCER_USER, password: env.DOCER_PASSWORD, validateSegnatura: (xml) => xmllintErrors(xml, xsd), clock: () => new Date('2026-03-02T10:00:00Z') })
-    server = await listenSoap(double.mounts(wsdl))
+    vendor = createDocerSimulator({ codiceEnte: params.codiceEnte, username: env.DOCER_USER, password: env.DOCER_PASSWORD, validateSegnatura: (xml) => xmllintErrors(xml, xsd), clock: () => new Date('2026-03-02T10:00:00Z') })
+    server = await listenSoap(vendor.mounts(wsdl))
     const resolved = resolveProtocolProfile({
       profile: 'docer',
-      services: Object.fromEntries(Object.entries(wsdl).map(([name, file]) => [name, { wsdl: file, endpoint: `${server.url}${double.paths[name as keyof typeof wsdl]}` }])),
+      services: Object.fromEntries(Object.entries(wsdl).map(([name, file]) => [name, { wsdl: file, endpoint: `${server.url}${vendor.paths[name as keyof typeof wsdl]}` }])),
       credentials: { username: 'env:DOCER_USER', password: 'env:DOCER_PASSWORD' },
       params,
       timeoutMs: 400,
@@ -53,22 +53,22 @@ describe.runIf(contractsAvailable('protocollo DocER profile'))('the DocER profil
     registrationsOf,
     inBandCode: '7',
     recorded: (key) => {
-      const doc = [...double.documents.values()].find((d) => d.metadata.ABSTRACT === key && d.metadata.NUM_PG)
-      const found = doc && double.registrations.find((r) => r.documentId === doc.id)
+      const doc = [...vendor.documents.values()].find((d) => d.metadata.ABSTRACT === key && d.metadata.NUM_PG)
+      const found = doc && vendor.registrations.find((r) => r.documentId === doc.id)
       return found && { flusso: found.flusso, ...(doc.riferimenti.length > 0 ? { refersTo: doc.riferimenti.join(',') } : {}) }
     },
     referenceTo: (original) => original.documentId as string,
     arrange: {
-      inBandError: (p) => (double.troubleOnce('protocollaById', { inBand: { code: 7, message: `Mittente ${p.applicant.fiscalCode} sconosciuto` } }), p),
-      fault: (p) => (double.troubleOnce('protocollaById', { fault: 'ProtocollazioneException: registro chiuso' }), p),
-      commitTimeoutAfterRegistering: (p) => (double.troubleOnce('protocollaById', { slowMs: 1_500, actFirst: true }), p),
+      inBandError: (p) => (vendor.troubleOnce('protocollaById', { inBand: { code: 7, message: `Mittente ${p.applicant.fiscalCode} sconosciuto` } }), p),
+      fault: (p) => (vendor.troubleOnce('protocollaById', { fault: 'ProtocollazioneException: registro chiuso' }), p),
+      commitTimeoutAfterRegistering: (p) => (vendor.troubleOnce('protocollaById', { slowMs: 1_500, actFirst: true }), p),
       notXml: (p) => (server.answerRawOnce('protocollaById', { contentType: 'text/plain', body: 'java.lang.NullPointerException at it.kdm.docer…' }), p),
       dtd: (p, bait) => {
         const dtd = `<!DOCTYPE soapenv:Envelope SYSTEM "${bait.systemId}" [<!ENTITY xxe SYSTEM "file://${bait.entityFile}">]>`
         server.answerRawOnce('protocollaById', { body: `<?xml version="1.0"?>${dtd}${protocollaAnswer('&xxe;').replace(/^<\?xml[^>]*\?>/, '')}` })
         return p
       },
-      noNumber: (p) => (double.troubleOnce('protocollaById', { noNumber: true }), p),
+      noNumber: (p) => (vendor.troubleOnce('protocollaById', { noNumber: true }), p),
     },
   }))
 
@@ -90,12 +90,12 @@ describe.runIf(contractsAvailable('protocollo DocER profile'))('the DocER profil
       const registration = await client.register(practice)
       const actions = server.arrivals.slice(before).map((a) => a.soapAction.replace(/^urn:/, ''))
       expect(actions).toEqual(['login', 'searchDocuments', 'createDocument', 'createDocument', 'createDocument', 'addRelated', 'protocollaById'])
-      expect(double.problems).toEqual([])
-      const registered = double.registrations.at(-1)!
-      const main = double.documents.get(registered.documentId)!
+      expect(vendor.problems).toEqual([])
+      const registered = vendor.registrations.at(-1)!
+      const main = vendor.documents.get(registered.documentId)!
       expect(main.metadata).toMatchObject({ ABSTRACT: practice.correlationKey, DOCNAME: practice.main.name, COD_ENTE: params.codiceEnte, COD_AOO: params.codiceAOO })
       expect(main.sha256).toBe(practice.main.sha256)
-      expect(main.related.map((id) => double.documents.get(id)!.sha256)).toEqual(practice.attachments.map((a) => a.sha256))
+      expect(main.related.map((id) => vendor.documents.get(id)!.sha256)).toEqual(practice.attachments.map((a) => a.sha256))
       expect(xmllintErrors(registered.datiProtocollo, xsd)).toEqual([])
       expect(registered.datiProtocollo).toContain('<Oggetto>Richiesta contributo affitto &lt;2026&gt; &amp; "morosità incolpevole"</Oggetto>')
       expect(registration).toEqual({ number: String(registered.number), year: 2026, date: '2026-03-02T10:00:00', registry: 'PG', aoo: params.codiceAOO, documentId: main.id })
@@ -107,10 +107,10 @@ describe.runIf(contractsAvailable('protocollo DocER profile'))('the DocER profil
       const before = server.arrivals.length
       const registration = await client.register(step)
       expect(server.arrivals.slice(before).map((a) => a.soapAction.replace(/^urn:/, ''))).toEqual(['login', 'searchDocuments', 'createDocument', 'addRiferimentiDocuments', 'protocollaById'])
-      expect(double.problems).toEqual([])
-      const registered = double.registrations.at(-1)!
+      expect(vendor.problems).toEqual([])
+      const registered = vendor.registrations.at(-1)!
       expect(registration.documentId).toBe(registered.documentId)
-      expect(double.documents.get(registered.documentId)?.riferimenti).toEqual([original.documentId])
+      expect(vendor.documents.get(registered.documentId)?.riferimenti).toEqual([original.documentId])
       expect(xmllintErrors(registered.datiProtocollo, xsd)).toEqual([])
       expect(registered.flusso).toBe('U')
       expect(registered.datiProtocollo).toMatch(new RegExp(`<Mittenti><Mittente><Amministrazione><Denominazione>${params.denominazione}</Denominazione><CodiceAmministrazione>${params.codiceAmministrazione}</CodiceAmministrazione>`))
@@ -127,7 +127,7 @@ describe.runIf(contractsAvailable('protocollo DocER profile'))('the DocER profil
     it('a failed login is unauthorized (DocER answers a fault)', async () => {
       const resolved = resolveProtocolProfile({
         profile: 'docer',
-        services: Object.fromEntries(Object.entries(wsdl).map(([name, file]) => [name, { wsdl: file, endpoint: `${server.url}${double.paths[name as keyof typeof wsdl]}` }])),
+        services: Object.fromEntries(Object.entries(wsdl).map(([name, file]) => [name, { wsdl: file, endpoint: `${server.url}${vendor.paths[name as keyof typeof wsdl]}` }])),
         credentials: { username: 'env:DOCER_USER', password: 'env:OTHER' },
         params,
       })
@@ -139,7 +139,7 @@ describe.runIf(contractsAvailable('protocollo DocER profile'))('the DocER profil
 
     it('a createDocument that times out after creating leaves an orphan, and the retry still registers once', async () => {
       const practice = aPractice()
-      double.troubleOnce('createDocument', { slowMs: 1_500, actFirst: true })
+      vendor.troubleOnce('createDocument', { slowMs: 1_500, actFirst: true })
       await expect(client.register(practice)).rejects.toMatchObject({ kind: 'timeout', retryable: true })
       await client.register(practice)
       expect(registrationsOf(practice.correlationKey)).toBe(1)

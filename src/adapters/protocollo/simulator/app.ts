@@ -10,8 +10,8 @@ import { Hono } from 'hono'
 import { listen, type Server } from 'soap'
 import { recordRequests, type SimulatorContext } from '../../simulator/harness.ts'
 import type { ProtocolSettings } from '../profiles/index.ts'
-import { createDocareaDouble, type DocareaRegistration, type StoredDocument } from '../vendor-doubles/docarea.ts'
-import { sleep } from '../../soap-profile/doubles/listen.ts'
+import { createDocareaSimulator, type DocareaRegistration, type StoredDocument } from './docarea.ts'
+import { sleep } from '../../soap-profile/simulator/listen.ts'
 import { carriesDtd, parseXml } from '../../soap-profile/xml.ts'
 import { correlationKeyIn, dtdAnswer, magicIn, refusedAnswer, transientCodes } from './magic.ts'
 
@@ -47,7 +47,7 @@ export function createProtocolloSimulator(context: SimulatorContext, options: Pr
   const slowMs = options.slowMs ?? 35_000
   const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024
   const wsdl = readFileSync(protocolloWsdlPath, 'utf8')
-  const vendor = createDocareaDouble({ ...account, validateSegnatura: segnaturaComplaints, clock: context.clock })
+  const vendor = createDocareaSimulator({ ...account, validateSegnatura: segnaturaComplaints, clock: context.clock })
   // Transient troubles strike once per practice (by correlation key), whatever else is in flight.
   const troubled = new Set<string>()
   const firstTime = (envelope: string) => {

@@ -75,10 +75,10 @@ describeSupplierPort('the suap profile against the simulated supplier', async ()
     fault: withSubject(pushMagicSubjects.fault),
     busy: withSubject(pushMagicSubjects.busy),
     commitTimeoutAfterReceiving: withSubject(pushMagicSubjects.slow),
-    notXml: (p) => (supplier.double.answerRawOnce('riceviPratica', { contentType: 'text/html', body: '<html>Proxy error</html>' }), p),
+    notXml: (p) => (supplier.soap.answerRawOnce('riceviPratica', { contentType: 'text/html', body: '<html>Proxy error</html>' }), p),
     dtd: (p, bait) => {
       const dtd = `<!DOCTYPE soap:Envelope SYSTEM "${bait.systemId}" [<!ENTITY xxe SYSTEM "file://${bait.entityFile}">]>`
-      supplier.double.answerRawOnce('riceviPratica', { body: `<?xml version="1.0"?>${dtd}${answer('<esito>OK</esito><idPraticaFornitore>&xxe;</idPraticaFornitore>').replace(/^<\?xml[^>]*\?>/, '')}` })
+      supplier.soap.answerRawOnce('riceviPratica', { body: `<?xml version="1.0"?>${dtd}${answer('<esito>OK</esito><idPraticaFornitore>&xxe;</idPraticaFornitore>').replace(/^<\?xml[^>]*\?>/, '')}` })
       return p
     },
   },
@@ -93,16 +93,16 @@ describe('what reaches the supplier', () => {
     expect(await wsdlProblems(resolved.profile)).toEqual([])
     await client.push(aPracticeToPush())
     const schema = wsdlSchemaFile()
-    const sent = supplier.double.arrivals.filter((a) => a.envelope.includes('Envelope') && !a.envelope.includes('DOCTYPE'))
+    const sent = supplier.soap.arrivals.filter((a) => a.envelope.includes('Envelope') && !a.envelope.includes('DOCTYPE'))
     expect(sent.map((a) => a.soapAction)).toContain('urn:snodo:backoffice:pratiche:v1/riceviPratica')
     if (withContracts) for (const arrival of sent) expect(soapBodyErrors(arrival.envelope, schema), arrival.soapAction).toEqual([])
   })
 
   it('asks first, then sends the structured practice: applicant, registration, form data, documents by bytes and by reference', async () => {
     const practice = aPracticeToPush()
-    const before = supplier.double.arrivals.length
+    const before = supplier.soap.arrivals.length
     const receipt = await client.push(practice)
-    expect(supplier.double.arrivals.slice(before).map((a) => a.soapAction.split('/').at(-1))).toEqual(['cercaPratica', 'riceviPratica'])
+    expect(supplier.soap.arrivals.slice(before).map((a) => a.soapAction.split('/').at(-1))).toEqual(['cercaPratica', 'riceviPratica'])
     expect(supplier.problems).toEqual([])
     const got = last(practice.correlationKey)
     expect(receipt).toEqual({ supplierPracticeId: got.idPraticaFornitore, found: false })
@@ -155,7 +155,7 @@ describe('what reaches the supplier', () => {
 
   it('an HTTP 503 page to riceviPratica is unavailable: retryable, because the retry asks first', async () => {
     const practice = aPracticeToPush()
-    supplier.double.answerRawOnce('riceviPratica', { status: 503, contentType: 'text/html', body: '<html>Service Unavailable</html>' })
+    supplier.soap.answerRawOnce('riceviPratica', { status: 503, contentType: 'text/html', body: '<html>Service Unavailable</html>' })
     await expect(client.push(practice)).rejects.toMatchObject({ kind: 'unavailable', retryable: true })
     await client.push(practice)
     expect(supplier.timesReceived(practice.correlationKey)).toBe(1)

@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { IServices } from 'soap'
-import { listenSoap, sleep, type SoapDouble } from '../../soap-profile/doubles/listen.ts'
-import { soapFault } from '../../soap-profile/doubles/trouble.ts'
+import { listenSoap, sleep, type SoapSimulator } from '../../soap-profile/simulator/listen.ts'
+import { soapFault } from '../../soap-profile/simulator/trouble.ts'
 import { parseXml } from '../../soap-profile/xml.ts'
 import { praticheFornitoreWsdlPath } from '../profiles/pratica.ts'
 import { pushMagicIn, supplierCodes } from './magic.ts'
@@ -47,7 +47,7 @@ export type SupplierServiceOptions = {
 export type SupplierService = {
   /** Where riceviPratica and cercaPratica are served. */
   endpoint: string
-  double: SoapDouble
+  soap: SoapSimulator
   /** The practices received last (`keepReceived`), in order (each riceviPratica that was accepted, duplicates included). */
   received: ReceivedPractice[]
   /** How many were received since the start, including those `received` no longer holds. */
@@ -134,15 +134,15 @@ export async function startSupplierService(options: SupplierServiceOptions = {})
     res.writeHead(body ? 200 : 404, { 'content-type': body ? 'application/json' : 'text/plain' })
     res.end(body ? JSON.stringify(body) : 'POST SOAP to /pratiche-fornitore (WSDL at ?wsdl); GET /__sim/received')
   }
-  const double = await listenSoap([{ path, wsdl: praticheFornitoreWsdlPath, services }], { keepArrivals: options.keepArrivals ?? true, fallback: controls })
+  const soap = await listenSoap([{ path, wsdl: praticheFornitoreWsdlPath, services }], { keepArrivals: options.keepArrivals ?? true, fallback: controls })
   return {
-    endpoint: `${double.url}${path}`,
-    double,
+    endpoint: `${soap.url}${path}`,
+    soap,
     received,
     receivedTotal: () => total,
     timesReceived: (id) => receipts.get(id)?.times ?? 0,
     problems,
-    close: () => double.close(),
+    close: () => soap.close(),
   }
 }
 

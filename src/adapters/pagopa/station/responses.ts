@@ -3,27 +3,11 @@
 // §8); amounts are "%.2f" euro (FACTS §7). Texts are clipped to the XSD's maxLength: an answer the
 // nodo can validate beats a complete one it rejects as PPT_STAZIONE_INT_PA_ERRORE_RESPONSE.
 import xml2js from 'xml2js'
-import type { Debtor } from '../../payments/payment.ts'
-import { formatAmount } from './nodo-amount.ts'
-import { type FaultCode, faultStrings } from './nodo-faults.ts'
-import { paForNodeNs } from './nodo-requests.ts'
+import { formatAmount } from './amount.ts'
+import { type FaultCode, faultStrings } from './faults.ts'
+import type { PaymentFacts } from './port.ts'
+import { paForNodeNs } from './requests.ts'
 import { soapEnvNs } from './soap-envelope.ts'
-
-/** What the answers to paVerifyPaymentNotice and paGetPayment(V2) say about a payment. */
-export type PaymentFacts = {
-  iuv: string
-  amountCents: number
-  /** YYYY-MM-DD. */
-  dueDate: string
-  description: string
-  companyName: string
-  fiscalCodePA: string
-  debtor: Debtor
-  transfers: { idTransfer: string; amountCents: number; fiscalCodePA: string; iban: string; remittance: string; category: string }[]
-  /** Every transfer can go to a postal account (FACTS §8 allCCP). */
-  allCCP: boolean
-  metadata?: Record<string, string>
-}
 
 export type FaultBean = { faultCode: FaultCode; id: string; description: string }
 
@@ -40,6 +24,8 @@ function clip(value: string, max: number): string {
   return clean.length === 0 ? '-' : clean.slice(0, max).join('').trim()
 }
 const eMail = /^[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)*$/
+/** The e-mail, when the xsd's stEMail takes it (at most 256, that pattern); undefined otherwise: left out rather than sent. */
+export const xsdEMail = (email: string | undefined): string | undefined => (email && email.length <= 256 && eMail.test(email) ? email : undefined)
 
 /** Drops undefined members, which xml2js would otherwise write as empty elements. */
 function compact(value: Xml): Xml {
@@ -76,7 +62,7 @@ export function paymentPayload(p: PaymentFacts, version: 1 | 2): Payload {
   const debtor = {
     uniqueIdentifier: { entityUniqueIdentifierType: p.debtor.type, entityUniqueIdentifierValue: p.debtor.fiscalCode },
     fullName: clip(p.debtor.fullName, 70),
-    'e-mail': p.debtor.email && p.debtor.email.length <= 256 && eMail.test(p.debtor.email) ? p.debtor.email : undefined,
+    'e-mail': xsdEMail(p.debtor.email),
   }
   const transfer = p.transfers.map((t) => ({
     idTransfer: t.idTransfer,

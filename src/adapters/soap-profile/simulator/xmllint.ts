@@ -1,4 +1,4 @@
-// The doubles check the segnatura they receive against the real XSD with libxml2's xmllint, as a
+// The simulators check the segnatura they receive against the real XSD with libxml2's xmllint, as a
 // strict vendor would; the XSDs are read in place from ../shared/contracts, never copied.
 import { execFileSync } from 'node:child_process'
 

@@ -8,11 +8,11 @@
 import { createHash } from 'node:crypto'
 import type { IServices } from 'soap'
 import { Builder } from 'xml2js'
-import type { Mount } from '../../soap-profile/doubles/listen.ts'
-import { sleep } from '../../soap-profile/doubles/listen.ts'
-import { createTroubles, soapFault, type Trouble } from '../../soap-profile/doubles/trouble.ts'
+import type { Mount } from '../../soap-profile/simulator/listen.ts'
+import { sleep } from '../../soap-profile/simulator/listen.ts'
+import { createTroubles, soapFault, type Trouble } from '../../soap-profile/simulator/trouble.ts'
 
-export type DocerDoubleOptions = {
+export type DocerSimulatorOptions = {
   codiceEnte: string
   username: string
   password: string
@@ -28,7 +28,7 @@ export type DocerRegistration = { number: number; year: number; documentId: stri
 const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value])
 const pairs = (metadata: Record<string, string>) => Object.entries(metadata).map(([key, value]) => ({ key, value }))
 
-export function createDocerDouble(options: DocerDoubleOptions) {
+export function createDocerSimulator(options: DocerSimulatorOptions) {
   const clock = options.clock ?? (() => new Date())
   const tokens = new Set<string>()
   const documents = new Map<string, DocerDocument>()
@@ -161,4 +161,4 @@ const paths = {
   protocollo: '/WSProtocollazione/services/WSProtocollazione.WSProtocollazioneHttpSoap11Endpoint',
 }
 
-export type DocerDouble = ReturnType<typeof createDocerDouble>
+export type DocerSimulator = ReturnType<typeof createDocerSimulator>

@@ -2,7 +2,8 @@
 // keeps each request, and answers a well-formed paSendRTRes (OK, or KO with a PAA fault). Snodo's own
 // endpoint is the real station; this one lets the Node simulator be tested on its own.
 import { Hono } from 'hono'
-import { paForNodeNamespace, paSendRtOperations, type RtVersion } from './envelope.ts'
+import { paForNodeNs } from '../../station/requests.ts'
+import { paSendRtOperations, type RtVersion } from './envelope.ts'
 
 export type StationRequest = { soapAction: string; contentType: string; body: string }
 
@@ -24,5 +25,5 @@ export function createTestStation(answer: (request: StationRequest) => 'OK' | 'K
 export function stationAnswer(version: RtVersion, outcome: 'OK' | 'KO'): string {
   const fault = outcome === 'KO' ? '<fault><faultCode>PAA_SEMANTICA</faultCode><faultString>Errore semantico</faultString><id>01234567890</id><description>ricevuta già acquisita</description></fault>' : ''
   const wrapper = paSendRtOperations[version].response
-  return `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:paf="${paForNodeNamespace}"><soapenv:Body><paf:${wrapper}><outcome>${outcome}</outcome>${fault}</paf:${wrapper}></soapenv:Body></soapenv:Envelope>`
+  return `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:paf="${paForNodeNs}"><soapenv:Body><paf:${wrapper}><outcome>${outcome}</outcome>${fault}</paf:${wrapper}></soapenv:Body></soapenv:Envelope>`
 }

@@ -1,5 +1,5 @@
 // A vendor's SOAP service for tests: `soap.listen` serving the vendor's own WSDL (read in place from
-// ../shared/contracts, never copied) on loopback, with handlers the double supplies. It also records
+// ../shared/contracts, never copied) on loopback, with handlers the simulator supplies. It also records
 // every envelope that arrived, and can answer one call with raw bytes instead (not XML, a DTD, an
 // HTTP error) to prove what the adapter does with answers no real SOAP stack would produce.
 import { readFileSync } from 'node:fs'
@@ -11,7 +11,7 @@ export type Mount = { path: string; wsdl: string; services: IServices }
 export type Arrival = { path: string; soapAction: string; envelope: string }
 export type RawAnswer = { status?: number; contentType?: string; body: string }
 
-export type SoapDouble = {
+export type SoapSimulator = {
   url: string
   /** Every request that reached a mount, in order, raw answers included. */
   arrivals: Arrival[]
@@ -27,7 +27,7 @@ export type ListenOptions = {
   fallback?: (req: IncomingMessage, res: ServerResponse) => void
 }
 
-export async function listenSoap(mounts: Mount[], options: ListenOptions = {}): Promise<SoapDouble> {
+export async function listenSoap(mounts: Mount[], options: ListenOptions = {}): Promise<SoapSimulator> {
   const arrivals: Arrival[] = []
   const raw = new Map<string, RawAnswer>()
   const server = createServer(
@@ -90,5 +90,5 @@ function soapActionOf(req: IncomingMessage): string {
   return String(header).replace(/^"|"$/g, '')
 }
 
-/** Resolves after ms; a double uses it to answer later than the adapter waits. */
+/** Resolves after ms; a simulator uses it to answer later than the adapter waits. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

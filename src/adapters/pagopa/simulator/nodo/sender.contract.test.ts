@@ -2,11 +2,11 @@
 // collecting, the receipt it writes from the GPD position, which station gets which version, and what
 // it records when a station says KO, fails, or is not there.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSimulatorContext, type RunningSimulator, sequentialIds, startSimulator } from '../../simulator/harness.ts'
-import { toPaymentPositionModel } from '../gpd/mapping.ts'
-import { aDebtPosition, inInstallments } from '../gpd/port.suite.ts'
-import type { DebtPosition } from '../port.ts'
-import { createGpdSimulator } from '../simulator/gpd-app.ts'
+import { createSimulatorContext, type RunningSimulator, sequentialIds, startSimulator } from '../../../simulator/harness.ts'
+import { toPaymentPositionModel } from '../../gpd/mapping.ts'
+import { aDebtPosition, inInstallments } from '../../gpd/port.suite.ts'
+import type { DebtPosition } from '../../port.ts'
+import { createGpdSimulator } from '../gpd-app.ts'
 import { createNodoSimulator, receiptIdOf } from './sender.ts'
 import { createTestStation } from './test-station.ts'
 

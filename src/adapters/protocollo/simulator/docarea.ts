@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto'
 import type { IServices } from 'soap'
 import { parseStringPromise } from 'xml2js'
-import type { Mount } from '../../soap-profile/doubles/listen.ts'
-import { sleep } from '../../soap-profile/doubles/listen.ts'
-import { createTroubles, italianDate, soapFault, type Trouble } from '../../soap-profile/doubles/trouble.ts'
+import type { Mount } from '../../soap-profile/simulator/listen.ts'
+import { sleep } from '../../soap-profile/simulator/listen.ts'
+import { createTroubles, italianDate, soapFault, type Trouble } from '../../soap-profile/simulator/trouble.ts'
 
-export type DocareaDoubleOptions = {
+export type DocareaSimulatorOptions = {
   codEnte: string
   username: string
   password: string
@@ -35,7 +35,7 @@ export type DocareaRegistration = {
 
 type Args = Record<string, string | undefined>
 
-export function createDocareaDouble(options: DocareaDoubleOptions) {
+export function createDocareaSimulator(options: DocareaSimulatorOptions) {
   const clock = options.clock ?? (() => new Date())
   const tokens = new Set<string>()
   const documents = new Map<number, StoredDocument>()
@@ -143,9 +143,9 @@ export function createDocareaDouble(options: DocareaDoubleOptions) {
     registrations,
     problems,
     troubleOnce: troubles.once,
-    /** Mounted where Halley's WSDL says; the adapter's endpoint is the double's url + this path. */
+    /** Mounted where Halley's WSDL says; the adapter's endpoint is the simulator's url + this path. */
     mount: (wsdl: string): Mount => ({ path: '/HalleySuapDOCAREA/suap_local/suap.php', wsdl, services }),
   }
 }
 
-export type DocareaDouble = ReturnType<typeof createDocareaDouble>
+export type DocareaSimulator = ReturnType<typeof createDocareaSimulator>

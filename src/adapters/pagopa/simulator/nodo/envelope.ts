@@ -3,19 +3,20 @@
 // Element names, order and types follow paForNode.xsd; only the wrapper is namespaced, children are
 // unqualified (FACTS §8); amounts are decimal euro with two decimals (FACTS §7, stAmount).
 import xml2js from 'xml2js'
+import { formatAmount } from '../../station/amount.ts'
+import { operations, paForNodeNs } from '../../station/requests.ts'
+import { xsdEMail } from '../../station/responses.ts'
+import { soapEnvNs } from '../../station/soap-envelope.ts'
 import type { NoticeTransfer, Receipt } from './receipt.ts'
-
-export const paForNodeNamespace = 'http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd'
-export const soapEnvelopeNamespace = 'http://schemas.xmlsoap.org/soap/envelope/'
 
 export type RtVersion = 'V1' | 'V2'
 export type StationIdentity = { idPA: string; idBrokerPA: string; idStation: string }
 
-/** The soapAction is the operation name (paForNode.wsdl binding); the wrappers differ per version (xsd wrapper elements). */
+/** The soapAction is the operation name (paForNode.wsdl binding); the wrappers differ per version (xsd wrapper elements), as the station reads them. */
 export const paSendRtOperations = {
-  V1: { soapAction: 'paSendRT', request: 'paSendRTReq', response: 'paSendRTRes' },
-  V2: { soapAction: 'paSendRTV2', request: 'paSendRTV2Request', response: 'paSendRTV2Response' },
-} as const satisfies Record<RtVersion, { soapAction: string; request: string; response: string }>
+  V1: { soapAction: operations.paSendRTReq.operation, request: 'paSendRTReq', response: operations.paSendRTReq.response },
+  V2: { soapAction: operations.paSendRTV2Request.operation, request: 'paSendRTV2Request', response: operations.paSendRTV2Request.response },
+} as const satisfies Record<RtVersion, { soapAction: string; request: keyof typeof operations; response: string }>
 
 const builder = new xml2js.Builder({ xmldec: { version: '1.0', encoding: 'UTF-8' }, renderOpts: { pretty: true, indent: '  ', newline: '\n' } })
 
@@ -27,11 +28,11 @@ export function paSendRtEnvelope(version: RtVersion, station: StationIdentity, r
   const operation = paSendRtOperations[version]
   return builder.buildObject({
     'soapenv:Envelope': {
-      $: { 'xmlns:soapenv': soapEnvelopeNamespace },
+      $: { 'xmlns:soapenv': soapEnvNs },
       'soapenv:Header': '',
       'soapenv:Body': {
         [`paf:${operation.request}`]: {
-          $: { 'xmlns:paf': paForNodeNamespace },
+          $: { 'xmlns:paf': paForNodeNs },
           idPA: station.idPA,
           idBrokerPA: station.idBrokerPA,
           idStation: station.idStation,
@@ -51,7 +52,7 @@ function receiptElement(version: RtVersion, r: Receipt): Record<string, unknown>
     fiscalCode: r.fiscalCode,
     outcome: r.outcome,
     creditorReferenceId: r.creditorReferenceId,
-    paymentAmount: euro(r.paymentAmountCents),
+    paymentAmount: formatAmount(r.paymentAmountCents),
     description: r.description,
     companyName: r.companyName,
     ...(r.officeName ? { officeName: r.officeName } : {}),
@@ -64,7 +65,7 @@ function receiptElement(version: RtVersion, r: Receipt): Record<string, unknown>
     channelDescription: r.psp.channelDescription,
     paymentMethod: r.psp.paymentMethod,
     ...(v2 && r.paymentNote ? { paymentNote: r.paymentNote.slice(0, 210) } : {}),
-    fee: euro(r.psp.feeCents),
+    fee: formatAmount(r.psp.feeCents),
     paymentDateTime: r.paymentDateTime,
     applicationDate: r.applicationDate,
     transferDate: r.transferDate,
@@ -74,7 +75,7 @@ function receiptElement(version: RtVersion, r: Receipt): Record<string, unknown>
 function transferElement(version: RtVersion, t: NoticeTransfer): Record<string, unknown> {
   return {
     idTransfer: t.idTransfer,
-    transferAmount: euro(t.amountCents),
+    transferAmount: formatAmount(t.amountCents),
     fiscalCodePA: t.organizationFiscalCode,
     // companyName exists only in ctTransferPAReceiptV2.
     ...(version === 'V2' && t.companyName ? { companyName: t.companyName.slice(0, 140) } : {}),
@@ -85,21 +86,13 @@ function transferElement(version: RtVersion, t: NoticeTransfer): Record<string, 
   }
 }
 
-const eMail = /^[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)*$/
-
 /** ctSubject: fullName is stText70; an e-mail the xsd's stEMail would refuse is left out rather than sent. */
 function subject(debtor: Receipt['debtor']): Record<string, unknown> {
   return {
     uniqueIdentifier: { entityUniqueIdentifierType: debtor.type, entityUniqueIdentifierValue: debtor.fiscalCode },
     fullName: debtor.fullName.slice(0, 70),
-    ...(debtor.email && eMail.test(debtor.email) && debtor.email.length <= 256 ? { 'e-mail': debtor.email } : {}),
+    ...(xsdEMail(debtor.email) ? { 'e-mail': debtor.email } : {}),
   }
-}
-
-/** Cents → stAmount: decimal euro with exactly two decimals (`\d+\.\d{2}`). */
-export function euro(cents: number): string {
-  if (!Number.isSafeInteger(cents) || cents < 0) throw new RangeError(`not an amount in cents: ${cents}`)
-  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`
 }
 
 export type SoapFault = { faultCode: string; faultString: string; id?: string; description?: string }

@@ -4,9 +4,9 @@
 // multi-beneficiary payments, each other organization that has a station here. A log keeps every
 // receipt and every delivery with the envelope sent and what the station answered.
 import { Agent, type Dispatcher, request } from 'undici'
-import type { SimulatorContext } from '../../simulator/harness.ts'
+import type { SimulatorContext } from '../../../simulator/harness.ts'
 import { paSendRtEnvelope, paSendRtOperations, type PaSendRtAnswer, parsePaSendRtAnswer, type RtVersion, type StationIdentity } from './envelope.ts'
-import { nodoMagicTokens } from '../simulator/magic.ts'
+import { nodoMagicTokens } from '../magic.ts'
 import { type NotPayable, notPayable, type PositionBook, type Psp, type Receipt, receiptOf, simulatedPsp } from './receipt.ts'
 
 /** A creditor's station as the Node has it registered: who it is, where it listens, which primitive version. */

@@ -9,7 +9,7 @@ import { expect } from 'vitest'
 import { UpstreamError } from '../../../errors.ts'
 import type { PracticeDocument } from '../documents.ts'
 
-/** What a double answers with: a DTD naming `systemId`, and an entity reading `entityFile`. */
+/** What a simulator answers with: a DTD naming `systemId`, and an entity reading `entityFile`. */
 export type DtdBait = { systemId: string; entityFile: string }
 
 export function aDocument(name: string, text: string, contentType = 'application/pdf'): PracticeDocument & { size: number } {

@@ -1,5 +1,5 @@
-// What a vendor double can be told to do to the next call of one operation, and the little state
-// every double keeps: what it stored, what it registered, and every problem it saw in what arrived.
+// What a vendor simulator can be told to do to the next call of one operation, and the little state
+// every simulator keeps: what it stored, what it registered, and every problem it saw in what arrived.
 
 export type Trouble =
   /** An in-band error code in an otherwise successful answer. */

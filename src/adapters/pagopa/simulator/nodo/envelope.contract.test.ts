@@ -3,9 +3,11 @@
 // reading of the station's answers.
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { contractsAvailable } from '../../../../test/support/upstream-spec.ts'
-import { soapBodyElement, xsdErrors, xsdPaths } from '../../../../test/support/xsd.ts'
-import { euro, paForNodeNamespace, paSendRtEnvelope, paSendRtOperations, parsePaSendRtAnswer, type RtVersion } from './envelope.ts'
+import { contractsAvailable } from '../../../../../test/support/upstream-spec.ts'
+import { soapBodyElement, xsdErrors, xsdPaths } from '../../../../../test/support/xsd.ts'
+import { formatAmount } from '../../station/amount.ts'
+import { paForNodeNs } from '../../station/requests.ts'
+import { paSendRtEnvelope, paSendRtOperations, parsePaSendRtAnswer, type RtVersion } from './envelope.ts'
 import { type Receipt, receiptOf, romeLocal, simulatedPsp } from './receipt.ts'
 import { stationAnswer } from './test-station.ts'
 
@@ -60,14 +62,14 @@ const cases: Record<string, Receipt> = {
 
 describe('paSendRT envelopes', () => {
   it('write amounts as decimal euro with exactly two decimals (FACTS §7)', () => {
-    expect([euro(1), euro(10), euro(100), euro(12_345), euro(99_999_999_999)]).toEqual(['0.01', '0.10', '1.00', '123.45', '999999999.99'])
-    expect(() => euro(1.5)).toThrow(RangeError)
+    expect([formatAmount(1), formatAmount(10), formatAmount(100), formatAmount(12_345), formatAmount(99_999_999_999)]).toEqual(['0.01', '0.10', '1.00', '123.45', '999999999.99'])
+    expect(() => formatAmount(1.5)).toThrow(RangeError)
   })
 
   it('use the operation name as SOAPAction and the xsd wrapper of each version', () => {
     for (const version of ['V1', 'V2'] as const) {
       const envelope = paSendRtEnvelope(version, station, aReceipt())
-      expect(envelope).toContain(`<paf:${paSendRtOperations[version].request} xmlns:paf="${paForNodeNamespace}">`)
+      expect(envelope).toContain(`<paf:${paSendRtOperations[version].request} xmlns:paf="${paForNodeNs}">`)
       // Children unqualified (FACTS §8): no prefix below the wrapper.
       expect(envelope).toMatch(/\n\s+<idPA>01234567890<\/idPA>/)
     }

@@ -1,17 +1,15 @@
-// What the station answers to each paForNode operation, in Snodo's terms: checks in the order the
-// nodo's fault catalogue expects (caller ids, then the notice, then its state), then the payment's
-// facts or the recorded receipt. Every refusal is a thrown NodoFault; the endpoint turns it into KO.
+// What the station answers to each paForNode operation, in Snodo's terms (the station port,
+// adapters/pagopa/station/port.ts): checks in the order the nodo's fault catalogue expects (caller
+// ids, then the notice, then its state), then the payment's facts or the recorded receipt. Every
+// refusal is a thrown NodoFault; the station codec turns it into KO.
 import type { Logger } from 'pino'
-import type { GpdPort } from '../../adapters/pagopa/port.ts'
-import type { TenantConfig } from '../../config-schema.ts'
-import { credentialsOf } from '../../payments/deliver-position.ts'
-import { type NotPayable, whyNotPayable } from '../../payments/payable-notice.ts'
-import { noticeOf, type PaymentNotice, type Receipt, receiptOf, type StoredPayment } from '../../payments/payment.ts'
-import type { Station } from '../../payments/station.ts'
-import { formatAmount } from './nodo-amount.ts'
-import { fault, type NodoFault } from './nodo-faults.ts'
-import type { CallerIds, GetPaymentRequest, Requests, SendRTRequest } from './nodo-requests.ts'
-import { type Payload, type PaymentFacts, paymentPayload, verifyPayload } from './nodo-responses.ts'
+import type { GpdPort } from '../adapters/pagopa/port.ts'
+import { type CallerIds, fault, formatAmount, type GetPaymentRequest, type NodoFault, type PaymentFacts, type Requests, type SendRTRequest, type StationOperations } from '../adapters/pagopa/station/port.ts'
+import type { TenantConfig } from '../config-schema.ts'
+import { credentialsOf } from './deliver-position.ts'
+import { type NotPayable, whyNotPayable } from './payable-notice.ts'
+import { noticeOf, type PaymentNotice, type Receipt, receiptOf, type StoredPayment } from './payment.ts'
+import type { Station } from './station.ts'
 
 type Pagopa = NonNullable<TenantConfig['platforms']['pagopa']>
 
@@ -94,7 +92,7 @@ function noticeFacts({ payment, notice }: { payment: StoredPayment; notice: Paym
   }
 }
 
-/** The receipt as Snodo keeps it; amounts are already integer cents (nodo-amount.ts). */
+/** The receipt as Snodo keeps it; amounts are already integer cents (adapters/pagopa/station/amount.ts). */
 export function toReceipt(request: SendRTRequest, version: Receipt['version']): Receipt {
   const r = request.receipt
   return {
@@ -116,7 +114,7 @@ export function toReceipt(request: SendRTRequest, version: Receipt['version']): 
 /** GPD's option states once the Node collected it: paid, or paid and its money reported (FACTS §5). */
 const paidOnGpd: ReadonlySet<string> = new Set(['PO_PAID', 'PO_PARTIALLY_REPORTED', 'PO_REPORTED'])
 
-export function createNodoOperations(deps: { station: Station; logger: Logger; gpd(tenant: TenantConfig): GpdPort }) {
+export function createStationOperations(deps: { station: Station; logger: Logger; gpd(tenant: TenantConfig): GpdPort }): StationOperations {
   const { station } = deps
 
   /**
@@ -143,7 +141,7 @@ export function createNodoOperations(deps: { station: Station; logger: Logger; g
   async function verify(request: Requests['paVerifyPaymentNotice']) {
     const tenant = callerTenant(station, request)
     const payable = await verifiableNotice(station, tenant, request.qrCode, 'paVerifyPaymentNotice')
-    return verifyPayload(noticeFacts(payable, tenant))
+    return noticeFacts(payable, tenant)
   }
 
   async function getPayment(request: GetPaymentRequest, version: 1 | 2) {
@@ -151,10 +149,10 @@ export function createNodoOperations(deps: { station: Station; logger: Logger; g
     const payable = await verifiableNotice(station, tenant, request.qrCode, version === 1 ? 'paGetPayment' : 'paGetPaymentV2')
     const due = payable.notice.amountCents
     if (request.amount !== undefined && request.amount !== due) throw fault('PAA_ATTIVA_RPT_IMPORTO_NON_VALIDO', `amount ${formatAmount(request.amount)} is not the amount due, ${formatAmount(due)}`)
-    return paymentPayload(noticeFacts(payable, tenant, request.transferType), version)
+    return noticeFacts(payable, tenant, request.transferType)
   }
 
-  async function sendRT(request: SendRTRequest, version: Receipt['version']): Promise<Payload> {
+  async function sendRT(request: SendRTRequest, version: Receipt['version']): Promise<void> {
     const tenant = callerTenant(station, request)
     const r = request.receipt
     if (r.fiscalCode !== tenant.fiscalCode) {
@@ -162,7 +160,7 @@ export function createNodoOperations(deps: { station: Station; logger: Logger; g
       // with that EC in receipt.fiscalCode. It is acknowledged and not recorded: the notice is not the tenant's.
       if (r.transferList.transfer.some((t) => t.fiscalCodePA === tenant.fiscalCode)) {
         deps.logger.info({ operation: version, tenant: tenant.id, creditor: r.fiscalCode, noticeNumber: r.noticeNumber, receiptId: r.receiptId }, 'receipt of another creditor acknowledged as beneficiary; nothing recorded')
-        return {}
+        return
       }
       throw fault('PAA_ID_DOMINIO_ERRATO', `receipt.fiscalCode ${r.fiscalCode} is not idPA ${tenant.fiscalCode}, nor is idPA a beneficiary of its transfers`)
     }
@@ -183,10 +181,9 @@ export function createNodoOperations(deps: { station: Station; logger: Logger; g
     if (outcome === 'already_final') deps.logger.error(log, 'receipt not recorded: its notice has another receipt already, so the money was collected twice and a refund is due')
     else if (outcome === 'recorded_overpaid') deps.logger.error(log, 'receipt recorded, but other notices of the same debt were paid too: the money was collected twice, a refund is due')
     else deps.logger.info(log, 'receipt received')
-    return {}
   }
 
-  async function demandPaymentNotice(request: Requests['paDemandPaymentNotice']) {
+  async function demandPaymentNotice(request: Requests['paDemandPaymentNotice']): Promise<never> {
     const tenant = callerTenant(station, request)
     throw fault('PAA_SYSTEM_ERROR', `spontaneous payments (paDemandPaymentNotice) are not offered for ${tenant.fiscalCode}`)
   }
@@ -200,4 +197,3 @@ export function createNodoOperations(deps: { station: Station; logger: Logger; g
     paDemandPaymentNotice: demandPaymentNotice,
   }
 }
-export type NodoOperations = ReturnType<typeof createNodoOperations>

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { formatAmount, maxAmountCents, parseAmountCents } from './nodo-amount.ts'
+import { formatAmount, maxAmountCents, parseAmountCents } from './amount.ts'
 
 describe('nodo amounts (stAmount, decimal euro) ↔ integer cents', () => {
   it.each([

@@ -3,7 +3,7 @@
 // children are unqualified (pagopa/FACTS.md §8). What fails them is PAA_SINTASSI_EXTRAXSD (FACTS §8,
 // per-primitive table). Unknown extra elements and element order are not held against the caller.
 import { z } from 'zod'
-import { parseAmountCents } from './nodo-amount.ts'
+import { parseAmountCents } from './amount.ts'
 import type { XNode } from './soap-envelope.ts'
 
 export const paForNodeNs = 'http://pagopa-api.pagopa.gov.it/pa/paForNode.xsd'
