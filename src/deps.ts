@@ -2,7 +2,7 @@
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { type AuditLog, createAuditLog } from './audit/audit-log.ts'
-import type { ClientTls } from './adapters/http/agent.ts'
+import { type ClientTls, createPooledAgent } from './adapters/http/agent.ts'
 import { type Config, readMutualTls, type RuntimeEnv } from './config.ts'
 import type { MutualTls, TenantConfig } from './config-schema.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
@@ -133,6 +133,8 @@ export async function createDeps(init: {
       return client
     }
   }
+  // The health probe presents a platform's certificate too, from a small pool per certificate.
+  const probeAgent = perUrl((_: string, tls) => createPooledAgent({ connections: 2, tls }))
   const timeoutMs = (target: 'appio' | 'pagopa') => config.delivery.targets[target]?.timeoutMs
   const appioAt = perUrl((baseUrl, tls): AppIoClient => createAppIoClient({ baseUrl, timeoutMs: timeoutMs('appio'), tls }))
   const gpdAt = perUrl((baseUrl, tls) => createGpdClient({ baseUrl, timeoutMs: timeoutMs('pagopa'), tls }))
@@ -181,7 +183,7 @@ export async function createDeps(init: {
     tenants,
     replay: createReplayCache(redis, prefix),
     audit,
-    health: createHealthProbe({ clock }),
+    health: createHealthProbe({ clock, dispatcherFor: (tls) => probeAgent('health', tls) }),
     verifyVoucher: createVoucherVerifier(config.auth.leewaySeconds),
     metrics: createMetrics({ defaultMetrics: init.defaultMetrics }),
     deliveries,

@@ -1,6 +1,6 @@
 // From snodo.config.yaml to the handshake: a tenant's platforms.appio.tls and platforms.pagopa.tls
 // reach the clients the composition root builds, so a platform that requires a client certificate
-// takes their calls. Without the wiring the same calls are refused at TLS.
+// takes their calls, and the health probe's. Without the wiring the same calls are refused at TLS.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -43,6 +43,16 @@ describe('platforms.<name>.tls in the running app', () => {
     expect(platform.seen.map((s) => [s.url.split('/')[1], s.subject])).toEqual([
       ['io', 'nodo.pagopa.test'],
       ['gpd', 'nodo.pagopa.test'],
+    ])
+  })
+
+  it('the health probe presents it too, so such a platform does not look down', async () => {
+    const tenant = t.deps.tenants.get('comune-a')
+    if (!tenant) throw new Error('no tenant')
+    const health = await t.deps.health.platformsOf(tenant.platforms)
+    expect(health.map((h) => [h.platform, h.status, h.detail])).toEqual([
+      ['pagopa', 'up', undefined],
+      ['appio', 'up', undefined],
     ])
   })
 })
