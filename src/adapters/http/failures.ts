@@ -32,7 +32,8 @@ export function isTimeout(cause: unknown): boolean {
 export function retryAfterMs(value: string | string[] | undefined, now: Date = new Date()): number | undefined {
   const text = (Array.isArray(value) ? value[0] : value)?.trim()
   if (!text) return undefined
-  if (/^\d+$/.test(text)) return Number(text) * 1000
+  // RFC delta-seconds are digits; a fraction some receivers send is read, not mistaken for a date.
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000)
   const at = Date.parse(text)
   return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime())
 }
