@@ -12,8 +12,11 @@ const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, 
 const HttpUrl = z.url({ protocol: /^https?$/ })
 const Jwk = z.looseObject({ kty: z.enum(['RSA', 'EC', 'OKP']), kid: z.string().min(1) })
 
-/** Optional mutual TLS towards a platform (undici Agent connect options). */
-const MutualTls = z.strictObject({ cert: SecretRef, key: SecretRef, ca: SecretRef.optional() })
+/** Optional mutual TLS towards a platform: the client's own Agent presents it (adapters/http/agent.ts). */
+const MutualTls = z
+  .strictObject({ cert: SecretRef.describe('client certificate (PEM)'), key: SecretRef.describe('its private key (PEM)'), ca: SecretRef.optional().describe("the CA the platform's server certificate is checked against (PEM), in place of the system's") })
+  .describe('mutual TLS towards the platform (appio, pagopa, backoffice; refused on send and cie, which have no client yet)')
+export type MutualTls = z.infer<typeof MutualTls>
 
 const platformBase = { enabled: z.boolean().default(true), baseUrl: HttpUrl, tls: MutualTls.optional() }
 

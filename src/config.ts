@@ -1,6 +1,7 @@
 // The only reader of process.env. Parses the environment and snodo.config.yaml once, at start-up,
 // and reports every problem at once (path + reason) instead of failing on the first.
 import { readFileSync } from 'node:fs'
+import { createSecureContext } from 'node:tls'
 import { resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
@@ -56,7 +57,7 @@ export function validateConfig(raw: unknown, mode: Config['mode'], source: strin
   const parsed = SnodoConfigFile.safeParse(raw)
   // References and secrets are checked on the raw input even when its shape is wrong, so the operator
   // sees every problem in one run instead of fixing them one start-up at a time.
-  const problems = [...(parsed.success ? [] : issuesToProblems(parsed.error)), ...crossCheck(raw), ...unresolvableSecrets(raw, env), ...(parsed.success ? [...protocolProblems(parsed.data), ...supplierProblems(parsed.data), ...nodoEndpointProblems(parsed.data, mode, env)] : [])]
+  const problems = [...(parsed.success ? [] : issuesToProblems(parsed.error)), ...crossCheck(raw), ...unresolvableSecrets(raw, env), ...(parsed.success ? [...protocolProblems(parsed.data), ...supplierProblems(parsed.data), ...nodoEndpointProblems(parsed.data, mode, env), ...platformTlsProblems(parsed.data, env)] : [])]
   if (!parsed.success || problems.length > 0) throw new ConfigError(source, problems)
   return { ...parsed.data, mode }
 }
@@ -66,6 +67,11 @@ export function readSecret(ref: string, env: Record<string, string | undefined> 
   const value = tryReadSecret(ref, env)
   if (value === undefined) throw new Error(`secret ${ref} cannot be resolved`)
   return value
+}
+
+/** A platform's `tls` (secret references) read as PEM, for the client's Agent. */
+export function readMutualTls(tls: { cert: string; key: string; ca?: string }, env: Record<string, string | undefined> = process.env): { cert: string; key: string; ca?: string } {
+  return { cert: readSecret(tls.cert, env), key: readSecret(tls.key, env), ca: tls.ca === undefined ? undefined : readSecret(tls.ca, env) }
 }
 
 function tryReadSecret(ref: string, env: Record<string, string | undefined>): string | undefined {
@@ -109,6 +115,33 @@ function nodoEndpointProblems(config: SnodoConfigFile, mode: Config['mode'], env
     problems.push({ path: 'nodoEndpoint', message: `tenant ${users.join(', ')} uses pagoPA, so /pagopa/nodo must authenticate the pagoPA Node: set nodoEndpoint.mtls, allowFrom or secret (or open: true to leave it open on purpose)` })
   }
   return problems
+}
+
+/** The platforms whose client presents `tls` (the shared HTTP caller's Agent); SEND and CIE have no client yet. */
+const tlsCapable: ReadonlySet<string> = new Set(['appio', 'pagopa', 'backoffice'])
+
+/**
+ * What the config accepts is what runs: a `tls` where no client would present it is refused, and one
+ * whose certificate, key or CA does not load (or whose key is not the certificate's) is told now, not
+ * as a handshake failure on the first delivery.
+ */
+function platformTlsProblems(config: SnodoConfigFile, env: Record<string, string | undefined>): ConfigProblem[] {
+  return config.tenants.flatMap((tenant, i) =>
+    Object.entries(tenant.platforms).flatMap(([name, settings]): ConfigProblem[] => {
+      const tls = settings?.tls
+      if (!tls) return []
+      const path = `tenants.${i}.platforms.${name}.tls`
+      if (!tlsCapable.has(name)) return [{ path, message: `Snodo has no ${name} client yet, so nothing would present this certificate: remove tls (it is used by ${[...tlsCapable].join(', ')})` }]
+      const [cert, key, ca] = [tls.cert, tls.key, tls.ca].map((ref) => (ref === undefined ? undefined : tryReadSecret(ref, env)))
+      if (cert === undefined || key === undefined || (tls.ca !== undefined && ca === undefined)) return [] // told by unresolvableSecrets
+      try {
+        createSecureContext({ cert, key, ca })
+        return []
+      } catch (error) {
+        return [{ path, message: `the client certificate, key or CA does not load: ${(error as Error).message}` }]
+      }
+    }),
+  )
 }
 
 /** A tenant's protocollo settings must resolve to a whole profile (WSDLs, params, credentials named). */

@@ -2,8 +2,9 @@
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { type AuditLog, createAuditLog } from './audit/audit-log.ts'
-import type { Config, RuntimeEnv } from './config.ts'
-import type { TenantConfig } from './config-schema.ts'
+import { type ClientTls, createPooledAgent } from './adapters/http/agent.ts'
+import { type Config, readMutualTls, type RuntimeEnv } from './config.ts'
+import type { MutualTls, TenantConfig } from './config-schema.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
 import { type AppIoClient, createAppIoClient } from './adapters/appio/client.ts'
 import type { AppIoPort } from './adapters/appio/port.ts'
@@ -90,6 +91,9 @@ export type Deps = {
   close(): Promise<void>
 }
 
+/** A platform's `tls` read from its secret references (checked at start-up by config.ts), once per client. */
+const clientTls = (tls: MutualTls | undefined): ClientTls | undefined => tls && readMutualTls(tls)
+
 export async function createDeps(init: {
   config: Config
   env: RuntimeEnv
@@ -116,21 +120,25 @@ export async function createDeps(init: {
   const messages = createMessageStore(redis, prefix, clock)
   const batches = createBatchStore(redis, prefix)
   const clients: { close(): Promise<void> }[] = []
-  const perUrl = <C extends { close(): Promise<void> }>(create: (baseUrl: string) => C) => {
+  // One pooled client per URL and client certificate: tenants sharing both share the pool.
+  const perUrl = <C extends { close(): Promise<void> }>(create: (baseUrl: string, tls?: ClientTls) => C) => {
     const byUrl = new Map<string, C>()
-    return (baseUrl: string): C => {
-      let client = byUrl.get(baseUrl)
+    return (baseUrl: string, tls?: MutualTls): C => {
+      const key = JSON.stringify([baseUrl, tls?.cert, tls?.key, tls?.ca])
+      let client = byUrl.get(key)
       if (!client) {
-        byUrl.set(baseUrl, (client = create(baseUrl)))
+        byUrl.set(key, (client = create(baseUrl, clientTls(tls))))
         clients.push(client)
       }
       return client
     }
   }
+  // The health probe presents a platform's certificate too, from a small pool per certificate.
+  const probeAgent = perUrl((_: string, tls) => createPooledAgent({ connections: 2, tls }))
   const timeoutMs = (target: 'appio' | 'pagopa') => config.delivery.targets[target]?.timeoutMs
-  const appioAt = perUrl((baseUrl): AppIoClient => createAppIoClient({ baseUrl, timeoutMs: timeoutMs('appio') }))
-  const gpdAt = perUrl((baseUrl) => createGpdClient({ baseUrl, timeoutMs: timeoutMs('pagopa') }))
-  const checkoutAt = perUrl((baseUrl) => createCheckoutClient({ baseUrl, timeoutMs: timeoutMs('pagopa') }))
+  const appioAt = perUrl((baseUrl, tls): AppIoClient => createAppIoClient({ baseUrl, timeoutMs: timeoutMs('appio'), tls }))
+  const gpdAt = perUrl((baseUrl, tls) => createGpdClient({ baseUrl, timeoutMs: timeoutMs('pagopa'), tls }))
+  const checkoutAt = perUrl((baseUrl, tls) => createCheckoutClient({ baseUrl, timeoutMs: timeoutMs('pagopa'), tls }))
   const tenants = new Map(config.tenants.map((t) => [t.id, t]))
   const timeline = createTimeline(redis, prefix)
   const protocolClients = new Map<string, ProtocolloClient>()
@@ -140,7 +148,7 @@ export async function createDeps(init: {
       // Checked at start-up (config.ts): here the settings are known to resolve.
       const resolved = resolveProtocolProfile(tenant.platforms.backoffice?.protocol as ProtocolSettings)
       if (!resolved.success) throw new Error(`tenant ${tenant.id}: ${resolved.problems.join('; ')}`)
-      protocolClients.set(tenant.id, (client = createProtocolloClient(resolved.profile)))
+      protocolClients.set(tenant.id, (client = createProtocolloClient(resolved.profile, { tls: clientTls(tenant.platforms.backoffice?.tls) })))
       clients.push(client)
     }
     return client
@@ -162,7 +170,7 @@ export async function createDeps(init: {
   }
   const payments = createPaymentStore(redis, prefix, clock)
   const events = createEventFeed({ redis, prefix, engine, endpoints, clock, retentionSeconds: config.events.retentionSeconds })
-  const checkout = (t: TenantConfig) => checkoutAt(t.platforms.pagopa?.checkoutUrl ?? (t.platforms.pagopa?.baseUrl as string))
+  const checkout = (t: TenantConfig) => checkoutAt(t.platforms.pagopa?.checkoutUrl ?? (t.platforms.pagopa?.baseUrl as string), t.platforms.pagopa?.tls)
   const paymentOutcomes = createPaymentOutcomes({ events, messages, engine, tenants, timeline })
   const paymentFlow = createPaymentFlow({ payments, outcomes: paymentOutcomes, engine, clock, checkout })
   return {
@@ -175,7 +183,7 @@ export async function createDeps(init: {
     tenants,
     replay: createReplayCache(redis, prefix),
     audit,
-    health: createHealthProbe({ clock }),
+    health: createHealthProbe({ clock, dispatcherFor: (tls) => probeAgent('health', tls) }),
     verifyVoucher: createVoucherVerifier(config.auth.leewaySeconds),
     metrics: createMetrics({ defaultMetrics: init.defaultMetrics }),
     deliveries,
@@ -190,8 +198,8 @@ export async function createDeps(init: {
     messages,
     batches,
     messageBatches: createMessageBatches({ batches, messages, engine, clock, timeline }),
-    appio: (tenant) => appioAt(tenant.platforms.appio?.baseUrl as string),
-    gpd: (tenant) => gpdAt(tenant.platforms.pagopa?.baseUrl as string),
+    appio: (tenant) => appioAt(tenant.platforms.appio?.baseUrl as string, tenant.platforms.appio?.tls),
+    gpd: (tenant) => gpdAt(tenant.platforms.pagopa?.baseUrl as string, tenant.platforms.pagopa?.tls),
     checkout,
     payments,
     paymentOutcomes,

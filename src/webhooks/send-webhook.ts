@@ -1,7 +1,10 @@
 // The webhooks target: one signed POST per attempt (Standard Webhooks). Any 2xx is success; 410
 // disables the endpoint; 429 honours Retry-After; other answers and network failures retry.
 import { setMaxListeners } from 'node:events'
-import { Agent, errors, request } from 'undici'
+import { request } from 'undici'
+import { createPooledAgent } from '../adapters/http/agent.ts'
+import { isTimeout, retryAfterMs } from '../adapters/http/failures.ts'
+import { statusKind } from '../adapters/http/status.ts'
 import { UpstreamError } from '../errors.ts'
 import type { Delivery, DeliveryError } from '../queues/delivery.ts'
 import { queueNames } from '../queues/names.ts'
@@ -20,7 +23,7 @@ export function createWebhookSender(deps: {
   /** `dedupeKey`: the same death told again (a job taken over after a crash) is the same event. */
   onEndpointDisabled(tenantId: string, endpointId: string, reason: string, dedupeKey: string): Promise<void>
 }): DeliveryHandler & { close(): Promise<void> } {
-  const agent = new Agent({ connections: 256, keepAliveTimeout: 10_000, connect: { lookup: deps.guard.lookup } })
+  const agent = createPooledAgent({ connections: 256, lookup: deps.guard.lookup })
   const deadline = sharedDeadlines()
   return {
     target: 'webhooks',
@@ -50,9 +53,10 @@ export function createWebhookSender(deps: {
       await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined)
       const status = res.statusCode
       if (status >= 200 && status < 300) return { upstreamStatus: status }
-      if (status === 410) throw new UpstreamError({ kind: 'rejected', platform, message: 'the endpoint answered 410 Gone', upstreamStatus: status, upstreamCode: 'gone' })
-      if (status === 429) throw new UpstreamError({ kind: 'rate_limited', platform, message: 'the endpoint answered 429', upstreamStatus: status, retryAfterMs: retryAfterMs(res.headers['retry-after']) })
-      throw new UpstreamError({ kind: 'unavailable', platform, message: `the endpoint answered ${status}`, upstreamStatus: status })
+      const kind = statusKind(status, receiverStatusKinds)
+      if (kind === 'rejected') throw new UpstreamError({ kind, platform, message: 'the endpoint answered 410 Gone', upstreamStatus: status, upstreamCode: 'gone' })
+      if (kind === 'rate_limited') throw new UpstreamError({ kind, platform, message: 'the endpoint answered 429', upstreamStatus: status, retryAfterMs: retryAfterMs(res.headers['retry-after'], new Date()) })
+      throw new UpstreamError({ kind, platform, message: `the endpoint answered ${status}`, upstreamStatus: status })
     },
     async onDead(d: Delivery, error: DeliveryError) {
       if (error.upstreamCode !== 'gone') return
@@ -82,6 +86,12 @@ function sharedDeadlines(slotMs = 100) {
   }
 }
 
+/**
+ * A receiver is not a platform with a contract: only 410 (disable the endpoint) and 429 (back off)
+ * mean something; any other answer, 4xx included, is retried until the schedule runs out.
+ */
+const receiverStatusKinds = { 400: 'unavailable', 401: 'unavailable', 403: 'unavailable', 410: 'rejected', otherwise: 'unavailable' } as const
+
 /** The event id: stable across retries and replays, so the receiver dedupes on it (Standard Webhooks `webhook-id`). */
 export const webhookIdOf = (d: Delivery) => d.resourceId
 
@@ -89,15 +99,5 @@ function networkError(error: unknown, url: string): UpstreamError {
   const code = (error as { code?: string }).code
   const message = `POST ${new URL(url).origin} failed: ${error instanceof Error ? error.message : String(error)}`
   if (code === 'SNODO_ADDRESS_FORBIDDEN') return new UpstreamError({ kind: 'rejected', platform, message, upstreamCode: 'address_forbidden', cause: error })
-  const timedOut = error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError || error instanceof errors.ConnectTimeoutError || (error as Error).name === 'TimeoutError'
-  return new UpstreamError({ kind: timedOut ? 'timeout' : 'unavailable', platform, message, upstreamCode: code, cause: error })
-}
-
-function retryAfterMs(header: string | string[] | undefined): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header
-  if (!value) return undefined
-  const seconds = Number(value)
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
-  const at = Date.parse(value)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now())
+  return new UpstreamError({ kind: isTimeout(error) ? 'timeout' : 'unavailable', platform, message, upstreamCode: code, cause: error })
 }

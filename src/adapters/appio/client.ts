@@ -1,9 +1,10 @@
 // App IO over HTTP (services-openapi.yaml): getProfileByPOST, submitMessageforUserWithFiscalCodeInBody
 // and getMessage, with the service's own key (appio/FACTS.md §1). undici `request` on a pooled Agent
 // (design §8: 2-3× faster than fetch). No retries here: the delivery engine retries by error kind.
-import { Agent, type Dispatcher } from 'undici'
-import { sendJson } from '../http/send-json.ts'
-import { answerError, failureError, type IoAnswer, type IoOperation, isProblemJson, protocolError } from './errors.ts'
+import type { Dispatcher } from 'undici'
+import type { ClientTls } from '../http/agent.ts'
+import { createHttpCaller } from '../http/caller.ts'
+import { answerError, type IoAnswer, type IoOperation, isProblemJson, platform, protocolError } from './errors.ts'
 import { createdIdOf, senderAllowedOf, statusOf, toNewMessage } from './mapping.ts'
 import type { AppIoPort, IoService } from './port.ts'
 
@@ -14,23 +15,17 @@ export type AppIoClientOptions = {
   dispatcher?: Dispatcher
   /** Per call: connect, headers and each body chunk (default 10 s). */
   timeoutMs?: number
+  /** Mutual TLS towards IO (config `platforms.appio.tls`), on the client's own Agent. */
+  tls?: ClientTls
 }
 
 export type AppIoClient = AppIoPort & { close(): Promise<void> }
 
 export function createAppIoClient(options: AppIoClientOptions): AppIoClient {
-  const timeoutMs = options.timeoutMs ?? 10_000
-  const owned = options.dispatcher ? undefined : new Agent({ connections: 32, keepAliveTimeout: 10_000, connect: { timeout: timeoutMs } })
-  const dispatcher = options.dispatcher ?? (owned as Agent)
-  const base = options.baseUrl.replace(/\/+$/, '')
+  const http = createHttpCaller({ platform, baseUrl: options.baseUrl, connections: 32, timeoutMs: options.timeoutMs ?? 10_000, dispatcher: options.dispatcher, tls: options.tls })
 
-  const call = async (operation: IoOperation, service: IoService, method: 'GET' | 'POST', path: string, body?: unknown): Promise<IoAnswer> => {
-    try {
-      return await sendJson({ url: `${base}${path}`, method, headers: { 'Ocp-Apim-Subscription-Key': service.apiKey }, body, dispatcher, timeoutMs })
-    } catch (cause) {
-      throw failureError(operation, cause, timeoutMs)
-    }
-  }
+  const call = (operation: IoOperation, service: IoService, method: 'GET' | 'POST', path: string, json?: unknown): Promise<IoAnswer> =>
+    http.send(`App IO ${operation}`, { method, path, headers: { 'Ocp-Apim-Subscription-Key': service.apiKey }, json })
 
   const json = (operation: IoOperation, answer: IoAnswer): unknown => {
     try {
@@ -72,8 +67,6 @@ export function createAppIoClient(options: AppIoClientOptions): AppIoClient {
       return status
     },
 
-    async close() {
-      await owned?.close()
-    },
+    close: () => http.close(),
   }
 }

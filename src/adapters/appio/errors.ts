@@ -2,14 +2,14 @@
 // 429, 5xx, timeouts and network errors; never 400/401/403/404 (appio/FACTS.md §5, "Idempotency").
 // A fiscal code never goes into a message: IO echoes offending values in its details, so they are masked.
 import { UpstreamError } from '../../errors.ts'
+import { type HttpAnswer, header, problemOf } from '../http/answer.ts'
 import { maskPersonalData, networkFailure, retryAfterMs } from '../http/failures.ts'
-import { header, problemOf } from '../http/send-json.ts'
-import { isObject } from './mapping.ts'
+import { statusKind } from '../http/status.ts'
 
 export type IoOperation = 'getProfile' | 'submitMessage' | 'getMessage'
-export type IoAnswer = { status: number; headers: Record<string, string | string[] | undefined>; text: string }
+export type IoAnswer = HttpAnswer
 
-const platform = 'appio'
+export const platform = 'appio'
 
 /** A non-success answer from IO, classified by its status. */
 export function answerError(operation: IoOperation, answer: IoAnswer, fiscalCode?: string): UpstreamError {
@@ -21,16 +21,12 @@ export function answerError(operation: IoOperation, answer: IoAnswer, fiscalCode
     upstreamCode: problem.title ? mask(problem.title, fiscalCode) : undefined,
     message: `App IO ${operation} answered ${answer.status}: ${said}`,
   }
-  const status = answer.status
-  // FACTS §5: "all APIs can return status code 429 … implement a retry mechanism and lower the request rate".
-  if (status === 429) return new UpstreamError({ ...base, kind: 'rate_limited', retryAfterMs: retryAfterMs(header(answer, 'retry-after'), new Date()) })
-  if (status >= 500) return new UpstreamError({ ...base, kind: 'unavailable' })
-  // FACTS §1: 401 = bad or missing key; 403 = IP not authorized or recipient not allowed for this service.
-  if (status === 401 || status === 403) return new UpstreamError({ ...base, kind: 'unauthorized' })
-  if (status === 400) return new UpstreamError({ ...base, kind: 'rejected' })
+  // The common table fits IO: 429 per FACTS §5 ("all APIs can return status code 429 … implement a retry
+  // mechanism"); 401 = bad or missing key, 403 = IP not authorized or recipient not allowed (FACTS §1).
   // getMessage 404 = "No message found for the provided ID" (spec): final, like a refusal.
-  if (status === 404 && operation === 'getMessage' && problem.isProblemJson) return new UpstreamError({ ...base, kind: 'rejected' })
-  return new UpstreamError({ ...base, kind: 'protocol' })
+  const kind = answer.status === 404 && operation === 'getMessage' && problem.isProblemJson ? 'rejected' : statusKind(answer.status)
+  if (kind === 'rate_limited') return new UpstreamError({ ...base, kind, retryAfterMs: retryAfterMs(header(answer, 'retry-after'), new Date()) })
+  return new UpstreamError({ ...base, kind })
 }
 
 /** An answer with the expected status whose body is not what the spec says it is. */

@@ -2,13 +2,14 @@
 // succeed later: 429, 5xx, timeouts and network errors; never what GPD or Checkout refused (4xx).
 // Anything shaped like a personal fiscal code is masked: GPD and APIM may echo payload values.
 import { UpstreamError } from '../../errors.ts'
+import { type HttpAnswer, header, problemOf } from '../http/answer.ts'
 import { maskPersonalData, networkFailure, retryAfterMs } from '../http/failures.ts'
-import { header, problemOf } from '../http/send-json.ts'
+import { statusKind } from '../http/status.ts'
 
 export type PagopaApi = 'GPD' | 'Checkout'
-export type PagopaAnswer = { status: number; headers: Record<string, string | string[] | undefined>; text: string }
+export type PagopaAnswer = HttpAnswer
 
-const platform = 'pagopa'
+export const platform = 'pagopa'
 
 /**
  * The `upstreamCode` of refusals the GPD client concludes from several answers (a 409 followed by a
@@ -35,13 +36,10 @@ export function answerError(api: PagopaApi, operation: string, answer: PagopaAns
     upstreamCode: problem.title ? mask(problem.title) : undefined,
     message: `${api} ${operation} answered ${answer.status}${requestIdOf(answer)}: ${said}`,
   }
-  const status = answer.status
-  if (status === 429) return new UpstreamError({ ...base, kind: 'rate_limited', retryAfterMs: retryAfterMs(header(answer, 'retry-after'), new Date()) })
-  if (status >= 500) return new UpstreamError({ ...base, kind: 'unavailable' })
-  if (status === 401 || status === 403) return new UpstreamError({ ...base, kind: 'unauthorized' })
   // 400 = bean validation or "Error in the debt position request data" (GPD AppError); 422 = not processable.
-  if (status === 400 || status === 422) return new UpstreamError({ ...base, kind: 'rejected' })
-  return new UpstreamError({ ...base, kind: 'protocol' })
+  const kind = statusKind(answer.status, { 422: 'rejected' })
+  if (kind === 'rate_limited') return new UpstreamError({ ...base, kind, retryAfterMs: retryAfterMs(header(answer, 'retry-after'), new Date()) })
+  return new UpstreamError({ ...base, kind })
 }
 
 /** A refusal the client concludes itself, with one of gpdRejectionCodes. */

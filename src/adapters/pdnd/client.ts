@@ -2,8 +2,11 @@
 // request") and caches each until shortly before it expires.
 import { randomUUID } from 'node:crypto'
 import { importJWK, type JWK, SignJWT } from 'jose'
-import { type Dispatcher, request } from 'undici'
+import { type Dispatcher, getGlobalDispatcher } from 'undici'
 import { UpstreamError } from '../../errors.ts'
+import type { HttpAnswer } from '../http/answer.ts'
+import { createHttpCaller } from '../http/caller.ts'
+import { statusKind } from '../http/status.ts'
 import type { VoucherPort } from './port.ts'
 
 export type VoucherClientOptions = {
@@ -23,7 +26,8 @@ export type VoucherClientOptions = {
 export function createVoucherClient(options: VoucherClientOptions): VoucherPort {
   const cache = new Map<string, { token: string; refreshAt: number }>()
   const keyPromise = importJWK(options.privateJwk, 'RS256')
-  const timeout = options.timeoutMs ?? 5_000
+  // No Agent of its own (the port has no close): the one given, or undici's global one as before.
+  const http = createHttpCaller({ platform, baseUrl: options.tokenUrl, connections: 1, timeoutMs: options.timeoutMs ?? 5_000, dispatcher: options.dispatcher ?? getGlobalDispatcher() })
 
   const fetchVoucher = async (purposeId: string) => {
     const iat = Math.floor(Date.now() / 1000)
@@ -43,25 +47,12 @@ export function createVoucherClient(options: VoucherClientOptions): VoucherPort 
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
       grant_type: 'client_credentials',
     })
-    let response
-    try {
-      response = await request(options.tokenUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: form.toString(),
-        dispatcher: options.dispatcher,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      })
-    } catch (cause) {
-      throw new UpstreamError({ kind: 'timeout', platform: 'pdnd', message: `PDND token endpoint unreachable: ${String(cause)}`, cause })
-    }
-    const text = await response.body.text()
-    if (response.statusCode === 200) {
-      const body = JSON.parse(text) as { access_token: string; expires_in: number }
+    const answer = await http.send('PDND token endpoint', { method: 'POST', path: '', headers: {}, form })
+    if (answer.status === 200) {
+      const body = JSON.parse(answer.text) as { access_token: string; expires_in: number }
       return { token: body.access_token, expiresIn: body.expires_in }
     }
-    throw classify(response.statusCode, response.headers, text)
+    throw classify(answer)
   }
 
   return {
@@ -77,17 +68,20 @@ export function createVoucherClient(options: VoucherClientOptions): VoucherPort 
   }
 }
 
-function classify(status: number, headers: Record<string, string | string[] | undefined>, text: string): UpstreamError {
+const platform = 'pdnd'
+
+/** PDND answers 400, 401 and 429 (pdnd/FACTS.md "Errors"): 401 is a key problem, any other 4xx a refusal. */
+function classify({ status, headers, text }: HttpAnswer): UpstreamError {
   let detail = text.slice(0, 300)
   try {
     detail = String((JSON.parse(text) as { detail?: string }).detail ?? detail)
   } catch {}
-  const base = { platform: 'pdnd', upstreamStatus: status, message: `PDND token endpoint answered ${status}: ${detail}` }
-  if (status === 429) {
+  const base = { platform, upstreamStatus: status, message: `PDND token endpoint answered ${status}: ${detail}` }
+  const kind = statusKind(status, { 403: 'rejected', otherwise: 'rejected' })
+  if (kind === 'rate_limited') {
+    // PDND's throttle says when in X-Rate-Limit-Interval (milliseconds), not in Retry-After.
     const interval = Number(headers['x-rate-limit-interval'])
-    return new UpstreamError({ ...base, kind: 'rate_limited', retryAfterMs: Number.isFinite(interval) ? interval : undefined })
+    return new UpstreamError({ ...base, kind, retryAfterMs: Number.isFinite(interval) ? interval : undefined })
   }
-  if (status >= 500) return new UpstreamError({ ...base, kind: 'unavailable' })
-  if (status === 401) return new UpstreamError({ ...base, kind: 'unauthorized' })
-  return new UpstreamError({ ...base, kind: 'rejected' })
+  return new UpstreamError({ ...base, kind })
 }

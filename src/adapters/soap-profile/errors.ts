@@ -4,6 +4,7 @@
 // outcome is unknown it is retried only where the profile can search for the practice first.
 import { UpstreamError, type UpstreamErrorKind } from '../../errors.ts'
 import { maskPersonalData, retryAfterMs } from '../http/failures.ts'
+import { statusKind } from '../http/status.ts'
 import type { SoapProfile, Step } from './profile.ts'
 import { ProfileMismatch } from './soap-clients.ts'
 import { TransportFailure } from './transport.ts'
@@ -78,13 +79,16 @@ function describe(error: unknown, ctx: CallContext): Described {
   return { kind: 'protocol', definite: false, upstreamStatus: status, message: `the answer is not a readable SOAP message (${text})` }
 }
 
+/**
+ * HTTP trouble with no SOAP fault: a vendor's 400 is not a refusal we can read (a fault would say
+ * why), and 408 a timeout. Only a throttle or a refused credential says the call did nothing.
+ */
 function httpTrouble(status: number, retryAfter: unknown): Described {
   const base = { upstreamStatus: status, message: `HTTP ${status} without a SOAP fault` }
-  if (status === 429) return { ...base, kind: 'rate_limited', definite: true, retryAfterMs: retryAfterMs(retryAfter === undefined || retryAfter === null ? undefined : String(retryAfter), new Date()) }
-  if (status === 401 || status === 403) return { ...base, kind: 'unauthorized', definite: true }
-  if (status === 408) return { ...base, kind: 'timeout', definite: false }
-  if (status >= 500) return { ...base, kind: 'unavailable', definite: false }
-  return { ...base, kind: 'protocol', definite: false }
+  const kind = statusKind(status, { 400: 'protocol', 408: 'timeout' })
+  const definite = kind === 'rate_limited' || kind === 'unauthorized'
+  if (kind === 'rate_limited') return { ...base, kind, definite, retryAfterMs: retryAfterMs(retryAfter === undefined || retryAfter === null ? undefined : String(retryAfter), new Date()) }
+  return { ...base, kind, definite }
 }
 
 /** A SOAP 1.1 (faultcode/faultstring) or 1.2 (Code/Reason) fault the soap library parsed. */

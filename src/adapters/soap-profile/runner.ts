@@ -4,6 +4,7 @@
 // caller's: each kind of adapter reads it from the scope. Every failure leaves as an UpstreamError
 // (errors.ts), with the committing call's unknown outcome handled as FACTS.md §3.10 asks.
 import type { Dispatcher } from 'undici'
+import type { ClientTls } from '../http/agent.ts'
 import { readSecret } from '../../config.ts'
 import { UpstreamError } from '../../errors.ts'
 import { classify, InBandError, type PlatformErrors } from './errors.ts'
@@ -16,6 +17,8 @@ import { createSoapTransport, type Exchange } from './transport.ts'
 export type RunnerDeps = {
   env?: Record<string, string | undefined>
   dispatcher?: Dispatcher
+  /** Mutual TLS towards the vendor, on the transport's own Agent (no dispatcher given). */
+  tls?: ClientTls
   onExchange?: (exchange: Exchange) => void
 }
 
@@ -39,7 +42,7 @@ export type ProfileRunner = {
 
 /** `errors`: what the kind of adapter running the profile says of its failures (its errors.ts). */
 export function createProfileRunner(profile: SoapProfile, errors: PlatformErrors, deps: RunnerDeps = {}): ProfileRunner {
-  const transport = createSoapTransport({ timeoutMs: profile.timeoutMs, maxAnswerBytes: profile.maxAnswerBytes, dispatcher: deps.dispatcher, onExchange: deps.onExchange })
+  const transport = createSoapTransport({ timeoutMs: profile.timeoutMs, maxAnswerBytes: profile.maxAnswerBytes, dispatcher: deps.dispatcher, tls: deps.tls, onExchange: deps.onExchange })
   const soap = createSoapClients(profile, transport)
 
   /** Credentials are secret references, read at each use (so a rotated secret is picked up). */

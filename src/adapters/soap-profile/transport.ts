@@ -5,7 +5,9 @@
 // if re-sending a registering call is safe (backoffice/FACTS.md §3.10). A call counts as sent from
 // the moment undici writes it to a socket; one still queued for a free connection at its deadline
 // never left Snodo (undici would keep it queued until a connection frees up, then drop it unsent).
-import { Agent, type Dispatcher, request } from 'undici'
+import { type Agent, type Dispatcher, request } from 'undici'
+import { type ClientTls, createPooledAgent } from '../http/agent.ts'
+import { codeOf, isTimeout } from '../http/failures.ts'
 import { carriesDtd } from './xml.ts'
 
 /** What the soap library hands its `request` option (axios-shaped), and what it reads back. */
@@ -17,7 +19,10 @@ export type Exchange = { url: string; soapAction?: string; status?: number; ms: 
 export type TransportOptions = {
   timeoutMs: number
   maxAnswerBytes: number
+  /** Given: used as it is, and not closed (tls does not apply then). */
   dispatcher?: Dispatcher
+  /** Mutual TLS towards the vendor (config `platforms.backoffice.tls`), on the transport's own Agent. */
+  tls?: ClientTls
   /** Told of every call, after it ends (for logs and simulators); never given the bodies. */
   onExchange?: (exchange: Exchange) => void
 }
@@ -44,7 +49,7 @@ const dropped = new Set(['host', 'connection', 'content-length', 'keep-alive', '
 export type SoapTransport = ((config: SoapHttpRequest) => Promise<SoapHttpResponse>) & { close(): Promise<void> }
 
 export function createSoapTransport(options: TransportOptions): SoapTransport {
-  const dispatcher = options.dispatcher ?? new Agent({ connections: 16, keepAliveTimeout: 10_000 })
+  const dispatcher = options.dispatcher ?? createPooledAgent({ connections: 16, tls: options.tls })
   const send = async (config: SoapHttpRequest): Promise<SoapHttpResponse> => {
     const timeoutMs = config.timeout && config.timeout > 0 ? config.timeout : options.timeoutMs
     const headers = Object.fromEntries(
@@ -130,15 +135,16 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error)
 /** `sent`: the request was written to a socket, so the vendor may have acted on it. */
 function asFailure(error: unknown, timeoutMs: number, maxBytes: number, sent: boolean): TransportFailure {
   if (error instanceof TransportFailure) return error
-  const code = (error as { code?: unknown })?.code
-  const name = (error as { name?: unknown })?.name
-  if (name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return new TransportFailure('timeout', sent, sent ? `no answer within ${timeoutMs} ms` : `no connection free within ${timeoutMs} ms: the request never left Snodo`, { cause: error })
-  }
-  if (typeof code === 'string' && notConnected.has(code)) {
+  const code = codeOf(error)
+  // Before the timeout check: a connect timeout is a timeout too, but one that never reached the vendor.
+  if (code !== undefined && notConnected.has(code)) {
     const kind = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'timeout' : 'unavailable'
     return new TransportFailure(kind, false, `could not connect (${code})`, { cause: error })
   }
+  // The deadline's abort reaches here as a TimeoutError, or as an AbortError when undici wraps it.
+  if (isTimeout(error) || (error as { name?: unknown })?.name === 'AbortError') {
+    return new TransportFailure('timeout', sent, sent ? `no answer within ${timeoutMs} ms` : `no connection free within ${timeoutMs} ms: the request never left Snodo`, { cause: error })
+  }
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new TransportFailure('protocol', true, `the answer is larger than ${maxBytes} bytes`, { cause: error })
-  return new TransportFailure('unavailable', sent, `the connection failed (${typeof code === 'string' ? code : error instanceof Error ? error.message : String(error)})`, { cause: error })
+  return new TransportFailure('unavailable', sent, `the connection failed (${code ?? (error instanceof Error ? error.message : String(error))})`, { cause: error })
 }

@@ -1,12 +1,14 @@
 // Before the first practice: does the operator's profile fit the vendor's WSDL? Loads every
 // service's WSDL and checks that each step's service, port and operation exist — what start-up or
 // a `check` command can report, instead of the first practice going dead.
+import type { ClientTls } from '../http/agent.ts'
 import type { SoapProfile, Step } from './profile.ts'
 import { createSoapClients } from './soap-clients.ts'
 import { createSoapTransport } from './transport.ts'
 
-export async function wsdlProblems(profile: SoapProfile): Promise<string[]> {
-  const transport = createSoapTransport({ timeoutMs: profile.timeoutMs, maxAnswerBytes: 16 * 1024 * 1024 })
+/** `tls`: the client certificate the vendor wants (platforms.backoffice.tls), as the running client presents it. */
+export async function wsdlProblems(profile: SoapProfile, tls?: ClientTls): Promise<string[]> {
+  const transport = createSoapTransport({ timeoutMs: profile.timeoutMs, maxAnswerBytes: 16 * 1024 * 1024, tls })
   const clients = createSoapClients(profile, transport)
   const steps: [string, Step][] = [
     ...(profile.auth.type === 'login' ? ([['auth.step', profile.auth.step]] as [string, Step][]) : []),

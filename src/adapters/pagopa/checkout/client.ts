@@ -1,9 +1,10 @@
 // Checkout EC v2 over HTTP (checkout-openapi.json PostCartsV2, FACTS §9): POST /carts answers 302 and
-// its Location is where the citizen's browser goes. undici `request` on a pooled Agent (design §8);
+// its Location is where the citizen's browser goes. undici `request` on a pooled Agent (../../http/caller.ts);
 // undici does not follow redirects, so the 302 is read, never fetched.
-import { Agent, type Dispatcher } from 'undici'
-import { sendJson } from '../../http/send-json.ts'
-import { answerError, failureError, header, type PagopaAnswer, protocolError } from '../errors.ts'
+import type { Dispatcher } from 'undici'
+import type { ClientTls } from '../../http/agent.ts'
+import { createHttpCaller } from '../../http/caller.ts'
+import { answerError, header, platform, protocolError } from '../errors.ts'
 import type { CheckoutPort } from '../port.ts'
 import { toCartRequest } from './mapping.ts'
 
@@ -14,24 +15,18 @@ export type CheckoutClientOptions = {
   dispatcher?: Dispatcher
   /** Per call: connect, headers and each body chunk (default 10 s). */
   timeoutMs?: number
+  /** Mutual TLS towards pagoPA (config `platforms.pagopa.tls`), on the client's own Agent. */
+  tls?: ClientTls
 }
 
 export type CheckoutClient = CheckoutPort & { close(): Promise<void> }
 
 export function createCheckoutClient(options: CheckoutClientOptions): CheckoutClient {
-  const timeoutMs = options.timeoutMs ?? 10_000
-  const owned = options.dispatcher ? undefined : new Agent({ connections: 16, keepAliveTimeout: 10_000, connect: { timeout: timeoutMs } })
-  const dispatcher = options.dispatcher ?? (owned as Agent)
-  const base = options.baseUrl.replace(/\/+$/, '')
+  const http = createHttpCaller({ platform, baseUrl: options.baseUrl, connections: 16, timeoutMs: options.timeoutMs ?? 10_000, dispatcher: options.dispatcher, tls: options.tls })
 
   return {
     async createCart(credentials, cart) {
-      let answer: PagopaAnswer
-      try {
-        answer = await sendJson({ url: `${base}/carts`, method: 'POST', headers: { 'Ocp-Apim-Subscription-Key': credentials.subscriptionKey }, body: toCartRequest(cart), dispatcher, timeoutMs })
-      } catch (cause) {
-        throw failureError('Checkout', 'postCarts', cause, timeoutMs)
-      }
+      const answer = await http.send('Checkout postCarts', { method: 'POST', path: '/carts', headers: { 'Ocp-Apim-Subscription-Key': credentials.subscriptionKey }, json: toCartRequest(cart) })
       if (answer.status !== 302) throw answerError('Checkout', 'postCarts', answer)
       const location = header(answer, 'location')
       // The spec gives Location as format uri: an absolute URL the browser can follow.
@@ -41,8 +36,6 @@ export function createCheckoutClient(options: CheckoutClientOptions): CheckoutCl
       return { redirectUrl: location }
     },
 
-    async close() {
-      await owned?.close()
-    },
+    close: () => http.close(),
   }
 }

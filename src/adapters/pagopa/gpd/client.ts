@@ -1,12 +1,13 @@
 // GPD v1 over HTTP (gpd-openapi.json, FACTS §4-5): createPosition with toPublish=true,
 // getOrganizationDebtPositionByIUPD (the position's status and each option's), publishPosition,
 // invalidatePosition, with the tenant's subscription key and an X-Request-Id per call (FACTS §3).
-// undici `request` on a pooled Agent
-// (design §8). No retries here: the delivery engine retries by error kind.
+// undici `request` on a pooled Agent (../../http/caller.ts, design §8). No retries here: the delivery
+// engine retries by error kind.
 import { randomUUID } from 'node:crypto'
-import { Agent, type Dispatcher } from 'undici'
-import { sendJson } from '../../http/send-json.ts'
-import { answerError, failureError, gpdRejectionCodes, type PagopaAnswer, problemOf, protocolError, rejection } from '../errors.ts'
+import type { Dispatcher } from 'undici'
+import type { ClientTls } from '../../http/agent.ts'
+import { createHttpCaller } from '../../http/caller.ts'
+import { answerError, gpdRejectionCodes, type PagopaAnswer, platform, problemOf, protocolError, rejection } from '../errors.ts'
 import type { GpdPort, GpdPositionStatus, PagopaCredentials } from '../port.ts'
 import { iuvsOf, optionsOf, statusOf, toPaymentPositionModel } from './mapping.ts'
 
@@ -19,6 +20,8 @@ export type GpdClientOptions = {
   timeoutMs?: number
   /** The X-Request-Id of each call (default a random UUID). */
   requestId?: () => string
+  /** Mutual TLS towards pagoPA (config `platforms.pagopa.tls`), on the client's own Agent. */
+  tls?: ClientTls
 }
 
 export type GpdClient = GpdPort & { close(): Promise<void> }
@@ -26,19 +29,11 @@ export type GpdClient = GpdPort & { close(): Promise<void> }
 type Operation = 'createPosition' | 'getPosition' | 'publishPosition' | 'invalidatePosition'
 
 export function createGpdClient(options: GpdClientOptions): GpdClient {
-  const timeoutMs = options.timeoutMs ?? 10_000
-  const owned = options.dispatcher ? undefined : new Agent({ connections: 32, keepAliveTimeout: 10_000, connect: { timeout: timeoutMs } })
-  const dispatcher = options.dispatcher ?? (owned as Agent)
-  const base = options.baseUrl.replace(/\/+$/, '')
+  const http = createHttpCaller({ platform, baseUrl: options.baseUrl, connections: 32, timeoutMs: options.timeoutMs ?? 10_000, dispatcher: options.dispatcher, tls: options.tls })
   const requestId = options.requestId ?? randomUUID
 
-  const call = async (operation: Operation, credentials: PagopaCredentials, method: 'GET' | 'POST', path: string, body?: unknown): Promise<PagopaAnswer> => {
-    try {
-      return await sendJson({ url: `${base}${path}`, method, headers: { 'Ocp-Apim-Subscription-Key': credentials.subscriptionKey, 'X-Request-Id': requestId() }, body, dispatcher, timeoutMs })
-    } catch (cause) {
-      throw failureError('GPD', operation, cause, timeoutMs)
-    }
-  }
+  const call = (operation: Operation, credentials: PagopaCredentials, method: 'GET' | 'POST', path: string, json?: unknown): Promise<PagopaAnswer> =>
+    http.send(`GPD ${operation}`, { method, path, headers: { 'Ocp-Apim-Subscription-Key': credentials.subscriptionKey, 'X-Request-Id': requestId() }, json })
 
   const positions = (credentials: PagopaCredentials) => `/organizations/${encodeURIComponent(credentials.organizationFiscalCode)}/debtpositions`
   const position = (credentials: PagopaCredentials, iupd: string) => `${positions(credentials)}/${encodeURIComponent(iupd)}`
@@ -123,9 +118,7 @@ export function createGpdClient(options: GpdClientOptions): GpdClient {
       return found && { status: found.status, options: found.options }
     },
 
-    async close() {
-      await owned?.close()
-    },
+    close: () => http.close(),
   }
 }
 
