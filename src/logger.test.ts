@@ -85,7 +85,7 @@ it('masks fiscal codes in errors (message, stack, own fields, cause) and in chil
     // pino's error serializer folds the cause into message and stack.
     err: { type: 'Error', message: 'delivery for\nVRD************U failed: IO says RSS************S is not a user' },
   })
-  expect(first.err.stack).toMatch(/^Error: delivery for\nVRD\*{12}U failed\n\s+at [^]*\ncaused by: Error: IO says RSS\*{12}S is not a user\n\s+at /)
+  expect(first.err.stack).toMatch(/^Error: delivery for\nVRD\*{12}U failed\n\s+at [\s\S]*\ncaused by: Error: IO says RSS\*{12}S is not a user\n\s+at /)
   expect(second).toMatchObject({ msg: 'IO says RSS************S is not a user', err: { message: 'IO says RSS************S is not a user', detail: { citizen: 'VRD************U' } } })
   expect(third).toMatchObject({ citizen: 'RSS************S', tenant: 'comune-a', path: '/citizens/VRD************U', msg: 'bound' })
 })

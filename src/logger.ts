@@ -23,9 +23,9 @@ function hasValidCheck(code: string): boolean {
 const mask = (code: string) => `${code.slice(0, 3)}${'*'.repeat(12)}${code.slice(15)}`
 
 /** What a JSON escape stands for, '' when it is not one (the line is then not JSON: nothing breaks). */
-function unescape(escape: string): string {
+function decodeEscape(sequence: string): string {
   try {
-    return JSON.parse(`"${escape}"`) as string
+    return JSON.parse(`"${sequence}"`) as string
   } catch {
     return ''
   }
@@ -42,7 +42,7 @@ function jsonEscapes(line: string) {
   for (let i = 0; i < line.length; i++) {
     if (line[i] !== '\\') continue
     const length = line[i + 1] === 'u' ? 6 : 2
-    const char = unescape(line.slice(i, i + length))
+    const char = decodeEscape(line.slice(i, i + length))
     inside.fill(1, i, i + length)
     byStart.set(i, char)
     byEnd.set(i + length - 1, char)

@@ -49,7 +49,9 @@ export function createScriptBatcher(redis: Redis, scriptName: string, lua: strin
           if (answer instanceof Error) c.reject(new Error(`${scriptName} ${c.name}: ${answer.message}`))
           else c.resolve(answer)
         }),
-      (error: Error) => batch.forEach((c) => c.reject(error)),
+      (error: Error) => {
+        for (const c of batch) c.reject(error)
+      },
     )
   }
   return <R>(name: string, args: ScriptArg[]) =>

@@ -85,7 +85,7 @@ export function createAuditLog(writer: Redis, prefix: string, clock: () => Date 
       waiting = waiting.slice(batch.length)
       try {
         const records = await appendNow(batch.map((w) => w.entry))
-        batch.forEach((w, i) => w.resolve(records[i] as AuditRecord))
+        for (const [i, w] of batch.entries()) w.resolve(records[i] as AuditRecord)
       } catch (error) {
         // Failed (Redis gone…): these callers learn it; the next batch starts from the head Redis holds.
         knownHead = undefined

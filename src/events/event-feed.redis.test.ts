@@ -23,7 +23,7 @@ it('the sweeper drops events older than events.retentionSeconds from every tenan
   const feed = await readAll('comune-a')
   expect(feed.map((e) => e.id)).toEqual(published)
   // A clock one retention past event 200: everything before it is out of retention.
-  const cutMs = Number((feed[200]?.cursor as string).split('-')[0])
+  const cutMs = Number(String(feed[200]?.cursor).split('-')[0])
   const retentionSeconds = deps.config.events.retentionSeconds
   const later = createEventFeed({ ...deps, prefix: harness.prefix, clock: () => new Date(cutMs + retentionSeconds * 1000), retentionSeconds })
   await startSweeper({ store: deps.deliveries, engine: deps.engine, config: deps.config.delivery, trimEvents: () => later.trim(['comune-a', 'comune-b']), onError: (e) => expect.fail(String(e)) }).stop()

@@ -52,7 +52,7 @@ describe('shareTransfers', () => {
         if (rest > 0n) expect(off > -rest && off <= rest).toBe(true)
       })
     })
-    transfers.forEach((amount, j) => expect(rows.reduce((s, row) => s + (row[j] as { amountCents: number }).amountCents, 0)).toBe(amount))
+    for (const [j, amount] of transfers.entries()) expect(rows.reduce((s, row) => s + (row[j] as { amountCents: number }).amountCents, 0)).toBe(amount)
   }
 
   it('every installment adds up, every beneficiary gets exactly its transfer, every share is ≥ 1 cent and within a cent of its proportion', () => {

@@ -124,7 +124,7 @@ export function createStationOperations(deps: { station: Station; logger: Logger
    * retries (FACTS §8 retry guideline).
    */
   async function confirmOnGpd(tenant: TenantConfig, payment: StoredPayment, r: SendRTRequest['receipt']) {
-    let position
+    let position: Awaited<ReturnType<GpdPort['position']>>
     try {
       position = await deps.gpd(tenant).position(credentialsOf(tenant), payment.data.iupd)
     } catch (error) {

@@ -1,6 +1,6 @@
 // PDND voucher acceptance, per tenant (pdnd/FACTS.md "Voucher claims, as PDND signs them"):
 // RS256, typ at+jwt, iss = the PDND issuer, aud = Snodo's e-service audience, purposeId → client.
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose'
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose'
 import type { TenantConfig } from '../config-schema.ts'
 import { SnodoError } from '../errors.ts'
 import { isJti } from './claims.ts'
@@ -26,7 +26,7 @@ export function createVoucherVerifier(leewaySeconds: number): VoucherVerifier {
   return async (token, tenant, replay) => {
     const pdnd = tenant.pdnd
     if (!pdnd) throw new SnodoError('voucher_invalid', `Tenant ${tenant.id} does not accept PDND vouchers`)
-    let payload
+    let payload: JWTPayload
     try {
       ;({ payload } = await jwtVerify(token, keysFor(pdnd.jwksUrl), {
         algorithms: ['RS256'],

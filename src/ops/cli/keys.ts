@@ -30,7 +30,7 @@ export function registerKeys(program: Command) {
     .option(...dirOption)
     .action((options: { dir?: string }) => {
       const all = listKeys(options.dir ?? defaultKeysDir())
-      all.forEach((key, i) => console.log(`${key.kid}  ${key.createdAt}${i === all.length - 1 ? '  (current)' : ''}`))
+      for (const [i, key] of all.entries()) console.log(`${key.kid}  ${key.createdAt}${i === all.length - 1 ? '  (current)' : ''}`)
     })
 
   keys

@@ -14,7 +14,7 @@ export async function checkClientAssertion(
   expected: { audience: string; clientId?: string; now: Date },
   clients: ReadonlyMap<string, RegisteredClient>,
 ): Promise<AssertionCheck> {
-  let header
+  let header: ReturnType<typeof decodeProtectedHeader>
   try {
     header = decodeProtectedHeader(assertion)
   } catch {
