@@ -11,7 +11,7 @@ import type { TenantConfig } from '../src/config-schema.ts'
 import type { Deps } from '../src/deps.ts'
 import { acceptMessages } from '../src/messages/accept-message.ts'
 import { acceptPayment } from '../src/payments/accept-payment.ts'
-import { startWorkers } from '../src/queues/workers.ts'
+import { startWorkers } from '../src/workers.ts'
 import { createDeliveryDeps, waitFor } from './support/delivery-deps.ts'
 import { type RedisServer, startRedisServer } from './support/redis-server.ts'
 

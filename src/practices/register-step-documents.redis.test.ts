@@ -13,7 +13,7 @@ import { createDocerDouble, type DocerDouble } from '../adapters/protocollo/vend
 import { listenSoap, type SoapDouble } from '../adapters/soap-profile/doubles/listen.ts'
 import { xmllintErrors } from '../adapters/soap-profile/doubles/xmllint.ts'
 import { queueNames } from '../queues/names.ts'
-import { startWorkers } from '../queues/workers.ts'
+import { startWorkers } from '../workers.ts'
 import { stepDeliveryId } from './practice.ts'
 
 const dir = `${contractsDir}backoffice/docer/`

@@ -1,16 +1,18 @@
 // The worker role: one BullMQ worker per delivery queue (each running the shared delivery processor
-// with its target's handler), the replay-batch worker, and the sweeper.
+// with its target's handler), the replay-batch worker, and the sweeper. It sits beside the composition
+// root (deps.ts), not in queues/: it is where every domain's processor meets the engine, so the engine
+// itself knows no domain.
 import { type Processor, Worker } from 'bullmq'
-import type { Deps } from '../deps.ts'
-import { createMessageSender } from '../messages/deliver-message.ts'
-import { createCancellationSender, createPositionSender } from '../payments/deliver-position.ts'
-import { createPracticePusher } from '../practices/push-practice.ts'
-import { createPracticeRegistrar } from '../practices/register-practice.ts'
-import { createStepDocumentRegistrar } from '../practices/register-step-documents.ts'
-import { createWebhookSender } from '../webhooks/send-webhook.ts'
-import { queueNames } from './names.ts'
-import { createDeliveryProcessor, type DeliveryHandler, type DeliveryHooks, tuningFor } from './run-delivery.ts'
-import { startSweeper } from './sweeper.ts'
+import type { Deps } from './deps.ts'
+import { createMessageSender } from './messages/deliver-message.ts'
+import { createCancellationSender, createPositionSender } from './payments/deliver-position.ts'
+import { createPracticePusher } from './practices/push-practice.ts'
+import { createPracticeRegistrar } from './practices/register-practice.ts'
+import { createStepDocumentRegistrar } from './practices/register-step-documents.ts'
+import { createWebhookSender } from './webhooks/send-webhook.ts'
+import { queueNames } from './queues/names.ts'
+import { createDeliveryProcessor, type DeliveryHandler, type DeliveryHooks, tuningFor } from './queues/run-delivery.ts'
+import { startSweeper } from './queues/sweeper.ts'
 
 const defaultConcurrency = 50
 
