@@ -16,7 +16,10 @@ import { startSweeper } from './queues/sweeper.ts'
 
 const defaultConcurrency = 50
 
-export async function startWorkers(deps: Deps, extraHandlers: DeliveryHandler[] = []): Promise<{ close(): Promise<void> }> {
+/** What the wiring hands the processors: the stores and ports each one names, the engine's own parts, config. */
+type WorkerDeps = Pick<Deps, 'config' | 'env' | 'logger' | 'clock' | 'metrics' | 'tenants' | 'engine' | 'deliveries' | 'pauses' | 'replayBatches' | 'events' | 'endpoints' | 'urlGuard' | 'messages' | 'messageBatches' | 'appio' | 'payments' | 'paymentOutcomes' | 'gpd' | 'practices' | 'practiceMessages' | 'documents' | 'timeline' | 'protocol' | 'supplier'>
+
+export async function startWorkers(deps: WorkerDeps, extraHandlers: DeliveryHandler[] = []): Promise<{ close(): Promise<void> }> {
   const { config, env } = deps
   const workerOptions = (concurrency: number) => ({
     connection: { url: env.REDIS_URL, maxRetriesPerRequest: null },
