@@ -12,7 +12,7 @@ import { redisProblems } from './redis-checks.ts'
 import { startStationListener } from './routes/pagopa/station-listener.ts'
 import { freePort, redisAnswers, redisServerAvailable, startPrivateRedis } from './sandbox/private-redis.ts'
 import { type Sandbox, startSandbox } from './sandbox/sandbox.ts'
-import { startWorkers } from './queues/workers.ts'
+import { startWorkers } from './workers.ts'
 
 const roles: Role[] = ['all', 'api', 'worker']
 

@@ -90,7 +90,7 @@ async function stoppedThenRetried(handler: DeliveryHandler, d: Delivery, type: E
 
 describe('a worker stopped between the move and its event', () => {
   const pagopa = () => ({ ...t.deps, outcomes: t.deps.paymentOutcomes })
-  const aPayment = () => acceptPayment(t.deps, tenant(), { debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' }, amountCents: 5400, description: 'TARI 2026', notifyIo: { service: 'tributi' } })
+  const aPayment = async () => (await acceptPayment(t.deps, tenant(), { debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' }, amountCents: 5400, description: 'TARI 2026', notifyIo: { service: 'tributi' } })).id
 
   it('payment published: the retry tells payment.published, its webhook and the IO notice, once; GPD got one position', async () => {
     const id = await aPayment()
@@ -131,7 +131,7 @@ describe('a worker stopped between the move and its event', () => {
 
   it('payment expired: the read after a stop between the move and payment.expired tells it, once', async () => {
     const expiresAt = new Date(Date.now() + 60_000).toISOString()
-    const id = await acceptPayment(t.deps, tenant(), { debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' }, amountCents: 1200, description: 'Mensa', expiresAt })
+    const { id } = await acceptPayment(t.deps, tenant(), { debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' }, amountCents: 1200, description: 'Mensa', expiresAt })
     const later = new Date(Date.now() + 120_000)
     const expiring = createPaymentFlow({ ...t.deps, outcomes: t.deps.paymentOutcomes, clock: () => later })
     const failing = createPaymentFlow({ ...t.deps, outcomes: { ...t.deps.paymentOutcomes, expired: async () => Promise.reject(new Error('the process stopped here')) }, clock: () => later })

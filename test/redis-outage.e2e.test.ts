@@ -11,7 +11,7 @@ import type { TenantConfig } from '../src/config-schema.ts'
 import type { Deps } from '../src/deps.ts'
 import { acceptMessages } from '../src/messages/accept-message.ts'
 import { acceptPayment } from '../src/payments/accept-payment.ts'
-import { startWorkers } from '../src/queues/workers.ts'
+import { startWorkers } from '../src/workers.ts'
 import { createDeliveryDeps, waitFor } from './support/delivery-deps.ts'
 import { type RedisServer, startRedisServer } from './support/redis-server.ts'
 
@@ -59,7 +59,7 @@ it('a Redis outage of seconds under load: nothing failed or dead, no state backw
   const messageIds = Array.from({ length: messageCount }, () => `msg_${randomUUID().replaceAll('-', '')}`)
   await acceptMessages(deps, 'comune-a', messageIds.map((id, i) => ({ id, fiscalCode: `IOUSER00A00Y${String(i).padStart(3, '0')}X`, subject: `Avviso ${id.slice(-12)}`, markdown, service: 'tributi' })))
   const paymentIds: string[] = []
-  for (let i = 0; i < paymentCount; i++) paymentIds.push(await acceptPayment(deps, tenant, { debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' }, amountCents: 1000 + i, description: `TARI ${i}` }))
+  for (let i = 0; i < paymentCount; i++) paymentIds.push((await acceptPayment(deps, tenant, { debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' }, amountCents: 1000 + i, description: `TARI ${i}` })).id)
 
   workers = await startWorkers(deps)
   // Redis goes while messages are being submitted and followed, and payments published.

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Deps } from '../src/deps.ts'
 import { queueNames } from '../src/queues/names.ts'
-import { startWorkers } from '../src/queues/workers.ts'
+import { startWorkers } from '../src/workers.ts'
 import { createDeliveryDeps, waitFor } from './support/delivery-deps.ts'
 import { type RedisServer, startRedisServer } from './support/redis-server.ts'
 import { startDeliveryReceiver } from './support/delivery-receiver.ts'

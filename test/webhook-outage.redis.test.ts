@@ -3,7 +3,7 @@
 // Standard Webhooks signature, and every failure is on the delivery's record.
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Deps } from '../src/deps.ts'
-import { startWorkers } from '../src/queues/workers.ts'
+import { startWorkers } from '../src/workers.ts'
 import { createDeliveryDeps, waitFor } from './support/delivery-deps.ts'
 import { startDeliveryReceiver } from './support/delivery-receiver.ts'
 

@@ -76,7 +76,7 @@ async function roundOf(rig: ProtocolloRig, redis: Redis, name: 'snodo' | 'baseli
   } else {
     ids = new Array<string>(count)
     await inParallel(count, 8, async (j) => {
-      ids[j] = await acceptPractice(rig.deps, rig.tenantConfig, { ...practiceOf(from + j), data: { nucleo: 3 }, attachments: [{ name: 'domanda.pdf', contentType: 'application/pdf', contentBase64: base64 }] })
+      ids[j] = (await acceptPractice(rig.deps, rig.tenantConfig, { ...practiceOf(from + j), data: { nucleo: 3 }, attachments: [{ name: 'domanda.pdf', contentType: 'application/pdf', contentBase64: base64 }] })).id
     })
   }
   const queue = name === 'snodo' ? rig.snodoQueue : rig.bareQueue

@@ -7,7 +7,7 @@ import type { Timeline } from '../citizens/timeline.ts'
 import type { DeliveryEngine } from '../queues/engine.ts'
 import { deliveryIdFor } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
-import type { MessageData, MessageStore } from './message.ts'
+import type { MessageData, MessageStore, StoredMessage } from './message.ts'
 
 export type MessageRequest = {
   fiscalCode: string
@@ -21,7 +21,8 @@ export type MessageRequest = {
 
 export const newMessageId = () => `msg_${randomUUID().replaceAll('-', '')}`
 
-export async function acceptMessages(deps: { messages: MessageStore; engine: DeliveryEngine; timeline: Timeline }, tenantId: string, requests: (MessageRequest & { id: string; batchId?: string })[]) {
+/** Answers the messages as stored, in the order asked: each the one written now, or the one that was there. */
+export async function acceptMessages(deps: { messages: MessageStore; engine: DeliveryEngine; timeline: Timeline }, tenantId: string, requests: (MessageRequest & { id: string; batchId?: string })[]): Promise<StoredMessage[]> {
   // All at once: the connection pipelines them, where one after another would wait a round trip each.
   const accepted = await Promise.all(
     requests.map(async (request) => {
@@ -30,10 +31,11 @@ export async function acceptMessages(deps: { messages: MessageStore; engine: Del
       const data: MessageData = { tenantId, ...fields, deliveryId }
       // An id already there may be an accept that stopped before its delivery was queued: the timeline
       // and the enqueue are done again (both keep what exists), so a retry finishes it.
-      await deps.messages.create(id, data, 'queued')
+      const { record } = await deps.messages.create(id, data, 'queued')
       await deps.timeline.record(tenantId, request.fiscalCode, 'message', id, new Date())
-      return { id: deliveryId, tenant: tenantId, target: 'appio' as const, operation: queueNames.appioMessages, resourceId: id, payload: {}, meta: { service: request.service, ...(request.batchId ? { batchId: request.batchId } : {}) } }
+      return { record, delivery: { id: deliveryId, tenant: tenantId, target: 'appio' as const, operation: queueNames.appioMessages, resourceId: id, payload: {}, meta: { service: request.service, ...(request.batchId ? { batchId: request.batchId } : {}) } } }
     }),
   )
-  if (accepted.length > 0) await deps.engine.enqueue(accepted)
+  if (accepted.length > 0) await deps.engine.enqueue(accepted.map((a) => a.delivery))
+  return accepted.map((a) => a.record)
 }

@@ -11,7 +11,7 @@ import { deliveryIdFor } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
 import { type InstallmentRequest, shareTransfers } from './installments.ts'
 import { iuvFor } from './notice-number.ts'
-import type { Debtor, Installment, PaymentData, PaymentStore } from './payment.ts'
+import type { Debtor, Installment, PaymentData, PaymentStore, StoredPayment } from './payment.ts'
 
 export type PaymentRequest = {
   debtor: Debtor
@@ -39,13 +39,14 @@ type AcceptDeps = { payments: PaymentStore; engine: DeliveryEngine; timeline: Ti
  * Idempotent for a given id (the route derives it from the Idempotency-Key): a payment already written
  * is answered as it is, its delivery queued again if a stop left it out (a no-op otherwise), and its
  * IUVs are reserved once per id, so a run after a crash at any point makes no second debt position.
+ * Answers the payment as stored: the one written now, or the one that was there.
  */
-export async function acceptPayment(deps: AcceptDeps, tenant: TenantConfig, request: PaymentRequest, id = newPaymentId()) {
+export async function acceptPayment(deps: AcceptDeps, tenant: TenantConfig, request: PaymentRequest, id = newPaymentId()): Promise<StoredPayment> {
   const pagopa = pagopaOf(tenant)
   const existing = await deps.payments.get(id)
   if (existing) {
     await finishAccept(deps, id, existing.data, new Date(existing.createdAt))
-    return id
+    return existing
   }
   if (pagopa.mode === 'gpd') refusePastDueDates(request, deps.clock())
   const transfers = transfersOf(tenant, request)
@@ -64,8 +65,9 @@ export async function acceptPayment(deps: AcceptDeps, tenant: TenantConfig, requ
   // Sent together on the one connection, ahead of the record: one round trip, still written before it.
   const at = new Date()
   await Promise.all([deps.engine.intend(deliveryOf(id, data), deps.payments.keyOf(id)), deps.timeline.record(tenant.id, request.debtor.fiscalCode, 'payment', id, at)])
+  let stored: StoredPayment
   try {
-    await deps.payments.create(id, data)
+    stored = (await deps.payments.create(id, data)).record
   } catch (error) {
     // Nothing half-written stays visible: the timeline entry goes unless the record made it after all.
     // The intent stays for the sweeper, which forgets it while no record names its delivery; the
@@ -74,7 +76,7 @@ export async function acceptPayment(deps: AcceptDeps, tenant: TenantConfig, requ
     throw error
   }
   await finishAccept(deps, id, data, at)
-  return id
+  return stored
 }
 
 /** The delivery to GPD of a payment: its id comes from the IUPD, so the same payment always names the same one. */

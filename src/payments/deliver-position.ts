@@ -61,10 +61,9 @@ export function createPositionSender(deps: Deps): DeliveryHandler {
       // Cancelled before it ever reached GPD: nothing to create.
       if (payment.fields.cancelRequested) return { detail: 'cancel requested before publication' }
       const created = await deps.gpd(tenant).createAndPublish(credentialsOf(tenant), toDebtPosition(payment, tenant))
-      await deps.payments.transition(payment.id, 'published', { detail: `GPD ${created.status}${created.alreadyThere ? ' (already there)' : ''}`, fields: { gpdStatus: created.status } })
-      // Read again whether this move or a concurrent one made it published: the outcome is idempotent.
-      const now = (await deps.payments.get(payment.id)) as StoredPayment
-      if (wasPublished(now)) await tellPublished(deps, now)
+      const moved = await deps.payments.transition(payment.id, 'published', { detail: `GPD ${created.status}${created.alreadyThere ? ' (already there)' : ''}`, fields: { gpdStatus: created.status } })
+      // As the move left it, whether this move or a concurrent one made it published: the outcome is idempotent.
+      if (moved.record && wasPublished(moved.record)) await tellPublished(deps, moved.record)
       return { detail: `GPD ${created.status}` }
     },
     async onDead(d) {
@@ -102,7 +101,7 @@ export function createCancellationSender(deps: Deps): DeliveryHandler {
         }
       }
       const moved = await deps.payments.transition(payment.id, 'cancelled', { detail: 'invalidated on GPD at the portal\'s request' })
-      if (moved.ok || moved.from === 'cancelled') await deps.outcomes.cancelled((await deps.payments.get(payment.id)) as StoredPayment)
+      if (moved.record && (moved.ok || moved.from === 'cancelled')) await deps.outcomes.cancelled(moved.record)
       return { detail: moved.ok ? 'cancelled' : `not cancelled: ${moved.from}` }
     },
   }

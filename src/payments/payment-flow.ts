@@ -22,8 +22,9 @@ export function createPaymentFlow(deps: Deps) {
     if (p.status === 'expired' && p.fields.expiredTold === undefined) return toldExpired(p)
     if ((p.status !== 'queued' && p.status !== 'published') || !p.data.expiresAt || Date.parse(p.data.expiresAt) > deps.clock().getTime()) return p
     const moved = await deps.payments.transition(p.id, 'expired', { detail: `not paid by ${p.data.expiresAt}` })
-    const now = (await deps.payments.get(p.id)) as StoredPayment
-    return moved.ok ? toldExpired(now) : now
+    // Moved, or refused by a concurrent move (paid meanwhile, expired by another read): as it is now.
+    if (!moved.record) return p
+    return moved.ok ? toldExpired(moved.record) : moved.record
   }
   const toldExpired = async (p: StoredPayment) => {
     await deps.outcomes.expired(p)
@@ -64,9 +65,10 @@ export function createPaymentFlow(deps: Deps) {
       if (payment.status === 'partially_paid') throw new SnodoError('payment_already_paid', `Installments ${settlement(payment).paidInstallments.join(', ')} of payment ${id} are paid: it cannot be cancelled`)
       if (payment.status !== 'queued' && payment.status !== 'published') return payment
       await deps.payments.setFields(id, { cancelRequested: '1' })
+      const requested = { ...payment, fields: { ...payment.fields, cancelRequested: '1' } }
       const deliveryId = deliveryIdFor(`gpd-invalidate|${tenant.id}|${payment.data.iupd}`)
       await deps.engine.enqueue([{ id: deliveryId, tenant: tenant.id, target: 'pagopa', operation: queueNames.pagopaCancellations, resourceId: id, payload: {}, meta: { iupd: payment.data.iupd, noticeNumber: payment.data.noticeNumber } }])
-      return (await deps.payments.get(id)) as StoredPayment
+      return requested
     },
   }
 }

@@ -43,12 +43,12 @@ export function createStation(deps: {
     const fields = { [field]: JSON.stringify(receipt), settledBy: field }
     const moved = await payments.transition(payment.id, 'paid', { detail: `receipt ${receipt.receiptId} from ${receipt.pspName}`, fields })
     if (moved.ok) {
-      // With installments, read again: one paid too (before, or kept at this moment and not yet applied) means pagoPA collected both.
-      const now = payment.data.installments ? ((await payments.get(payment.id)) as StoredPayment) : { ...payment, status: 'paid' as const, fields: { ...payment.fields, ...fields } }
+      // As the move left it: an installment paid too (before, or kept at this moment and not yet applied) means pagoPA collected both.
+      const now = moved.record
       await outcomes.paid(now, receipt)
       return settlement(now).paidInstallments.length > 0 ? 'recorded_overpaid' : 'recorded'
     }
-    const now = (await payments.get(payment.id)) as StoredPayment
+    const now = moved.record ?? payment
     if (receiptOf(now)) return inFullAgain(now, receipt)
     // Paid by its installments already: pagoPA should not have collected the whole too, but it did.
     return (await payments.keepReceipt(payment.id, undefined, receipt)).receiptId === receipt.receiptId ? 'recorded_overpaid' : 'already_final'
@@ -74,8 +74,8 @@ export function createStation(deps: {
     const { status } = settlement(kept)
     const count = kept.data.installments?.length
     const detail = status === 'paid' && !receiptOf(kept) ? `every installment paid (${count}); the last, ${installment.index}, with receipt ${receipt.receiptId} from ${receipt.pspName}` : `installment ${installment.index} of ${count} paid: receipt ${receipt.receiptId} from ${receipt.pspName}`
-    const moved = status ? await payments.transition(payment.id, status, { detail, ...(status === 'paid' ? { fields: { settledBy: field } } : {}) }) : { ok: false }
-    const now = moved.ok ? ((await payments.get(payment.id)) as StoredPayment) : kept
+    const moved = status ? await payments.transition(payment.id, status, { detail, ...(status === 'paid' ? { fields: { settledBy: field } } : {}) }) : { ok: false as const }
+    const now = moved.ok ? moved.record : kept
     await outcomes.installmentPaid(now, installment, receipt)
     if (settledBy(now) === field) await outcomes.paid(now, receipt)
     if (duplicate) return 'duplicate'

@@ -10,7 +10,7 @@ import { SnodoError } from '../errors.ts'
 import type { DeliveryEngine } from '../queues/engine.ts'
 import { deliveryIdFor } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
-import type { Applicant, PracticeData, PracticeStore } from './practice.ts'
+import type { Applicant, PracticeData, PracticeStore, StoredPractice } from './practice.ts'
 import { type DocumentInput, resolveDocuments } from './practice-documents.ts'
 
 export type PracticeRequest = {
@@ -39,13 +39,14 @@ export const newPracticeId = () => `prat_${randomUUID().replaceAll('-', '')}`
 /**
  * Idempotent for a given id (the route derives it from the Idempotency-Key): a practice already written
  * is answered as it is, its registration queued again if a stop left it out (a no-op otherwise).
+ * Answers the practice as stored: the one written now, or the one that was there.
  */
-export async function acceptPractice(deps: AcceptDeps, tenant: TenantConfig, request: PracticeRequest, id = newPracticeId()) {
+export async function acceptPractice(deps: AcceptDeps, tenant: TenantConfig, request: PracticeRequest, id = newPracticeId()): Promise<StoredPractice> {
   const service = practiceServiceOf(tenant, request.serviceCode)
   const existing = await deps.practices.get(id)
   if (existing) {
     await finishAccept(deps, id, existing.data, new Date(existing.createdAt))
-    return id
+    return existing
   }
   const { attachments, inline } = await resolveDocuments(deps.documents, tenant.id, request.attachments, 'attachments')
   if (service.routing.mode === 'soap') refuseUnfit(deps.supplier(tenant, request.serviceCode), request, attachments)
@@ -57,9 +58,10 @@ export async function acceptPractice(deps: AcceptDeps, tenant: TenantConfig, req
   // Sent together on the one connection, ahead of the record: one round trip, still written before it.
   const at = deps.clock()
   await Promise.all([deps.engine.intend(deliveryOf(id, data), deps.practices.keyOf(id)), deps.timeline.record(tenant.id, request.applicant.fiscalCode, 'practice', id, at)])
+  let stored: StoredPractice
   try {
     // On a failure the store takes back its index entry and inline bytes (practice.ts).
-    await deps.practices.create(id, data, inline)
+    stored = (await deps.practices.create(id, data, inline)).record
   } catch (error) {
     // The timeline entry goes too unless the record made it after all; the intent is the sweeper's,
     // which forgets it while no record names its delivery.
@@ -67,7 +69,7 @@ export async function acceptPractice(deps: AcceptDeps, tenant: TenantConfig, req
     throw error
   }
   await finishAccept(deps, id, data, at)
-  return id
+  return stored
 }
 
 const deliveryOf = (id: string, data: PracticeData) => ({ id: data.deliveryId, tenant: data.tenantId, target: 'backoffice' as const, operation: queueNames.backofficePractices, resourceId: id, payload: {}, meta: { serviceCode: data.serviceCode } })

@@ -66,7 +66,7 @@ export function createPracticeStore(redis: Redis, prefix: string, clock: () => D
       // A per-tenant sequence orders the pull feed: unique, so a cursor never skips or repeats one.
       const seq = await redis.incr(`${prefix}:prat-seq:${data.tenantId}`)
       await keep(redis.multi(), id, documents).zadd(index(data.tenantId), seq, id).exec()
-      let created: boolean
+      let created: Awaited<ReturnType<typeof resources.create>>
       try {
         created = await resources.create(id, data, 'submitted', `submitted ${data.channel === 'online' ? 'online' : 'at the counter'}`)
       } catch (error) {
@@ -80,7 +80,8 @@ export function createPracticeStore(redis: Redis, prefix: string, clock: () => D
         throw error
       }
       await resources.setFields(id, { seq: String(seq) })
-      return created
+      // The record as it stands now: the seq just set is its cursor in the pull feed.
+      return { ...created, record: { ...created.record, fields: { ...created.record.fields, seq: String(seq) } } }
     },
     /** Inline documents of a later step, kept before the step is recorded (content-addressed: a refused step leaves only bytes). */
     async keepDocuments(id: string, documents: { sha256: string; content: Buffer }[]) {

@@ -19,7 +19,7 @@ import { suapData } from '../adapters/supplier/port.suite.ts'
 import { pushMagicSubjects, supplierCodes } from '../adapters/supplier/simulator/magic.ts'
 import { SoapRouting, type SoapRoutingInput } from '../adapters/supplier/routing.ts'
 import { startSupplierService, type SupplierService } from '../adapters/supplier/simulator/service.ts'
-import { startWorkers } from '../queues/workers.ts'
+import { startWorkers } from '../workers.ts'
 
 const account = { username: 'snodo-push', password: 'push&<pw>' }
 let t: TestApp

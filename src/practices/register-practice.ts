@@ -39,6 +39,8 @@ export function createPracticeRegistrar(deps: RegistrarDeps): DeliveryHandler {
         if (registration && practice.history.some((h) => h.status === 'registered')) await tellRegistered(deps, tenant, practice, registration)
         return { detail: `already ${practice.status}` }
       }
+      // Registered already (an attempt that stopped after its move): as read; otherwise as the move left it.
+      let registered = practice
       if (practice.status === 'submitted') {
         const [main, ...attachments] = await fetchDocuments(deps, practice, practice.data.attachments)
         if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: 'a practice needs at least one document to register' })
@@ -55,8 +57,9 @@ export function createPracticeRegistrar(deps: RegistrarDeps): DeliveryHandler {
           await throughOutage(() => deps.practices.setFields(practice.id, fields))
           return { detail: `registered as ${registration.number}/${registration.year}; already ${moved.from}` }
         }
+        if (!moved.record) throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `practice ${practice.id} is gone` })
+        registered = moved.record
       }
-      const registered = (await deps.practices.get(practice.id)) as StoredPractice
       const registration = deps.practices.registration(registered)
       if (!registration) throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `practice ${practice.id} is registered without its registration` })
       await afterRegistration(deps, tenant, registered, registration)

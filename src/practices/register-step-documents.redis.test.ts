@@ -13,7 +13,7 @@ import { createDocerSimulator, type DocerSimulator } from '../adapters/protocoll
 import { listenSoap, type SoapSimulator } from '../adapters/soap-profile/simulator/listen.ts'
 import { xmllintErrors } from '../adapters/soap-profile/simulator/xmllint.ts'
 import { queueNames } from '../queues/names.ts'
-import { startWorkers } from '../queues/workers.ts'
+import { startWorkers } from '../workers.ts'
 import { stepDeliveryId } from './practice.ts'
 
 const dir = `${contractsDir}backoffice/docer/`

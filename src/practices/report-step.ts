@@ -47,15 +47,16 @@ export async function reportStep(deps: Deps, practice: StoredPractice, report: S
   if (repeated) {
     const position = practice.history.length - 1
     if (!isLastStep(deps, practice, { status, detail, documents: resolved?.attachments })) throw notAllowed(practice, practice.status, status)
+    // Nothing was written since it was read: the practice as it is.
     return followUp(deps, practice, { position, from: practice.history[position - 1]?.status ?? practice.status, status, message, documents: resolved?.attachments, direction })
   }
   if (resolved) await deps.practices.keepDocuments(practice.id, resolved.inline)
   const entryFields = resolved ? { stepDocuments: JSON.stringify({ status, direction, documents: resolved.attachments }) } : undefined
   const moved = await deps.practices.transition(practice.id, status, { detail, entryFields })
   // The same report, sent twice at once, took the step first: this one is its repetition.
-  if (!moved.ok && moved.from === status) return reportStep(deps, (await deps.practices.get(practice.id)) as StoredPractice, report, reportedBy)
-  if (!moved.ok || moved.position === undefined || moved.from === undefined) throw notAllowed(practice, moved.from ?? practice.status, status)
-  return followUp(deps, practice, { position: moved.position, from: moved.from, status, message, documents: resolved?.attachments, direction })
+  if (!moved.ok && moved.from === status) return reportStep(deps, moved.record, report, reportedBy)
+  if (!moved.ok) throw notAllowed(practice, moved.from ?? practice.status, status)
+  return followUp(deps, moved.record, { position: moved.position, from: moved.from, status, message, documents: resolved?.attachments, direction })
 }
 
 /** Whether the practice's last step is this one: the same status, message (or reporter) and documents. */
@@ -73,18 +74,17 @@ type Step = { position: number; from: PracticeStatus; status: ReportedStatus; me
 /**
  * What follows a step, each part idempotent so a repeated report redoes it safely: its documents'
  * registration queued (one delivery per step), `practice.status_changed` (one event per step) and the
- * applicant's IO message (one per practice and step).
+ * applicant's IO message (one per practice and step). `now` is the practice with the step recorded.
  */
-async function followUp(deps: Deps, practice: StoredPractice, step: Step): Promise<StoredPractice> {
-  const tenantId = practice.data.tenantId
+async function followUp(deps: Deps, now: StoredPractice, step: Step): Promise<StoredPractice> {
+  const tenantId = now.data.tenantId
   const { position, from, status, message, documents, direction } = step
   if (documents) {
     await deps.engine.enqueue([
-      { id: stepDeliveryId(tenantId, practice.id, position), tenant: tenantId, target: 'backoffice', operation: queueNames.backofficeDocuments, resourceId: practice.id, payload: { step: position }, meta: { serviceCode: practice.data.serviceCode, step: String(position), status } },
+      { id: stepDeliveryId(tenantId, now.id, position), tenant: tenantId, target: 'backoffice', operation: queueNames.backofficeDocuments, resourceId: now.id, payload: { step: position }, meta: { serviceCode: now.data.serviceCode, step: String(position), status } },
     ])
   }
-  const now = (await deps.practices.get(practice.id)) as StoredPractice
-  await deps.events.publish(tenantId, 'practice.status_changed', { practiceId: practice.id, from, to: status, ...(message ? { message } : {}), ...(documents ? { documents, direction } : {}), practice: forwarded(now) }, { dedupeKey: `${practice.id}|step-${position}|status_changed`, except: otherSuppliers(deps.tenants.get(tenantId), practice.data.serviceCode) })
+  await deps.events.publish(tenantId, 'practice.status_changed', { practiceId: now.id, from, to: status, ...(message ? { message } : {}), ...(documents ? { documents, direction } : {}), practice: forwarded(now) }, { dedupeKey: `${now.id}|step-${position}|status_changed`, except: otherSuppliers(deps.tenants.get(tenantId), now.data.serviceCode) })
   const registration = deps.practices.registration(now)
   await deps.practiceMessages.tell(now, status, { message, number: registration?.number, year: registration ? String(registration.year) : undefined })
   return now

@@ -11,7 +11,7 @@ import { deliveryIdFor } from './engine.ts'
 import { queueNames } from './names.ts'
 import type { DeliveryHandler } from './run-delivery.ts'
 import { startSweeper } from './sweeper.ts'
-import { startWorkers } from './workers.ts'
+import { startWorkers } from '../workers.ts'
 
 const appioCircuit = { failureThreshold: 3, cooldownMs: 3000 }
 const operations = { pagopa: queueNames.pagopaPositions, appio: queueNames.appioMessages, backoffice: queueNames.backofficePractices } as const

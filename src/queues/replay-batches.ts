@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Processor } from 'bullmq'
 import type { Redis } from 'ioredis'
-import type { AuditLog } from '../audit/audit-log.ts'
 import type { DeliveryFilter } from './delivery.ts'
 import type { DeliveryStore } from './delivery-store.ts'
 import type { DeliveryEngine } from './engine.ts'
@@ -32,7 +31,10 @@ export type ReplayBatches = {
 
 const chunk = 50
 
-export function createReplayBatches(deps: { redis: Redis; prefix: string; store: DeliveryStore; engine: DeliveryEngine; audit: AuditLog; clock: () => Date }): ReplayBatches {
+/** Where each replay is written down: the audit log, given by the composition root (the engine imports no domain). */
+export type ReplayAudit = { append(entry: { who: string; tenant?: string; action: string; outcome: 'ok'; detail: string }): Promise<unknown> }
+
+export function createReplayBatches(deps: { redis: Redis; prefix: string; store: DeliveryStore; engine: DeliveryEngine; audit: ReplayAudit; clock: () => Date }): ReplayBatches {
   const key = (id: string) => `${deps.prefix}:replay-batch:${id}`
   const get = async (id: string): Promise<ReplayBatch | undefined> => {
     const hash = await deps.redis.hgetall(key(id))

@@ -16,12 +16,19 @@ type S = 'queued' | 'submitted' | 'sent' | 'failed'
 const store = createStatusStore<{ n: number }, S>(redis, prefix, forwardOnly({ queued: 0, submitted: 1, sent: 2, failed: 2 }), () => new Date('2026-11-23T10:00:00Z'))
 
 it('keeps data, fields and a history, and never moves a status backwards or sideways between finals', async () => {
-  expect(await store.create('r1', { n: 1 }, 'queued', 'accepted')).toBe(true)
-  expect(await store.create('r1', { n: 2 }, 'queued')).toBe(false)
-  expect(await store.transition('r1', 'submitted', { fields: { upstreamId: 'X1' } })).toEqual({ ok: true, from: 'queued', position: 1 })
-  expect(await store.transition('r1', 'queued', { entryFields: { note: 'never' } })).toEqual({ ok: false, from: 'submitted' })
-  expect(await store.transition('r1', 'sent', { detail: 'PROCESSED', entryFields: { note: 'about the third entry' } })).toEqual({ ok: true, from: 'submitted', position: 2 })
-  expect(await store.transition('r1', 'failed')).toEqual({ ok: false, from: 'sent' })
+  const created = await store.create('r1', { n: 1 }, 'queued', 'accepted')
+  expect(created).toEqual({ created: true, record: await store.get('r1') })
+  // One there already is answered as it is, not as the refused create would have written it.
+  expect(await store.create('r1', { n: 2 }, 'queued')).toEqual({ created: false, record: created.record })
+  expect(await store.transition('r1', 'submitted', { fields: { upstreamId: 'X1' } })).toMatchObject({ ok: true, from: 'queued', position: 1 })
+  expect(await store.transition('r1', 'queued', { entryFields: { note: 'never' } })).toMatchObject({ ok: false, from: 'submitted' })
+  const moved = await store.transition('r1', 'sent', { detail: 'PROCESSED', entryFields: { note: 'about the third entry' } })
+  expect(moved).toMatchObject({ ok: true, from: 'submitted', position: 2 })
+  // The move answers the record as it left it: what a read finds right after.
+  expect(moved.record).toEqual(await store.get('r1'))
+  const refused = await store.transition('r1', 'failed')
+  expect(refused).toMatchObject({ ok: false, from: 'sent' })
+  expect(refused.record).toEqual(moved.record)
   expect(await store.transition('missing', 'sent')).toEqual({ ok: false, from: undefined })
   const r = await store.get('r1')
   expect(r).toMatchObject({ data: { n: 1 }, status: 'sent', fields: { upstreamId: 'X1', 'note:2': 'about the third entry' } })

@@ -39,3 +39,13 @@ export function callerOf(c: AppContext): Caller {
   if (!caller) throw new Error('route reached without authentication')
   return caller
 }
+
+/**
+ * The tenant of a route under /v1/tenants/{tenantId}. Its resource's sub-app is mounted there, so the
+ * route's own path does not name it; tenantAccess has checked it before any such route runs.
+ */
+export function tenantIdOf(c: AppContext): string {
+  const tenantId = c.req.param('tenantId')
+  if (tenantId === undefined) throw new Error('tenant route mounted outside /v1/tenants/{tenantId}')
+  return tenantId
+}

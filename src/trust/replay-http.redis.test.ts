@@ -14,7 +14,7 @@ import { appioTestCitizens } from '../adapters/appio/simulator/citizens.ts'
 import { createPdndSimulator } from '../adapters/pdnd/simulator/app.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
 import { importSigningKey, signRequest } from '../client/index.ts'
-import { startWorkers } from '../queues/workers.ts'
+import { startWorkers } from '../workers.ts'
 
 const purposeId = randomUUID()
 const eserviceAudience = `${publicUrl}/eservice`

@@ -6,7 +6,7 @@ import { createNodoSimulator } from '../../src/adapters/pagopa/simulator/nodo/se
 import { type CheckoutSimulator, createCheckoutSimulator } from '../../src/adapters/pagopa/simulator/checkout-app.ts'
 import { createGpdSimulator, type GpdSimulator } from '../../src/adapters/pagopa/simulator/gpd-app.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../src/adapters/simulator/harness.ts'
-import { startWorkers } from '../../src/queues/workers.ts'
+import { startWorkers } from '../../src/workers.ts'
 import { freePort } from '../../src/sandbox/private-redis.ts'
 import { expectConforms } from './contract.ts'
 import { signedInit } from './signed.ts'

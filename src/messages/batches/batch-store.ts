@@ -20,7 +20,11 @@ export const settledStatuses = ['sent', 'rejected', 'failed', 'cancelled'] as co
 export type Counts = Record<(typeof settledStatuses)[number], number> & { accepted: number }
 export type Batch = BatchData & { counts: Counts; cancelledAt?: string }
 
-const errorsKept = 100
+/** The line errors a batch keeps (the rest are only counted, in `invalid`). */
+export const errorsKept = 100
+
+/** A batch's counts before any of its messages was made or settled. */
+export const noCounts = (): Counts => ({ sent: 0, rejected: 0, failed: 0, cancelled: 0, accepted: 0 })
 
 const countOnceScript = `
 if redis.call('HSETNX', KEYS[1], 'f:batchCounted', ARGV[1]) == 1 then redis.call('HINCRBY', KEYS[2], ARGV[1], 1) end`

@@ -9,7 +9,7 @@ import { queueNames } from '../../queues/names.ts'
 import { acceptMessages } from '../accept-message.ts'
 import type { MessageOutcomes } from '../deliver-message.ts'
 import type { MessageStore, StoredMessage } from '../message.ts'
-import type { BatchData, BatchStore } from './batch-store.ts'
+import { type Batch, type BatchStore, errorsKept, noCounts } from './batch-store.ts'
 import { type LineError, parseRecipients } from './recipients.ts'
 import { render, type Template } from './template.ts'
 
@@ -28,9 +28,10 @@ export function createMessageBatches(deps: { batches: BatchStore; messages: Mess
      * Checks every line; answers the batch, or only the errors when no line is good. Idempotent for a
      * given id (the route derives it from the Idempotency-Key): a batch already written is answered as
      * it is and its expansion job added again (a no-op while it exists; an expansion with nothing left
-     * to do otherwise), so a retry after a crash makes no second batch and no message twice.
+     * to do otherwise), so a retry after a crash makes no second batch and no message twice. The batch
+     * answered is the one stored: written now (nothing counted yet), or the one that was there.
      */
-    async accept(request: BatchRequest, id = `mb_${randomUUID().replaceAll('-', '')}`): Promise<{ batch: BatchData } | { errors: LineError[] }> {
+    async accept(request: BatchRequest, id = `mb_${randomUUID().replaceAll('-', '')}`): Promise<{ batch: Batch } | { errors: LineError[] }> {
       const existing = await deps.batches.get(id)
       if (existing) {
         await addExpansion(id)
@@ -48,7 +49,7 @@ export function createMessageBatches(deps: { batches: BatchStore; messages: Mess
       const data = { id, tenantId: request.tenantId, service: request.service, template: request.template, ...(request.reference ? { reference: request.reference } : {}), createdAt: deps.clock().toISOString(), total: good.length, invalid: errors.length }
       await deps.batches.create(data, errors, good)
       await addExpansion(data.id)
-      return { batch: { ...data, errors: errors.slice(0, 100) } }
+      return { batch: { ...data, errors: errors.slice(0, errorsKept), counts: noCounts() } }
     },
 
     /** The expansion job: recipients → messages, a chunk at a time, until done or cancelled. */

@@ -4,7 +4,7 @@ import { IoFiscalCode } from '../../../contracts/message-schemas.ts'
 import { TimelinePage } from '../../../contracts/practice-schemas.ts'
 import type { Deps } from '../../../deps.ts'
 import { stepSubject } from '../../../practices/register-step-documents.ts'
-import type { AppEnv } from '../../app-env.ts'
+import { type AppEnv, tenantIdOf } from '../../app-env.ts'
 import { Limit } from '../../instant.ts'
 import { requireScope } from '../../middleware/authorize.ts'
 import { validateQuery } from '../../validate.ts'
@@ -12,9 +12,11 @@ import { validateQuery } from '../../validate.ts'
 const Query = z.strictObject({ cursor: z.string().regex(/^\d{1,15}:[a-z_]+:[\w-]+$/, 'the nextCursor of a previous page').optional(), limit: Limit })
 
 /** The cartella del cittadino: practices (and the documents their steps registered), payments and messages of one citizen, newest first. */
-export function registerCitizenTimeline(app: Hono<AppEnv>, deps: Deps) {
-  return app.get('/v1/tenants/:tenantId/citizens/:fiscalCode/timeline', requireScope('citizens:read', deps), validateQuery(Query), async (c) => {
-    const tenantId = c.req.param('tenantId')
+type TimelineDeps = Pick<Deps, 'clients' | 'audit' | 'timeline' | 'practices' | 'payments' | 'messages'>
+
+export function registerCitizenTimeline(app: Hono<AppEnv>, deps: TimelineDeps) {
+  return app.get('/:fiscalCode/timeline', requireScope('citizens:read', deps), validateQuery(Query), async (c) => {
+    const tenantId = tenantIdOf(c)
     const fiscalCode = IoFiscalCode.safeParse(c.req.param('fiscalCode').toUpperCase())
     if (!fiscalCode.success) return c.json(TimelinePage.parse({ items: [] }))
     const { cursor, limit } = c.req.valid('query')
@@ -31,7 +33,7 @@ export function registerCitizenTimeline(app: Hono<AppEnv>, deps: Deps) {
 }
 
 /** Status and a title of one item, read from its own store; another tenant's is never shown. */
-async function describe(deps: Deps, tenantId: string, kind: string, id: string): Promise<{ status: string; title: string } | undefined> {
+async function describe(deps: TimelineDeps, tenantId: string, kind: string, id: string): Promise<{ status: string; title: string } | undefined> {
   if (kind === 'practice_document') return describeStepDocuments(deps, tenantId, id)
   const found = kind === 'practice' ? await deps.practices.get(id) : kind === 'payment' ? await deps.payments.get(id) : kind === 'message' ? await deps.messages.get(id) : undefined
   if (!found || found.data.tenantId !== tenantId) return undefined
@@ -40,7 +42,7 @@ async function describe(deps: Deps, tenantId: string, kind: string, id: string):
 }
 
 /** `<practiceId>-<step>`: the step's documents, titled with their protocol number. */
-async function describeStepDocuments(deps: Deps, tenantId: string, id: string) {
+async function describeStepDocuments(deps: Pick<Deps, 'practices'>, tenantId: string, id: string) {
   const cut = id.lastIndexOf('-')
   const practice = await deps.practices.get(id.slice(0, cut))
   if (!practice || practice.data.tenantId !== tenantId) return undefined

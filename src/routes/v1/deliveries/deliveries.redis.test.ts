@@ -6,7 +6,7 @@ import { signedInit } from '../../../../test/support/signed.ts'
 import { createTestApp, type TestApp, type TestClient } from '../../../../test/support/test-app.ts'
 import { eventually, startWebhookReceiver, type WebhookReceiver } from '../../../../test/support/webhook-receiver.ts'
 import { hashRecord } from '../../../audit/audit-log.ts'
-import { startWorkers } from '../../../queues/workers.ts'
+import { startWorkers } from '../../../workers.ts'
 
 let t: TestApp
 let receiver: WebhookReceiver

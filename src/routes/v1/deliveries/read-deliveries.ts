@@ -36,7 +36,7 @@ const Query = z.strictObject({
 })
 
 /** A delivery the caller may see, or 404: another tenant's deliveries do not exist for it. */
-export async function visibleDelivery(c: AppContext, deps: Deps, id: string) {
+export async function visibleDelivery(c: AppContext, deps: Pick<Deps, 'deliveries' | 'config'>, id: string) {
   const delivery = await deps.deliveries.get(id)
   const allowed = tenantsOf(deps, callerOf(c).clientId)
   if (!delivery || (allowed && !allowed.has(delivery.tenant))) throw new SnodoError('not_found', `No delivery ${id}`)
@@ -44,9 +44,9 @@ export async function visibleDelivery(c: AppContext, deps: Deps, id: string) {
 }
 
 /** listDeliveries and getDelivery. */
-export function registerReadDeliveries(app: Hono<AppEnv>, deps: Deps) {
+export function registerReadDeliveries(app: Hono<AppEnv>, deps: Pick<Deps, 'clients' | 'audit' | 'deliveries' | 'config' | 'clock'>) {
   const read = requireScope('deliveries:read', deps)
-  app.get('/v1/deliveries', read, validateQuery(Query), async (c) => {
+  app.get('/', read, validateQuery(Query), async (c) => {
     const q = c.req.valid('query')
     const allowed = tenantsOf(deps, callerOf(c).clientId)
     if (q.tenant) assertMayActFor(allowed, q.tenant)
@@ -57,7 +57,7 @@ export function registerReadDeliveries(app: Hono<AppEnv>, deps: Deps) {
     )
     return c.json(DeliveryPage.parse({ items: page.items.map(deliveryView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }))
   })
-  app.get('/v1/deliveries/:deliveryId', read, async (c) => {
+  app.get('/:deliveryId', read, async (c) => {
     const delivery = await visibleDelivery(c, deps, c.req.param('deliveryId'))
     return c.json(DeliveryDetail.parse({ ...deliveryView(delivery), attempts: await deps.deliveries.attempts(delivery.id) }))
   })

@@ -14,11 +14,11 @@ import { visibleDelivery } from './read-deliveries.ts'
 /** A bulk replay fixes at most this many deliveries; narrow the filter for more. */
 const maxPerBatch = 100_000
 
-/** replayDelivery, replayDeliveries and getReplayBatch: operator actions, each one audited. */
-export function registerReplayDeliveries(app: Hono<AppEnv>, deps: Deps) {
+/** replayDelivery and replayDeliveries: operator actions, each one audited. */
+export function registerReplayDeliveries(app: Hono<AppEnv>, deps: Pick<Deps, 'clients' | 'audit' | 'config' | 'clock' | 'deliveries' | 'replayBatches' | 'engine'>) {
   const replay = requireScope('deliveries:replay', deps)
 
-  app.post('/v1/deliveries/replay', replay, audited('deliveries.replay-bulk', deps), validateJson(ReplayDeliveries), async (c) => {
+  app.post('/replay', replay, audited('deliveries.replay-bulk', deps), validateJson(ReplayDeliveries), async (c) => {
     const { filter, reason, dryRun } = c.req.valid('json')
     const clientId = callerOf(c).clientId
     const allowed = tenantsOf(deps, clientId)
@@ -36,7 +36,7 @@ export function registerReplayDeliveries(app: Hono<AppEnv>, deps: Deps) {
     return c.json(ReplayBatch.parse(batch), 202, { Location: `/v1/replay-batches/${batch.id}` })
   })
 
-  app.post('/v1/deliveries/:deliveryId/replay', replay, audited('delivery.replay', deps), validateJson(ReplayDelivery), async (c) => {
+  app.post('/:deliveryId/replay', replay, audited('delivery.replay', deps), validateJson(ReplayDelivery), async (c) => {
     const delivery = await visibleDelivery(c, deps, c.req.param('deliveryId'))
     c.set('auditTenant', delivery.tenant)
     c.set('auditDetail', c.req.valid('json').reason)
@@ -44,8 +44,11 @@ export function registerReplayDeliveries(app: Hono<AppEnv>, deps: Deps) {
     if (!result.ok) throw new SnodoError('delivery_not_dead', `Delivery ${delivery.id} is ${result.status ?? 'gone'}; only a dead delivery can be replayed`)
     return c.json(deliveryView(result.delivery), 202, { Location: `/v1/deliveries/${delivery.id}` })
   })
+}
 
-  app.get('/v1/replay-batches/:batchId', requireScope('deliveries:read', deps), async (c) => {
+/** getReplayBatch, on the replay-batches sub-app. */
+export function registerGetReplayBatch(app: Hono<AppEnv>, deps: Pick<Deps, 'clients' | 'audit' | 'config' | 'replayBatches'>) {
+  app.get('/:batchId', requireScope('deliveries:read', deps), async (c) => {
     const batch = await deps.replayBatches.get(c.req.param('batchId'))
     // A batch is its requester's, or visible to a client allowed for every tenant.
     if (!batch || (batch.requestedBy !== callerOf(c).clientId && tenantsOf(deps, callerOf(c).clientId) !== undefined)) {

@@ -2,7 +2,7 @@ import type { Hono } from 'hono'
 import { z } from 'zod'
 import { EventPage } from '../../../contracts/delivery-schemas.ts'
 import type { Deps } from '../../../deps.ts'
-import type { AppEnv } from '../../app-env.ts'
+import { type AppEnv, tenantIdOf } from '../../app-env.ts'
 import { Limit } from '../../instant.ts'
 import { requireScope } from '../../middleware/authorize.ts'
 import { validateQuery } from '../../validate.ts'
@@ -13,10 +13,10 @@ const Query = z.strictObject({
   types: z.string().max(1000).optional(),
 })
 
-export function registerListEvents(app: Hono<AppEnv>, deps: Deps) {
-  return app.get('/v1/tenants/:tenantId/events', requireScope('events:read', deps), validateQuery(Query), async (c) => {
+export function registerListEvents(app: Hono<AppEnv>, deps: Pick<Deps, 'clients' | 'audit' | 'events'>) {
+  return app.get('/', requireScope('events:read', deps), validateQuery(Query), async (c) => {
     const { after, limit, types } = c.req.valid('query')
-    const page = await deps.events.read(c.req.param('tenantId'), { after, limit, types: types ? new Set(types.split(',').map((t) => t.trim())) : undefined })
+    const page = await deps.events.read(tenantIdOf(c), { after, limit, types: types ? new Set(types.split(',').map((t) => t.trim())) : undefined })
     return c.json(EventPage.parse(page))
   })
 }

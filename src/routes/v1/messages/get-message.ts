@@ -1,9 +1,9 @@
 import type { Hono } from 'hono'
 import type { Deps } from '../../../deps.ts'
-import type { AppEnv } from '../../app-env.ts'
+import { type AppEnv, tenantIdOf } from '../../app-env.ts'
 import { requireScope } from '../../middleware/authorize.ts'
-import { messageView } from './message-view.ts'
+import { messageOf, messageView } from './message-view.ts'
 
-export function registerGetMessage(app: Hono<AppEnv>, deps: Deps) {
-  return app.get('/v1/tenants/:tenantId/messages/:messageId', requireScope('messages:read', deps), async (c) => c.json(await messageView(deps, c.req.param('tenantId'), c.req.param('messageId'))))
+export function registerGetMessage(app: Hono<AppEnv>, deps: Pick<Deps, 'clients' | 'audit' | 'messages' | 'deliveries'>) {
+  return app.get('/:messageId', requireScope('messages:read', deps), async (c) => c.json(await messageView(deps, await messageOf(deps, tenantIdOf(c), c.req.param('messageId')))))
 }

@@ -8,7 +8,7 @@ import { eventually } from '../../../../test/support/webhook-receiver.ts'
 import { appioTestCitizens } from '../../../adapters/appio/simulator/citizens.ts'
 import { type AppIoSimulator, createAppIoSimulator } from '../../../adapters/appio/simulator/app.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../../adapters/simulator/harness.ts'
-import { startWorkers } from '../../../queues/workers.ts'
+import { startWorkers } from '../../../workers.ts'
 
 let t: TestApp
 let io: AppIoSimulator

@@ -8,7 +8,7 @@ import { appioMagicSubjects, appioTestCitizens } from '../../../adapters/appio/s
 import { type AppIoSimulator, createAppIoSimulator } from '../../../adapters/appio/simulator/app.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../../adapters/simulator/harness.ts'
 import { acceptMessages, newMessageId } from '../../../messages/accept-message.ts'
-import { startWorkers } from '../../../queues/workers.ts'
+import { startWorkers } from '../../../workers.ts'
 
 let t: TestApp
 let io: AppIoSimulator

@@ -96,7 +96,7 @@ describe('due dates already passed', () => {
     const late = { ...aPayment({ dueDate: '2020-01-01T00:00:00Z' }), transfers: undefined } as Parameters<typeof acceptPayment>[2]
     await expect(acceptPayment(t.deps, gpdTenant, late)).rejects.toMatchObject({ code: 'validation_failed', errors: [{ path: 'dueDate' }] })
     const stationTenant = { ...gpdTenant, platforms: { ...gpdTenant.platforms, pagopa: { ...pagopa, mode: 'station' as const } } }
-    const id = await acceptPayment(t.deps, stationTenant, late)
+    const { id } = await acceptPayment(t.deps, stationTenant, late)
     expect((await t.deps.payments.get(id))?.data.dueDate).toBe('2020-01-01T00:00:00Z')
   })
 })

@@ -16,7 +16,7 @@ function targetOf(c: AppContext): DeliveryTarget {
 }
 
 /** pausePlatform, resumePlatform and listPauses. A pause keeps jobs queued; resume releases them at once. */
-export function registerPausePlatform(app: Hono<AppEnv>, deps: Deps) {
+export function registerPausePlatform(app: Hono<AppEnv>, deps: Pick<Deps, 'clients' | 'audit' | 'config' | 'tenants' | 'clock' | 'pauses' | 'engine'>) {
   const pause = requireScope('platforms:pause', deps)
   // Pause and resume read the same request, check the same rights and are audited alike.
   const request = (c: AppContext, body: { tenant?: string; reason: string }) => {
@@ -29,19 +29,19 @@ export function registerPausePlatform(app: Hono<AppEnv>, deps: Deps) {
   const answer = (r: ReturnType<typeof request>, paused: boolean) =>
     PlatformPause.parse({ platform: r.platform, ...(r.tenant ? { tenant: r.tenant } : {}), paused, reason: r.reason, by: r.by, at: r.at })
 
-  app.post('/v1/platforms/:platform/pause', pause, audited('platform.pause', deps), validateJson(PauseRequest), async (c) => {
+  app.post('/:platform/pause', pause, audited('platform.pause', deps), validateJson(PauseRequest), async (c) => {
     const r = request(c, c.req.valid('json'))
     await deps.pauses.pause({ target: r.platform, tenant: r.tenant, reason: r.reason, by: r.by, at: r.at })
     return c.json(answer(r, true))
   })
 
-  app.post('/v1/platforms/:platform/resume', pause, audited('platform.resume', deps), validateJson(PauseRequest), async (c) => {
+  app.post('/:platform/resume', pause, audited('platform.resume', deps), validateJson(PauseRequest), async (c) => {
     const r = request(c, c.req.valid('json'))
     await deps.engine.release((await deps.pauses.resume(r.platform, r.tenant)).parked)
     return c.json(answer(r, false))
   })
 
-  app.get('/v1/platforms/pauses', requireScope('deliveries:read', deps), async (c) => {
+  app.get('/pauses', requireScope('deliveries:read', deps), async (c) => {
     const allowed = tenantsOf(deps, callerOf(c).clientId)
     const items = (await deps.pauses.list())
       .filter((p) => !allowed || p.tenant === undefined || allowed.has(p.tenant))

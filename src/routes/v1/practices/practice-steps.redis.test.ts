@@ -16,7 +16,7 @@ import type { ProtocolloSimulator } from '../../../adapters/protocollo/simulator
 import type { RunningSimulator } from '../../../adapters/simulator/harness.ts'
 import { importSigningKey, signRequest } from '../../../client/index.ts'
 import { stepDeliveryId } from '../../../practices/practice.ts'
-import { startWorkers } from '../../../queues/workers.ts'
+import { startWorkers } from '../../../workers.ts'
 
 const citizen = 'IOUSER00A00Y008X'
 let t: TestApp

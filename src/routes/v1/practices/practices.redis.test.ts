@@ -16,7 +16,7 @@ import { importSigningKey, signRequest } from '../../../client/index.ts'
 import type { TenantConfig } from '../../../config-schema.ts'
 import { acceptPractice, type PracticeRequest } from '../../../practices/accept-practice.ts'
 import { startSweeper } from '../../../queues/sweeper.ts'
-import { startWorkers } from '../../../queues/workers.ts'
+import { startWorkers } from '../../../workers.ts'
 
 const citizen = 'IOUSER00A00Y007X'
 let t: TestApp

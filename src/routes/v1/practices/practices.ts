@@ -6,7 +6,7 @@ import { acceptPractice } from '../../../practices/accept-practice.ts'
 import { practiceStatuses, type StoredPractice } from '../../../practices/practice.ts'
 import { otherSuppliers } from '../../../practices/practice-events.ts'
 import { reportStep } from '../../../practices/report-step.ts'
-import type { AppContext, AppEnv } from '../../app-env.ts'
+import { type AppContext, type AppEnv, tenantIdOf } from '../../app-env.ts'
 import { Limit } from '../../instant.ts'
 import { audited } from '../../middleware/audited.ts'
 import { requireScope } from '../../middleware/authorize.ts'
@@ -14,28 +14,29 @@ import { commandId } from '../../middleware/idempotency.ts'
 import { validateJson, validateQuery } from '../../validate.ts'
 import { practiceOf, practiceView } from './practice-view.ts'
 
-const path = '/v1/tenants/:tenantId/practices'
 const ListQuery = z.strictObject({ status: z.enum(practiceStatuses).optional(), after: z.string().regex(/^\d{1,15}$/, 'the cursor of a practice').optional(), limit: Limit })
 
-/** createPractice, listPractices, getPractice, ackPractice and reportPracticeStatus. */
-export function registerPractices(app: Hono<AppEnv>, deps: Deps) {
-  const tenantOf = (c: AppContext) => deps.tenants.get(c.req.param('tenantId') as string) as NonNullable<ReturnType<Deps['tenants']['get']>>
+type PracticesDeps = Pick<Deps, 'clients' | 'audit' | 'tenants' | 'practices' | 'deliveries' | 'documents' | 'engine' | 'timeline' | 'clock' | 'supplier' | 'events' | 'practiceMessages'>
+
+/** createPractice, listPractices, getPractice, ackPractice and reportPracticeStatus, on the practices sub-app. */
+export function registerPractices(app: Hono<AppEnv>, deps: PracticesDeps) {
+  const tenantOf = (c: AppContext) => deps.tenants.get(tenantIdOf(c)) as NonNullable<ReturnType<Deps['tenants']['get']>>
   const reply = async (c: AppContext, p: StoredPractice, status: 200 | 202 = 200) => c.json(await practiceView(deps, p), status)
 
-  app.post(path, requireScope('practices:write', deps), audited('practice.create', deps), validateJson(CreatePractice), async (c) => {
+  app.post('/', requireScope('practices:write', deps), audited('practice.create', deps), validateJson(CreatePractice), async (c) => {
     const tenant = tenantOf(c)
-    const id = await acceptPractice(deps, tenant, c.req.valid('json'), commandId(c, 'prat'))
-    c.header('Location', `/v1/tenants/${tenant.id}/practices/${id}`)
-    return reply(c, await practiceOf(deps, tenant.id, id), 202)
+    const practice = await acceptPractice(deps, tenant, c.req.valid('json'), commandId(c, 'prat'))
+    c.header('Location', `/v1/tenants/${tenant.id}/practices/${practice.id}`)
+    return reply(c, practice, 202)
   })
 
-  app.get(path, requireScope('practices:read', deps), validateQuery(ListQuery), async (c) => {
+  app.get('/', requireScope('practices:read', deps), validateQuery(ListQuery), async (c) => {
     const { status, after, limit } = c.req.valid('query')
     const items = []
     let cursor = after === undefined ? undefined : Number(after)
     // A status filter reads on, a bounded number of practices per call, until the page is full.
     for (let read = 0; items.length < limit && read < 5_000; ) {
-      const rows = await deps.practices.page(c.req.param('tenantId'), cursor, 200)
+      const rows = await deps.practices.page(tenantIdOf(c), cursor, 200)
       if (rows.length === 0) break
       // Read together (the connection pipelines them), then taken in order until the page is full.
       const found = await Promise.all(rows.map((row) => deps.practices.get(row.id)))
@@ -52,20 +53,20 @@ export function registerPractices(app: Hono<AppEnv>, deps: Deps) {
     return c.json(PracticePage.parse({ items, ...(cursor !== undefined ? { nextCursor: String(cursor) } : {}) }))
   })
 
-  app.get(`${path}/:practiceId`, requireScope('practices:read', deps), async (c) => reply(c, await practiceOf(deps, c.req.param('tenantId'), c.req.param('practiceId'))))
+  app.get('/:practiceId', requireScope('practices:read', deps), async (c) => reply(c, await practiceOf(deps, tenantIdOf(c), c.req.param('practiceId'))))
 
-  app.post(`${path}/:practiceId/ack`, requireScope('practices:status', deps), audited('practice.ack', deps), async (c) => {
-    const practice = await practiceOf(deps, c.req.param('tenantId'), c.req.param('practiceId'))
-    if (!practice.fields.ackedAt) {
-      // Told first (the same event however often): an ack that fails after it is retried, never left untold.
-      await deps.events.publish(practice.data.tenantId, 'practice.forwarded', { practiceId: practice.id, serviceCode: practice.data.serviceCode, via: 'pull' }, { dedupeKey: `${practice.id}|forwarded`, except: otherSuppliers(deps.tenants.get(practice.data.tenantId), practice.data.serviceCode) })
-      await deps.practices.setFields(practice.id, { ackedAt: deps.clock().toISOString() })
-    }
-    return reply(c, await practiceOf(deps, practice.data.tenantId, practice.id))
+  app.post('/:practiceId/ack', requireScope('practices:status', deps), audited('practice.ack', deps), async (c) => {
+    const practice = await practiceOf(deps, tenantIdOf(c), c.req.param('practiceId'))
+    if (practice.fields.ackedAt) return reply(c, practice)
+    // Told first (the same event however often): an ack that fails after it is retried, never left untold.
+    await deps.events.publish(practice.data.tenantId, 'practice.forwarded', { practiceId: practice.id, serviceCode: practice.data.serviceCode, via: 'pull' }, { dedupeKey: `${practice.id}|forwarded`, except: otherSuppliers(deps.tenants.get(practice.data.tenantId), practice.data.serviceCode) })
+    const ackedAt = deps.clock().toISOString()
+    await deps.practices.setFields(practice.id, { ackedAt })
+    return reply(c, { ...practice, fields: { ...practice.fields, ackedAt } })
   })
 
-  app.post(`${path}/:practiceId/status`, requireScope('practices:status', deps), audited('practice.status', deps), validateJson(PracticeStatusReport), async (c) => {
-    const practice = await practiceOf(deps, c.req.param('tenantId'), c.req.param('practiceId'))
+  app.post('/:practiceId/status', requireScope('practices:status', deps), audited('practice.status', deps), validateJson(PracticeStatusReport), async (c) => {
+    const practice = await practiceOf(deps, tenantIdOf(c), c.req.param('practiceId'))
     return reply(c, await reportStep(deps, practice, c.req.valid('json'), c.get('caller')?.clientId))
   })
 }

@@ -1,12 +1,13 @@
 import type { Hono } from 'hono'
 import { Tenant } from '../../../contracts/schemas.ts'
 import type { Deps } from '../../../deps.ts'
-import { type AppEnv, callerOf } from '../../app-env.ts'
+import { type AppEnv, callerOf, tenantIdOf } from '../../app-env.ts'
 import { requireScope } from '../../middleware/authorize.ts'
 
-export function registerGetTenant(app: Hono<AppEnv>, deps: Deps) {
-  return app.get('/v1/tenants/:tenantId', requireScope('tenants:read', deps), async (c) => {
-    const tenant = deps.tenants.get(c.req.param('tenantId')) as NonNullable<ReturnType<Deps['tenants']['get']>>
+/** getTenant, on the tenants sub-app (mounted at /v1/tenants/{tenantId}). */
+export function registerGetTenant(app: Hono<AppEnv>, deps: Pick<Deps, 'clients' | 'audit' | 'tenants' | 'health'>) {
+  return app.get('/', requireScope('tenants:read', deps), async (c) => {
+    const tenant = deps.tenants.get(tenantIdOf(c)) as NonNullable<ReturnType<Deps['tenants']['get']>>
     const clientId = callerOf(c).clientId
     const pagopa = tenant.platforms.pagopa?.enabled ? tenant.platforms.pagopa : undefined
     const body = Tenant.parse({

@@ -2,16 +2,16 @@ import type { Hono } from 'hono'
 import { CreateWebhookEndpoint, WebhookEndpointWithSecret } from '../../../contracts/delivery-schemas.ts'
 import type { Deps } from '../../../deps.ts'
 import { SnodoError } from '../../../errors.ts'
-import type { AppEnv } from '../../app-env.ts'
+import { type AppEnv, tenantIdOf } from '../../app-env.ts'
 import { audited } from '../../middleware/audited.ts'
 import { requireScope } from '../../middleware/authorize.ts'
 import { commandId } from '../../middleware/idempotency.ts'
 import { validateJson } from '../../validate.ts'
 import { endpointView } from '../views.ts'
 
-export function registerCreateWebhookEndpoint(app: Hono<AppEnv>, deps: Deps) {
-  return app.post('/v1/tenants/:tenantId/webhook-endpoints', requireScope('webhooks:write', deps), audited('webhook-endpoint.create', deps), validateJson(CreateWebhookEndpoint), async (c) => {
-    const tenantId = c.req.param('tenantId')
+export function registerCreateWebhookEndpoint(app: Hono<AppEnv>, deps: Pick<Deps, 'clients' | 'audit' | 'endpoints' | 'urlGuard' | 'config'>) {
+  return app.post('/', requireScope('webhooks:write', deps), audited('webhook-endpoint.create', deps), validateJson(CreateWebhookEndpoint), async (c) => {
+    const tenantId = tenantIdOf(c)
     const body = c.req.valid('json')
     const id = commandId(c, 'we')
     // A retry of a create that was written before its process died answers that endpoint, not a second one.

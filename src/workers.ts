@@ -1,20 +1,25 @@
 // The worker role: one BullMQ worker per delivery queue (each running the shared delivery processor
-// with its target's handler), the replay-batch worker, and the sweeper.
+// with its target's handler), the replay-batch worker, and the sweeper. It sits beside the composition
+// root (deps.ts), not in queues/: it is where every domain's processor meets the engine, so the engine
+// itself knows no domain.
 import { type Processor, Worker } from 'bullmq'
-import type { Deps } from '../deps.ts'
-import { createMessageSender } from '../messages/deliver-message.ts'
-import { createCancellationSender, createPositionSender } from '../payments/deliver-position.ts'
-import { createPracticePusher } from '../practices/push-practice.ts'
-import { createPracticeRegistrar } from '../practices/register-practice.ts'
-import { createStepDocumentRegistrar } from '../practices/register-step-documents.ts'
-import { createWebhookSender } from '../webhooks/send-webhook.ts'
-import { queueNames } from './names.ts'
-import { createDeliveryProcessor, type DeliveryHandler, type DeliveryHooks, tuningFor } from './run-delivery.ts'
-import { startSweeper } from './sweeper.ts'
+import type { Deps } from './deps.ts'
+import { createMessageSender } from './messages/deliver-message.ts'
+import { createCancellationSender, createPositionSender } from './payments/deliver-position.ts'
+import { createPracticePusher } from './practices/push-practice.ts'
+import { createPracticeRegistrar } from './practices/register-practice.ts'
+import { createStepDocumentRegistrar } from './practices/register-step-documents.ts'
+import { createWebhookSender } from './webhooks/send-webhook.ts'
+import { queueNames } from './queues/names.ts'
+import { createDeliveryProcessor, type DeliveryHandler, type DeliveryHooks, tuningFor } from './queues/run-delivery.ts'
+import { startSweeper } from './queues/sweeper.ts'
 
 const defaultConcurrency = 50
 
-export async function startWorkers(deps: Deps, extraHandlers: DeliveryHandler[] = []): Promise<{ close(): Promise<void> }> {
+/** What the wiring hands the processors: the stores and ports each one names, the engine's own parts, config. */
+type WorkerDeps = Pick<Deps, 'config' | 'env' | 'logger' | 'clock' | 'metrics' | 'tenants' | 'engine' | 'deliveries' | 'pauses' | 'replayBatches' | 'events' | 'endpoints' | 'urlGuard' | 'messages' | 'messageBatches' | 'appio' | 'payments' | 'paymentOutcomes' | 'gpd' | 'practices' | 'practiceMessages' | 'documents' | 'timeline' | 'protocol' | 'supplier'>
+
+export async function startWorkers(deps: WorkerDeps, extraHandlers: DeliveryHandler[] = []): Promise<{ close(): Promise<void> }> {
   const { config, env } = deps
   const workerOptions = (concurrency: number) => ({
     connection: { url: env.REDIS_URL, maxRetriesPerRequest: null },
