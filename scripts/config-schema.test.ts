@@ -3,7 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import { expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { configJsonSchema } from '../src/config-json-schema.ts'
+import { configJsonSchema } from '../src/config/json-schema.ts'
 import { configSchemaPath } from './gen-config-schema.ts'
 
 it('the published JSON Schema is the one generated from the zod schema (run npm run gen:config-schema)', () => {

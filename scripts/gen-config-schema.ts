@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs'
-import { configJsonSchema } from '../src/config-json-schema.ts'
+import { configJsonSchema } from '../src/config/json-schema.ts'
 
 export const configSchemaPath = new URL('../schemas/snodo.config.schema.json', import.meta.url)
 

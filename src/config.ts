@@ -2,12 +2,14 @@
 // and reports every problem at once (path + reason) instead of failing on the first.
 import { readFileSync } from 'node:fs'
 import { createSecureContext } from 'node:tls'
-import { resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { type ProtocolSettings, resolveProtocolProfile } from './adapters/protocollo/profiles/index.ts'
 import { resolveSupplierProfile } from './adapters/supplier/profiles/index.ts'
-import { crossCheck, SnodoConfigFile } from './config-schema.ts'
+import { crossCheck, SnodoConfigFile } from './config/schema.ts'
+import { readMutualTls, readSecret, tryReadSecret } from './config/secret-ref.ts'
+
+export { readMutualTls, readSecret }
 
 const Env = z.object({
   NODE_ENV: z.string().default('development'),
@@ -60,29 +62,6 @@ export function validateConfig(raw: unknown, mode: Config['mode'], source: strin
   const problems = [...(parsed.success ? [] : issuesToProblems(parsed.error)), ...crossCheck(raw), ...unresolvableSecrets(raw, env), ...(parsed.success ? [...protocolProblems(parsed.data), ...supplierProblems(parsed.data), ...nodoEndpointProblems(parsed.data, mode, env), ...platformTlsProblems(parsed.data, env)] : [])]
   if (!parsed.success || problems.length > 0) throw new ConfigError(source, problems)
   return { ...parsed.data, mode }
-}
-
-/** Reads a secret reference at the moment of use, so rotated files are picked up. Never log the result. */
-export function readSecret(ref: string, env: Record<string, string | undefined> = process.env): string {
-  const value = tryReadSecret(ref, env)
-  if (value === undefined) throw new Error(`secret ${ref} cannot be resolved`)
-  return value
-}
-
-/** A platform's `tls` (secret references) read as PEM, for the client's Agent. */
-export function readMutualTls(tls: { cert: string; key: string; ca?: string }, env: Record<string, string | undefined> = process.env): { cert: string; key: string; ca?: string } {
-  return { cert: readSecret(tls.cert, env), key: readSecret(tls.key, env), ca: tls.ca === undefined ? undefined : readSecret(tls.ca, env) }
-}
-
-function tryReadSecret(ref: string, env: Record<string, string | undefined>): string | undefined {
-  const [kind, ...rest] = ref.split(':')
-  const name = rest.join(':')
-  if (kind === 'env') return env[name] || undefined
-  try {
-    return readFileSync(resolve(name), 'utf8').trim() || undefined
-  } catch {
-    return undefined
-  }
 }
 
 function unresolvableSecrets(value: unknown, env: Record<string, string | undefined>, path: string[] = []): ConfigProblem[] {

@@ -134,7 +134,7 @@ const connectionErrorNames: ReadonlySet<string> = new Set(['MaxRetriesPerRequest
 /**
  * Messages ioredis and BullMQ give a command cut off by the connection, and the reply prefixes of a
  * Redis that cannot serve for a while (LOADING: restarting from its AOF; OOM under noeviction…). A
- * batched script's error carries its call's name first (redis-batch.ts), hence no anchor for replies.
+ * batched script's error carries its call's name first (redis/batch.ts), hence no anchor for replies.
  */
 const connectionMessage = /^Connection is closed|^Command aborted due to connection close|Stream isn't writeable|^Command timed out|(?:^|: )(?:LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM)\b/
 

@@ -28,7 +28,7 @@ let receiver: Awaited<ReturnType<typeof startDeliveryReceiver>>
 const workers: SnodoProcess[] = []
 
 beforeAll(async () => {
-  // Live mode refuses a Redis without AOF and noeviction (src/redis-checks.ts): this test brings its own.
+  // Live mode refuses a Redis without AOF and noeviction (src/redis/checks.ts): this test brings its own.
   redis = await startRedisServer({ appendonly: 'yes', 'maxmemory-policy': 'noeviction' })
   live = await writeLiveConfig()
   configPath = join(live.dir, 'worker.yaml')

@@ -5,7 +5,7 @@ import type { JWK } from 'jose'
 import { readEnv, validateConfig } from '../../src/config.ts'
 import { createDeps, type Deps, type Role } from '../../src/deps.ts'
 import { createLogger } from '../../src/logger.ts'
-import { scopes } from '../../src/scopes.ts'
+import { scopes } from '../../src/trust/scopes.ts'
 
 export const tenant = 'comune-bench'
 export const clientId = 'bench-portal'

@@ -2,7 +2,7 @@
 // hash, so altering, removing or reordering one breaks the chain (design §4).
 import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
-import { defineScript } from '../redis-script.ts'
+import { defineScript } from '../redis/script.ts'
 
 export type AuditEntry = {
   who: string

@@ -1,7 +1,7 @@
 // Runtime schemas of the delivery engine's resources (webhook endpoints, events, deliveries, replays,
 // pauses, audit), each checked at compile time against the type generated from the contract.
 import { z } from 'zod'
-import { deliveryTargets } from '../config-schema.ts'
+import { deliveryTargets } from '../config/schema.ts'
 import { eventTypes } from '../events/event-types.ts'
 import { deliveryStatuses } from '../queues/delivery.ts'
 import type { components } from './generated/snodo.v1.ts'

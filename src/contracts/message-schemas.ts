@@ -1,14 +1,15 @@
 // Runtime schemas of App IO messages (appio/FACTS.md §3 rules, refused here rather than by IO later),
 // checked at compile time against the types generated from the contract.
 import { z } from 'zod'
+import { IoFiscalCode } from '../citizens/fiscal-code.ts'
 import { messageStatuses } from '../messages/message.ts'
+
+export { IoFiscalCode }
 import { Attempt, DeliveryError } from './delivery-schemas.ts'
 import type { components } from './generated/snodo.v1.ts'
 
 type Schemas = components['schemas']
 
-/** appio/FACTS.md §3: the FiscalCode pattern of the spec, anchored. */
-export const IoFiscalCode = z.string().regex(/^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/, 'a fiscal code in upper case, as App IO accepts it')
 
 export const IoPayment = z.strictObject({
   noticeNumber: z.string().regex(/^[0123][0-9]{17}$/, 'the 18-digit notice number (aux digit 0-3)'),

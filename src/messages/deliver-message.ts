@@ -2,7 +2,7 @@
 // the IO message id stored before the job completes, then follow its status until IO says PROCESSED,
 // REJECTED or FAILED. A citizen who cannot receive is a business outcome (rejected), not a failure.
 import type { AppIoPort, IoMessageStatus } from '../adapters/appio/port.ts'
-import type { TenantConfig } from '../config-schema.ts'
+import type { TenantConfig } from '../config/schema.ts'
 import { UpstreamError } from '../errors.ts'
 import type { EventFeed } from '../events/event-feed.ts'
 import type { EventType } from '../events/event-types.ts'

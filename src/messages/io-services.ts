@@ -1,7 +1,7 @@
 // Which IO service (and so which API key) a message goes out with: the one named, or the tenant's default.
 import type { IoService } from '../adapters/appio/port.ts'
-import { readSecret } from '../config.ts'
-import type { TenantConfig } from '../config-schema.ts'
+import { readSecret } from '../config/secret-ref.ts'
+import type { TenantConfig } from '../config/schema.ts'
 import { SnodoError } from '../errors.ts'
 
 type AppIoConfig = NonNullable<TenantConfig['platforms']['appio']>

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { citizen, type PaymentLoop, startPaymentLoop } from '../../test/support/payment-loop.ts'
 import { eventually } from '../../test/support/webhook-receiver.ts'
-import type { TenantConfig } from '../config-schema.ts'
+import type { TenantConfig } from '../config/schema.ts'
 import { startSweeper } from '../queues/sweeper.ts'
 import { acceptPayment, type PaymentRequest } from './accept-payment.ts'
 

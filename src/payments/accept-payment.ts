@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Transfer } from '../adapters/pagopa/port.ts'
 import type { Timeline } from '../citizens/timeline.ts'
-import type { TenantConfig } from '../config-schema.ts'
+import type { TenantConfig } from '../config/schema.ts'
 import { SnodoError } from '../errors.ts'
 import type { DeliveryEngine } from '../queues/engine.ts'
 import { deliveryIdFor } from '../queues/engine.ts'

@@ -2,8 +2,8 @@
 // create means it is already there, FACTS §5), then the payment is published. And the
 // pagopa-cancellations target: invalidate it on GPD, then the payment is cancelled.
 import type { DebtPosition, GpdPort, PagopaCredentials } from '../adapters/pagopa/port.ts'
-import { readSecret } from '../config.ts'
-import type { TenantConfig } from '../config-schema.ts'
+import { readSecret } from '../config/secret-ref.ts'
+import type { TenantConfig } from '../config/schema.ts'
 import { UpstreamError } from '../errors.ts'
 import type { Delivery } from '../queues/delivery.ts'
 import type { DeliveryStore } from '../queues/delivery-store.ts'

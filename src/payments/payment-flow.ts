@@ -1,7 +1,7 @@
 // The synchronous steps of a payment the portal asks for: the Checkout redirect (the citizen is
 // waiting: no queue), cancelling, and noticing that a payment's time to be paid is over.
 import type { CheckoutPort } from '../adapters/pagopa/port.ts'
-import type { TenantConfig } from '../config-schema.ts'
+import type { TenantConfig } from '../config/schema.ts'
 import { SnodoError, UpstreamError } from '../errors.ts'
 import type { DeliveryEngine } from '../queues/engine.ts'
 import { deliveryIdFor } from '../queues/engine.ts'

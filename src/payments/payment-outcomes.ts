@@ -4,8 +4,8 @@
 // debt was paid in full already). Each is idempotent (an event's dedupeKey, a message id per step):
 // the station runs them again when a receipt is sent again.
 import { createHash } from 'node:crypto'
-import type { TenantConfig } from '../config-schema.ts'
-import { IoFiscalCode } from '../contracts/message-schemas.ts'
+import type { TenantConfig } from '../config/schema.ts'
+import { IoFiscalCode } from '../citizens/fiscal-code.ts'
 import type { EventFeed } from '../events/event-feed.ts'
 import { acceptMessages } from '../messages/accept-message.ts'
 import type { MessageStore } from '../messages/message.ts'

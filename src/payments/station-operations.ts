@@ -5,7 +5,7 @@
 import type { Logger } from 'pino'
 import type { GpdPort } from '../adapters/pagopa/port.ts'
 import { type CallerIds, fault, formatAmount, type GetPaymentRequest, type NodoFault, type PaymentFacts, type Requests, type SendRTRequest, type StationOperations } from '../adapters/pagopa/station/port.ts'
-import type { TenantConfig } from '../config-schema.ts'
+import type { TenantConfig } from '../config/schema.ts'
 import { credentialsOf } from './deliver-position.ts'
 import { type NotPayable, whyNotPayable } from './payable-notice.ts'
 import { noticeOf, type PaymentNotice, type Receipt, receiptOf, type StoredPayment } from './payment.ts'

@@ -1,7 +1,7 @@
 // What the nodo SOAP endpoint (/pagopa/nodo) needs from the payments domain: which tenant an idPA is,
 // a payment by notice number, and recording a receipt. The endpoint owns the SOAP and the fault
 // codes; this owns the state.
-import type { TenantConfig } from '../config-schema.ts'
+import type { TenantConfig } from '../config/schema.ts'
 import { type Installment, noticeOf, type PaymentStore, type Receipt, receiptField, receiptOf, settledBy, settlement, type StoredPayment } from './payment.ts'
 import type { PaymentOutcomes } from './payment-outcomes.ts'
 

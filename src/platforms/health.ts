@@ -1,8 +1,8 @@
 // How each platform a tenant uses looks from here: a cheap reachability probe of its base URL,
 // cached so that GET /v1/tenants/{id} never waits on a platform more than once per interval.
 import { type Dispatcher, request } from 'undici'
-import type { MutualTls, PlatformName, PlatformsConfig } from '../config-schema.ts'
-import { platformNames } from '../config-schema.ts'
+import type { MutualTls, PlatformName, PlatformsConfig } from '../config/schema.ts'
+import { platformNames } from '../config/schema.ts'
 
 export type PlatformStatus = 'up' | 'down' | 'disabled'
 export type PlatformHealth = { platform: PlatformName; enabled: boolean; status: PlatformStatus; checkedAt: string; detail?: string }

@@ -2,8 +2,8 @@
 // status (config `backoffice.services[].messages`), or Snodo's own Italian wording. {{placeholders}}:
 // subject, status, number (protocol number), year, message (what the office wrote), service.
 import { createHash } from 'node:crypto'
-import type { TenantConfig } from '../config-schema.ts'
-import { IoFiscalCode } from '../contracts/message-schemas.ts'
+import type { TenantConfig } from '../config/schema.ts'
+import { IoFiscalCode } from '../citizens/fiscal-code.ts'
 import { acceptMessages } from '../messages/accept-message.ts'
 import { serviceName } from '../messages/io-services.ts'
 import type { MessageStore } from '../messages/message.ts'

@@ -6,7 +6,7 @@
 // never hands it over twice; a retry after the supplier accepted it only finishes what the stopped
 // attempt left undone (the event). A withdrawn practice is not handed over.
 import type { SupplierPort } from '../adapters/supplier/port.ts'
-import type { TenantConfig } from '../config-schema.ts'
+import type { TenantConfig } from '../config/schema.ts'
 import type { DocumentStore } from '../documents/document-store.ts'
 import { UpstreamError } from '../errors.ts'
 import type { EventFeed } from '../events/event-feed.ts'

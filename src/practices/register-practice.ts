@@ -4,7 +4,7 @@
 // service (its own delivery, push-practice.ts), or left for it to pull. Every step after the
 // registration is idempotent, so an attempt that stopped half way is finished by the next one.
 import type { ProtocolPort } from '../adapters/protocollo/port.ts'
-import type { TenantConfig } from '../config-schema.ts'
+import type { TenantConfig } from '../config/schema.ts'
 import type { DocumentStore } from '../documents/document-store.ts'
 import { UpstreamError } from '../errors.ts'
 import type { EventFeed } from '../events/event-feed.ts'

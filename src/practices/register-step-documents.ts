@@ -6,7 +6,7 @@
 // the registration only tells what the stopped attempt left untold (event, timeline).
 import type { ProtocolPort, ProtocolRegistration } from '../adapters/protocollo/port.ts'
 import type { Timeline } from '../citizens/timeline.ts'
-import type { TenantConfig } from '../config-schema.ts'
+import type { TenantConfig } from '../config/schema.ts'
 import type { DocumentStore } from '../documents/document-store.ts'
 import { UpstreamError } from '../errors.ts'
 import type { EventFeed } from '../events/event-feed.ts'

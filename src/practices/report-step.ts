@@ -6,7 +6,7 @@
 // Reporting the practice's last step again, identically, is answered like the first report and redoes
 // what follows it (each part idempotent): a report whose answer was lost, or that failed after the
 // step was recorded, can simply be retried.
-import type { TenantConfig } from '../config-schema.ts'
+import type { TenantConfig } from '../config/schema.ts'
 import type { DocumentStore } from '../documents/document-store.ts'
 import { SnodoError } from '../errors.ts'
 import type { EventFeed } from '../events/event-feed.ts'

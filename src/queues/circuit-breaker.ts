@@ -3,7 +3,7 @@
 // (half-open) and its outcome closes or re-opens it (design §5). The Lua is in lua/circuit.ts, which
 // the delivery processor's claim and finish scripts share.
 import type { Redis } from 'ioredis'
-import { defineScript } from '../redis-script.ts'
+import { defineScript } from '../redis/script.ts'
 import { circuitKey, circuitLua } from './lua/circuit.ts'
 
 export type CircuitSettings = { failureThreshold: number; cooldownMs: number }

@@ -2,8 +2,8 @@
 // (all, and one per status) for ops queries. Creation and status changes are Lua scripts, so a
 // record, its indexes and the "not yet enqueued" marker never disagree, and status never goes back.
 import type { Redis } from 'ioredis'
-import { createScriptBatcher } from '../redis-batch.ts'
-import { defineScript } from '../redis-script.ts'
+import { createScriptBatcher } from '../redis/batch.ts'
+import { defineScript } from '../redis/script.ts'
 import { type Attempt, allowedTransitions, type Delivery, type DeliveryFilter, type DeliveryStatus, deliveryStatuses, type NewDelivery } from './delivery.ts'
 import { recordLua } from './lua/record.ts'
 import { stepsLua } from './lua/steps.ts'

@@ -1,5 +1,5 @@
 // What a delivery is: one command or event on its way to one target, with every attempt it took.
-import type { DeliveryTarget } from '../config-schema.ts'
+import type { DeliveryTarget } from '../config/schema.ts'
 import type { UpstreamErrorKind } from '../errors.ts'
 import type { QueueName } from './names.ts'
 

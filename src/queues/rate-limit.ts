@@ -2,7 +2,7 @@
 // bucket answers how long to wait: the engine delays the job by that much instead of failing it.
 // The Lua is in lua/bucket.ts, which the delivery processor's claim script shares.
 import type { Redis } from 'ioredis'
-import { defineScript } from '../redis-script.ts'
+import { defineScript } from '../redis/script.ts'
 import { bucketKey, bucketLua } from './lua/bucket.ts'
 
 export type RateLimit = { perSecond: number; burst: number }

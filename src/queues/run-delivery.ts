@@ -4,7 +4,7 @@
 // are one atomic step (the store's claim), the bookkeeping after it another (finish); the store runs
 // the steps that jobs ask for in the same event-loop turn as one script.
 import { DelayedError, type Job, type Processor } from 'bullmq'
-import type { DeliveryConfig, DeliveryTarget, TargetTuning } from '../config-schema.ts'
+import type { DeliveryConfig, DeliveryTarget, TargetTuning } from '../config/schema.ts'
 import { isInfrastructureError, UpstreamError } from '../errors.ts'
 import type { Attempt, Delivery, DeliveryError } from './delivery.ts'
 import type { ClaimRules, DeliveryStore, Finish } from './delivery-store.ts'

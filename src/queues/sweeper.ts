@@ -1,7 +1,7 @@
 // Repairs what a crash can leave half-written: a delivery recorded but whose job was never added
 // (the pending marker outlived its grace period), a resource written but whose delivery was never
 // recorded (its intent outlived the grace period), and trims index entries and events past retention.
-import type { DeliveryConfig } from '../config-schema.ts'
+import type { DeliveryConfig } from '../config/schema.ts'
 import type { Delivery } from './delivery.ts'
 import type { DeliveryStore } from './delivery-store.ts'
 import type { DeliveryEngine } from './engine.ts'

@@ -17,7 +17,7 @@ import { sandboxSoapService, startBackofficeSandbox } from './backoffice-sandbox
 import { type BackofficeSupplier, startBackofficeSupplier } from './backoffice-supplier.ts'
 import { startPagopaSandbox } from './pagopa-sandbox.ts'
 import { type Config, validateConfig } from '../config.ts'
-import { scopes } from '../scopes.ts'
+import { scopes } from '../trust/scopes.ts'
 import { listKeys, publicPart, rotateKey } from '../trust/key-ring.ts'
 
 export const sandboxTenantId = 'comune-demo'

@@ -1,7 +1,7 @@
 // The clients Snodo trusts, each with its own key set (inline JWKS or a JWKS URL).
 import { createLocalJWKSet, createRemoteJWKSet, type JWTVerifyGetKey } from 'jose'
-import type { ClientConfig } from '../config-schema.ts'
-import type { Scope } from '../scopes.ts'
+import type { ClientConfig } from '../config/schema.ts'
+import type { Scope } from './scopes.ts'
 
 export type Client = {
   id: string

@@ -1,7 +1,7 @@
 // PDND voucher acceptance, per tenant (pdnd/FACTS.md "Voucher claims, as PDND signs them"):
 // RS256, typ at+jwt, iss = the PDND issuer, aud = Snodo's e-service audience, purposeId → client.
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose'
-import type { TenantConfig } from '../config-schema.ts'
+import type { TenantConfig } from '../config/schema.ts'
 import { SnodoError } from '../errors.ts'
 import { isJti } from './claims.ts'
 import type { ReplayCache } from './replay-cache.ts'

@@ -3,7 +3,7 @@
 // loopback that most of them register at.
 import { createProtocolloSimulator, type ProtocolloSimulator } from '../../src/adapters/protocollo/simulator/app.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../src/adapters/simulator/harness.ts'
-import type { TenantConfig } from '../../src/config-schema.ts'
+import type { TenantConfig } from '../../src/config/schema.ts'
 import { createTestApp } from './test-app.ts'
 
 type Backoffice = NonNullable<TenantConfig['platforms']['backoffice']>

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
-import { scopes } from '../../src/scopes.ts'
+import { scopes } from '../../src/trust/scopes.ts'
 import { rotateKey } from '../../src/trust/key-ring.ts'
 import { aClientKey, type TestClient } from './test-app.ts'
 

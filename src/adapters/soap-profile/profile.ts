@@ -5,7 +5,7 @@
 // template.ts; the reference checks (unknown params, secrets, steps, filters) are in profile-check.ts.
 import { z } from 'zod'
 import { upstreamErrorKinds } from '../../errors.ts'
-import { SecretRef } from '../../secret-ref.ts'
+import { SecretRef } from '../../config/secret-ref.ts'
 
 export const Name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _, not starting with a digit')
 const Kind = z.enum(upstreamErrorKinds)

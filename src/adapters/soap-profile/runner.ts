@@ -5,7 +5,7 @@
 // (errors.ts), with the committing call's unknown outcome handled as FACTS.md §3.10 asks.
 import type { Dispatcher } from 'undici'
 import type { ClientTls } from '../http/agent.ts'
-import { readSecret } from '../../config.ts'
+import { readSecret } from '../../config/secret-ref.ts'
 import { UpstreamError } from '../../errors.ts'
 import { classify, InBandError, type PlatformErrors } from './errors.ts'
 import type { SoapProfile, Step } from './profile.ts'

@@ -4,7 +4,7 @@
 // validated, so a missing WSDL, param or credential is reported at start-up, by path.
 import { type ZodType, z } from 'zod'
 import { upstreamErrorKinds } from '../../errors.ts'
-import { SecretRef } from '../../secret-ref.ts'
+import { SecretRef } from '../../config/secret-ref.ts'
 import { Name } from './profile.ts'
 
 export const settingsFields = {

@@ -3,7 +3,7 @@
 // own, the endpoint, the auth with secret references, and the settings every SOAP profile takes. Kept
 // apart from the profiles so the config schema can embed it (and its JSON Schema) without importing them.
 import { z } from 'zod'
-import { SecretRef } from '../../secret-ref.ts'
+import { SecretRef } from '../../config/secret-ref.ts'
 import { settingsFields } from '../soap-profile/settings.ts'
 
 export const supplierProfileNames = ['pratica', 'suap'] as const

@@ -2,7 +2,7 @@
 // ({"fiscalCode": …, other fields are variables}). Each broken line is reported with its number;
 // the good lines still go.
 import { parse as parseCsv } from 'csv-parse/sync'
-import { IoFiscalCode } from '../../contracts/message-schemas.ts'
+import { IoFiscalCode } from '../../citizens/fiscal-code.ts'
 
 export type Recipient = { line: number; fiscalCode: string; vars: Record<string, string> }
 export type LineError = { line: number; message: string }

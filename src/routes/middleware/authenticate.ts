@@ -1,6 +1,6 @@
 // Who is calling: a client-signed ID_AUTH_REST_02 token, or, on tenants that accept them, a PDND voucher.
 import type { MiddlewareHandler } from 'hono'
-import type { TenantConfig } from '../../config-schema.ts'
+import type { TenantConfig } from '../../config/schema.ts'
 import { SnodoError } from '../../errors.ts'
 import type { ClientRegistry } from '../../trust/clients.ts'
 import type { ReplayCache } from '../../trust/replay-cache.ts'

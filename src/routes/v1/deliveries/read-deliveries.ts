@@ -1,7 +1,7 @@
 import type { Hono } from 'hono'
 import { z } from 'zod'
 import { DeliveryDetail, DeliveryPage } from '../../../contracts/delivery-schemas.ts'
-import { deliveryTargets } from '../../../config-schema.ts'
+import { deliveryTargets } from '../../../config/schema.ts'
 import type { Deps } from '../../../deps.ts'
 import { SnodoError } from '../../../errors.ts'
 import { deliveryStatuses } from '../../../queues/delivery.ts'

@@ -6,7 +6,7 @@ import { citizen, type PaymentLoop, paymentsPath as payments, returnUrls, startP
 import { signedInit } from '../../../../test/support/signed.ts'
 import { eventually } from '../../../../test/support/webhook-receiver.ts'
 import { gpdMagicDebtors } from '../../../adapters/pagopa/simulator/magic.ts'
-import type { TenantConfig } from '../../../config-schema.ts'
+import type { TenantConfig } from '../../../config/schema.ts'
 import { acceptPayment } from '../../../payments/accept-payment.ts'
 import { startSweeper } from '../../../queues/sweeper.ts'
 

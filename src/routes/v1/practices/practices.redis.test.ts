@@ -13,7 +13,7 @@ import type { ProtocolloSimulator } from '../../../adapters/protocollo/simulator
 import { protocolloMagicSubjects } from '../../../adapters/protocollo/simulator/magic.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../../adapters/simulator/harness.ts'
 import { importSigningKey, signRequest } from '../../../client/index.ts'
-import type { TenantConfig } from '../../../config-schema.ts'
+import type { TenantConfig } from '../../../config/schema.ts'
 import { acceptPractice, type PracticeRequest } from '../../../practices/accept-practice.ts'
 import { startSweeper } from '../../../queues/sweeper.ts'
 import { startWorkers } from '../../../workers.ts'

@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { afterAll, expect, it } from 'vitest'
-import { readEnv } from './config.ts'
-import { batchDispatchLua, createScriptBatcher } from './redis-batch.ts'
+import { readEnv } from '../config.ts'
+import { batchDispatchLua, createScriptBatcher } from './batch.ts'
 
 const prefix = `test-${randomUUID().slice(0, 8)}`
 const redis = new Redis(readEnv().REDIS_URL, { enableAutoPipelining: true })

@@ -2,8 +2,8 @@
 // (`npm run gen:config-schema`) and a test keeps it fresh.
 import ipaddr from 'ipaddr.js'
 import { z } from 'zod'
-import { SoapRouting } from './adapters/supplier/routing.ts'
-import { scopes } from './scopes.ts'
+import { SoapRouting } from '../adapters/supplier/routing.ts'
+import { scopes } from '../trust/scopes.ts'
 import { SecretRef } from './secret-ref.ts'
 
 export { SecretRef }

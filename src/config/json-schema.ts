@@ -1,6 +1,6 @@
 // snodo.config.yaml as JSON Schema, generated from the zod schema so the two cannot disagree.
 import { z } from 'zod'
-import { SnodoConfigFile } from './config-schema.ts'
+import { SnodoConfigFile } from './schema.ts'
 
 export function configJsonSchema(): Record<string, unknown> {
   return {

@@ -6,7 +6,7 @@
 // webhook delivery). The script (ending with batchDispatchLua) takes a run of [call name, argument
 // count, arguments…] and answers one reply per call, an error reply for a call that raised.
 import type { Redis } from 'ioredis'
-import { defineScript, type ScriptArg } from './redis-script.ts'
+import { defineScript, type ScriptArg } from './script.ts'
 
 type Call = { name: string; args: ScriptArg[]; resolve(answer: unknown): void; reject(error: Error): void }
 
