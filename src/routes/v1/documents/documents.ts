@@ -12,6 +12,7 @@ import { signedWithDigest } from '../../middleware/sign-response.ts'
 import { answerStream, requestBodyStream } from '../../node-streams.ts'
 import { attachmentHeaders } from './content-disposition.ts'
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a stored name may hold no control character, so the class names them.
 const fileName = /^[^/\\\x00-\x1f]{1,200}$/
 
 /** The file name as sent percent-encoded; undefined when the encoding is broken (e.g. a lone `%`). */
