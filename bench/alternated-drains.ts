@@ -34,10 +34,17 @@ export async function alternatedDrains(o: {
       const d = await o.round(side, perRound, from)
       from += perRound
       results[side].push(d)
-      log(`  round ${round} ${side.padEnd(8)} ${rate(d.rate).padStart(6)} ${unit.rates} (${d.count} in ${d.seconds.toFixed(2)} s)  CPU/${unit.one} worker ${n0(d.workerUs)} µs, simulator ${n0(d.receiverUs)} µs, redis ${n0(d.redisUs)} µs`)
+      log(
+        `  round ${round} ${side.padEnd(8)} ${rate(d.rate).padStart(6)} ${unit.rates} (${d.count} in ${d.seconds.toFixed(2)} s)  CPU/${unit.one} worker ${n0(d.workerUs)} µs, simulator ${n0(d.receiverUs)} µs, redis ${n0(d.redisUs)} µs`,
+      )
     }
   }
-  const sum = (list: Drain[]) => ({ rate: median(list.map((d) => d.rate)), worker: median(list.map((d) => d.workerUs)), sim: median(list.map((d) => d.receiverUs)), redis: median(list.map((d) => d.redisUs)) })
+  const sum = (list: Drain[]) => ({
+    rate: median(list.map((d) => d.rate)),
+    worker: median(list.map((d) => d.workerUs)),
+    sim: median(list.map((d) => d.receiverUs)),
+    redis: median(list.map((d) => d.redisUs)),
+  })
   const b = sum(results.baseline)
   const s = sum(results.snodo)
   const ratio = s.rate / b.rate
@@ -45,13 +52,17 @@ export async function alternatedDrains(o: {
   const line = (label: string, x: number, y: number, note = '') => log(`  ${row([label, n0(x), n0(y), `${(y / x).toFixed(2)}×`], w)}${note}`)
   log(`  medians of ${o.rounds} alternated drains of ${perRound}, concurrency 50 each (${o.perItem})`)
   log(`  ${row(['', 'baseline', 'snodo', 'snodo/base'], w)}`)
-  log(`  ${row([unit.rates, rate(b.rate), rate(s.rate), pct(ratio)], w)}${o.target === undefined ? '' : `   ${verdict(ratio >= o.target, `≥ ${pct(o.target)}`)}`}`)
+  log(
+    `  ${row([unit.rates, rate(b.rate), rate(s.rate), pct(ratio)], w)}${o.target === undefined ? '' : `   ${verdict(ratio >= o.target, `≥ ${pct(o.target)}`)}`}`,
+  )
   line(`worker CPU µs/${unit.one}`, b.worker, s.worker)
   line(`simulator CPU µs/${unit.one}`, b.sim, s.sim)
   line(`redis CPU µs/${unit.one}`, b.redis, s.redis, "   (the whole server's: other runs on this Redis add to both)")
   const bTotal = b.worker + b.sim + b.redis
   const sTotal = s.worker + s.sim + s.redis
-  log(`  ${row([`total CPU µs/${unit.one}`, n0(bTotal), n0(sTotal), `${(sTotal / bTotal).toFixed(2)}×`], w)}   (all three share 2 cores: base/snodo ${pct(bTotal / sTotal)} is the rate ratio to expect when CPU-bound)`)
+  log(
+    `  ${row([`total CPU µs/${unit.one}`, n0(bTotal), n0(sTotal), `${(sTotal / bTotal).toFixed(2)}×`], w)}   (all three share 2 cores: base/snodo ${pct(bTotal / sTotal)} is the rate ratio to expect when CPU-bound)`,
+  )
   const paired = results.snodo.map((r, i) => r.rate / (results.baseline[i] as Drain).rate)
   log(`  paired per-round ratios: ${paired.map(pct).join(', ')} (median ${pct(median(paired))})`)
   return { ratio, met: o.target === undefined || ratio >= o.target, cpuRatio: bTotal / sTotal, snodoRate: s.rate }

@@ -8,7 +8,9 @@ const ticksPerSecond = 100 // USER_HZ on Linux
 export function processCpuSeconds(pid: number | undefined): number {
   try {
     // Fields after the "(comm)" part: state is 3rd overall, utime 14th, stime 15th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ')
     return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond
   } catch {
     return Number.NaN

@@ -40,10 +40,18 @@ await guard.run(async () => {
     const backlog = await bounded('part 4', 75_000, () => withBacklog(rig, redis, throughput, log))
 
     log(`\n--- summary [${elapsed()}]`)
-    log(`  1. accept path req/s          snodo/baseline ${pct(accept.ratio).padStart(5)}   target ≥ 50 %: ${accept.met ? 'met' : 'NOT met'}; snodo/same-crypto ${pct(accept.sameCryptoRatio)}`)
-    log(`  2. webhook deliveries/s       snodo/baseline ${pct(throughput.ratio).padStart(5)}   target ≥ 60 %: ${throughput.met ? 'met' : 'NOT met'}  (by total CPU per delivery: ${pct(throughput.cpuRatio)})`)
-    log(`  3. Redis per completed delivery: ${n0(memory.during)} B during retention; ${n0(memory.afterSucceededTrim)} B after the succeeded retention (index entries until the dead retention), ${n0(memory.afterAllTrims)} B after both`)
-    log(`  4. 100k backlog: enqueue ${n0(backlog.enqueueRate)}/s, ${n0(backlog.bytesPerQueued)} B per queued delivery; drain ${n0(backlog.rate)}/s = ${pct(backlog.ratio)} of the small-backlog rate`)
+    log(
+      `  1. accept path req/s          snodo/baseline ${pct(accept.ratio).padStart(5)}   target ≥ 50 %: ${accept.met ? 'met' : 'NOT met'}; snodo/same-crypto ${pct(accept.sameCryptoRatio)}`,
+    )
+    log(
+      `  2. webhook deliveries/s       snodo/baseline ${pct(throughput.ratio).padStart(5)}   target ≥ 60 %: ${throughput.met ? 'met' : 'NOT met'}  (by total CPU per delivery: ${pct(throughput.cpuRatio)})`,
+    )
+    log(
+      `  3. Redis per completed delivery: ${n0(memory.during)} B during retention; ${n0(memory.afterSucceededTrim)} B after the succeeded retention (index entries until the dead retention), ${n0(memory.afterAllTrims)} B after both`,
+    )
+    log(
+      `  4. 100k backlog: enqueue ${n0(backlog.enqueueRate)}/s, ${n0(backlog.bytesPerQueued)} B per queued delivery; drain ${n0(backlog.rate)}/s = ${pct(backlog.ratio)} of the small-backlog rate`,
+    )
   } finally {
     await rig.close()
   }

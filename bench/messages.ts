@@ -28,7 +28,11 @@ await guard.run(async () => {
   const batch = await bounded('part 2', 90_000, () => batchOf100k(env('batch'), redis, log))
 
   log(`\n--- summary [${guard.elapsed()}]`)
-  log(`  1. App IO msgs/s              snodo/baseline ${pct(throughput.ratio).padStart(5)}   target ≥ 60 %: ${throughput.met ? 'met' : 'NOT met'}  (snodo ${n0(throughput.snodoRate)}/s; by total CPU per message: ${pct(throughput.cpuRatio)})`)
-  log(`  2. 100k batch: accept ${n0(batch.acceptRate)} recipients/s, expansion ${n0(batch.expandRate)} recipients/s, ${n0(batch.bytesPerRecipient)} B of Redis per queued recipient`)
+  log(
+    `  1. App IO msgs/s              snodo/baseline ${pct(throughput.ratio).padStart(5)}   target ≥ 60 %: ${throughput.met ? 'met' : 'NOT met'}  (snodo ${n0(throughput.snodoRate)}/s; by total CPU per message: ${pct(throughput.cpuRatio)})`,
+  )
+  log(
+    `  2. 100k batch: accept ${n0(batch.acceptRate)} recipients/s, expansion ${n0(batch.expandRate)} recipients/s, ${n0(batch.bytesPerRecipient)} B of Redis per queued recipient`,
+  )
   log(`effective parallelism after: ${describeParallelism(await effectiveParallelism())}`)
 })

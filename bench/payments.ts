@@ -21,7 +21,15 @@ const paymentBody = JSON.stringify({
   description: 'TARI 2025 - tassa sui rifiuti, rata unica per l’abitazione di via Roma 1 e relative pertinenze (cantina, box auto)',
   dueDate: new Date(Date.now() + 60 * 86_400_000).toISOString(), // ahead: GPD (and so Snodo) refuses a position already due
   transfers: [{ iban: 'IT60X0542811101000000123456', amountCents: 15_050, remittance: 'TARI 2025 rata unica - avviso 2025/000123', category: '9/0101100IM/' }],
-  metadata: { pratica: 'TARI-2025-000123', ufficio: 'Tributi', sportello: 'online', codiceUtenza: 'UT-0004567', note: 'x'.repeat(120), anno: '2025', rata: 'unica' },
+  metadata: {
+    pratica: 'TARI-2025-000123',
+    ufficio: 'Tributi',
+    sportello: 'online',
+    codiceUtenza: 'UT-0004567',
+    note: 'x'.repeat(120),
+    anno: '2025',
+    rata: 'unica',
+  },
 })
 
 await guard.run(async () => {
@@ -34,14 +42,20 @@ await guard.run(async () => {
   const receipts = await bounded('part 1', 70_000, () => receiptThroughput(payEnv('rt'), redis, log))
   log(`  cleaned: ${await deleteKeys(redis, `${runPrefix}-rt:*`)} keys deleted`)
 
-  log(`\n--- 2. payment creation: signed POST /v1/tenants/${tenant}/payments → 202 (IUV, record, GPD delivery + job; no worker) vs jose + zod + BullMQ add [${guard.elapsed()}]`)
+  log(
+    `\n--- 2. payment creation: signed POST /v1/tenants/${tenant}/payments → 202 (IUV, record, GPD delivery + job; no worker) vs jose + zod + BullMQ add [${guard.elapsed()}]`,
+  )
   log(`  body ${paymentBody.length} bytes, the same on both sides (the baseline is bench/delivery's bare accept route)`)
   const snodo = { path: `/v1/tenants/${tenant}/payments`, body: paymentBody, queue: 'pagopa-positions' }
   const accept = await bounded('part 2', 120_000, () => acceptPath({ env: payEnv('accept'), key, redis, log, snodo }))
   log(`  cleaned: ${await deleteKeys(redis, `${runPrefix}-accept:*`)} keys deleted`)
 
   log(`\n--- summary [${guard.elapsed()}]`)
-  log(`  1. paSendRT receipts/s        snodo/soap lib ${pct(receipts.ratio).padStart(5)}   (snodo ${n0(receipts.snodoRate)}/s; p99 ${receipts.p99Ratio.toFixed(2)}× the soap library's)`)
-  log(`  2. payment creation req/s     snodo/baseline ${pct(accept.ratio).padStart(5)}   target ≥ 50 % (as the delivery accept path): ${accept.met ? 'met' : 'NOT met'}; snodo/same-crypto ${pct(accept.sameCryptoRatio)}`)
+  log(
+    `  1. paSendRT receipts/s        snodo/soap lib ${pct(receipts.ratio).padStart(5)}   (snodo ${n0(receipts.snodoRate)}/s; p99 ${receipts.p99Ratio.toFixed(2)}× the soap library's)`,
+  )
+  log(
+    `  2. payment creation req/s     snodo/baseline ${pct(accept.ratio).padStart(5)}   target ≥ 50 % (as the delivery accept path): ${accept.met ? 'met' : 'NOT met'}; snodo/same-crypto ${pct(accept.sameCryptoRatio)}`,
+  )
   log(`effective parallelism after: ${describeParallelism(await effectiveParallelism())}`)
 })

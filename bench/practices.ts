@@ -24,6 +24,8 @@ await guard.run(async () => {
   log(`  queues cleaned: ${await deleteKeys(redis, `${runPrefix}-prot:*`)} keys deleted`)
 
   log(`\n--- summary [${guard.elapsed()}]`)
-  log(`  1. practices/s   snodo/baseline ${pct(throughput.ratio).padStart(5)}  (snodo ${throughput.snodoRate.toFixed(1)}/s; by total CPU per practice: ${pct(throughput.cpuRatio)})`)
+  log(
+    `  1. practices/s   snodo/baseline ${pct(throughput.ratio).padStart(5)}  (snodo ${throughput.snodoRate.toFixed(1)}/s; by total CPU per practice: ${pct(throughput.cpuRatio)})`,
+  )
   log(`effective parallelism after: ${describeParallelism(await effectiveParallelism())}`)
 })

@@ -119,7 +119,9 @@ async function main() {
       const cold = await runLoad(server.origin, await prepare(Math.min(maxRequestsPerRound, 20_000)), { concurrency, durationMs: warmUpMs })
       const warm = await runLoad(server.origin, await prepare(sized(cold.rps, warmUpMs, 3)), { concurrency, durationMs: warmUpMs })
       perRound[server.name] = sized(Math.max(cold.rps, warm.rps), durationMs, 1.5)
-      console.log(`warm-up ${server.name.padEnd(11)} ${cold.rps.toFixed(0).padStart(6)} then ${warm.rps.toFixed(0).padStart(6)} req/s → ${perRound[server.name]} signed requests per round`)
+      console.log(
+        `warm-up ${server.name.padEnd(11)} ${cold.rps.toFixed(0).padStart(6)} then ${warm.rps.toFixed(0).padStart(6)} req/s → ${perRound[server.name]} signed requests per round`,
+      )
     }
 
     for (let round = 1; round <= rounds; round++) {
@@ -139,7 +141,10 @@ async function main() {
         // A round that runs out of requests ends with its connections draining one by one, which
         // lowers its req/s: size the next rounds from the best rate seen so far too.
         perRound[server.name] = Math.max(perRound[server.name], sized(r.rps, durationMs, 1.5))
-        const failures = Object.entries(r.failures).map(([status, n]) => `${n}× ${status}`).join(', ') || 'none'
+        const failures =
+          Object.entries(r.failures)
+            .map(([status, n]) => `${n}× ${status}`)
+            .join(', ') || 'none'
         console.log(
           `round ${round} ${server.name.padEnd(11)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2).padStart(6)} ms  p99 ${r.p99Ms.toFixed(2).padStart(6)} ms` +
             `  CPU/req server ${r.serverCpuUsPerRequest.toFixed(0)} µs, redis ${r.redisCpuUsPerRequest.toFixed(0)} µs, load ${r.loaderCpuUsPerRequest.toFixed(0)} µs` +
@@ -165,7 +170,8 @@ async function main() {
   const rpsRatio = s.rps / b.rps
   const p99Ratio = s.p99 / b.p99
   const paired = (against: Name, f: (r: Round) => number) => results.snodo.map((r, i) => f(r) / f(results[against][i] as Round))
-  const row = (label: string, cells: string[], verdict = '') => console.log(`${label.padEnd(20)}${cells.map((cell, i) => cell.padStart(i < 3 ? 12 : 16)).join('')}   ${verdict}`)
+  const row = (label: string, cells: string[], verdict = '') =>
+    console.log(`${label.padEnd(20)}${cells.map((cell, i) => cell.padStart(i < 3 ? 12 : 16)).join('')}   ${verdict}`)
   const failed = Object.values(results).some((list) => list.some((r) => Object.keys(r.failures).length > 0))
   const pct = (x: number) => `${(x * 100).toFixed(0)} %`
   const times = (x: number) => `${x.toFixed(2)}×`
@@ -179,7 +185,13 @@ async function main() {
   row('server CPU µs/req', [b.server.toFixed(0), c.server.toFixed(0), s.server.toFixed(0), times(s.server / b.server), times(s.server / c.server)])
   row('redis CPU µs/req', [b.redis.toFixed(0), c.redis.toFixed(0), s.redis.toFixed(0)])
   for (const against of ['baseline', 'same-crypto'] as const) {
-    console.log(`paired per-round ratios vs ${against}: req/s ${paired(against, (r) => r.rps).map(pct).join(', ')}; p99 ${paired(against, (r) => r.p99Ms).map(times).join(', ')}`)
+    console.log(
+      `paired per-round ratios vs ${against}: req/s ${paired(against, (r) => r.rps)
+        .map(pct)
+        .join(', ')}; p99 ${paired(against, (r) => r.p99Ms)
+        .map(times)
+        .join(', ')}`,
+    )
   }
   if (failed) console.log('WARNING: some requests did not answer 200 (see the rounds above): the figures are not those of the accept path')
 

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs'
-import { generatedTypesPath, generateContractTypes } from './contract-types.ts'
+import { generateContractTypes, generatedTypesPath } from './contract-types.ts'
 
 writeFileSync(generatedTypesPath, await generateContractTypes())
 console.log(`wrote ${generatedTypesPath}`)

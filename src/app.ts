@@ -12,8 +12,8 @@ import { authenticate } from './routes/middleware/authenticate.ts'
 import { tenantAccess } from './routes/middleware/authorize.ts'
 import { bodyIntegrity } from './routes/middleware/body-integrity.ts'
 import { limitBody, limitDeclaredLength } from './routes/middleware/body-limit.ts'
-import { noSniff } from './routes/middleware/no-sniff.ts'
 import { idempotency } from './routes/middleware/idempotency.ts'
+import { noSniff } from './routes/middleware/no-sniff.ts'
 import { createErrorHandler, notFound, problemResponse } from './routes/middleware/problems.ts'
 import { signResponse } from './routes/middleware/sign-response.ts'
 import { registerOperations } from './routes/operations/register-operations.ts'
@@ -62,7 +62,10 @@ export function createApp(deps: Deps) {
     methodNotAllowed({
       app,
       onMethodNotAllowed: (c, methods) =>
-        problemResponse(c, new SnodoError('method_not_allowed', `${c.req.method} is not allowed here; use ${methods.join(', ')}`, { headers: { allow: methods.join(', ') } })),
+        problemResponse(
+          c,
+          new SnodoError('method_not_allowed', `${c.req.method} is not allowed here; use ${methods.join(', ')}`, { headers: { allow: methods.join(', ') } }),
+        ),
     }),
   )
   registerOperations(app, deps)

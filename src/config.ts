@@ -18,7 +18,10 @@ const Env = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   SNODO_CONFIG: z.string().optional(),
   SNODO_HOME: z.string().default('.snodo'),
-  SNODO_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('snodo'),
+  SNODO_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('snodo'),
   SNODO_SHUTDOWN_MS: z.coerce.number().int().min(100).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
@@ -59,7 +62,19 @@ export function validateConfig(raw: unknown, mode: Config['mode'], source: strin
   const parsed = SnodoConfigFile.safeParse(raw)
   // References and secrets are checked on the raw input even when its shape is wrong, so the operator
   // sees every problem in one run instead of fixing them one start-up at a time.
-  const problems = [...(parsed.success ? [] : issuesToProblems(parsed.error)), ...crossCheck(raw), ...unresolvableSecrets(raw, env), ...(parsed.success ? [...protocolProblems(parsed.data), ...supplierProblems(parsed.data), ...nodoEndpointProblems(parsed.data, mode, env), ...platformTlsProblems(parsed.data, env)] : [])]
+  const problems = [
+    ...(parsed.success ? [] : issuesToProblems(parsed.error)),
+    ...crossCheck(raw),
+    ...unresolvableSecrets(raw, env),
+    ...(parsed.success
+      ? [
+          ...protocolProblems(parsed.data),
+          ...supplierProblems(parsed.data),
+          ...nodoEndpointProblems(parsed.data, mode, env),
+          ...platformTlsProblems(parsed.data, env),
+        ]
+      : []),
+  ]
   if (!parsed.success || problems.length > 0) throw new ConfigError(source, problems)
   return { ...parsed.data, mode }
 }
@@ -67,7 +82,9 @@ export function validateConfig(raw: unknown, mode: Config['mode'], source: strin
 function unresolvableSecrets(value: unknown, env: Record<string, string | undefined>, path: string[] = []): ConfigProblem[] {
   if (typeof value === 'string') {
     if (!/^(env|file):/.test(value) || !isSecretPath(path)) return []
-    return tryReadSecret(value, env) === undefined ? [{ path: path.join('.'), message: `secret ${value} cannot be resolved (unset variable or unreadable file)` }] : []
+    return tryReadSecret(value, env) === undefined
+      ? [{ path: path.join('.'), message: `secret ${value} cannot be resolved (unset variable or unreadable file)` }]
+      : []
   }
   if (Array.isArray(value)) return value.flatMap((v, i) => unresolvableSecrets(v, env, [...path, String(i)]))
   if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => unresolvableSecrets(v, env, [...path, k]))
@@ -87,11 +104,15 @@ function nodoEndpointProblems(config: SnodoConfigFile, mode: Config['mode'], env
   const endpoint = config.nodoEndpoint
   const problems: ConfigProblem[] = []
   const secret = endpoint?.secret && tryReadSecret(endpoint.secret, env)
-  if (secret !== undefined && !/^[A-Za-z0-9._~-]{16,}$/.test(secret)) problems.push({ path: 'nodoEndpoint.secret', message: 'the secret must be at least 16 characters among A-Z a-z 0-9 . _ ~ - (it goes in the station URL)' })
+  if (secret !== undefined && !/^[A-Za-z0-9._~-]{16,}$/.test(secret))
+    problems.push({ path: 'nodoEndpoint.secret', message: 'the secret must be at least 16 characters among A-Z a-z 0-9 . _ ~ - (it goes in the station URL)' })
   const users = config.tenants.filter((t) => t.platforms.pagopa?.enabled).map((t) => t.id)
   const authenticated = endpoint?.mtls !== undefined || endpoint?.allowFrom !== undefined || endpoint?.secret !== undefined
   if (mode === 'live' && users.length > 0 && !authenticated && !endpoint?.open) {
-    problems.push({ path: 'nodoEndpoint', message: `tenant ${users.join(', ')} uses pagoPA, so /pagopa/nodo must authenticate the pagoPA Node: set nodoEndpoint.mtls, allowFrom or secret (or open: true to leave it open on purpose)` })
+    problems.push({
+      path: 'nodoEndpoint',
+      message: `tenant ${users.join(', ')} uses pagoPA, so /pagopa/nodo must authenticate the pagoPA Node: set nodoEndpoint.mtls, allowFrom or secret (or open: true to leave it open on purpose)`,
+    })
   }
   return problems
 }
@@ -110,7 +131,13 @@ function platformTlsProblems(config: SnodoConfigFile, env: Record<string, string
       const tls = settings?.tls
       if (!tls) return []
       const path = `tenants.${i}.platforms.${name}.tls`
-      if (!tlsCapable.has(name)) return [{ path, message: `Snodo has no ${name} client yet, so nothing would present this certificate: remove tls (it is used by ${[...tlsCapable].join(', ')})` }]
+      if (!tlsCapable.has(name))
+        return [
+          {
+            path,
+            message: `Snodo has no ${name} client yet, so nothing would present this certificate: remove tls (it is used by ${[...tlsCapable].join(', ')})`,
+          },
+        ]
       const [cert, key, ca] = [tls.cert, tls.key, tls.ca].map((ref) => (ref === undefined ? undefined : tryReadSecret(ref, env)))
       if (cert === undefined || key === undefined || (tls.ca !== undefined && ca === undefined)) return [] // told by unresolvableSecrets
       try {

@@ -10,7 +10,14 @@ it('the closed list of problem codes is the one the contract documents', () => {
 
 it('a problem carries the code, its status and title, and the request id', () => {
   const problem = toProblem(new SnodoError('scope_missing', 'needs payments:write'), 'req-1')
-  expect(problem).toEqual({ type: 'urn:snodo:problem:scope_missing', title: 'Client lacks the required scope', status: 403, detail: 'needs payments:write', code: 'scope_missing', requestId: 'req-1' })
+  expect(problem).toEqual({
+    type: 'urn:snodo:problem:scope_missing',
+    title: 'Client lacks the required scope',
+    status: 403,
+    detail: 'needs payments:write',
+    code: 'scope_missing',
+    requestId: 'req-1',
+  })
 })
 
 it('upstream errors say whether the queue may retry them', () => {

@@ -128,7 +128,18 @@ export function toProblem(error: SnodoError, requestId: string): Problem {
 }
 
 /** Socket errors of a connection to our own infrastructure (Redis) failing or going away. */
-const connectionCodes: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN', 'NR_CLOSED'])
+const connectionCodes: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTCONN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'NR_CLOSED',
+])
 /** ioredis' and BullMQ's classes for a command given up on or cut off (by name too: a second copy of either). */
 const connectionErrorNames: ReadonlySet<string> = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError', 'ConnectionClosedError'])
 /**
@@ -136,7 +147,8 @@ const connectionErrorNames: ReadonlySet<string> = new Set(['MaxRetriesPerRequest
  * Redis that cannot serve for a while (LOADING: restarting from its AOF; OOM under noeviction…). A
  * batched script's error carries its call's name first (redis/batch.ts), hence no anchor for replies.
  */
-const connectionMessage = /^Connection is closed|^Command aborted due to connection close|Stream isn't writeable|^Command timed out|(?:^|: )(?:LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM)\b/
+const connectionMessage =
+  /^Connection is closed|^Command aborted due to connection close|Stream isn't writeable|^Command timed out|(?:^|: )(?:LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM)\b/
 
 /**
  * Whether a failure is our own infrastructure's — Redis unreachable, restarting or cut off — and not

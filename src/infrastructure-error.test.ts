@@ -17,14 +17,26 @@ it('recognises what a real ioredis client gives when Redis is not there', async 
 
 it('recognises cut connections, a restarting Redis and a batched script call that met one, through causes', () => {
   const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' })
-  for (const error of [new Error('Connection is closed.'), refused, new Error('dlv_steps finish: LOADING Redis is loading the dataset in memory'), new Error('wrapped', { cause: refused }), new AggregateError([refused], 'all failed')]) {
+  for (const error of [
+    new Error('Connection is closed.'),
+    refused,
+    new Error('dlv_steps finish: LOADING Redis is loading the dataset in memory'),
+    new Error('wrapped', { cause: refused }),
+    new AggregateError([refused], 'all failed'),
+  ]) {
     expect(isInfrastructureError(error), error.message).toBe(true)
   }
 })
 
 it('leaves a platform failure to its own kind, and a bug a bug', () => {
   const cause = Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' })
-  for (const error of [new UpstreamError({ kind: 'unavailable', platform: 'appio', message: 'unreachable', cause }), new SnodoError('not_found'), new TypeError("Cannot read properties of undefined (reading 'id')"), new Error('ERR wrong number of arguments'), 'Connection is closed.']) {
+  for (const error of [
+    new UpstreamError({ kind: 'unavailable', platform: 'appio', message: 'unreachable', cause }),
+    new SnodoError('not_found'),
+    new TypeError("Cannot read properties of undefined (reading 'id')"),
+    new Error('ERR wrong number of arguments'),
+    'Connection is closed.',
+  ]) {
     expect(isInfrastructureError(error)).toBe(false)
   }
 })

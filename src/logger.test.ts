@@ -74,7 +74,10 @@ it('masks fiscal codes in errors (message, stack, own fields, cause) and in chil
   const wrapped = new Error('delivery for\nVRDGPP80A01H501U failed', { cause: upstream })
   logger.error({ err: wrapped, requestId: 'r-1' }, 'unhandled error')
   logger.error(upstream)
-  logger.child({ citizen: 'RSSMRA85T10A562S', tenant: 'comune-a' }).child({ path: '/citizens/VRDGPP80A01H501U' }).warn({ nested: { error: upstream } }, 'bound')
+  logger
+    .child({ citizen: 'RSSMRA85T10A562S', tenant: 'comune-a' })
+    .child({ path: '/citizens/VRDGPP80A01H501U' })
+    .warn({ nested: { error: upstream } }, 'bound')
 
   const output = lines.join('')
   expect(output).not.toMatch(/RSSMRA85T10A562S|VRDGPP80A01H501U/i)
@@ -86,12 +89,22 @@ it('masks fiscal codes in errors (message, stack, own fields, cause) and in chil
     err: { type: 'Error', message: 'delivery for\nVRD************U failed: IO says RSS************S is not a user' },
   })
   expect(first.err.stack).toMatch(/^Error: delivery for\nVRD\*{12}U failed\n\s+at [\s\S]*\ncaused by: Error: IO says RSS\*{12}S is not a user\n\s+at /)
-  expect(second).toMatchObject({ msg: 'IO says RSS************S is not a user', err: { message: 'IO says RSS************S is not a user', detail: { citizen: 'VRD************U' } } })
+  expect(second).toMatchObject({
+    msg: 'IO says RSS************S is not a user',
+    err: { message: 'IO says RSS************S is not a user', detail: { citizen: 'VRD************U' } },
+  })
   expect(third).toMatchObject({ citizen: 'RSS************S', tenant: 'comune-a', path: '/citizens/VRD************U', msg: 'bound' })
 })
 
 it('masks a JSON line as the values it encodes would be masked, after escapes too, and keeps it valid JSON', () => {
-  const values = { quoted: '"RSSMRA85T10A562S"', tab: 'a\tRSSMRA85T10A562S', newline: 'a\nRSSMRA85T10A562S\nb', control: '\u0001RSSMRA85T10A562S', accent: 'èRSSMRA85T10A562S', glued: 'xRSSMRA85T10A562S' }
+  const values = {
+    quoted: '"RSSMRA85T10A562S"',
+    tab: 'a\tRSSMRA85T10A562S',
+    newline: 'a\nRSSMRA85T10A562S\nb',
+    control: '\u0001RSSMRA85T10A562S',
+    accent: 'èRSSMRA85T10A562S',
+    glued: 'xRSSMRA85T10A562S',
+  }
   const masked = JSON.parse(maskLogLine(JSON.stringify(values)))
   expect(masked).toEqual(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, maskFiscalCodes(v)])))
   expect(masked.glued).toBe('xRSS************S')
@@ -99,7 +112,25 @@ it('masks a JSON line as the values it encodes would be masked, after escapes to
 })
 
 it('a JSON line is masked as the value it encodes, whatever escapes surround or split a code', () => {
-  const piece = fc.constantFrom('RSSMRA80A01H501U', 'RSSMRAULALMHRLMD', 'RSSMRA', '80A01H501U', 'x', '_', '1', '"', '\\', '\n', '\u0001', 'è', '\ud800', '\udabc', 'dabc', 'u00e8', ' ')
+  const piece = fc.constantFrom(
+    'RSSMRA80A01H501U',
+    'RSSMRAULALMHRLMD',
+    'RSSMRA',
+    '80A01H501U',
+    'x',
+    '_',
+    '1',
+    '"',
+    '\\',
+    '\n',
+    '\u0001',
+    'è',
+    '\ud800',
+    '\udabc',
+    'dabc',
+    'u00e8',
+    ' ',
+  )
   fc.assert(
     fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
       const value = pieces.join('')

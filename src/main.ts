@@ -1,14 +1,15 @@
 // Process entry: config → deps → serve and/or workers; bounded graceful shutdown on SIGTERM/SIGINT.
-import { resolve } from 'node:path'
+
 import type { Server } from 'node:net'
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { serve } from '@hono/node-server'
 import { createApp } from './app.ts'
-import { answerClientErrors } from './routes/client-errors.ts'
 import { type Config, ConfigError, loadConfigFile, readEnv } from './config.ts'
 import { createDeps, type Role } from './deps.ts'
 import { createLogger } from './logger.ts'
 import { redisProblems } from './redis/checks.ts'
+import { answerClientErrors } from './routes/client-errors.ts'
 import { startStationListener } from './routes/pagopa/station-listener.ts'
 import { freePort, redisAnswers, redisServerAvailable, startPrivateRedis } from './sandbox/private-redis.ts'
 import { type Sandbox, startSandbox } from './sandbox/sandbox.ts'
@@ -32,7 +33,11 @@ async function main() {
   if (env.SNODO_CONFIG) {
     config = loadConfigFile(env.SNODO_CONFIG)
   } else {
-    sandbox = await startSandbox({ home: env.SNODO_HOME, publicUrl: `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`, nodeEnv: env.NODE_ENV })
+    sandbox = await startSandbox({
+      home: env.SNODO_HOME,
+      publicUrl: `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`,
+      nodeEnv: env.NODE_ENV,
+    })
     cleanups.push(sandbox.close)
     config = sandbox.config
   }
@@ -40,7 +45,9 @@ async function main() {
   if (!(await redisAnswers(env.REDIS_URL))) {
     if (config.mode === 'live') throw new Error(`Redis does not answer at ${env.REDIS_URL}: start it or set REDIS_URL`)
     if (!redisServerAvailable()) {
-      throw new Error(`Redis does not answer at ${env.REDIS_URL} and redis-server is not installed: install Redis (apt-get install redis-server) or set REDIS_URL`)
+      throw new Error(
+        `Redis does not answer at ${env.REDIS_URL} and redis-server is not installed: install Redis (apt-get install redis-server) or set REDIS_URL`,
+      )
     }
     const privateRedis = await startPrivateRedis(resolve(env.SNODO_HOME, 'redis'))
     cleanups.push(privateRedis.stop)
@@ -66,7 +73,9 @@ async function main() {
   }
   const reload = setInterval(reloadKeys, 30_000)
   process.on('SIGHUP', () => {
-    void reloadKeys().then((ok) => ok && logger.info({ kid: deps.keys.current().kid, published: deps.keys.jwks().keys.length }, 'SIGHUP: signing keys reloaded'))
+    void reloadKeys().then(
+      (ok) => ok && logger.info({ kid: deps.keys.current().kid, published: deps.keys.jwks().keys.length }, 'SIGHUP: signing keys reloaded'),
+    )
   })
   cleanups.push(() => clearInterval(reload))
 
@@ -147,7 +156,10 @@ function printBanner(config: Config, role: Role, port: number, sandbox?: Sandbox
 main().catch(async (error) => {
   // Undo what start-up had already set going (a private Redis must not outlive us), bounded and quietly.
   const cleaned = (async () => {
-    for (const cleanup of cleanups) await Promise.resolve().then(cleanup).catch(() => undefined)
+    for (const cleanup of cleanups)
+      await Promise.resolve()
+        .then(cleanup)
+        .catch(() => undefined)
   })()
   await Promise.race([cleaned, new Promise((done) => setTimeout(done, 5_000).unref())])
   // A wrong configuration or environment is the operator's to fix: say what, never a stack trace.

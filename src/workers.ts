@@ -9,15 +9,42 @@ import { createCancellationSender, createPositionSender } from './payments/deliv
 import { createPracticePusher } from './practices/push-practice.ts'
 import { createPracticeRegistrar } from './practices/register-practice.ts'
 import { createStepDocumentRegistrar } from './practices/register-step-documents.ts'
-import { createWebhookSender } from './webhooks/send-webhook.ts'
 import { queueNames } from './queues/names.ts'
 import { createDeliveryProcessor, type DeliveryHandler, type DeliveryHooks, tuningFor } from './queues/run-delivery.ts'
 import { startSweeper } from './queues/sweeper.ts'
+import { createWebhookSender } from './webhooks/send-webhook.ts'
 
 const defaultConcurrency = 50
 
 /** What the wiring hands the processors: the stores and ports each one names, the engine's own parts, config. */
-type WorkerDeps = Pick<Deps, 'config' | 'env' | 'logger' | 'clock' | 'metrics' | 'tenants' | 'engine' | 'deliveries' | 'pauses' | 'replayBatches' | 'events' | 'endpoints' | 'urlGuard' | 'messages' | 'messageBatches' | 'appio' | 'payments' | 'paymentOutcomes' | 'gpd' | 'practices' | 'practiceMessages' | 'documents' | 'timeline' | 'protocol' | 'supplier'>
+type WorkerDeps = Pick<
+  Deps,
+  | 'config'
+  | 'env'
+  | 'logger'
+  | 'clock'
+  | 'metrics'
+  | 'tenants'
+  | 'engine'
+  | 'deliveries'
+  | 'pauses'
+  | 'replayBatches'
+  | 'events'
+  | 'endpoints'
+  | 'urlGuard'
+  | 'messages'
+  | 'messageBatches'
+  | 'appio'
+  | 'payments'
+  | 'paymentOutcomes'
+  | 'gpd'
+  | 'practices'
+  | 'practiceMessages'
+  | 'documents'
+  | 'timeline'
+  | 'protocol'
+  | 'supplier'
+>
 
 export async function startWorkers(deps: WorkerDeps, extraHandlers: DeliveryHandler[] = []): Promise<{ close(): Promise<void> }> {
   const { config, env } = deps
@@ -36,12 +63,25 @@ export async function startWorkers(deps: WorkerDeps, extraHandlers: DeliveryHand
     endpoints: deps.endpoints,
     guard: deps.urlGuard,
     clock: deps.clock,
-    onEndpointDisabled: async (tenantId, endpointId, reason, dedupeKey) => void (await deps.events.publish(tenantId, 'endpoint.disabled', { endpointId, reason }, { dedupeKey })),
+    onEndpointDisabled: async (tenantId, endpointId, reason, dedupeKey) =>
+      void (await deps.events.publish(tenantId, 'endpoint.disabled', { endpointId, reason }, { dedupeKey })),
   })
   // One event per death and per recovery (of each replay): a job taken over after a crash tells them again, as the same event.
   const hooks: DeliveryHooks = {
-    dead: async (d, error) => void (await deps.events.publish(d.tenant, 'delivery.dead', { deliveryId: d.id, target: d.target, operation: d.operation, resourceId: d.resourceId, error }, { dedupeKey: `${d.id}|dead|${d.replays}` })),
-    recovered: async (d) => void (await deps.events.publish(d.tenant, 'delivery.recovered', { deliveryId: d.id, target: d.target, operation: d.operation, resourceId: d.resourceId }, { dedupeKey: `${d.id}|recovered|${d.replays}` })),
+    dead: async (d, error) =>
+      void (await deps.events.publish(
+        d.tenant,
+        'delivery.dead',
+        { deliveryId: d.id, target: d.target, operation: d.operation, resourceId: d.resourceId, error },
+        { dedupeKey: `${d.id}|dead|${d.replays}` },
+      )),
+    recovered: async (d) =>
+      void (await deps.events.publish(
+        d.tenant,
+        'delivery.recovered',
+        { deliveryId: d.id, target: d.target, operation: d.operation, resourceId: d.resourceId },
+        { dedupeKey: `${d.id}|recovered|${d.replays}` },
+      )),
     attempt: (d, outcome) => deps.metrics.deliveryAttempts.inc({ target: d.target, outcome }),
   }
   const processorDeps = { store: deps.deliveries, pauses: deps.pauses, config: config.delivery, hooks, clock: deps.clock }
@@ -55,9 +95,34 @@ export async function startWorkers(deps: WorkerDeps, extraHandlers: DeliveryHand
   })
   const pagopa = { payments: deps.payments, deliveries: deps.deliveries, outcomes: deps.paymentOutcomes, tenants: deps.tenants, gpd: deps.gpd }
   // A handler given by the caller replaces the built-in one of its queue (tests bring fakes).
-  const practices = createPracticeRegistrar({ practices: deps.practices, documents: deps.documents, events: deps.events, messages: deps.practiceMessages, engine: deps.engine, tenants: deps.tenants, protocol: deps.protocol })
-  const pushes = createPracticePusher({ practices: deps.practices, documents: deps.documents, events: deps.events, tenants: deps.tenants, publicUrl: config.publicUrl, clock: deps.clock, supplier: deps.supplier })
-  const stepDocuments = createStepDocumentRegistrar({ practices: deps.practices, documents: deps.documents, deliveries: deps.deliveries, events: deps.events, timeline: deps.timeline, tenants: deps.tenants, protocol: deps.protocol, clock: deps.clock })
+  const practices = createPracticeRegistrar({
+    practices: deps.practices,
+    documents: deps.documents,
+    events: deps.events,
+    messages: deps.practiceMessages,
+    engine: deps.engine,
+    tenants: deps.tenants,
+    protocol: deps.protocol,
+  })
+  const pushes = createPracticePusher({
+    practices: deps.practices,
+    documents: deps.documents,
+    events: deps.events,
+    tenants: deps.tenants,
+    publicUrl: config.publicUrl,
+    clock: deps.clock,
+    supplier: deps.supplier,
+  })
+  const stepDocuments = createStepDocumentRegistrar({
+    practices: deps.practices,
+    documents: deps.documents,
+    deliveries: deps.deliveries,
+    events: deps.events,
+    timeline: deps.timeline,
+    tenants: deps.tenants,
+    protocol: deps.protocol,
+    clock: deps.clock,
+  })
   const builtIn = [webhooks, messages, createPositionSender(pagopa), createCancellationSender(pagopa), practices, pushes, stepDocuments]
   const handlers = new Map([...builtIn, ...extraHandlers].map((h) => [h.operation, h]))
   const workers = [...handlers.values()].map((handler) => {

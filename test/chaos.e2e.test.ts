@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { afterEach, expect, it } from 'vitest'
 import { auditRun, chaosEventTypes } from './support/chaos-audit.ts'
 import { type ChaosPlatforms, startChaosPlatforms } from './support/chaos-platforms.ts'
-import { type Command, createChaosPortal, type ChaosPortal, sendLoad } from './support/chaos-portal.ts'
+import { type ChaosPortal, type Command, createChaosPortal, sendLoad } from './support/chaos-portal.ts'
 import { type ChaosSnodo, chaosTenant, startChaosSnodo } from './support/chaos-snodo.ts'
 import { type ChaosReceiver, startChaosReceiver } from './support/chaos-webhooks.ts'
 
@@ -33,9 +33,18 @@ async function setUp(run: string): Promise<Run> {
   current.dir = dir
   const platforms = (current.platforms = await startChaosPlatforms(dir))
   const receiver = (current.receiver = await startChaosReceiver(dir))
-  const snodo = (current.snodo = await startChaosSnodo({ dir, platforms: platforms.tenantPlatforms, receiverCaPath: receiver.caPath, prefix: `chaos-${run}-${Date.now().toString(36)}` }))
+  const snodo = (current.snodo = await startChaosSnodo({
+    dir,
+    platforms: platforms.tenantPlatforms,
+    receiverCaPath: receiver.caPath,
+    prefix: `chaos-${run}-${Date.now().toString(36)}`,
+  }))
   const portal = createChaosPortal(snodo)
-  const endpoint = await portal.command(`/v1/tenants/${chaosTenant}/webhook-endpoints`, { url: receiver.url, events: chaosEventTypes, description: `chaos ${run}` }, `${run}-endpoint`)
+  const endpoint = await portal.command(
+    `/v1/tenants/${chaosTenant}/webhook-endpoints`,
+    { url: receiver.url, events: chaosEventTypes, description: `chaos ${run}` },
+    `${run}-endpoint`,
+  )
   expect(endpoint.status, JSON.stringify(endpoint.body)).toBe(201)
   receiver.trust(endpoint.body.secret as string)
   return { dir, platforms, receiver, snodo, portal }
@@ -50,7 +59,14 @@ async function underLoad(r: Run, run: string, after: number, strike: () => Promi
 }
 
 async function verdict(r: Run, run: string, commands: Command[]) {
-  const { problems } = await auditRun({ run, portal: r.portal, commands, platforms: r.platforms, receiver: r.receiver, unexpectedExits: r.snodo.unexpectedExits })
+  const { problems } = await auditRun({
+    run,
+    portal: r.portal,
+    commands,
+    platforms: r.platforms,
+    receiver: r.receiver,
+    unexpectedExits: r.snodo.unexpectedExits,
+  })
   expect(problems, `chaos ${run}`).toEqual([])
 }
 

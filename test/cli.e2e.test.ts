@@ -66,7 +66,15 @@ describe('snodo call', () => {
   })
 
   it('--header is repeatable and each one is sent (here: a request id and a bearer that replaces the signed one)', async () => {
-    const { code, stdout } = await snodoCli(['call', 'GET', '/v1/tenants/comune-demo', '--header', 'X-Request-Id: cli-trace-1', '--header', 'Authorization: Bearer not-a-jwt'])
+    const { code, stdout } = await snodoCli([
+      'call',
+      'GET',
+      '/v1/tenants/comune-demo',
+      '--header',
+      'X-Request-Id: cli-trace-1',
+      '--header',
+      'Authorization: Bearer not-a-jwt',
+    ])
     expect(code).toBe(1)
     expect(answerOf(stdout)).toMatchObject({ statusLine: 'HTTP 401', body: { code: 'token_malformed', requestId: 'cli-trace-1' } })
   })
@@ -101,11 +109,17 @@ describe('snodo call', () => {
     const deadPort = await freePort()
     const unreachable = clientFile('unreachable.json', { ...demo, baseUrl: `http://127.0.0.1:${deadPort}` })
     const cases: [string[], string][] = [
-      [['call', 'GET', '/v1/tenants/comune-demo', '--client', '/nowhere.json'], 'snodo: no client file at /nowhere.json: start the sandbox (npm start) or pass --client <file>\n'],
+      [
+        ['call', 'GET', '/v1/tenants/comune-demo', '--client', '/nowhere.json'],
+        'snodo: no client file at /nowhere.json: start the sandbox (npm start) or pass --client <file>\n',
+      ],
       [['call', 'POST', '/v1/tenants/comune-demo/echo', '--data', 'ciao'], 'snodo: --data is not JSON: ciao\n'],
       [['call', 'POST', '/v1/tenants/comune-demo/echo', '--data', '@/nowhere.json'], 'snodo: --data @/nowhere.json: cannot read it (ENOENT)\n'],
       [['call', 'GET', '/v1/tenants/comune-demo', '--header', 'no colon'], "snodo: --header must look like 'Name: value', got no colon\n"],
-      [['call', 'GET', '/v1/tenants/comune-demo', '--client', unreachable], `snodo: cannot reach Snodo at http://127.0.0.1:${deadPort}: connect ECONNREFUSED 127.0.0.1:${deadPort}\n`],
+      [
+        ['call', 'GET', '/v1/tenants/comune-demo', '--client', unreachable],
+        `snodo: cannot reach Snodo at http://127.0.0.1:${deadPort}: connect ECONNREFUSED 127.0.0.1:${deadPort}\n`,
+      ],
     ]
     for (const [args, message] of cases) {
       expect(await snodoCli(args)).toEqual({ code: 2, stdout: '', stderr: message })
@@ -140,7 +154,11 @@ describe('snodo keys against the running sandbox', () => {
 
   it('retire: the current key is refused; an old one leaves the JWKS after SIGHUP', async () => {
     const [oldKid, currentKid] = await publishedKids()
-    expect(await snodoCli(['keys', 'retire', String(currentKid)])).toEqual({ code: 2, stdout: '', stderr: `snodo: ${currentKid} is the current signing key: rotate first\n` })
+    expect(await snodoCli(['keys', 'retire', String(currentKid)])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `snodo: ${currentKid} is the current signing key: rotate first\n`,
+    })
     expect(await snodoCli(['keys', 'retire', String(oldKid)])).toEqual({ code: 0, stdout: `retired ${oldKid}\n`, stderr: '' })
     snodo.child.kill('SIGHUP')
     await snodo.waitForOutput('SIGHUP: signing keys reloaded', 2)

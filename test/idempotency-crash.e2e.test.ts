@@ -45,7 +45,11 @@ async function start(redisUrl: string, role: 'api' | 'all') {
   const snodo = await startSnodo({ args: ['--role', role], env: { SNODO_HOME: home, REDIS_URL: redisUrl, SNODO_REDIS_PREFIX: prefix } })
   processes.push(snodo)
   // The demo client's file names this process's URL (its port is new each time).
-  return { snodo, client: createSnodoClient(readClientFile(join(home, 'sandbox', 'demo-client.json'))), simulator: (name: string) => new URL(new RegExp(`Simulator:\\s+${name}\\s+(\\S+)`).exec(snodo.stdout())?.[1] as string).origin }
+  return {
+    snodo,
+    client: createSnodoClient(readClientFile(join(home, 'sandbox', 'demo-client.json'))),
+    simulator: (name: string) => new URL(new RegExp(`Simulator:\\s+${name}\\s+(\\S+)`).exec(snodo.stdout())?.[1] as string).origin,
+  }
 }
 
 /** Sends the request and kills the process (kill -9) once the proxy has stopped it at `point`. */
@@ -74,7 +78,9 @@ const recordKeys = async (kind: string) => {
   return keys
 }
 
-it('a payment: killed after its record was written, retried with the same key → one payment, one GPD position, the same answer', { timeout: 120_000 }, async () => {
+it('a payment: killed after its record was written, retried with the same key → one payment, one GPD position, the same answer', {
+  timeout: 120_000,
+}, async () => {
   const payments = '/v1/tenants/comune-demo/payments'
   const body = { debtor: { type: 'F', fiscalCode: 'IOUSER00A00Y001X', fullName: 'Mario Rossi' }, amountCents: 5400, description: 'TARI 2026 crash test' }
   const key = `pay-${randomUUID()}`
@@ -101,7 +107,11 @@ it('a payment: killed after its record was written, retried with the same key �
 it('a message: killed once it was queued, before its answer was stored, retried → one message, sent to IO once', { timeout: 120_000 }, async () => {
   const messages = '/v1/tenants/comune-demo/messages'
   const subject = `Avviso ${randomUUID().slice(0, 8)}`
-  const body = { fiscalCode: 'IOUSER00A00Y001X', subject, markdown: `Gentile cittadino, è disponibile un nuovo avviso nella sua area personale. ${'Lo trova nel portale. '.repeat(3)}` }
+  const body = {
+    fiscalCode: 'IOUSER00A00Y001X',
+    subject,
+    markdown: `Gentile cittadino, è disponibile un nuovo avviso nella sua area personale. ${'Lo trova nel portale. '.repeat(3)}`,
+  }
   const key = `msg-${randomUUID()}`
   const first = await start(proxy.url, 'api')
   await killMidRequest(first.snodo, () => first.client.post(messages, body, { idempotencyKey: key }), ['"state":"done"', 'before'])
@@ -112,7 +122,10 @@ it('a message: killed once it was queued, before its answer was stored, retried 
   expect(answer.status).toBe(202)
   const { id } = answer.body as { id: string }
   expect(await recordKeys('msg')).toEqual([`${prefix}:msg:${id}`])
-  const sent = async () => ((await (await fetch(`${second.simulator('appio')}/__sim/accepted`)).json()) as { accepted: { subject: string }[] }).accepted.filter((m) => m.subject === subject)
+  const sent = async () =>
+    ((await (await fetch(`${second.simulator('appio')}/__sim/accepted`)).json()) as { accepted: { subject: string }[] }).accepted.filter(
+      (m) => m.subject === subject,
+    )
   await eventually(async () => ((await second.client.get(`${messages}/${id}`)).body as { status: string }).status === 'sent', 60_000)
   expect(await sent()).toHaveLength(1)
 })

@@ -6,9 +6,9 @@
 // again, flagged uncertainSend, as the simulator's accepted log shows.
 import { createHash, randomUUID } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { AppIoPort } from '../src/adapters/appio/port.ts'
 import { type AppIoSimulator, createAppIoSimulator } from '../src/adapters/appio/simulator/app.ts'
 import { appioTestCitizens } from '../src/adapters/appio/simulator/citizens.ts'
-import type { AppIoPort } from '../src/adapters/appio/port.ts'
 import { createGpdSimulator, type GpdSimulator } from '../src/adapters/pagopa/simulator/gpd-app.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../src/adapters/simulator/harness.ts'
 import type { TenantConfig } from '../src/config/schema.ts'
@@ -19,10 +19,10 @@ import { createMessageSender } from '../src/messages/deliver-message.ts'
 import { acceptPayment } from '../src/payments/accept-payment.ts'
 import { createCancellationSender, createPositionSender } from '../src/payments/deliver-position.ts'
 import { createPaymentFlow } from '../src/payments/payment-flow.ts'
-import { deliveryIdFor } from '../src/queues/engine.ts'
-import type { Delivery } from '../src/queues/delivery.ts'
-import type { DeliveryHandler } from '../src/queues/run-delivery.ts'
 import { createPracticeRegistrar } from '../src/practices/register-practice.ts'
+import type { Delivery } from '../src/queues/delivery.ts'
+import { deliveryIdFor } from '../src/queues/engine.ts'
+import type { DeliveryHandler } from '../src/queues/run-delivery.ts'
 import { createBackofficeTestApp, startProtocollo } from './support/backoffice-app.ts'
 import { signedInit } from './support/signed.ts'
 import type { TestApp } from './support/test-app.ts'
@@ -44,13 +44,28 @@ beforeAll(async () => {
     { ...protocollo.settings, services: [{ serviceCode: 'SUAP-01', name: 'SUAP', routing: { mode: 'pull' } }] },
     {
       platforms: {
-        pagopa: { enabled: true, mode: 'gpd', baseUrl: gpdRunning.url, subscriptionKey: 'env:TEST_LOST_KEY', idBrokerPA: '00000000001', idStation: '00000000001_01', segregationCode: '01', defaultTransfer: { iban: 'IT60X0542811101000000123456', category: '9/0101108TS/' } },
+        pagopa: {
+          enabled: true,
+          mode: 'gpd',
+          baseUrl: gpdRunning.url,
+          subscriptionKey: 'env:TEST_LOST_KEY',
+          idBrokerPA: '00000000001',
+          idStation: '00000000001_01',
+          segregationCode: '01',
+          defaultTransfer: { iban: 'IT60X0542811101000000123456', category: '9/0101108TS/' },
+        },
         appio: { enabled: true, baseUrl: `${ioRunning.url}/api/v1`, services: [{ name: 'tributi', apiKey: 'env:TEST_LOST_KEY', default: true }] },
       } as Partial<TenantConfig['platforms']>,
     },
   )
   // The portal's endpoint: every event told must have its webhook delivery.
-  endpointId = (await t.deps.endpoints.create('comune-a', { url: 'https://portale.example/hooks', events: ['payment.published', 'payment.cancelled', 'message.sent', 'practice.registered'], description: 'portal' })).id
+  endpointId = (
+    await t.deps.endpoints.create('comune-a', {
+      url: 'https://portale.example/hooks',
+      events: ['payment.published', 'payment.cancelled', 'message.sent', 'practice.registered'],
+      description: 'portal',
+    })
+  ).id
 })
 afterEach(() => void vi.restoreAllMocks())
 afterAll(async () => {
@@ -78,7 +93,9 @@ function stopBeforeTelling(type: EventType) {
 /** The events of `type` about `key` (a data field's value) on comune-a's feed, each with whether its webhook delivery exists. */
 async function told(type: EventType, field: string, value: string) {
   const events = (await t.deps.events.read('comune-a', { limit: 1000, types: new Set([type]) })).items.filter((e) => e.data[field] === value)
-  return Promise.all(events.map(async (e) => ({ type: e.type, webhook: (await t.deps.deliveries.get(deliveryIdFor(`webhook|${e.id}|${endpointId}`)))?.target })))
+  return Promise.all(
+    events.map(async (e) => ({ type: e.type, webhook: (await t.deps.deliveries.get(deliveryIdFor(`webhook|${e.id}|${endpointId}`)))?.target })),
+  )
 }
 
 /** The handler's send as the worker runs it, then once more as the job taken over after the stop runs it. */
@@ -90,7 +107,15 @@ async function stoppedThenRetried(handler: DeliveryHandler, d: Delivery, type: E
 
 describe('a worker stopped between the move and its event', () => {
   const pagopa = () => ({ ...t.deps, outcomes: t.deps.paymentOutcomes })
-  const aPayment = async () => (await acceptPayment(t.deps, tenant(), { debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' }, amountCents: 5400, description: 'TARI 2026', notifyIo: { service: 'tributi' } })).id
+  const aPayment = async () =>
+    (
+      await acceptPayment(t.deps, tenant(), {
+        debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' },
+        amountCents: 5400,
+        description: 'TARI 2026',
+        notifyIo: { service: 'tributi' },
+      })
+    ).id
 
   it('payment published: the retry tells payment.published, its webhook and the IO notice, once; GPD got one position', async () => {
     const id = await aPayment()
@@ -121,31 +146,63 @@ describe('a worker stopped between the move and its event', () => {
     const payment = await t.deps.payments.get(id)
     await createPositionSender(pagopa()).send(await deliveryOf(payment?.data.deliveryId as string), options(1))
     const published = await t.deps.station.paymentByNotice('comune-a', payment?.data.noticeNumber as string)
-    const receipt = { receiptId: `rt-${id.slice(-8)}`, noticeNumber: payment?.data.noticeNumber as string, creditorReferenceId: payment?.data.iuv as string, amountCents: 5400, outcome: 'OK' as const, pspId: 'psp', pspName: 'PSP', version: 'paSendRTV2' as const }
+    const receipt = {
+      receiptId: `rt-${id.slice(-8)}`,
+      noticeNumber: payment?.data.noticeNumber as string,
+      creditorReferenceId: payment?.data.iuv as string,
+      amountCents: 5400,
+      outcome: 'OK' as const,
+      pspId: 'psp',
+      pspName: 'PSP',
+      version: 'paSendRTV2' as const,
+    }
     stopBeforeTelling('payment.paid')
     await expect(t.deps.station.recordReceipt(published as NonNullable<typeof published>, receipt)).rejects.toThrow('the process stopped here')
     const paid = await t.deps.station.paymentByNotice('comune-a', receipt.noticeNumber)
     expect(await t.deps.station.recordReceipt(paid as NonNullable<typeof paid>, receipt)).toBe('duplicate')
-    expect((await t.deps.events.read('comune-a', { limit: 1000, types: new Set(['payment.paid']) })).items.filter((e) => e.data.paymentId === id)).toHaveLength(1)
+    expect((await t.deps.events.read('comune-a', { limit: 1000, types: new Set(['payment.paid']) })).items.filter((e) => e.data.paymentId === id)).toHaveLength(
+      1,
+    )
   })
 
   it('payment expired: the read after a stop between the move and payment.expired tells it, once', async () => {
     const expiresAt = new Date(Date.now() + 60_000).toISOString()
-    const { id } = await acceptPayment(t.deps, tenant(), { debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' }, amountCents: 1200, description: 'Mensa', expiresAt })
+    const { id } = await acceptPayment(t.deps, tenant(), {
+      debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' },
+      amountCents: 1200,
+      description: 'Mensa',
+      expiresAt,
+    })
     const later = new Date(Date.now() + 120_000)
     const expiring = createPaymentFlow({ ...t.deps, outcomes: t.deps.paymentOutcomes, clock: () => later })
-    const failing = createPaymentFlow({ ...t.deps, outcomes: { ...t.deps.paymentOutcomes, expired: async () => Promise.reject(new Error('the process stopped here')) }, clock: () => later })
+    const failing = createPaymentFlow({
+      ...t.deps,
+      outcomes: { ...t.deps.paymentOutcomes, expired: async () => Promise.reject(new Error('the process stopped here')) },
+      clock: () => later,
+    })
     await expect(failing.paymentOf('comune-a', id)).rejects.toThrow('the process stopped here')
     expect((await t.deps.payments.get(id))?.status).toBe('expired')
-    expect((await t.deps.events.read('comune-a', { limit: 1000, types: new Set(['payment.expired']) })).items.filter((e) => e.data.paymentId === id)).toHaveLength(0)
+    expect(
+      (await t.deps.events.read('comune-a', { limit: 1000, types: new Set(['payment.expired']) })).items.filter((e) => e.data.paymentId === id),
+    ).toHaveLength(0)
     await expiring.paymentOf('comune-a', id)
     await expiring.paymentOf('comune-a', id)
-    expect((await t.deps.events.read('comune-a', { limit: 1000, types: new Set(['payment.expired']) })).items.filter((e) => e.data.paymentId === id)).toHaveLength(1)
+    expect(
+      (await t.deps.events.read('comune-a', { limit: 1000, types: new Set(['payment.expired']) })).items.filter((e) => e.data.paymentId === id),
+    ).toHaveLength(1)
   })
 
   it('message sent: the retry tells message.sent and its webhook; IO got it once', async () => {
     const id = `msg_${randomUUID().replaceAll('-', '')}`
-    await acceptMessages(t.deps, 'comune-a', [{ id, fiscalCode: appioTestCitizens.onIo, subject: 'Pratica registrata', markdown: `Gentile cittadino, ${'la sua pratica è stata registrata. '.repeat(3)}`, service: 'tributi' }])
+    await acceptMessages(t.deps, 'comune-a', [
+      {
+        id,
+        fiscalCode: appioTestCitizens.onIo,
+        subject: 'Pratica registrata',
+        markdown: `Gentile cittadino, ${'la sua pratica è stata registrata. '.repeat(3)}`,
+        service: 'tributi',
+      },
+    ])
     const message = await t.deps.messages.get(id)
     await stoppedThenRetried(createMessageSender(t.deps), await deliveryOf(message?.data.deliveryId as string), 'message.sent')
     const now = await t.deps.messages.get(id)
@@ -156,8 +213,21 @@ describe('a worker stopped between the move and its event', () => {
 
   it('practice registered, then taken in charge before the retry: the retry still tells practice.registered', async () => {
     const bytes = Buffer.from('%PDF-1.4 domanda')
-    const document = { name: 'domanda.pdf', contentType: 'application/pdf', contentBase64: bytes.toString('base64'), sha256: createHash('sha256').update(bytes).digest('hex') }
-    const body = { serviceCode: 'SUAP-01', applicant: { fiscalCode: 'RSSMRA80A01H501U', givenName: 'Mario', familyName: 'Rossi' }, subject: 'Domanda di contributo', data: {}, attachments: [document], channel: 'online', submittedAt: '2026-11-23T10:00:00+01:00' }
+    const document = {
+      name: 'domanda.pdf',
+      contentType: 'application/pdf',
+      contentBase64: bytes.toString('base64'),
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    }
+    const body = {
+      serviceCode: 'SUAP-01',
+      applicant: { fiscalCode: 'RSSMRA80A01H501U', givenName: 'Mario', familyName: 'Rossi' },
+      subject: 'Domanda di contributo',
+      data: {},
+      attachments: [document],
+      channel: 'online',
+      submittedAt: '2026-11-23T10:00:00+01:00',
+    }
     const accepted = await t.app.request('/v1/tenants/comune-a/practices', await signedInit(t.clients.portal, { method: 'POST', body }))
     expect(accepted.status).toBe(202)
     const { id } = await accepted.json()
@@ -175,7 +245,15 @@ describe('a worker stopped between the move and its event', () => {
 describe('an IO submit whose answer is lost', () => {
   const aMessage = async () => {
     const id = `msg_${randomUUID().replaceAll('-', '')}`
-    await acceptMessages(t.deps, 'comune-a', [{ id, fiscalCode: appioTestCitizens.onIo, subject: `Avviso ${id.slice(-8)}`, markdown: `Gentile cittadino, ${'le ricordiamo la scadenza del pagamento. '.repeat(3)}`, service: 'tributi' }])
+    await acceptMessages(t.deps, 'comune-a', [
+      {
+        id,
+        fiscalCode: appioTestCitizens.onIo,
+        subject: `Avviso ${id.slice(-8)}`,
+        markdown: `Gentile cittadino, ${'le ricordiamo la scadenza del pagamento. '.repeat(3)}`,
+        service: 'tributi',
+      },
+    ])
     return (await t.deps.messages.get(id)) as NonNullable<Awaited<ReturnType<typeof t.deps.messages.get>>>
   }
   /** IO's port, its submit answered by `after` once IO has (or has not) accepted the message. */

@@ -19,9 +19,15 @@ beforeAll(async () => {
 afterAll(() => snodo.stop())
 
 it('1,000 recipients through a 30 s App IO outage: exact counts, no duplicate submissions', { timeout: 240_000 }, async () => {
-  const lines = Array.from({ length: 1000 }, (_, i) => (i % 20 === 0 ? `${appioTestCitizens.notOnIo},Assente ${i}` : `IOUSER00A00Y${String(i).padStart(3, '0')}X,Cittadino ${i}`))
+  const lines = Array.from({ length: 1000 }, (_, i) =>
+    i % 20 === 0 ? `${appioTestCitizens.notOnIo},Assente ${i}` : `IOUSER00A00Y${String(i).padStart(3, '0')}X,Cittadino ${i}`,
+  )
   const markdown = `Gentile {{name}}, le ricordiamo la scadenza del pagamento della TARI. ${'Trova tutti i dettagli nella sua area personale. '.repeat(2)}`
-  const accepted = await client.post('/v1/tenants/comune-demo/message-batches', { template: { subject: 'Scadenza TARI per {{name}}', markdown }, format: 'csv', recipients: ['fiscalCode,name', ...lines].join('\n') })
+  const accepted = await client.post('/v1/tenants/comune-demo/message-batches', {
+    template: { subject: 'Scadenza TARI per {{name}}', markdown },
+    format: 'csv',
+    recipients: ['fiscalCode,name', ...lines].join('\n'),
+  })
   expect(accepted.status).toBe(202)
   const batch = accepted.body as { id: string; counts: { total: number; invalid: number } }
   expect(batch.counts).toMatchObject({ total: 1000, invalid: 0 })
@@ -29,7 +35,15 @@ it('1,000 recipients through a 30 s App IO outage: exact counts, no duplicate su
 
   const path = `/v1/tenants/comune-demo/message-batches/${batch.id}`
   await eventually(async () => ((await client.get(path)).body as { status: string }).status === 'completed', 200_000)
-  expect(((await client.get(path)).body as { counts: object }).counts).toEqual({ total: 1000, invalid: 0, queued: 0, sent: 950, rejected: 50, failed: 0, cancelled: 0 })
+  expect(((await client.get(path)).body as { counts: object }).counts).toEqual({
+    total: 1000,
+    invalid: 0,
+    queued: 0,
+    sent: 950,
+    rejected: 50,
+    failed: 0,
+    cancelled: 0,
+  })
 
   const { accepted: submitted } = (await (await fetch(`${simulator}/__sim/accepted`)).json()) as { accepted: { fiscalCode: string; subject: string }[] }
   const ours = submitted.filter((m) => m.subject.startsWith('Scadenza TARI'))
@@ -39,6 +53,8 @@ it('1,000 recipients through a 30 s App IO outage: exact counts, no duplicate su
 
   // The outage was real for them: the first recipient's message went through failed attempts first.
   const [first] = ((await client.get(`${path}/recipients?limit=1&status=sent`)).body as { items: { messageId: string }[] }).items
-  const message = (await client.get(`/v1/tenants/comune-demo/messages/${first?.messageId}`)).body as { delivery: { attempts: { outcome: string; upstreamStatus?: number }[] } }
+  const message = (await client.get(`/v1/tenants/comune-demo/messages/${first?.messageId}`)).body as {
+    delivery: { attempts: { outcome: string; upstreamStatus?: number }[] }
+  }
   expect(message.delivery.attempts).toContainEqual(expect.objectContaining({ outcome: 'failed', upstreamStatus: 503 }))
 })

@@ -45,9 +45,14 @@ it('two installments: pay one (partially_paid), then the other (paid), with even
   const { id } = created.body as Payment
   const payment = async () => (await client.get(`${payments}/${id}`)).body as Payment
   await eventually(async () => (await payment()).status === 'published', 30_000)
-  const { positions } = (await (await fetch(`${gpd()}/__sim/positions`)).json()) as { positions: { iupd: string; status: string; notices: { noticeNumber: string }[] }[] }
+  const { positions } = (await (await fetch(`${gpd()}/__sim/positions`)).json()) as {
+    positions: { iupd: string; status: string; notices: { noticeNumber: string }[] }[]
+  }
   const position = positions.find((p) => p.notices.some((n) => n.noticeNumber === (created.body as Payment).noticeNumber))
-  expect(position?.notices.map((n) => n.noticeNumber)).toEqual([(created.body as Payment).noticeNumber, ...(created.body as Payment).installments.map((i) => i.noticeNumber)])
+  expect(position?.notices.map((n) => n.noticeNumber)).toEqual([
+    (created.body as Payment).noticeNumber,
+    ...(created.body as Payment).installments.map((i) => i.noticeNumber),
+  ])
 
   await payInstallment(id, 1)
   await eventually(async () => (await payment()).status === 'partially_paid', 20_000)
@@ -60,9 +65,19 @@ it('two installments: pay one (partially_paid), then the other (paid), with even
 
   await payInstallment(id, 2)
   await eventually(async () => (await payment()).status === 'paid', 20_000)
-  const events = async () => ((await client.get('/v1/tenants/comune-demo/events?types=payment.installment_paid,payment.paid,message.sent&limit=100')).body as { items: { type: string; data: Record<string, unknown> }[] }).items
+  const events = async () =>
+    (
+      (await client.get('/v1/tenants/comune-demo/events?types=payment.installment_paid,payment.paid,message.sent&limit=100')).body as {
+        items: { type: string; data: Record<string, unknown> }[]
+      }
+    ).items
   await eventually(async () => (await events()).filter((e) => e.type === 'message.sent' && String(e.data.reference).startsWith(id)).length === 3, 20_000)
   const mine = (await events()).filter((e) => e.data.paymentId === id || String(e.data.reference).startsWith(id))
   expect(mine.filter((e) => e.type !== 'message.sent').map((e) => e.type)).toEqual(['payment.installment_paid', 'payment.installment_paid', 'payment.paid'])
-  expect(mine.filter((e) => e.type === 'message.sent').map((e) => e.data.reference).sort()).toEqual([`${id}#installment-1`, `${id}#installment-2`, `${id}#published`])
+  expect(
+    mine
+      .filter((e) => e.type === 'message.sent')
+      .map((e) => e.data.reference)
+      .sort(),
+  ).toEqual([`${id}#installment-1`, `${id}#installment-2`, `${id}#published`])
 })

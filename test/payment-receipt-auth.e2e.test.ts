@@ -33,7 +33,19 @@ async function publishedPayment(client: Client, tenantId: string): Promise<Payme
 
 /** The receipt an attacker can write from public facts alone: the IUV is the notice number less its aux digit 3. */
 const forged = (ids: Ids, p: Payment, receiptId: string) =>
-  sendRTCall(2, ids, aReceipt({ receiptId, noticeNumber: p.noticeNumber, fiscalCode: ids.idPA, creditorReferenceId: p.noticeNumber.slice(1), paymentAmount: (p.amountCents / 100).toFixed(2), idPSP: 'ATTACKER', PSPCompanyName: 'Attacker Ltd' }))
+  sendRTCall(
+    2,
+    ids,
+    aReceipt({
+      receiptId,
+      noticeNumber: p.noticeNumber,
+      fiscalCode: ids.idPA,
+      creditorReferenceId: p.noticeNumber.slice(1),
+      paymentAmount: (p.amountCents / 100).toFixed(2),
+      idPSP: 'ATTACKER',
+      PSPCompanyName: 'Attacker Ltd',
+    }),
+  )
 
 async function post(url: string, envelope: string) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"paSendRTV2"' }, body: envelope })
@@ -64,7 +76,9 @@ describe('sandbox mode', () => {
     expect(await statusOf(client, 'comune-demo', p)).toBe('published')
 
     // The sandbox's Node authenticates as live mode requires: the citizen pays on Checkout, the receipt is taken.
-    const cart = await client.post(`/v1/tenants/comune-demo/payments/${p.id}/checkout`, { returnUrls: { ok: 'https://portale.example/ok', cancel: 'https://portale.example/ko', error: 'https://portale.example/err' } })
+    const cart = await client.post(`/v1/tenants/comune-demo/payments/${p.id}/checkout`, {
+      returnUrls: { ok: 'https://portale.example/ok', cancel: 'https://portale.example/ko', error: 'https://portale.example/err' },
+    })
     expect(cart.status).toBe(200)
     await fetch(`${(cart.body as { redirectUrl: string }).redirectUrl}/pay`, { method: 'POST', redirect: 'manual' })
     await eventually(async () => (await statusOf(client, 'comune-demo', p)) === 'paid', 20_000)
@@ -79,7 +93,15 @@ describe('live mode', () => {
   let live: Awaited<ReturnType<typeof writeLiveConfig>>
   /** The live config, its one tenant on pagoPA (GPD on the simulator), its client allowed payments; then `nodoEndpoint`. */
   const configWith = (nodoEndpoint: Record<string, unknown> | undefined, name: string) => {
-    const pagopa = { baseUrl: gpdRunning.url, mode: 'gpd', subscriptionKey: 'env:SNODO_E2E_GPD_KEY', idBrokerPA: ids.idBrokerPA, idStation: ids.idStation, segregationCode: '01', defaultTransfer: { iban: 'IT60X0542811101000000123456', category: '9/0101108TS/' } }
+    const pagopa = {
+      baseUrl: gpdRunning.url,
+      mode: 'gpd',
+      subscriptionKey: 'env:SNODO_E2E_GPD_KEY',
+      idBrokerPA: ids.idBrokerPA,
+      idStation: ids.idStation,
+      segregationCode: '01',
+      defaultTransfer: { iban: 'IT60X0542811101000000123456', category: '9/0101108TS/' },
+    }
     const config = {
       ...live.config,
       ...(nodoEndpoint ? { nodoEndpoint } : {}),
@@ -90,7 +112,12 @@ describe('live mode', () => {
     writeFileSync(path, stringify(config))
     return path
   }
-  const env = (config: string) => ({ SNODO_CONFIG: config, REDIS_URL: redis.url, SNODO_E2E_GPD_KEY: 'live-gpd-key', SNODO_E2E_NODO_SECRET: 'live-nodo-secret-0123456789' })
+  const env = (config: string) => ({
+    SNODO_CONFIG: config,
+    REDIS_URL: redis.url,
+    SNODO_E2E_GPD_KEY: 'live-gpd-key',
+    SNODO_E2E_NODO_SECRET: 'live-nodo-secret-0123456789',
+  })
   beforeAll(async () => {
     redis = await startRedisServer({ appendonly: 'yes', 'maxmemory-policy': 'noeviction' })
     gpdRunning = await startSimulator(gpd.app)
@@ -105,7 +132,9 @@ describe('live mode', () => {
     const { code, stderr } = await exitOf({ env: env(configWith(undefined, 'unauthenticated')) })
     expect(code).toBe(1)
     expect(stderr).toContain('Snodo cannot start: ')
-    expect(stderr).toContain('  - nodoEndpoint: tenant comune-a uses pagoPA, so /pagopa/nodo must authenticate the pagoPA Node: set nodoEndpoint.mtls, allowFrom or secret (or open: true to leave it open on purpose)\n')
+    expect(stderr).toContain(
+      '  - nodoEndpoint: tenant comune-a uses pagoPA, so /pagopa/nodo must authenticate the pagoPA Node: set nodoEndpoint.mtls, allowFrom or secret (or open: true to leave it open on purpose)\n',
+    )
   })
 
   it('starts with open: true, warning at every start', { timeout: 60_000 }, async () => {

@@ -27,19 +27,33 @@ afterAll(async () => {
   await snodo?.stop()
 })
 
-it('create (GPD down for a while) → publish → Checkout → "Paga" in the browser → paSendRT → payment.paid webhook → IO messages', { timeout: 90_000 }, async () => {
-  const endpoint = (await client.post('/v1/tenants/comune-demo/webhook-endpoints', { url: receiver.url, events: ['payment.published', 'payment.paid', 'message.sent'] })).body as { secret: string }
+it('create (GPD down for a while) → publish → Checkout → "Paga" in the browser → paSendRT → payment.paid webhook → IO messages', {
+  timeout: 90_000,
+}, async () => {
+  const endpoint = (
+    await client.post('/v1/tenants/comune-demo/webhook-endpoints', { url: receiver.url, events: ['payment.published', 'payment.paid', 'message.sent'] })
+  ).body as { secret: string }
   receiver.secrets.push(endpoint.secret)
   expect((await fetch(`${simulatorUrl('gpd')}/__sim/outage`, { method: 'POST', body: JSON.stringify({ ms: 3_000 }) })).status).toBe(200)
 
-  const created = await client.post('/v1/tenants/comune-demo/payments', { debtor: { type: 'F', fiscalCode: 'IOUSER00A00Y001X', fullName: 'Mario Rossi' }, amountCents: 12_050, description: 'Diritti di segreteria SUAP', notify: { io: {} } })
+  const created = await client.post('/v1/tenants/comune-demo/payments', {
+    debtor: { type: 'F', fiscalCode: 'IOUSER00A00Y001X', fullName: 'Mario Rossi' },
+    amountCents: 12_050,
+    description: 'Diritti di segreteria SUAP',
+    notify: { io: {} },
+  })
   expect(created.status).toBe(202)
   const { id, noticeNumber } = created.body as { id: string; noticeNumber: string }
-  const payment = () => client.get(`/v1/tenants/comune-demo/payments/${id}`).then((r) => r.body as { status: string; delivery: { attempts: { upstreamStatus?: number }[] }; receipt?: { amountCents: number } })
+  const payment = () =>
+    client
+      .get(`/v1/tenants/comune-demo/payments/${id}`)
+      .then((r) => r.body as { status: string; delivery: { attempts: { upstreamStatus?: number }[] }; receipt?: { amountCents: number } })
   await eventually(async () => (await payment()).status === 'published', 30_000)
   expect((await payment()).delivery.attempts.some((a) => a.upstreamStatus === 503)).toBe(true)
 
-  const checkout = await client.post(`/v1/tenants/comune-demo/payments/${id}/checkout`, { returnUrls: { ok: `${receiver.url}/ok`, cancel: `${receiver.url}/cancel`, error: `${receiver.url}/error` } })
+  const checkout = await client.post(`/v1/tenants/comune-demo/payments/${id}/checkout`, {
+    returnUrls: { ok: `${receiver.url}/ok`, cancel: `${receiver.url}/cancel`, error: `${receiver.url}/error` },
+  })
   expect(checkout.status).toBe(200)
   const page = await browser.newPage()
   await page.goto((checkout.body as { redirectUrl: string }).redirectUrl)

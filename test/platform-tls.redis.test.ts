@@ -12,19 +12,34 @@ let t: TestApp
 
 beforeAll(async () => {
   platform = await startMtlsPlatform((_method, url) =>
-    url.startsWith('/io/profiles') ? { status: 200, body: JSON.stringify({ sender_allowed: true }) } : { status: 200, body: JSON.stringify({ iupd: 'IUPD-1', status: 'VALID', paymentOption: [] }) },
+    url.startsWith('/io/profiles')
+      ? { status: 200, body: JSON.stringify({ sender_allowed: true }) }
+      : { status: 200, body: JSON.stringify({ iupd: 'IUPD-1', status: 'VALID', paymentOption: [] }) },
   )
   const file = (name: string, text: string) => {
     writeFileSync(join(platform.certs.dir, name), text)
     return `file:${join(platform.certs.dir, name)}`
   }
-  const tls = { cert: file('client.crt', platform.certs.nodo.cert), key: file('client.key', platform.certs.nodo.key), ca: file('ca.pem', platform.certs.ca.cert) }
+  const tls = {
+    cert: file('client.crt', platform.certs.nodo.cert),
+    key: file('client.key', platform.certs.nodo.key),
+    ca: file('ca.pem', platform.certs.ca.cert),
+  }
   const apiKey = file('io-key', 'io-key')
   t = await createTestApp({
     tenantOverrides: {
       platforms: {
         appio: { enabled: true, baseUrl: `${platform.url}/io`, tls, services: [{ name: 'tributi', apiKey, default: true }] },
-        pagopa: { enabled: true, baseUrl: `${platform.url}/gpd`, tls, mode: 'gpd', subscriptionKey: apiKey, idBrokerPA: '00000000001', idStation: 'S_01', segregationCode: '01' },
+        pagopa: {
+          enabled: true,
+          baseUrl: `${platform.url}/gpd`,
+          tls,
+          mode: 'gpd',
+          subscriptionKey: apiKey,
+          idBrokerPA: '00000000001',
+          idStation: 'S_01',
+          segregationCode: '01',
+        },
       },
     },
   })

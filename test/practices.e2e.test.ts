@@ -30,7 +30,8 @@ type Event = { id: string; type: string; data: { practiceId?: string; to?: strin
 
 const count = 200
 // Of every 20: 2 with a slow Login, 2 busy, 2 asked for an integration, 1 rejected, 13 plain (10/10/10/5 %).
-const kindOf = (i: number): Kind => (['loginLento', 'loginLento', 'occupato', 'occupato', 'integrazione', 'integrazione', 'respinta'] as const)[i % 20] ?? 'plain'
+const kindOf = (i: number): Kind =>
+  (['loginLento', 'loginLento', 'occupato', 'occupato', 'integrazione', 'integrazione', 'respinta'] as const)[i % 20] ?? 'plain'
 const tokens: Record<Kind, string> = {
   plain: '',
   loginLento: protocolloMagicSubjects.slowLogin,
@@ -70,15 +71,27 @@ function aPractice(i: number) {
     applicant: { fiscalCode: fiscalCodeOf(i), givenName: 'Giulia', familyName: `Verdi ${i}`, email: `giulia.verdi.${i}@example.it` },
     subject: `Domanda n. ${i} ${tokens[kindOf(i)]}`.trim(),
     data: { n: i },
-    attachments: [{ name: `domanda-${i}.pdf`, contentType: 'application/pdf', contentBase64: pdf.toString('base64'), sha256: createHash('sha256').update(pdf).digest('hex') }],
+    attachments: [
+      {
+        name: `domanda-${i}.pdf`,
+        contentType: 'application/pdf',
+        contentBase64: pdf.toString('base64'),
+        sha256: createHash('sha256').update(pdf).digest('hex'),
+      },
+    ],
     channel: 'online',
     submittedAt: new Date().toISOString(),
   }
 }
 
-it('200 practices through busy and slow protocollo answers: each registered once, moved by the office to its end, every step told to portal and citizen', { timeout: 120_000 }, async () => {
+it('200 practices through busy and slow protocollo answers: each registered once, moved by the office to its end, every step told to portal and citizen', {
+  timeout: 120_000,
+}, async () => {
   const started = Date.now()
-  const endpoint = await portal.post('/v1/tenants/comune-demo/webhook-endpoints', { url: receiver.url, events: ['practice.registered', 'practice.forwarded', 'practice.status_changed', 'practice.document_registered', 'message.sent'] })
+  const endpoint = await portal.post('/v1/tenants/comune-demo/webhook-endpoints', {
+    url: receiver.url,
+    events: ['practice.registered', 'practice.forwarded', 'practice.status_changed', 'practice.document_registered', 'message.sent'],
+  })
   expect(endpoint.status).toBe(201)
   receiver.secrets.push((endpoint.body as { secret: string }).secret)
 
@@ -100,7 +113,10 @@ it('200 practices through busy and slow protocollo answers: each registered once
   // Each practice ended where its subject said, with exactly the steps the office reported, in order.
   for (const p of practices) {
     const steps = stepsOf[kindOf(index.get(p.id) as number)]
-    expect(p.history.map((h) => h.status), p.subject).toEqual(['submitted', 'registered', ...steps])
+    expect(
+      p.history.map((h) => h.status),
+      p.subject,
+    ).toEqual(['submitted', 'registered', ...steps])
     expect(p.history.slice(2).map((h) => h.detail)).toEqual(steps.map((s) => supplierMessages[s]))
     expect(p.ackedAt).toEqual(expect.any(String))
   }
@@ -109,7 +125,9 @@ it('200 practices through busy and slow protocollo answers: each registered once
 
   // Registered exactly once each, as the protocollo itself counts it, with the number Snodo kept; and so
   // is each step's document, in its direction, referring to the practice's own protocol.
-  const { registrations } = (await (await fetch(`${simulatorOrigin('protocollo')}/__sim/registrations`)).json()) as { registrations: { number: number; correlationKey: string; flusso: string; precedent?: string }[] }
+  const { registrations } = (await (await fetch(`${simulatorOrigin('protocollo')}/__sim/registrations`)).json()) as {
+    registrations: { number: number; correlationKey: string; flusso: string; precedent?: string }[]
+  }
   const stepsWithDocuments = (p: Practice) => p.history.flatMap((h, step) => (h.status in supplierDocuments ? [{ step, status: h.status }] : []))
   const expectedStepRegistrations = practices.reduce((n, p) => n + stepsWithDocuments(p).length, 0)
   expect(expectedStepRegistrations).toBe((count / 20) * 5) // 2 integrations × 2 documents + 1 refusal, of every 20
@@ -128,7 +146,8 @@ it('200 practices through busy and slow protocollo answers: each registered once
 
   // The troubles were real and retried: one busy or expired-session answer for each practice that asked for it,
   // and as many Login timeouts as slow Logins (a Login carries no practice: the slow one is whichever came next).
-  const refusedWith = (code: string) => practices.map((p) => p.protocolDelivery.attempts.filter((a) => a.upstreamCode === code && a.errorKind === 'unavailable').length)
+  const refusedWith = (code: string) =>
+    practices.map((p) => p.protocolDelivery.attempts.filter((a) => a.upstreamCode === code && a.errorKind === 'unavailable').length)
   const ofKind = (kind: Kind) => practices.map((p) => Number(kindOf(index.get(p.id) as number) === kind))
   expect(refusedWith(transientCodes.busy.code)).toEqual(ofKind('occupato'))
   expect(refusedWith(transientCodes.sessionExpired.code)).toEqual(ofKind('loginLento'))
@@ -142,18 +161,46 @@ it('200 practices through busy and slow protocollo answers: each registered once
   const expectedMessages = expectedSteps + count // one IO message for the registration too
   const events = () => receiver.received.filter((r) => r.status === 200).map((r) => ({ webhookId: r.id, ...(JSON.parse(r.body) as Event) }))
   const eventsOf = (type: string) => events().filter((e) => e.type === type).length
-  await eventually(() => eventsOf('practice.status_changed') === expectedSteps && eventsOf('message.sent') === expectedMessages && eventsOf('practice.document_registered') === expectedStepRegistrations, 30_000)
+  await eventually(
+    () =>
+      eventsOf('practice.status_changed') === expectedSteps &&
+      eventsOf('message.sent') === expectedMessages &&
+      eventsOf('practice.document_registered') === expectedStepRegistrations,
+    30_000,
+  )
   expect(receiver.received.every((r) => r.verified)).toBe(true)
   expect(receiver.received.every((r) => receiver.successes(r.id) === 1)).toBe(true)
   for (const p of practices) {
     const mine = events().filter((e) => e.data.practiceId === p.id)
-    expect(mine.filter((e) => e.type === 'practice.status_changed').map((e) => e.data.to).sort()).toEqual(p.history.slice(2).map((h) => h.status).sort())
-    expect(mine.filter((e) => ['practice.forwarded', 'practice.registered'].includes(e.type)).map((e) => e.type).sort()).toEqual(['practice.forwarded', 'practice.registered'])
-    expect(mine.filter((e) => e.type === 'practice.document_registered').map((e) => e.data.step)).toEqual(expect.arrayContaining(stepsWithDocuments(p).map((s) => s.step)))
+    expect(
+      mine
+        .filter((e) => e.type === 'practice.status_changed')
+        .map((e) => e.data.to)
+        .sort(),
+    ).toEqual(
+      p.history
+        .slice(2)
+        .map((h) => h.status)
+        .sort(),
+    )
+    expect(
+      mine
+        .filter((e) => ['practice.forwarded', 'practice.registered'].includes(e.type))
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(['practice.forwarded', 'practice.registered'])
+    expect(mine.filter((e) => e.type === 'practice.document_registered').map((e) => e.data.step)).toEqual(
+      expect.arrayContaining(stepsWithDocuments(p).map((s) => s.step)),
+    )
     expect(mine.filter((e) => e.type === 'practice.document_registered')).toHaveLength(stepsWithDocuments(p).length)
     // message.sent names the practice and step it told the citizen about.
     const told = events().filter((e) => e.type === 'message.sent' && e.data.reference?.startsWith(`${p.id}#`))
-    expect(told.map((e) => e.data.reference).sort()).toEqual(p.history.slice(1).map((h) => `${p.id}#${h.status}`).sort())
+    expect(told.map((e) => e.data.reference).sort()).toEqual(
+      p.history
+        .slice(1)
+        .map((h) => `${p.id}#${h.status}`)
+        .sort(),
+    )
   }
 
   // The citizen: App IO accepted one message per step (the registration included), none twice.
@@ -165,5 +212,7 @@ it('200 practices through busy and slow protocollo answers: each registered once
     expect(received).toHaveLength(p.history.length - 1)
     expect(received.every((m) => m.subject.startsWith(`Pratica Domanda n. ${i}`))).toBe(true)
   }
-  console.log(`practices e2e: ${count} practices ended in ${((ended - started) / 1000).toFixed(1)} s; whole check ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  console.log(
+    `practices e2e: ${count} practices ended in ${((ended - started) / 1000).toFixed(1)} s; whole check ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  )
 })

@@ -30,16 +30,32 @@ beforeAll(async () => {
   process.env.TEST_OUTAGE_KEY = 'outage-key'
   redis = await startRedisServer({ appendonly: 'yes', appendfsync: 'always', 'maxmemory-policy': 'noeviction' })
   // IO keeps each message ACCEPTED for a while, so many are being followed when Redis goes.
-  io = createAppIoSimulator(createSimulatorContext({ idPrefix: 'io-' }), { services: [{ apiKey: 'outage-key', organizationFiscalCode: '00000000001' }], processingDelayMs: 1_500 })
+  io = createAppIoSimulator(createSimulatorContext({ idPrefix: 'io-' }), {
+    services: [{ apiKey: 'outage-key', organizationFiscalCode: '00000000001' }],
+    processingDelayMs: 1_500,
+  })
   gpd = createGpdSimulator(createSimulatorContext({ idPrefix: 'gpd-' }), { keys: [{ key: 'outage-key', organizations: '*' }] })
   running.push(await startSimulator(io.app), await startSimulator(gpd.app))
   const [ioUrl, gpdUrl] = running.map((r) => r.url)
-  const quick = { retry: { scheduleMs: [200, 400, 800, 1000, 1000, 1000], floorAfterThrottleMs: 200 }, timeoutMs: 2_000, circuit: { failureThreshold: 100_000, cooldownMs: 500 } }
+  const quick = {
+    retry: { scheduleMs: [200, 400, 800, 1000, 1000, 1000], floorAfterThrottleMs: 200 },
+    timeoutMs: 2_000,
+    circuit: { failureThreshold: 100_000, cooldownMs: 500 },
+  }
   harness = await createDeliveryDeps({
     redisUrl: redis.url,
     delivery: { lockMs: 3_000, targets: { appio: quick, pagopa: quick } },
     platforms: {
-      pagopa: { enabled: true, mode: 'gpd', baseUrl: gpdUrl, subscriptionKey: 'env:TEST_OUTAGE_KEY', idBrokerPA: '00000000001', idStation: '00000000001_01', segregationCode: '01', defaultTransfer: { iban: 'IT60X0542811101000000123456', category: '9/0101108TS/' } },
+      pagopa: {
+        enabled: true,
+        mode: 'gpd',
+        baseUrl: gpdUrl,
+        subscriptionKey: 'env:TEST_OUTAGE_KEY',
+        idBrokerPA: '00000000001',
+        idStation: '00000000001_01',
+        segregationCode: '01',
+        defaultTransfer: { iban: 'IT60X0542811101000000123456', category: '9/0101108TS/' },
+      },
       appio: { enabled: true, baseUrl: `${ioUrl}/api/v1`, services: [{ name: 'tributi', apiKey: 'env:TEST_OUTAGE_KEY', default: true }] },
     },
   })
@@ -57,9 +73,28 @@ it('a Redis outage of seconds under load: nothing failed or dead, no state backw
   const tenant = deps.tenants.get('comune-a') as TenantConfig
   const markdown = `Gentile cittadino, ${'le ricordiamo la scadenza del pagamento della TARI. '.repeat(2)}`
   const messageIds = Array.from({ length: messageCount }, () => `msg_${randomUUID().replaceAll('-', '')}`)
-  await acceptMessages(deps, 'comune-a', messageIds.map((id, i) => ({ id, fiscalCode: `IOUSER00A00Y${String(i).padStart(3, '0')}X`, subject: `Avviso ${id.slice(-12)}`, markdown, service: 'tributi' })))
+  await acceptMessages(
+    deps,
+    'comune-a',
+    messageIds.map((id, i) => ({
+      id,
+      fiscalCode: `IOUSER00A00Y${String(i).padStart(3, '0')}X`,
+      subject: `Avviso ${id.slice(-12)}`,
+      markdown,
+      service: 'tributi',
+    })),
+  )
   const paymentIds: string[] = []
-  for (let i = 0; i < paymentCount; i++) paymentIds.push((await acceptPayment(deps, tenant, { debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' }, amountCents: 1000 + i, description: `TARI ${i}` })).id)
+  for (let i = 0; i < paymentCount; i++)
+    paymentIds.push(
+      (
+        await acceptPayment(deps, tenant, {
+          debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' },
+          amountCents: 1000 + i,
+          description: `TARI ${i}`,
+        })
+      ).id,
+    )
 
   workers = await startWorkers(deps)
   // Redis goes while messages are being submitted and followed, and payments published.
@@ -82,17 +117,24 @@ it('a Redis outage of seconds under load: nothing failed or dead, no state backw
 
   const ms = await messages()
   const ps = await payments()
-  const deliveries = await Promise.all([...ms.map((m) => m?.data.deliveryId), ...ps.map((p) => p?.data.deliveryId)].map((id) => deps.deliveries.get(id as string)))
+  const deliveries = await Promise.all(
+    [...ms.map((m) => m?.data.deliveryId), ...ps.map((p) => p?.data.deliveryId)].map((id) => deps.deliveries.get(id as string)),
+  )
   const feed = (await deps.events.read('comune-a', { limit: 10_000 })).items
-  const told = (type: string, field: string) => new Map(feed.filter((e) => e.type === type).map((e) => [e.data[field], (feed.filter((x) => x.type === type && x.data[field] === e.data[field])).length]))
+  const told = (type: string, field: string) =>
+    new Map(feed.filter((e) => e.type === type).map((e) => [e.data[field], feed.filter((x) => x.type === type && x.data[field] === e.data[field]).length]))
   const sentEvents = told('message.sent', 'messageId')
   const publishedEvents = told('payment.published', 'paymentId')
   const copies = ms.map((m) => io.accepted.filter((a) => a.body.content.subject === m?.data.subject).length)
   const flagged = ms.filter((m) => m?.fields.uncertainSend).length
-  console.log(`Redis outage: ${messageCount} messages (${copies.filter((c) => c > 1).length} sent twice, ${flagged} flagged uncertain), ${paymentCount} payments; deliveries retried for Redis: ${deliveries.filter((d) => d?.attemptCount && d.attemptCount > 1).length}`)
+  console.log(
+    `Redis outage: ${messageCount} messages (${copies.filter((c) => c > 1).length} sent twice, ${flagged} flagged uncertain), ${paymentCount} payments; deliveries retried for Redis: ${deliveries.filter((d) => d?.attemptCount && d.attemptCount > 1).length}`,
+  )
 
   expect(ms.filter((m) => m?.status !== 'sent').map((m) => [m?.id, m?.status, m?.history.at(-1)?.detail])).toEqual([])
-  expect(ps.filter((p) => p?.status !== 'published' || p.history.some((h) => h.status === 'failed')).map((p) => [p?.id, p?.history.map((h) => h.status)])).toEqual([])
+  expect(
+    ps.filter((p) => p?.status !== 'published' || p.history.some((h) => h.status === 'failed')).map((p) => [p?.id, p?.history.map((h) => h.status)]),
+  ).toEqual([])
   expect(deliveries.filter((d) => d?.status !== 'succeeded').map((d) => [d?.id, d?.status, d?.lastError?.message])).toEqual([])
   expect(ms.filter((m) => sentEvents.get(m?.id) !== 1).map((m) => m?.id)).toEqual([])
   expect(ps.filter((p) => publishedEvents.get(p?.id) !== 1).map((p) => p?.id)).toEqual([])

@@ -5,8 +5,8 @@ import type { Deps } from '../src/deps.ts'
 import { queueNames } from '../src/queues/names.ts'
 import { startWorkers } from '../src/workers.ts'
 import { createDeliveryDeps, waitFor } from './support/delivery-deps.ts'
-import { type RedisServer, startRedisServer } from './support/redis-server.ts'
 import { startDeliveryReceiver } from './support/delivery-receiver.ts'
+import { type RedisServer, startRedisServer } from './support/redis-server.ts'
 
 const events = 100
 
@@ -22,7 +22,9 @@ beforeAll(async () => {
   harness = await createDeliveryDeps({
     redisUrl: redis.url,
     // Retries a few seconds out, so every job sits delayed in Redis when it dies; no breaker in the way.
-    delivery: { targets: { webhooks: { retry: { scheduleMs: [4000, 1000, 1000, 1000, 1000, 1000] }, circuit: { failureThreshold: 100_000, cooldownMs: 500 } } } },
+    delivery: {
+      targets: { webhooks: { retry: { scheduleMs: [4000, 1000, 1000, 1000, 1000, 1000] }, circuit: { failureThreshold: 100_000, cooldownMs: 500 } } },
+    },
   })
   deps = harness.deps
   receiver = await startDeliveryReceiver(() => (down ? 503 : 200))

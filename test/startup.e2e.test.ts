@@ -89,7 +89,9 @@ describe('live mode and Redis', () => {
     const fit = await startRedisServer({ appendonly: 'yes', 'maxmemory-policy': 'noeviction' })
     try {
       const snodo = await startSnodo({ env: { SNODO_CONFIG: live.path, REDIS_URL: fit.url } })
-      expect(snodo.stdout()).toContain(`Snodo is running in LIVE mode (role all) on port ${new URL(snodo.baseUrl).port}\n  API docs:     ${livePublicUrl}/docs\n`)
+      expect(snodo.stdout()).toContain(
+        `Snodo is running in LIVE mode (role all) on port ${new URL(snodo.baseUrl).port}\n  API docs:     ${livePublicUrl}/docs\n`,
+      )
       const portal = createSnodoClient({ baseUrl: snodo.baseUrl, audience: livePublicUrl, clientId: 'portale', privateJwk: live.client.privateJwk })
       const tenant = await portal.get('/v1/tenants/comune-a')
       expect(tenant.status).toBe(200)
@@ -136,7 +138,13 @@ describe('roles and signals', () => {
     await api.stop('SIGTERM')
     await api.waitForOutput('"msg":"shutting down"')
     expect(api.output()).toContain('"msg":"shutting down"')
-    await until(async () => !(await fetch(`${api.baseUrl}/health/live`).then(() => true, () => false)))
+    await until(
+      async () =>
+        !(await fetch(`${api.baseUrl}/health/live`).then(
+          () => true,
+          () => false,
+        )),
+    )
   })
 })
 

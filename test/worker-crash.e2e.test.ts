@@ -4,8 +4,8 @@
 // number of jobs the dead worker held. The measured count is printed.
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { stringify } from 'yaml'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { stringify } from 'yaml'
 import type { Deps } from '../src/deps.ts'
 import { createDeliveryDeps, waitFor } from './support/delivery-deps.ts'
 import { startDeliveryReceiver } from './support/delivery-receiver.ts'
@@ -49,7 +49,11 @@ afterAll(async () => {
 })
 
 const startWorker = async () => {
-  const worker = await startSnodo({ args: ['--role', 'worker'], env: { SNODO_CONFIG: configPath, REDIS_URL: redis.url, SNODO_REDIS_PREFIX: prefix }, waitReady: false })
+  const worker = await startSnodo({
+    args: ['--role', 'worker'],
+    env: { SNODO_CONFIG: configPath, REDIS_URL: redis.url, SNODO_REDIS_PREFIX: prefix },
+    waitReady: false,
+  })
   workers.push(worker)
   await worker.waitForOutput('Snodo is running in LIVE mode (role worker)')
   return worker
@@ -67,12 +71,16 @@ it('every delivery completes after a worker is killed mid-flight; duplicates bou
   const first = await startWorker()
   // The kill comes while at least half the worker's requests are open at the receiver.
   let inFlight = 0
-  await waitFor(() => {
-    const open = receiver.pending()
-    if (receiver.successCounts().size < 60 || open < concurrency / 2) return false
-    inFlight = open
-    return true
-  }, 20_000, 5)
+  await waitFor(
+    () => {
+      const open = receiver.pending()
+      if (receiver.successCounts().size < 60 || open < concurrency / 2) return false
+      inFlight = open
+      return true
+    },
+    20_000,
+    5,
+  )
   // waitFor does not throw: the kill must really have caught requests in flight, or the test proves nothing.
   expect(inFlight).toBeGreaterThanOrEqual(concurrency / 2)
   const deliveredBefore = receiver.successCounts().size
@@ -90,7 +98,9 @@ it('every delivery completes after a worker is killed mid-flight; duplicates bou
   const counts = receiver.successCounts()
   expect(published.filter((p) => (counts.get(p.eventId) ?? 0) < 1)).toEqual([])
   const duplicates = published.filter((p) => (counts.get(p.eventId) ?? 0) > 1).length
-  console.log(`worker crash: ${deliveredBefore}/${events} delivered before SIGKILL, ${inFlight} requests open at the kill, ${duplicates} duplicate(s) after takeover`)
+  console.log(
+    `worker crash: ${deliveredBefore}/${events} delivered before SIGKILL, ${inFlight} requests open at the kill, ${duplicates} duplicate(s) after takeover`,
+  )
   // Only jobs the dead worker held can be sent again, each at most once more: the requests open at the
   // kill, and at most its concurrency in all (some may have been answered between the read and the kill).
   expect(duplicates).toBeLessThanOrEqual(concurrency)

@@ -30,7 +30,13 @@ function accepted(r: LoadResult): { ok: number; failures: Record<string, number>
 }
 
 /** `snodo`: another accept operation on Snodo's side (its path, body and queue); the baseline stays the bare route, fed the same body. */
-export async function acceptPath(ctx: { env: Record<string, string>; key: SigningKey; redis: Redis; log: (line: string) => void; snodo?: { path: string; body: string; queue: string } }) {
+export async function acceptPath(ctx: {
+  env: Record<string, string>
+  key: SigningKey
+  redis: Redis
+  log: (line: string) => void
+  snodo?: { path: string; body: string; queue: string }
+}) {
   const { log, redis } = ctx
   const body = ctx.snodo?.body ?? pingBody
   const prepare = async (path: string, count: number): Promise<PreparedRequest[]> => {
@@ -47,7 +53,11 @@ export async function acceptPath(ctx: { env: Record<string, string>; key: Signin
     return { ...c, origin: `http://127.0.0.1:${c.info.port}`, path }
   }
   const bare = 'bench/delivery/baseline-accept-server.ts'
-  const servers = await Promise.all([start('baseline', bare), start('same-crypto', bare, { BENCH_SAME_CRYPTO: '1' }), start('snodo', 'bench/delivery/snodo-accept-server.ts')])
+  const servers = await Promise.all([
+    start('baseline', bare),
+    start('same-crypto', bare, { BENCH_SAME_CRYPTO: '1' }),
+    start('snodo', 'bench/delivery/snodo-accept-server.ts'),
+  ])
   const results: Record<string, Round[]> = { baseline: [], 'same-crypto': [], snodo: [] }
   const perRound: Record<string, number> = {}
   try {
@@ -68,9 +78,18 @@ export async function acceptPath(ctx: { env: Record<string, string>; key: Signin
         const r = await runLoad(server.origin, requests, { concurrency, durationMs })
         const { ok, failures } = accepted(r)
         const per = (s: number) => (s * 1e6) / Math.max(1, r.requests)
-        const result: Round = { ...r, failures, accepted: ok, serverUs: per(processCpuSeconds(server.child.pid) - before.server), redisUs: per((await redisCpuSeconds(redis)) - before.redis) }
+        const result: Round = {
+          ...r,
+          failures,
+          accepted: ok,
+          serverUs: per(processCpuSeconds(server.child.pid) - before.server),
+          redisUs: per((await redisCpuSeconds(redis)) - before.redis),
+        }
         results[server.name]?.push(result)
-        const failed = Object.entries(failures).map(([status, n]) => `${n}× ${status}`).join(', ') || 'none'
+        const failed =
+          Object.entries(failures)
+            .map(([status, n]) => `${n}× ${status}`)
+            .join(', ') || 'none'
         log(
           `  round ${round} ${server.name.padEnd(11)} ${n0(ok / r.seconds).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2).padStart(6)} ms  p99 ${r.p99Ms.toFixed(2).padStart(6)} ms` +
             `  CPU/req server ${n0(result.serverUs)} µs, redis ${n0(result.redisUs)} µs  (${ok} × 202 in ${r.seconds.toFixed(1)} s${r.exhausted ? ', ran out of signed requests' : ''}; failures: ${failed})`,
@@ -79,13 +98,21 @@ export async function acceptPath(ctx: { env: Record<string, string>; key: Signin
     }
     // Every 202 must have left a job behind (no worker ran): the enqueue really happened.
     const jobs = async (queue: string) => Number(await redis.llen(`${ctx.env.SNODO_REDIS_PREFIX}:${queue}:wait`))
-    log(`  jobs left waiting: snodo queue "${ctx.snodo?.queue ?? 'webhooks'}" ${await jobs(ctx.snodo?.queue ?? 'webhooks')}, baseline queue "bare-accept" ${await jobs('bare-accept')} (every 202 of the probes, warm-ups and rounds)`)
+    log(
+      `  jobs left waiting: snodo queue "${ctx.snodo?.queue ?? 'webhooks'}" ${await jobs(ctx.snodo?.queue ?? 'webhooks')}, baseline queue "bare-accept" ${await jobs('bare-accept')} (every 202 of the probes, warm-ups and rounds)`,
+    )
   } finally {
     await Promise.all(servers.map((s) => stopChild(s.child)))
   }
 
   const rate = (r: Round) => r.accepted / r.seconds
-  const sum = (list: Round[]) => ({ rps: median(list.map(rate)), p50: median(list.map((r) => r.p50Ms)), p99: median(list.map((r) => r.p99Ms)), cpu: median(list.map((r) => r.serverUs)), redis: median(list.map((r) => r.redisUs)) })
+  const sum = (list: Round[]) => ({
+    rps: median(list.map(rate)),
+    p50: median(list.map((r) => r.p50Ms)),
+    p99: median(list.map((r) => r.p99Ms)),
+    cpu: median(list.map((r) => r.serverUs)),
+    redis: median(list.map((r) => r.redisUs)),
+  })
   const b = sum(results.baseline ?? [])
   const c = sum(results['same-crypto'] ?? [])
   const s = sum(results.snodo ?? [])
@@ -100,7 +127,9 @@ export async function acceptPath(ctx: { env: Record<string, string>; key: Signin
   log(`  ${row(['server CPU µs/req', n0(b.cpu), n0(c.cpu), n0(s.cpu), times(s.cpu / b.cpu), times(s.cpu / c.cpu)], w)}`)
   log(`  ${row(['redis CPU µs/req', n0(b.redis), n0(c.redis), n0(s.redis), times(s.redis / b.redis), times(s.redis / c.redis)], w)}`)
   const paired = (against: string) => (results.snodo ?? []).map((r, i) => rate(r) / rate((results[against] ?? [])[i] as Round))
-  log(`  paired per-round req/s ratios: vs baseline ${paired('baseline').map(pct).join(', ')} (median ${pct(median(paired('baseline')))}), vs same-crypto ${paired('same-crypto').map(pct).join(', ')}; server+redis CPU per request base/snodo: ${pct((b.cpu + b.redis) / (s.cpu + s.redis))}`)
+  log(
+    `  paired per-round req/s ratios: vs baseline ${paired('baseline').map(pct).join(', ')} (median ${pct(median(paired('baseline')))}), vs same-crypto ${paired('same-crypto').map(pct).join(', ')}; server+redis CPU per request base/snodo: ${pct((b.cpu + b.redis) / (s.cpu + s.redis))}`,
+  )
   const failures = Object.values(results).some((list) => list.some((r) => Object.keys(r.failures).length > 0))
   if (failures) log('  WARNING: some requests did not answer 202 (see the rounds): these are not the figures of the accept path')
   return { ratio, sameCryptoRatio: s.rps / c.rps, met: ratio >= 0.5 && !failures }

@@ -22,14 +22,25 @@ app.post('/v1/tenants/:tenantId/webhook-endpoints/:endpointId/ping', async (c) =
   const { payload } = await jwtVerify(token, key, { algorithms: ['ES256'], audience })
   await extra?.verifyIntegrity(c.req.header('agid-jwt-signature'))
   const body = Body.parse(await c.req.json())
-  const job = await queue.add('ping', { tenantId: c.req.param('tenantId'), endpointId: c.req.param('endpointId'), by: payload.iss, fields: Object.keys(body).length }, { removeOnComplete: true })
+  const job = await queue.add(
+    'ping',
+    { tenantId: c.req.param('tenantId'), endpointId: c.req.param('endpointId'), by: payload.iss, fields: Object.keys(body).length },
+    { removeOnComplete: true },
+  )
   if (!extra) return c.json({ jobId: job.id }, 202)
   const answer = JSON.stringify({ jobId: job.id })
   return c.body(answer, 202, await extra.answerHeaders(answer))
 })
 
 const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => console.log(JSON.stringify({ port: info.port })))
-const stop = () => server.close(() => void queue.close().then(() => connection.quit()).finally(() => process.exit(0)))
+const stop = () =>
+  server.close(
+    () =>
+      void queue
+        .close()
+        .then(() => connection.quit())
+        .finally(() => process.exit(0)),
+  )
 process.once('SIGTERM', stop)
 process.stdin.on('end', stop)
 process.stdin.resume()

@@ -9,7 +9,14 @@ const agent = new Agent({ connections: 256, keepAliveTimeout: 10_000 })
 const worker = new Worker(
   'bare-webhooks',
   async (job) => {
-    const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(job.data.payload), dispatcher: agent, headersTimeout: 10_000, bodyTimeout: 10_000 })
+    const res = await request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(job.data.payload),
+      dispatcher: agent,
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+    })
     await res.body.dump()
     if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`receiver answered ${res.statusCode}`)
   },
@@ -19,7 +26,11 @@ worker.on('error', (err) => console.error('baseline worker error', err))
 await worker.waitUntilReady()
 console.log(JSON.stringify({ ready: true }))
 
-const stop = () => void worker.close().then(() => agent.close()).finally(() => process.exit(0))
+const stop = () =>
+  void worker
+    .close()
+    .then(() => agent.close())
+    .finally(() => process.exit(0))
 process.once('SIGTERM', stop)
 process.stdin.on('end', stop)
 process.stdin.resume()

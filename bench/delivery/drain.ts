@@ -15,7 +15,11 @@ const countStates = ['wait', 'active', 'delayed', 'prioritized', 'waiting-childr
 export const jobsLeft = async (queue: Queue) => Object.values(await queue.getJobCounts(...countStates)).reduce((a, b) => a + b, 0)
 
 /** Snodo's enqueue: one events.publish per event (stream entry + delivery record + job), `lanes` at once. */
-export async function publishEvents(deps: Deps, count: number, options: { lanes: number; from: number; deadline?: number }): Promise<{ published: number; seconds: number }> {
+export async function publishEvents(
+  deps: Deps,
+  count: number,
+  options: { lanes: number; from: number; deadline?: number },
+): Promise<{ published: number; seconds: number }> {
   let published = 0
   const started = performance.now()
   await inParallel(count, options.lanes, async (i) => {
@@ -32,7 +36,15 @@ export async function addBareJobs(queue: Queue, count: number, from: number): Pr
   for (let i = 0; i < count; i += 1000) {
     const jobs = Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({
       name: 'webhook',
-      data: { payload: { id: `evt_${randomUUID().replaceAll('-', '')}`, type: 'payment.paid', tenantId: tenant, occurredAt: new Date().toISOString(), data: eventData(from + i + j) } },
+      data: {
+        payload: {
+          id: `evt_${randomUUID().replaceAll('-', '')}`,
+          type: 'payment.paid',
+          tenantId: tenant,
+          occurredAt: new Date().toISOString(),
+          data: eventData(from + i + j),
+        },
+      },
       opts: { removeOnComplete: true },
     }))
     await queue.addBulk(jobs)
@@ -77,7 +89,14 @@ export async function drainWindow(queue: Queue, redis: Redis, prefix: string, wi
   const seconds = (performance.now() - started) / 1000
   await queue.pause() // what is left stays for the clean-up; the worker finishes its active jobs only
   const done = last - startCount
-  return { done, seconds, rate: done / seconds, perSecond, workerUs: ((processCpuSeconds(pids.worker) - cpuBefore) * 1e6) / Math.max(1, done), redisUs: (((await redisCpuSeconds(redis)) - redisBefore) * 1e6) / Math.max(1, done) }
+  return {
+    done,
+    seconds,
+    rate: done / seconds,
+    perSecond,
+    workerUs: ((processCpuSeconds(pids.worker) - cpuBefore) * 1e6) / Math.max(1, done),
+    redisUs: (((await redisCpuSeconds(redis)) - redisBefore) * 1e6) / Math.max(1, done),
+  }
 }
 
 /** Where a delivery is, by the status indexes: a drain that "finished" must have left every one succeeded. */

@@ -43,14 +43,24 @@ export async function retainedBytes(ctx: { deps: Deps; redis: Redis; prefix: str
   const usedDelta = ((await usedMemory(redis)) - ctx.usedMemoryBefore) / n
   const during = record + attempts + index
 
-  log(`  ${n} succeeded deliveries (status indexes: ${Object.entries(counts).map(([s, c]) => `${s} ${c}`).join(', ')}; pending markers ${await redis.zcard(`${prefix}:dlv:pending`)}; BullMQ job keys left ${jobKeysLeft})`)
-  log(`  during retention (TTL ${ttl} s = succeededRetentionSeconds ${succeededRetentionSeconds}), per delivery, MEMORY USAGE on ${sample.length} sampled records:`)
+  log(
+    `  ${n} succeeded deliveries (status indexes: ${Object.entries(counts)
+      .map(([s, c]) => `${s} ${c}`)
+      .join(', ')}; pending markers ${await redis.zcard(`${prefix}:dlv:pending`)}; BullMQ job keys left ${jobKeysLeft})`,
+  )
+  log(
+    `  during retention (TTL ${ttl} s = succeededRetentionSeconds ${succeededRetentionSeconds}), per delivery, MEMORY USAGE on ${sample.length} sampled records:`,
+  )
   log(`    record hash dlv:<id>           ${n0(record).padStart(6)} B`)
   log(`    attempts list dlv:<id>:att     ${n0(attempts).padStart(6)} B   (1 attempt)`)
   log(`    index entries idx + idx:succ.  ${n0(index).padStart(6)} B   (whole sorted sets / ${n})`)
   log(`    total                          ${n0(during).padStart(6)} B   ≈ ${((during * 1e6) / 2 ** 30).toFixed(2)} GiB per million deliveries kept`)
-  log(`    cross-check, INFO used_memory delta over part 2 / ${n}: ${n0(usedDelta)} B (whole server: includes the event stream, BullMQ's event streams and anything else on this Redis)`)
-  log(`  not per delivery: the tenant's event stream ${n0(perEvent)} B per event (${streamLength} events; trimmed past events.retentionSeconds by the sweeper, and capped by MAXLEN ~1,000,000 per tenant); BullMQ's own event stream of the queue ${n0(bullEvents / 1024)} KiB (capped, fixed)`)
+  log(
+    `    cross-check, INFO used_memory delta over part 2 / ${n}: ${n0(usedDelta)} B (whole server: includes the event stream, BullMQ's event streams and anything else on this Redis)`,
+  )
+  log(
+    `  not per delivery: the tenant's event stream ${n0(perEvent)} B per event (${streamLength} events; trimmed past events.retentionSeconds by the sweeper, and capped by MAXLEN ~1,000,000 per tenant); BullMQ's own event stream of the queue ${n0(bullEvents / 1024)} KiB (capped, fixed)`,
+  )
 
   // Retention passes: the record and its attempts expire by their own TTL (set at success) …
   const before = await usedMemory(redis)
@@ -60,14 +70,21 @@ export async function retainedBytes(ctx: { deps: Deps; redis: Redis; prefix: str
   const afterExpiry = await indexBytes()
   // … then the sweeper's trim, at a clock past the succeeded retention, and past the dead retention.
   const trimAt = async (seconds: number) => {
-    await createDeliveryStore(redis, prefix, () => new Date(Date.now() + (seconds + 1) * 1000)).trim({ succeededSeconds: succeededRetentionSeconds, deadSeconds: deadRetentionSeconds })
+    await createDeliveryStore(redis, prefix, () => new Date(Date.now() + (seconds + 1) * 1000)).trim({
+      succeededSeconds: succeededRetentionSeconds,
+      deadSeconds: deadRetentionSeconds,
+    })
     return { all: await redis.zcard(`${prefix}:dlv:idx`), succeeded: await redis.zcard(`${prefix}:dlv:idx:succeeded`), bytes: await indexBytes() }
   }
   const afterSucceeded = await trimAt(succeededRetentionSeconds)
   const afterDead = await trimAt(deadRetentionSeconds)
   const freed = (before - (await usedMemory(redis))) / n
-  log(`  after retention: records and attempt lists of all ${n} expired (keys still there: ${alive}); index entries left ${n0(afterExpiry)} B/delivery until the sweeper trims`)
-  log(`    trim past succeededRetentionSeconds (${succeededRetentionSeconds} s): idx:succeeded ${afterSucceeded.succeeded} entries, idx ${afterSucceeded.all} entries → ${n0(afterSucceeded.bytes)} B/delivery`)
+  log(
+    `  after retention: records and attempt lists of all ${n} expired (keys still there: ${alive}); index entries left ${n0(afterExpiry)} B/delivery until the sweeper trims`,
+  )
+  log(
+    `    trim past succeededRetentionSeconds (${succeededRetentionSeconds} s): idx:succeeded ${afterSucceeded.succeeded} entries, idx ${afterSucceeded.all} entries → ${n0(afterSucceeded.bytes)} B/delivery`,
+  )
   log(`    (the all-deliveries index idx is trimmed at max(succeeded, dead) retention = ${Math.max(succeededRetentionSeconds, deadRetentionSeconds)} s)`)
   log(`    trim past deadRetentionSeconds (${deadRetentionSeconds} s): idx ${afterDead.all} entries → ${n0(afterDead.bytes)} B/delivery`)
   log(`    cross-check, INFO used_memory freed by expiry + trims / ${n}: ${n0(freed)} B`)

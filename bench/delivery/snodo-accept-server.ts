@@ -6,5 +6,9 @@ import { benchDeps, tenant } from './snodo-config.ts'
 
 const deps = await benchDeps('api')
 // Created through the store: the route's SSRF check would refuse a loopback URL that nothing calls anyway.
-const endpoint = await deps.endpoints.create(tenant, { url: process.env.BENCH_ENDPOINT_URL ?? 'http://127.0.0.1:9/unused', events: ['*'], description: 'bench' })
+const endpoint = await deps.endpoints.create(tenant, {
+  url: process.env.BENCH_ENDPOINT_URL ?? 'http://127.0.0.1:9/unused',
+  events: ['*'],
+  description: 'bench',
+})
 serveBenchApp(deps, { extra: { endpointId: endpoint.id } })

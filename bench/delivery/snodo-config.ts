@@ -21,7 +21,9 @@ export function benchConfig(source: Record<string, string | undefined> = process
       delivery: { targets: { webhooks: { concurrency: webhookConcurrency } } },
       webhooks: { allowedPrivate: ['127.0.0.1'] },
       // BENCH_PLATFORMS (JSON): the tenant's platforms, for the benchmarks that need App IO or pagoPA.
-      tenants: [{ id: tenant, name: 'Comune Bench', fiscalCode: '00000000000', ...(source.BENCH_PLATFORMS ? { platforms: JSON.parse(source.BENCH_PLATFORMS) } : {}) }],
+      tenants: [
+        { id: tenant, name: 'Comune Bench', fiscalCode: '00000000000', ...(source.BENCH_PLATFORMS ? { platforms: JSON.parse(source.BENCH_PLATFORMS) } : {}) },
+      ],
       clients: [{ id: clientId, jwks: { keys: [publicJwk] }, tenants: [tenant], scopes: [...scopes] }],
     },
     'live',

@@ -66,7 +66,8 @@ export async function deliveryThroughput(rig: Rig, redis: Redis, log: Log) {
         const before = (await statusCounts(redis, rig.prefix)).succeeded ?? 0
         d = await drain(rig.snodoQueue, perRound, { worker: rig.pids.snodo, receiver: rig.pids.receiver }, redis, drainTimeoutMs)
         const after = await statusCounts(redis, rig.prefix)
-        if ((after.succeeded ?? 0) - before !== perRound) throw new Error(`Snodo drained its queue but ${(after.succeeded ?? 0) - before} of ${perRound} deliveries succeeded: ${JSON.stringify(after)}`)
+        if ((after.succeeded ?? 0) - before !== perRound)
+          throw new Error(`Snodo drained its queue but ${(after.succeeded ?? 0) - before} of ${perRound} deliveries succeeded: ${JSON.stringify(after)}`)
       } else {
         const { seconds } = await addBareJobs(rig.bareQueue, perRound, from)
         enqueue = `${perRound} jobs addBulk in ${seconds.toFixed(1)} s`
@@ -81,7 +82,12 @@ export async function deliveryThroughput(rig: Rig, redis: Redis, log: Log) {
       )
     }
   }
-  const sum = (list: Drain[]) => ({ rate: median(list.map((d) => d.rate)), worker: median(list.map((d) => d.workerUs)), redis: median(list.map((d) => d.redisUs)), receiver: median(list.map((d) => d.receiverUs)) })
+  const sum = (list: Drain[]) => ({
+    rate: median(list.map((d) => d.rate)),
+    worker: median(list.map((d) => d.workerUs)),
+    redis: median(list.map((d) => d.redisUs)),
+    receiver: median(list.map((d) => d.receiverUs)),
+  })
   const b = sum(results.baseline)
   const s = sum(results.snodo)
   const ratio = s.rate / b.rate
@@ -94,7 +100,9 @@ export async function deliveryThroughput(rig: Rig, redis: Redis, log: Log) {
   log(`  ${row(['receiver CPU µs/delivery', n0(b.receiver), n0(s.receiver), `${(s.receiver / b.receiver).toFixed(2)}×`], w)}`)
   const bTotal = b.worker + b.redis + b.receiver
   const sTotal = s.worker + s.redis + s.receiver
-  log(`  ${row(['total CPU µs/delivery', n0(bTotal), n0(sTotal), `${(sTotal / bTotal).toFixed(2)}×`], w)}   (all three share 2 cores: base/snodo ${pct(bTotal / sTotal)} is the rate ratio to expect when CPU-bound)`)
+  log(
+    `  ${row(['total CPU µs/delivery', n0(bTotal), n0(sTotal), `${(sTotal / bTotal).toFixed(2)}×`], w)}   (all three share 2 cores: base/snodo ${pct(bTotal / sTotal)} is the rate ratio to expect when CPU-bound)`,
+  )
   const paired = results.snodo.map((r, i) => r.rate / (results.baseline[i] as Drain).rate)
   log(`  paired per-round ratios: ${paired.map(pct).join(', ')} (median ${pct(median(paired))})`)
   return { ratio, met: ratio >= 0.6, snodoRate: s.rate, cpuRatio: bTotal / sTotal, snodoWorkerUs: s.worker, snodoRedisUs: s.redis }
@@ -110,21 +118,31 @@ export async function withBacklog(rig: Rig, redis: Redis, small: { snodoRate: nu
   const { published, seconds } = await publishEvents(rig.deps, backlogSize, { lanes: publishLanes, from: 10_000_000, deadline })
   const queued = await jobsLeft(rig.snodoQueue)
   const memoryDelta = (await usedMemory(redis)) - memoryBefore
-  log(`  enqueue: ${published} events.publish (one webhook delivery each) in ${seconds.toFixed(1)} s = ${n0(published / seconds)} deliveries/s from one process, ${publishLanes} at once${published < backlogSize ? ' (stopped at the 45 s bound)' : ''}; ${queued} jobs queued`)
+  log(
+    `  enqueue: ${published} events.publish (one webhook delivery each) in ${seconds.toFixed(1)} s = ${n0(published / seconds)} deliveries/s from one process, ${publishLanes} at once${published < backlogSize ? ' (stopped at the 45 s bound)' : ''}; ${queued} jobs queued`,
+  )
   const sample = await redis.zrange(`${prefix}:dlv:idx:queued`, '0', '199')
   const mean = async (keys: string[]) => (await Promise.all(keys.map((k) => keyBytes(redis, k)))).reduce((a, b) => a + b, 0) / Math.max(1, keys.length)
   const record = await mean(sample.map((id) => `${prefix}:dlv:${id}`))
   const job = await mean(sample.map((id) => `${prefix}:webhooks:${id}`))
   const lists = (await keyBytes(redis, `${prefix}:webhooks:wait`)) / queued
-  const indexes = ((await keyBytes(redis, `${prefix}:dlv:idx`)) + (await keyBytes(redis, `${prefix}:dlv:idx:queued`)) + (await keyBytes(redis, `${prefix}:dlv:pending`))) / published
+  const indexes =
+    ((await keyBytes(redis, `${prefix}:dlv:idx`)) + (await keyBytes(redis, `${prefix}:dlv:idx:queued`)) + (await keyBytes(redis, `${prefix}:dlv:pending`))) /
+    published
   const stream = (await keyBytes(redis, `${prefix}:events:${tenant}`)) / Math.max(1, await redis.xlen(`${prefix}:events:${tenant}`))
   const perDelivery = record + job + lists + indexes + stream
   log(`  Redis memory while queued: INFO used_memory +${n0(memoryDelta / 2 ** 20)} MiB (${n0(memoryDelta / published)} B/delivery, whole server);`)
-  log(`    by MEMORY USAGE: record ${n0(record)} B + BullMQ job hash ${n0(job)} B + wait list ${n0(lists)} B + indexes ${n0(indexes)} B + event stream entry ${n0(stream)} B = ${n0(perDelivery)} B/delivery`)
+  log(
+    `    by MEMORY USAGE: record ${n0(record)} B + BullMQ job hash ${n0(job)} B + wait list ${n0(lists)} B + indexes ${n0(indexes)} B + event stream entry ${n0(stream)} B = ${n0(perDelivery)} B/delivery`,
+  )
   const w = await drainWindow(rig.snodoQueue, redis, prefix, windowMs, { worker: rig.pids.snodo })
   const ratio = w.rate / small.snodoRate
-  log(`  drain with the backlog present: ${w.done} succeeded in ${w.seconds.toFixed(1)} s = ${n0(w.rate)} deliveries/s (per second: ${w.perSecond.join(', ')}); CPU/delivery worker ${n0(w.workerUs)} µs, redis ${n0(w.redisUs)} µs`)
-  log(`  vs the small-backlog drains of part 2 (median ${n0(small.snodoRate)}/s, worker ${n0(small.snodoWorkerUs)} µs, redis ${n0(small.snodoRedisUs)} µs per delivery): rate ${pct(ratio)}, CPU/delivery worker ${(w.workerUs / small.snodoWorkerUs).toFixed(2)}×, redis ${(w.redisUs / small.snodoRedisUs).toFixed(2)}×`)
+  log(
+    `  drain with the backlog present: ${w.done} succeeded in ${w.seconds.toFixed(1)} s = ${n0(w.rate)} deliveries/s (per second: ${w.perSecond.join(', ')}); CPU/delivery worker ${n0(w.workerUs)} µs, redis ${n0(w.redisUs)} µs`,
+  )
+  log(
+    `  vs the small-backlog drains of part 2 (median ${n0(small.snodoRate)}/s, worker ${n0(small.snodoWorkerUs)} µs, redis ${n0(small.snodoRedisUs)} µs per delivery): rate ${pct(ratio)}, CPU/delivery worker ${(w.workerUs / small.snodoWorkerUs).toFixed(2)}×, redis ${(w.redisUs / small.snodoRedisUs).toFixed(2)}×`,
+  )
   log(`  ${await jobsLeft(rig.snodoQueue)} jobs still queued (deleted by the clean-up)`)
   return { enqueueRate: published / seconds, rate: w.rate, ratio, bytesPerQueued: perDelivery }
 }

@@ -40,7 +40,11 @@ worker.on('error', (err) => console.error('baseline worker error', err))
 await worker.waitUntilReady()
 console.log(JSON.stringify({ ready: true }))
 
-const stop = () => void worker.close().then(() => agent.close()).finally(() => process.exit(0))
+const stop = () =>
+  void worker
+    .close()
+    .then(() => agent.close())
+    .finally(() => process.exit(0))
 process.once('SIGTERM', stop)
 process.stdin.on('end', stop)
 process.stdin.resume()

@@ -14,13 +14,18 @@ import { appioPlatforms, fiscalCodeOf, ioService } from './throughput.ts'
 const recipients = 100_000
 const template = {
   subject: 'TARI 2025: avviso per {{name}}',
-  markdown: 'Gentile {{name}}, la rata unica della TARI 2025 di {{amount}} euro scade il 31 dicembre. Può pagarla dall\'app IO con pagoPA, oppure presso gli sportelli del Comune.',
+  markdown:
+    "Gentile {{name}}, la rata unica della TARI 2025 di {{amount}} euro scade il 31 dicembre. Può pagarla dall'app IO con pagoPA, oppure presso gli sportelli del Comune.",
 }
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`
 
 /** A key's kind: its name with the ids of messages, deliveries, batches and citizens taken out. */
 const kindOf = (key: string) =>
-  key.replace(/msg_[0-9a-f]{32}/, '<msg>').replace(/dlv_[\w-]{26}/, '<dlv>').replace(/mb_[0-9a-f]{32}/, '<batch>').replace(/[A-Z]{6}[0-9A-Z]{2}[A-Z][0-9A-Z]{2}[A-Z][0-9A-Z]{3}[A-Z]$/, '<fiscalCode>')
+  key
+    .replace(/msg_[0-9a-f]{32}/, '<msg>')
+    .replace(/dlv_[\w-]{26}/, '<dlv>')
+    .replace(/mb_[0-9a-f]{32}/, '<batch>')
+    .replace(/[A-Z]{6}[0-9A-Z]{2}[A-Z][0-9A-Z]{2}[A-Z][0-9A-Z]{3}[A-Z]$/, '<fiscalCode>')
 
 /** MEMORY USAGE by kind: each kind's mean from up to 300 of its keys, times its count. */
 async function bytesByKind(redis: Redis, prefix: string) {
@@ -57,12 +62,17 @@ export async function batchOf100k(env: Record<string, string>, redis: Redis, log
     const acceptS = (performance.now() - t0) / 1000
     const acceptCpu = process.cpuUsage(cpu0.self)
     const acceptRedis = (await redisCpuSeconds(redis)) - cpu0.redis
-    if (!('batch' in accepted) || accepted.batch.total !== recipients) throw new Error(`the batch was not accepted whole: ${JSON.stringify(accepted).slice(0, 300)}`)
+    if (!('batch' in accepted) || accepted.batch.total !== recipients)
+      throw new Error(`the batch was not accepted whole: ${JSON.stringify(accepted).slice(0, 300)}`)
     const { id } = accepted.batch
     const mem1 = await usedMemory(redis)
     const todo = await keyBytes(redis, `${deps.batches.key(id)}:todo`)
-    log(`  accept: ${recipients} recipients (CSV ${mib(csv.length)}) checked, stored and queued in ${acceptS.toFixed(2)} s = ${n0(recipients / acceptS)} recipients/s; CPU of the accepting process ${((acceptCpu.user + acceptCpu.system) / recipients).toFixed(1)} µs/recipient, redis ${((acceptRedis * 1e6) / recipients).toFixed(1)} µs/recipient`)
-    log(`    Redis while waiting to expand: used_memory +${mib(mem1 - mem0)} = ${n0((mem1 - mem0) / recipients)} B/recipient; MEMORY USAGE of the to-do list ${n0(todo / recipients)} B/recipient`)
+    log(
+      `  accept: ${recipients} recipients (CSV ${mib(csv.length)}) checked, stored and queued in ${acceptS.toFixed(2)} s = ${n0(recipients / acceptS)} recipients/s; CPU of the accepting process ${((acceptCpu.user + acceptCpu.system) / recipients).toFixed(1)} µs/recipient, redis ${((acceptRedis * 1e6) / recipients).toFixed(1)} µs/recipient`,
+    )
+    log(
+      `    Redis while waiting to expand: used_memory +${mib(mem1 - mem0)} = ${n0((mem1 - mem0) / recipients)} B/recipient; MEMORY USAGE of the to-do list ${n0(todo / recipients)} B/recipient`,
+    )
 
     const before = { worker: processCpuSeconds(worker.child.pid), redis: await redisCpuSeconds(redis) }
     const t1 = performance.now()
@@ -73,16 +83,28 @@ export async function batchOf100k(env: Record<string, string>, redis: Redis, log
     const redisUs = (((await redisCpuSeconds(redis)) - before.redis) * 1e6) / recipients
     const queued = await jobsLeft(sending)
     const sample = await deps.messages.get((await deps.batches.messages(id, recipients - 1, 1))[0]?.messageId ?? '')
-    log(`  expansion: ${recipients} messages + deliveries + jobs made in ${expandS.toFixed(2)} s = ${n0(recipients / expandS)} recipients/s; CPU/recipient worker ${n0(workerUs)} µs, redis ${n0(redisUs)} µs; ${queued} jobs waiting on the paused appio-messages queue; last message "${sample?.data.subject}" (${sample?.status})`)
+    log(
+      `  expansion: ${recipients} messages + deliveries + jobs made in ${expandS.toFixed(2)} s = ${n0(recipients / expandS)} recipients/s; CPU/recipient worker ${n0(workerUs)} µs, redis ${n0(redisUs)} µs; ${queued} jobs waiting on the paused appio-messages queue; last message "${sample?.data.subject}" (${sample?.status})`,
+    )
     if (queued !== recipients) throw new Error(`expected ${recipients} queued message jobs, found ${queued}`)
 
     const mem2 = await usedMemory(redis)
     const kinds = await bytesByKind(redis, prefix)
-    log(`  Redis once expanded, per recipient: used_memory +${mib(mem2 - mem0)} since before the accept = ${n0((mem2 - mem0) / recipients)} B (whole server: other runs on this Redis move it too); by MEMORY USAGE:`)
+    log(
+      `  Redis once expanded, per recipient: used_memory +${mib(mem2 - mem0)} since before the accept = ${n0((mem2 - mem0) / recipients)} B (whole server: other runs on this Redis move it too); by MEMORY USAGE:`,
+    )
     const many = kinds.filter((k) => k.count >= 1000)
-    for (const k of many) log(`    ${k.kind.padEnd(36)} ${String(k.count).padStart(7)} keys × ${n0(k.bytes / k.count).padStart(5)} B = ${n0(k.bytes / recipients).padStart(5)} B/recipient`)
+    for (const k of many)
+      log(
+        `    ${k.kind.padEnd(36)} ${String(k.count).padStart(7)} keys × ${n0(k.bytes / k.count).padStart(5)} B = ${n0(k.bytes / recipients).padStart(5)} B/recipient`,
+      )
     const few = kinds.filter((k) => k.count < 1000)
-    log(`    ${`${few.length} other kinds (${few.reduce((a, k) => a + k.count, 0)} keys)`.padEnd(57)} = ${n0(few.reduce((a, k) => a + k.bytes, 0) / recipients).padStart(5)} B/recipient; largest: ${few.slice(0, 5).map((k) => `${k.kind}${k.count > 1 ? ` (${k.count} keys)` : ''} ${mib(k.bytes)}`).join(', ')}`)
+    log(
+      `    ${`${few.length} other kinds (${few.reduce((a, k) => a + k.count, 0)} keys)`.padEnd(57)} = ${n0(few.reduce((a, k) => a + k.bytes, 0) / recipients).padStart(5)} B/recipient; largest: ${few
+        .slice(0, 5)
+        .map((k) => `${k.kind}${k.count > 1 ? ` (${k.count} keys)` : ''} ${mib(k.bytes)}`)
+        .join(', ')}`,
+    )
     const total = kinds.reduce((a, k) => a + k.bytes, 0)
     log(`    total ${n0(total / recipients)} B/recipient ≈ ${mib(total)} for the batch while its messages wait to be sent`)
     return { acceptRate: recipients / acceptS, expandRate: recipients / expandS, bytesPerRecipient: total / recipients }

@@ -6,9 +6,9 @@ import { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { acceptMessages, newMessageId } from '../../src/messages/accept-message.ts'
 import { queueNames } from '../../src/queues/names.ts'
+import { alternatedDrains } from '../alternated-drains.ts'
 import { abortHooks, type Child, inParallel, startChild, stopChild } from '../delivery/common.ts'
 import { type Drain, drain, statusCounts } from '../delivery/drain.ts'
-import { alternatedDrains } from '../alternated-drains.ts'
 import { benchDeps, tenant } from '../delivery/snodo-config.ts'
 
 type Log = (line: string) => void
@@ -16,7 +16,8 @@ export const ioService = 'bench'
 export const ioKey = 'bench-io-key'
 
 /** BENCH_PLATFORMS for a tenant sending App IO messages through `baseUrl` (one service, its key in BENCH_IO_KEY). */
-export const appioPlatforms = (baseUrl: string) => JSON.stringify({ appio: { baseUrl: `${baseUrl}/api/v1`, services: [{ name: ioService, apiKey: 'env:BENCH_IO_KEY', default: true }] } })
+export const appioPlatforms = (baseUrl: string) =>
+  JSON.stringify({ appio: { baseUrl: `${baseUrl}/api/v1`, services: [{ name: ioService, apiKey: 'env:BENCH_IO_KEY', default: true }] } })
 
 /** The i-th citizen (up to 10 million distinct): IO's fiscal code pattern, birthplace Y… (nobody's), on IO in the simulator. */
 export function fiscalCodeOf(i: number): string {
@@ -24,7 +25,7 @@ export function fiscalCodeOf(i: number): string {
   return `BNCHMK${d.slice(0, 2)}A${d.slice(2, 4)}Y${d.slice(4)}X`
 }
 export const subject = 'Avviso TARI 2025: rata unica in scadenza'
-export const markdown = `Gentile contribuente, le ricordiamo che la rata unica della TARI 2025 scade il 31 dicembre. ${'Può pagarla dall\'app IO con pagoPA. '.repeat(6)}`
+export const markdown = `Gentile contribuente, le ricordiamo che la rata unica della TARI 2025 scade il 31 dicembre. ${"Può pagarla dall'app IO con pagoPA. ".repeat(6)}`
 
 export async function startAppIoRig(env: (extra: Record<string, string>) => Record<string, string>) {
   const simulator = await startChild<{ port: number }>('App IO simulator', 'bench/messages/appio-simulator.ts', env({}))
@@ -64,7 +65,11 @@ async function acceptForSnodo(rig: AppIoRig, count: number, from: number): Promi
   const ids = Array.from({ length: count }, newMessageId)
   const chunk = 250
   await inParallel(Math.ceil(count / chunk), 8, (c) =>
-    acceptMessages(rig.deps, tenant, ids.slice(c * chunk, (c + 1) * chunk).map((id, j) => ({ id, fiscalCode: fiscalCodeOf(from + c * chunk + j), subject, markdown, service: ioService }))),
+    acceptMessages(
+      rig.deps,
+      tenant,
+      ids.slice(c * chunk, (c + 1) * chunk).map((id, j) => ({ id, fiscalCode: fiscalCodeOf(from + c * chunk + j), subject, markdown, service: ioService })),
+    ),
   )
   return ids
 }
@@ -74,7 +79,13 @@ async function roundOf(rig: AppIoRig, redis: Redis, name: 'snodo' | 'baseline', 
   if (name === 'baseline') {
     for (let i = 0; i < count; i += 1000) {
       const n = Math.min(1000, count - i)
-      await rig.bareQueue.addBulk(Array.from({ length: n }, (_, j) => ({ name: 'message', data: { fiscalCode: fiscalCodeOf(from + i + j), subject, markdown }, opts: { removeOnComplete: true } })))
+      await rig.bareQueue.addBulk(
+        Array.from({ length: n }, (_, j) => ({
+          name: 'message',
+          data: { fiscalCode: fiscalCodeOf(from + i + j), subject, markdown },
+          opts: { removeOnComplete: true },
+        })),
+      )
     }
     const d = await drain(rig.bareQueue, count, pids, redis, drainTimeoutMs)
     await rig.bareQueue.pause()
@@ -89,7 +100,8 @@ async function roundOf(rig: AppIoRig, redis: Redis, name: 'snodo' | 'baseline', 
   const succeeded = ((await statusCounts(redis, rig.prefix)).succeeded ?? 0) - before
   const sample = await Promise.all(ids.filter((_, i) => i % 50 === 0).map((id) => rig.deps.messages.get(id)))
   const notSent = sample.filter((m) => m?.status !== 'sent').length
-  if (succeeded !== count || notSent > 0) throw new Error(`Snodo drained its queue but ${succeeded} of ${count} deliveries succeeded, ${notSent} of ${sample.length} sampled messages not sent`)
+  if (succeeded !== count || notSent > 0)
+    throw new Error(`Snodo drained its queue but ${succeeded} of ${count} deliveries succeeded, ${notSent} of ${sample.length} sampled messages not sent`)
   return d
 }
 

@@ -6,11 +6,20 @@
 // status, no event, no retry policy. Prints {"ready"}.
 import { Worker } from 'bullmq'
 import { createClientAsync } from 'soap'
-import { renderXml } from '../../src/adapters/soap-profile/render.ts'
 import { docareaProfile } from '../../src/adapters/protocollo/profiles/docarea.ts'
+import { renderXml } from '../../src/adapters/soap-profile/render.ts'
 
 export const bareQueueName = 'bare-protocollo'
-export type BarePractice = { correlationKey: string; serviceCode: string; subject: string; applicant: { fiscalCode: string; givenName: string; familyName: string; email: string }; submittedAt: string; channel: 'online'; name: string; base64: string }
+export type BarePractice = {
+  correlationKey: string
+  serviceCode: string
+  subject: string
+  applicant: { fiscalCode: string; givenName: string; familyName: string; email: string }
+  submittedAt: string
+  channel: 'online'
+  name: string
+  base64: string
+}
 type Result<R extends string> = Record<R, { lngErrNumber: number | string; strErrString?: string } & Record<string, unknown>>
 
 const settings = JSON.parse(process.env.BENCH_PROTOCOL as string) as { params: Record<string, string> }
@@ -28,10 +37,17 @@ const worker = new Worker<BarePractice>(
   bareQueueName,
   async (job) => {
     const p = job.data
-    const login = ok('LoginResult', await client.LoginAsync({ strCodEnte: settings.params.codiceEnte, strUserName: username, strPassword: secrets.SNODO_SANDBOX_PROTOCOLLO_PASSWORD }))
+    const login = ok(
+      'LoginResult',
+      await client.LoginAsync({ strCodEnte: settings.params.codiceEnte, strUserName: username, strPassword: secrets.SNODO_SANDBOX_PROTOCOLLO_PASSWORD }),
+    )
     const strDST = login.strDST
     const doc = ok('InserimentoResult', await client.InserimentoAsync({ strUserName: username, strDST, strDocument: p.name, objDocument: p.base64 }))
-    const scope = { practice: { ...p, main: { name: p.name }, flusso: 'E', incoming: true }, params: { classifica: '', fascicoloNumero: '', ...settings.params }, steps: { documento: { docId: doc.lngDocID } } }
+    const scope = {
+      practice: { ...p, main: { name: p.name }, flusso: 'E', incoming: true },
+      params: { classifica: '', fascicoloNumero: '', ...settings.params },
+      steps: { documento: { docId: doc.lngDocID } },
+    }
     const segnatura = renderXml(docareaProfile.xml.segnatura as Parameters<typeof renderXml>[0], scope)
     const reg = ok('ProtocollazioneResult', await client.ProtocollazioneAsync({ strUserName: username, strDST, strDocumentInfo: segnatura }))
     if (!(Number(reg.lngNumPG) > 0)) throw new Error('no protocol number')

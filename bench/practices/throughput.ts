@@ -8,9 +8,9 @@ import { Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { acceptPractice } from '../../src/practices/accept-practice.ts'
 import { queueNames } from '../../src/queues/names.ts'
+import { alternatedDrains } from '../alternated-drains.ts'
 import { abortHooks, type Child, deleteKeys, inParallel, startChild, stopChild } from '../delivery/common.ts'
 import { type Drain, drain } from '../delivery/drain.ts'
-import { alternatedDrains } from '../alternated-drains.ts'
 import { benchDeps, tenant } from '../delivery/snodo-config.ts'
 import type { BarePractice } from './soap-baseline-worker.ts'
 
@@ -25,7 +25,12 @@ const drainTimeoutMs = 30_000
 const practiceOf = (i: number) => ({
   serviceCode,
   subject: `Richiesta di contributo affitto n. ${i}`,
-  applicant: { fiscalCode: `BNCHMK80A01Y${String(i % 1000).padStart(3, '0')}X`, givenName: 'Maria', familyName: `Bench ${i}`, email: 'maria.bench@example.invalid' },
+  applicant: {
+    fiscalCode: `BNCHMK80A01Y${String(i % 1000).padStart(3, '0')}X`,
+    givenName: 'Maria',
+    familyName: `Bench ${i}`,
+    email: 'maria.bench@example.invalid',
+  },
   submittedAt: new Date().toISOString(),
   channel: 'online' as const,
 })
@@ -34,11 +39,22 @@ export async function startProtocolloRig(env: (extra: Record<string, string>) =>
   const simulator = await startChild<SimulatorInfo>('protocollo simulator', 'bench/practices/protocollo-simulator.ts', env({}))
   const url = `http://127.0.0.1:${simulator.info.port}`
   Object.assign(process.env, simulator.info.env) // the credentials' env: references are resolved from this process's environment too
-  const platforms = { backoffice: { enabled: true, baseUrl: url, protocol: simulator.info.settings, services: [{ serviceCode, name: 'Bench SUAP', routing: { mode: 'pull' } }] } }
-  const rigEnv = env({ ...simulator.info.env, BENCH_PLATFORMS: JSON.stringify(platforms), BENCH_PROTOCOL: JSON.stringify(simulator.info.settings), BENCH_PROTOCOLLO_ENV: JSON.stringify(simulator.info.env), BENCH_PROTOCOLLO_URL: url })
+  const platforms = {
+    backoffice: { enabled: true, baseUrl: url, protocol: simulator.info.settings, services: [{ serviceCode, name: 'Bench SUAP', routing: { mode: 'pull' } }] },
+  }
+  const rigEnv = env({
+    ...simulator.info.env,
+    BENCH_PLATFORMS: JSON.stringify(platforms),
+    BENCH_PROTOCOL: JSON.stringify(simulator.info.settings),
+    BENCH_PROTOCOLLO_ENV: JSON.stringify(simulator.info.env),
+    BENCH_PROTOCOLLO_URL: url,
+  })
   const deps = await benchDeps('api', { ...process.env, ...rigEnv })
   const snodoQueue = deps.engine.queue(queueNames.backofficePractices)
-  const bareQueue = new Queue<BarePractice>('bare-protocollo', { connection: { url: rigEnv.REDIS_URL, maxRetriesPerRequest: null }, prefix: rigEnv.SNODO_REDIS_PREFIX })
+  const bareQueue = new Queue<BarePractice>('bare-protocollo', {
+    connection: { url: rigEnv.REDIS_URL, maxRetriesPerRequest: null },
+    prefix: rigEnv.SNODO_REDIS_PREFIX,
+  })
   await Promise.all([snodoQueue.pause(), bareQueue.pause()])
   const started: Child<unknown>[] = [simulator]
   const abort = async () => void (await Promise.allSettled([bareQueue.close(), deps.close()]))
@@ -55,7 +71,11 @@ export async function startProtocolloRig(env: (extra: Record<string, string>) =>
       simulator.child.stdin?.write('clear\n')
     })
   return {
-    deps, tenantConfig, snodoQueue, bareQueue, clearSimulator,
+    deps,
+    tenantConfig,
+    snodoQueue,
+    bareQueue,
+    clearSimulator,
     prefix: rigEnv.SNODO_REDIS_PREFIX as string,
     pids: { snodo: snodo.child.pid, bare: bare.child.pid, simulator: simulator.child.pid },
     async close() {
@@ -72,11 +92,23 @@ async function roundOf(rig: ProtocolloRig, redis: Redis, name: 'snodo' | 'baseli
   const pids = { worker: name === 'snodo' ? rig.pids.snodo : rig.pids.bare, receiver: rig.pids.simulator }
   let ids: string[] = []
   if (name === 'baseline') {
-    await rig.bareQueue.addBulk(Array.from({ length: count }, (_, j) => ({ name: 'practice', data: { ...practiceOf(from + j), correlationKey: `bare_${from + j}`, name: 'domanda.pdf', base64 }, opts: { removeOnComplete: true } })))
+    await rig.bareQueue.addBulk(
+      Array.from({ length: count }, (_, j) => ({
+        name: 'practice',
+        data: { ...practiceOf(from + j), correlationKey: `bare_${from + j}`, name: 'domanda.pdf', base64 },
+        opts: { removeOnComplete: true },
+      })),
+    )
   } else {
     ids = new Array<string>(count)
     await inParallel(count, 8, async (j) => {
-      ids[j] = (await acceptPractice(rig.deps, rig.tenantConfig, { ...practiceOf(from + j), data: { nucleo: 3 }, attachments: [{ name: 'domanda.pdf', contentType: 'application/pdf', contentBase64: base64 }] })).id
+      ids[j] = (
+        await acceptPractice(rig.deps, rig.tenantConfig, {
+          ...practiceOf(from + j),
+          data: { nucleo: 3 },
+          attachments: [{ name: 'domanda.pdf', contentType: 'application/pdf', contentBase64: base64 }],
+        })
+      ).id
     })
   }
   const queue = name === 'snodo' ? rig.snodoQueue : rig.bareQueue
@@ -89,10 +121,12 @@ async function roundOf(rig: ProtocolloRig, redis: Redis, name: 'snodo' | 'baseli
   } else {
     const statuses = await Promise.all(ids.map(async (id) => (await rig.deps.practices.get(id))?.status))
     const notRegistered = statuses.filter((s) => s !== 'registered').length
-    if (notRegistered > 0) throw new Error(`Snodo drained its queue but ${notRegistered} of ${count} practices are not registered (${[...new Set(statuses)].join(', ')})`)
+    if (notRegistered > 0)
+      throw new Error(`Snodo drained its queue but ${notRegistered} of ${count} practices are not registered (${[...new Set(statuses)].join(', ')})`)
     await deleteKeys(redis, `${rig.prefix}:prat-doc:*`) // 1 MB each: Redis would otherwise hold every round's documents
   }
-  if (registered !== count || problems.length > 0) throw new Error(`${name}: the simulator registered ${registered} of ${count}; problems: ${problems.slice(0, 3).join('; ')}`)
+  if (registered !== count || problems.length > 0)
+    throw new Error(`${name}: the simulator registered ${registered} of ${count}; problems: ${problems.slice(0, 3).join('; ')}`)
   return d
 }
 

@@ -23,7 +23,12 @@ const medianOf = (gs: MemoryGrowth[]): MemoryGrowth => ({
 })
 
 /** One fresh server of `side`, warmed up by a 1 MiB upload (routes, store, crypto loaded), for `use`. */
-async function withServer<T>(start: Start, side: Side, key: SigningKey, use: (u: (bytes: number, pause?: Pause) => Promise<number>, probe: ReturnType<typeof probeOf>, port: number) => Promise<T>): Promise<T> {
+async function withServer<T>(
+  start: Start,
+  side: Side,
+  key: SigningKey,
+  use: (u: (bytes: number, pause?: Pause) => Promise<number>, probe: ReturnType<typeof probeOf>, port: number) => Promise<T>,
+): Promise<T> {
   const server = await start(side)
   try {
     const probe = probeOf(server.child)
@@ -34,7 +39,8 @@ async function withServer<T>(start: Start, side: Side, key: SigningKey, use: (u:
       const answer = await send(server.info.port, documentsPath, u, side === 'snodo' ? key : undefined, pause)
       const seconds = (performance.now() - started) / 1000
       const stored = answer.status === 201 ? (JSON.parse(answer.body) as { sha256: string; size: number }) : undefined
-      if (stored?.sha256 !== u.sha256 || stored.size !== bytes) throw new Error(`${side}: ${bytes} bytes answered ${answer.status} ${answer.body.slice(0, 300)}`)
+      if (stored?.sha256 !== u.sha256 || stored.size !== bytes)
+        throw new Error(`${side}: ${bytes} bytes answered ${answer.status} ${answer.body.slice(0, 300)}`)
       return bytes / 2 ** 20 / seconds
     }
     await uploadChecked(2 ** 20)
@@ -54,7 +60,9 @@ export async function memoryGrowth(o: { start: Start; key: SigningKey; sizesMiB:
           await probe.mark()
           const mibPerSecond = await uploadChecked(size * 2 ** 20)
           const { peak, afterGc } = await probe.peak()
-          o.log(`  ${String(size).padStart(3)} MiB  ${side.padEnd(8)}  peak growth ${cells(peak)}   after GC: heap ${mib(afterGc.heapUsed)}, arrayBuffers ${mib(afterGc.arrayBuffers)}   ${mibPerSecond.toFixed(0)} MiB/s`)
+          o.log(
+            `  ${String(size).padStart(3)} MiB  ${side.padEnd(8)}  peak growth ${cells(peak)}   after GC: heap ${mib(afterGc.heapUsed)}, arrayBuffers ${mib(afterGc.arrayBuffers)}   ${mibPerSecond.toFixed(0)} MiB/s`,
+          )
           return { peak, mibPerSecond }
         })
         runs[side].push(run)
@@ -97,7 +105,9 @@ export async function heldWhilePaused(o: { start: Start; key: SigningKey; sizeMi
       }
       await uploadChecked(o.sizeMiB * 2 ** 20, { atByte: (o.sizeMiB / 2) * 2 ** 20, whilePaused })
       await probe.peak()
-      o.log(`  ${side.padEnd(8)}  ${o.sizeMiB / 2} of ${o.sizeMiB} MiB sent, client paused, after a full GC: heap ${mib(held[side].heapUsed)}, arrayBuffers ${mib(held[side].arrayBuffers)} over the idle floor`)
+      o.log(
+        `  ${side.padEnd(8)}  ${o.sizeMiB / 2} of ${o.sizeMiB} MiB sent, client paused, after a full GC: heap ${mib(held[side].heapUsed)}, arrayBuffers ${mib(held[side].arrayBuffers)} over the idle floor`,
+      )
     })
   }
   return held

@@ -42,7 +42,10 @@ export async function send(port: number, path: string, u: Upload, key?: SigningK
     const headers = { ...signed, 'content-length': String(u.bytes), 'x-document-name': 'planimetria.pdf' }
     const req = request({ host: '127.0.0.1', port, method: 'POST', path, headers }, (res) => {
       let body = ''
-      res.setEncoding('utf8').on('data', (s: string) => (body += s)).once('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      res
+        .setEncoding('utf8')
+        .on('data', (s: string) => (body += s))
+        .once('end', () => resolve({ status: res.statusCode ?? 0, body }))
     })
     req.once('error', reject)
     Readable.from(content(u.bytes, pause)).pipe(req)

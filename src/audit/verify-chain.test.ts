@@ -29,7 +29,11 @@ describe('verifyChain', () => {
 
   it('names the record after a removed or reordered one', () => {
     const removed = aChain(5).filter((r) => r.id !== '2-0')
-    expect(verifyChain(removed, removed.at(-1)?.hash as string)).toMatchObject({ ok: false, recordId: '3-0', problem: expect.stringContaining('removed or reordered') })
+    expect(verifyChain(removed, removed.at(-1)?.hash as string)).toMatchObject({
+      ok: false,
+      recordId: '3-0',
+      problem: expect.stringContaining('removed or reordered'),
+    })
     const chain = aChain(4)
     const swapped = [chain[0], chain[2], chain[1], chain[3]] as typeof chain
     expect(verifyChain(swapped, chain.at(-1)?.hash as string)).toMatchObject({ ok: false, recordId: '3-0' })
@@ -37,6 +41,9 @@ describe('verifyChain', () => {
 
   it('sees the newest records removed through the head', () => {
     const chain = aChain(5)
-    expect(verifyChain(chain.slice(0, 3), chain.at(-1)?.hash as string)).toMatchObject({ ok: false, problem: expect.stringContaining('newest records were removed') })
+    expect(verifyChain(chain.slice(0, 3), chain.at(-1)?.hash as string)).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('newest records were removed'),
+    })
   })
 })

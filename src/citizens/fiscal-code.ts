@@ -3,4 +3,6 @@
 import { z } from 'zod'
 
 /** appio/FACTS.md §3: the FiscalCode pattern of the spec, anchored. */
-export const IoFiscalCode = z.string().regex(/^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/, 'a fiscal code in upper case, as App IO accepts it')
+export const IoFiscalCode = z
+  .string()
+  .regex(/^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/, 'a fiscal code in upper case, as App IO accepts it')

@@ -1,7 +1,7 @@
 // The TypeScript client for Snodo's v1 contract: signs every request (ID_AUTH_REST_02 bearer,
 // INTEGRITY_REST_01 Digest + Agid-JWT-Signature) and verifies the signature on every answer.
 import { readFileSync } from 'node:fs'
-import { createRemoteJWKSet, importJWK, type JWK, jwtVerify, type JWTVerifyGetKey } from 'jose'
+import { createRemoteJWKSet, importJWK, type JWK, type JWTVerifyGetKey, jwtVerify } from 'jose'
 import { algorithmOf, digestOf, type SigningKey, signBearerToken, signedHeadersMismatch, signIntegrity } from '../trust/modi.ts'
 
 export type ClientIdentity = {
@@ -53,14 +53,24 @@ export async function importSigningKey(privateJwk: JWK): Promise<SigningKey> {
  * The headers that authenticate one request and, when it has a body, bind that body. A body streamed
  * from elsewhere (a large document) is given as its Digest, `{ digest: 'SHA-256=<base64>' }`.
  */
-export async function signRequest(key: SigningKey, identity: { clientId: string; audience: string }, body?: string | Uint8Array | { digest: string }, contentType = 'application/json') {
+export async function signRequest(
+  key: SigningKey,
+  identity: { clientId: string; audience: string },
+  body?: string | Uint8Array | { digest: string },
+  contentType = 'application/json',
+) {
   const headers: Record<string, string> = { authorization: `Bearer ${await signBearerToken(key, identity)}` }
   if (body !== undefined) {
     const digest = typeof body === 'object' && 'digest' in body ? body.digest : digestOf(body)
     headers['content-type'] = contentType
     headers.digest = digest
     // Its own jti and the bearer's lifetime (60 s): Snodo takes each signature once, within auth.maxTokenLifetimeSeconds.
-    headers['agid-jwt-signature'] = await signIntegrity(key, { issuer: identity.clientId, audience: identity.audience, headers: { digest, 'content-type': contentType }, lifetimeSeconds: 60 })
+    headers['agid-jwt-signature'] = await signIntegrity(key, {
+      issuer: identity.clientId,
+      audience: identity.audience,
+      headers: { digest, 'content-type': contentType },
+      lifetimeSeconds: 60,
+    })
   }
   return headers
 }

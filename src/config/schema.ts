@@ -14,7 +14,11 @@ const Jwk = z.looseObject({ kty: z.enum(['RSA', 'EC', 'OKP']), kid: z.string().m
 
 /** Optional mutual TLS towards a platform: the client's own Agent presents it (adapters/http/agent.ts). */
 const MutualTls = z
-  .strictObject({ cert: SecretRef.describe('client certificate (PEM)'), key: SecretRef.describe('its private key (PEM)'), ca: SecretRef.optional().describe("the CA the platform's server certificate is checked against (PEM), in place of the system's") })
+  .strictObject({
+    cert: SecretRef.describe('client certificate (PEM)'),
+    key: SecretRef.describe('its private key (PEM)'),
+    ca: SecretRef.optional().describe("the CA the platform's server certificate is checked against (PEM), in place of the system's"),
+  })
   .describe('mutual TLS towards the platform (appio, pagopa, backoffice; refused on send and cie, which have no client yet)')
 export type MutualTls = z.infer<typeof MutualTls>
 
@@ -32,7 +36,17 @@ export const PlatformsConfig = z.strictObject({
       segregationCode: z.string().regex(/^\d{2}$/, 'two digits'),
       /** Where the money goes when a payment names no transfers: the comune's own account and taxonomy code. */
       defaultTransfer: z
-        .strictObject({ iban: z.string().regex(/^[A-Za-z0-9]{1,35}$/).optional(), postalIban: z.string().regex(/^[A-Za-z0-9]{1,35}$/).optional(), category: z.string().min(1).max(140) })
+        .strictObject({
+          iban: z
+            .string()
+            .regex(/^[A-Za-z0-9]{1,35}$/)
+            .optional(),
+          postalIban: z
+            .string()
+            .regex(/^[A-Za-z0-9]{1,35}$/)
+            .optional(),
+          category: z.string().min(1).max(140),
+        })
         .refine((t) => (t.iban === undefined) !== (t.postalIban === undefined), 'exactly one of iban and postalIban')
         .optional(),
     })
@@ -40,9 +54,7 @@ export const PlatformsConfig = z.strictObject({
   appio: z
     .strictObject({
       ...platformBase,
-      services: z
-        .array(z.strictObject({ name: Slug, serviceId: z.string().optional(), apiKey: SecretRef, default: z.boolean().default(false) }))
-        .min(1),
+      services: z.array(z.strictObject({ name: Slug, serviceId: z.string().optional(), apiKey: SecretRef, default: z.boolean().default(false) })).min(1),
     })
     .optional(),
   send: z
@@ -76,7 +88,12 @@ export const PlatformsConfig = z.strictObject({
               SoapRouting,
             ]),
             ioService: Slug.optional().describe('the App IO service that tells the applicant; the default one otherwise'),
-            messages: z.partialRecord(z.enum(['submitted', 'registered', 'taken_in_charge', 'integration_requested', 'integration_submitted', 'accepted', 'rejected', 'withdrawn']), z.strictObject({ subject: z.string().min(1), markdown: z.string().min(1) })).optional(),
+            messages: z
+              .partialRecord(
+                z.enum(['submitted', 'registered', 'taken_in_charge', 'integration_requested', 'integration_submitted', 'accepted', 'rejected', 'withdrawn']),
+                z.strictObject({ subject: z.string().min(1), markdown: z.string().min(1) }),
+              )
+              .optional(),
           }),
         )
         .default([]),
@@ -139,8 +156,16 @@ export type DeliveryTarget = (typeof deliveryTargets)[number]
 
 const DeliveryConfig = z.strictObject({
   targets: z.partialRecord(z.enum(deliveryTargets), TargetTuning).default({}),
-  succeededRetentionSeconds: z.number().int().min(60).default(7 * 86_400),
-  deadRetentionSeconds: z.number().int().min(60).default(30 * 86_400),
+  succeededRetentionSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 86_400),
+  deadRetentionSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .default(30 * 86_400),
   /** How long a worker holds a job before another may take it over after a crash. */
   lockMs: z.number().int().min(500).default(30_000),
   sweepIntervalMs: z.number().int().min(100).default(10_000),
@@ -182,12 +207,22 @@ export const NodoEndpointConfig = z
       .optional()
       .describe('serve /pagopa/nodo on its own HTTPS listener that requires a client certificate; the main listener then answers 404 there'),
     allowFrom: z.array(AddressRange).min(1).optional().describe("the Node's source addresses"),
-    trustedProxies: z.array(AddressRange).min(1).optional().describe('peers whose X-Forwarded-For names the client (the rightmost address not itself a trusted proxy)'),
+    trustedProxies: z
+      .array(AddressRange)
+      .min(1)
+      .optional()
+      .describe('peers whose X-Forwarded-For names the client (the rightmost address not itself a trusted proxy)'),
     secret: SecretRef.optional().describe('a shared secret the Node sends in the station URL, /pagopa/nodo/<secret> (the weakest check)'),
     open: z.boolean().default(false).describe('true: leave the endpoint unauthenticated on purpose (logged as a warning at every start)'),
   })
-  .refine((n) => n.trustedProxies === undefined || n.allowFrom !== undefined, { message: 'trustedProxies is only read with allowFrom', path: ['trustedProxies'] })
-  .refine((n) => !n.open || (n.mtls === undefined && n.allowFrom === undefined && n.secret === undefined), { message: 'open: true contradicts mtls, allowFrom or secret', path: ['open'] })
+  .refine((n) => n.trustedProxies === undefined || n.allowFrom !== undefined, {
+    message: 'trustedProxies is only read with allowFrom',
+    path: ['trustedProxies'],
+  })
+  .refine((n) => !n.open || (n.mtls === undefined && n.allowFrom === undefined && n.secret === undefined), {
+    message: 'open: true contradicts mtls, allowFrom or secret',
+    path: ['open'],
+  })
 export type NodoEndpointConfig = z.infer<typeof NodoEndpointConfig>
 
 export const SnodoConfigFile = z.strictObject({
@@ -213,7 +248,12 @@ export const SnodoConfigFile = z.strictObject({
   webhooks: WebhooksConfig.default(WebhooksConfig.parse({})),
   events: z
     .strictObject({
-      retentionSeconds: z.number().int().min(3600).default(30 * 86_400).describe('how long the events feed keeps an event, and a fact published twice stays one event'),
+      retentionSeconds: z
+        .number()
+        .int()
+        .min(3600)
+        .default(30 * 86_400)
+        .describe('how long the events feed keeps an event, and a fact published twice stays one event'),
     })
     .default({ retentionSeconds: 30 * 86_400 }),
   nodoEndpoint: NodoEndpointConfig.optional().describe('how the pagoPA Node is authenticated on the station endpoint /pagopa/nodo'),
@@ -240,7 +280,8 @@ export function crossCheck(raw: unknown): { path: string; message: string }[] {
   const clientIds = new Set(clients.map((c) => field(c, 'id')))
   clients.forEach((c, i) => {
     const id = field(c, 'id')
-    if (typeof id === 'string' && clients.findIndex((o) => field(o, 'id') === id) !== i) problems.push({ path: `clients.${i}.id`, message: `duplicate client id "${id}"` })
+    if (typeof id === 'string' && clients.findIndex((o) => field(o, 'id') === id) !== i)
+      problems.push({ path: `clients.${i}.id`, message: `duplicate client id "${id}"` })
     list(field(c, 'tenants')).forEach((t, j) => {
       if (typeof t === 'string' && t !== '*' && !tenantIds.has(t)) problems.push({ path: `clients.${i}.tenants.${j}`, message: `unknown tenant "${t}"` })
     })
@@ -248,10 +289,12 @@ export function crossCheck(raw: unknown): { path: string; message: string }[] {
   tenants.forEach((t, i) => {
     const purposes = field(field(t, 'pdnd'), 'purposes')
     for (const [purposeId, clientId] of Object.entries(isRecord(purposes) ? purposes : {})) {
-      if (typeof clientId === 'string' && !clientIds.has(clientId)) problems.push({ path: `tenants.${i}.pdnd.purposes.${purposeId}`, message: `unknown client "${clientId}"` })
+      if (typeof clientId === 'string' && !clientIds.has(clientId))
+        problems.push({ path: `tenants.${i}.pdnd.purposes.${purposeId}`, message: `unknown client "${clientId}"` })
     }
     const services = list(field(field(field(t, 'platforms'), 'appio'), 'services'))
-    if (services.filter((s) => field(s, 'default') === true).length > 1) problems.push({ path: `tenants.${i}.platforms.appio.services`, message: 'at most one default service' })
+    if (services.filter((s) => field(s, 'default') === true).length > 1)
+      problems.push({ path: `tenants.${i}.platforms.appio.services`, message: 'at most one default service' })
   })
   return problems
 }

@@ -18,7 +18,10 @@ export function readSecret(ref: string, env: Record<string, string | undefined> 
 }
 
 /** A platform's `tls` (secret references) read as PEM, for the client's Agent. */
-export function readMutualTls(tls: { cert: string; key: string; ca?: string }, env: Record<string, string | undefined> = process.env): { cert: string; key: string; ca?: string } {
+export function readMutualTls(
+  tls: { cert: string; key: string; ca?: string },
+  env: Record<string, string | undefined> = process.env,
+): { cert: string; key: string; ca?: string } {
   return { cert: readSecret(tls.cert, env), key: readSecret(tls.key, env), ca: tls.ca === undefined ? undefined : readSecret(tls.ca, env) }
 }
 

@@ -21,7 +21,9 @@ export const UpdateWebhookEndpoint = z
   .strictObject({ events: EventList.optional(), description: z.string().max(500).optional(), enabled: z.boolean().optional() })
   .refine((v) => Object.keys(v).length > 0, 'name at least one of events, description, enabled') satisfies z.ZodType<Schemas['UpdateWebhookEndpoint']>
 
-export const RotateWebhookSecret = z.strictObject({ overlapSeconds: z.number().int().min(0).max(604_800).optional() }) satisfies z.ZodType<Schemas['RotateWebhookSecret']>
+export const RotateWebhookSecret = z.strictObject({ overlapSeconds: z.number().int().min(0).max(604_800).optional() }) satisfies z.ZodType<
+  Schemas['RotateWebhookSecret']
+>
 
 export const WebhookEndpoint = z.strictObject({
   id: z.string(),
@@ -36,7 +38,9 @@ export const WebhookEndpoint = z.strictObject({
   signingSecrets: z.array(z.strictObject({ createdAt: z.iso.datetime(), expiresAt: z.iso.datetime().optional() })),
 }) satisfies z.ZodType<Schemas['WebhookEndpoint']>
 
-export const WebhookEndpointWithSecret = WebhookEndpoint.extend({ secret: z.string().startsWith('whsec_') }) satisfies z.ZodType<Schemas['WebhookEndpointWithSecret']>
+export const WebhookEndpointWithSecret = WebhookEndpoint.extend({ secret: z.string().startsWith('whsec_') }) satisfies z.ZodType<
+  Schemas['WebhookEndpointWithSecret']
+>
 export const WebhookEndpointList = z.strictObject({ items: z.array(WebhookEndpoint) }) satisfies z.ZodType<Schemas['WebhookEndpointList']>
 export const PingResult = z.strictObject({ eventId: z.string(), deliveryIds: z.array(z.string()) }) satisfies z.ZodType<Schemas['PingResult']>
 
@@ -103,8 +107,12 @@ export const ReplayFilter = z.strictObject({
   until: z.string().max(40).optional(),
 }) satisfies z.ZodType<Schemas['ReplayFilter']>
 
-export const ReplayDeliveries = z.strictObject({ filter: ReplayFilter, reason: Reason, dryRun: z.boolean().default(false) }) satisfies z.ZodType<Schemas['ReplayDeliveries']>
-export const ReplayPreview = z.strictObject({ dryRun: z.literal(true), matched: z.number().int(), sample: z.array(z.string()) }) satisfies z.ZodType<Schemas['ReplayPreview']>
+export const ReplayDeliveries = z.strictObject({ filter: ReplayFilter, reason: Reason, dryRun: z.boolean().default(false) }) satisfies z.ZodType<
+  Schemas['ReplayDeliveries']
+>
+export const ReplayPreview = z.strictObject({ dryRun: z.literal(true), matched: z.number().int(), sample: z.array(z.string()) }) satisfies z.ZodType<
+  Schemas['ReplayPreview']
+>
 
 export const ReplayBatch = z.strictObject({
   id: z.string(),
@@ -143,4 +151,6 @@ export const AuditRecord = z.strictObject({
   prev: z.string(),
   hash: z.string(),
 }) satisfies z.ZodType<Schemas['AuditRecord']>
-export const AuditPage = z.strictObject({ items: z.array(AuditRecord), nextCursor: z.string().optional(), head: z.string() }) satisfies z.ZodType<Schemas['AuditPage']>
+export const AuditPage = z.strictObject({ items: z.array(AuditRecord), nextCursor: z.string().optional(), head: z.string() }) satisfies z.ZodType<
+  Schemas['AuditPage']
+>

@@ -5,11 +5,11 @@ import { IoFiscalCode } from '../citizens/fiscal-code.ts'
 import { messageStatuses } from '../messages/message.ts'
 
 export { IoFiscalCode }
+
 import { Attempt, DeliveryError } from './delivery-schemas.ts'
 import type { components } from './generated/snodo.v1.ts'
 
 type Schemas = components['schemas']
-
 
 export const IoPayment = z.strictObject({
   noticeNumber: z.string().regex(/^[0123][0-9]{17}$/, 'the 18-digit notice number (aux digit 0-3)'),
@@ -26,9 +26,13 @@ export const messageContent = {
   payment: IoPayment.optional(),
 }
 
-export const CreateMessage = z.strictObject({ fiscalCode: IoFiscalCode, ...messageContent, reference: z.string().max(200).optional() }) satisfies z.ZodType<Schemas['CreateMessage']>
+export const CreateMessage = z.strictObject({ fiscalCode: IoFiscalCode, ...messageContent, reference: z.string().max(200).optional() }) satisfies z.ZodType<
+  Schemas['CreateMessage']
+>
 
-export const HistoryEntry = z.strictObject({ status: z.string(), at: z.iso.datetime(), detail: z.string().optional() }) satisfies z.ZodType<Schemas['HistoryEntry']>
+export const HistoryEntry = z.strictObject({ status: z.string(), at: z.iso.datetime(), detail: z.string().optional() }) satisfies z.ZodType<
+  Schemas['HistoryEntry']
+>
 
 export const DeliverySummary = z.strictObject({
   id: z.string(),
@@ -81,11 +85,21 @@ export const MessageBatch = z.strictObject({
   reference: z.string().optional(),
   createdAt: z.iso.datetime(),
   cancelledAt: z.iso.datetime().optional(),
-  counts: z.strictObject({ total: z.number().int(), invalid: z.number().int(), queued: z.number().int(), sent: z.number().int(), rejected: z.number().int(), failed: z.number().int(), cancelled: z.number().int() }),
+  counts: z.strictObject({
+    total: z.number().int(),
+    invalid: z.number().int(),
+    queued: z.number().int(),
+    sent: z.number().int(),
+    rejected: z.number().int(),
+    failed: z.number().int(),
+    cancelled: z.number().int(),
+  }),
   errors: z.array(LineError),
 }) satisfies z.ZodType<Schemas['MessageBatch']>
 
 export const BatchRecipientPage = z.strictObject({
-  items: z.array(z.strictObject({ line: z.number().int(), messageId: z.string(), fiscalCode: z.string(), status: z.enum(messageStatuses), reason: z.string().optional() })),
+  items: z.array(
+    z.strictObject({ line: z.number().int(), messageId: z.string(), fiscalCode: z.string(), status: z.enum(messageStatuses), reason: z.string().optional() }),
+  ),
   nextCursor: z.string().optional(),
 }) satisfies z.ZodType<Schemas['BatchRecipientPage']>

@@ -4,8 +4,7 @@ import { z } from 'zod'
 import { installmentIssues, maxInstallments } from '../payments/installments.ts'
 import { paymentStatuses } from '../payments/payment.ts'
 import type { components } from './generated/snodo.v1.ts'
-import { IoFiscalCode } from './message-schemas.ts'
-import { DeliverySummary, HistoryEntry } from './message-schemas.ts'
+import { DeliverySummary, HistoryEntry, IoFiscalCode } from './message-schemas.ts'
 
 type Schemas = components['schemas']
 
@@ -23,19 +22,33 @@ export const PaymentDebtor = z
   .strictObject({ type: z.enum(['F', 'G']), fiscalCode: z.string(), fullName: z.string().trim().min(1).max(70), email: z.email().max(256).optional() })
   .superRefine((d, ctx) => {
     const ok = d.type === 'F' ? IoFiscalCode.safeParse(d.fiscalCode).success : /^[0-9]{11}$/.test(d.fiscalCode)
-    if (!ok) ctx.addIssue({ code: 'custom', path: ['fiscalCode'], message: d.type === 'F' ? 'a 16-character fiscal code in upper case' : 'an 11-digit fiscal code' })
+    if (!ok)
+      ctx.addIssue({ code: 'custom', path: ['fiscalCode'], message: d.type === 'F' ? 'a 16-character fiscal code in upper case' : 'an 11-digit fiscal code' })
   }) satisfies z.ZodType<Schemas['PaymentDebtor']>
 
-const transferShape = { iban: Iban.optional(), postalIban: Iban.optional(), amountCents: z.number().int().min(1), remittance: Text140, category: Text140, organizationFiscalCode: z.string().regex(/^[0-9]{11}$/).optional() }
+const transferShape = {
+  iban: Iban.optional(),
+  postalIban: Iban.optional(),
+  amountCents: z.number().int().min(1),
+  remittance: Text140,
+  category: Text140,
+  organizationFiscalCode: z
+    .string()
+    .regex(/^[0-9]{11}$/)
+    .optional(),
+}
 
-export const PaymentTransfer = z
-  .strictObject(transferShape)
-  .refine((t) => (t.iban === undefined) !== (t.postalIban === undefined), { message: 'exactly one of iban and postalIban', path: ['iban'] }) satisfies z.ZodType<Schemas['PaymentTransfer']>
+export const PaymentTransfer = z.strictObject(transferShape).refine((t) => (t.iban === undefined) !== (t.postalIban === undefined), {
+  message: 'exactly one of iban and postalIban',
+  path: ['iban'],
+}) satisfies z.ZodType<Schemas['PaymentTransfer']>
 
 const AmountCents = z.number().int().min(1).max(99_999_999_999)
 const Instant = z.iso.datetime({ offset: true })
 
-export const CreatePaymentInstallment = z.strictObject({ amountCents: AmountCents, dueDate: Instant, description: Text140.optional() }) satisfies z.ZodType<Schemas['CreatePaymentInstallment']>
+export const CreatePaymentInstallment = z.strictObject({ amountCents: AmountCents, dueDate: Instant, description: Text140.optional() }) satisfies z.ZodType<
+  Schemas['CreatePaymentInstallment']
+>
 
 export const CreatePayment = z
   .strictObject({
@@ -46,10 +59,16 @@ export const CreatePayment = z
     expiresAt: Instant.optional(),
     transfers: z.array(PaymentTransfer).min(1).max(5).optional(),
     installments: z.array(CreatePaymentInstallment).min(2).max(maxInstallments).optional(),
-    metadata: z.record(z.string().max(140), z.string().max(140)).refine((m) => Object.keys(m).length <= 10, 'at most 10 entries').optional(),
+    metadata: z
+      .record(z.string().max(140), z.string().max(140))
+      .refine((m) => Object.keys(m).length <= 10, 'at most 10 entries')
+      .optional(),
     notify: z.strictObject({ io: z.strictObject({ service: z.string().max(63).optional() }).optional() }).optional(),
   })
-  .refine((p) => !p.transfers || p.transfers.reduce((sum, t) => sum + t.amountCents, 0) === p.amountCents, { message: 'the transfers must add up to amountCents', path: ['transfers'] })
+  .refine((p) => !p.transfers || p.transfers.reduce((sum, t) => sum + t.amountCents, 0) === p.amountCents, {
+    message: 'the transfers must add up to amountCents',
+    path: ['transfers'],
+  })
   .superRefine((p, ctx) => {
     for (const issue of installmentIssues(p)) ctx.addIssue({ code: 'custom', ...issue })
   }) satisfies z.ZodType<Schemas['CreatePayment']>
@@ -65,7 +84,12 @@ export const PaymentReceipt = z.strictObject({
   paidAt: z.string().optional(),
 }) satisfies z.ZodType<Schemas['PaymentReceipt']>
 
-const PaymentOptionTransfer = z.strictObject({ ...transferShape, iban: z.string().optional(), postalIban: z.string().optional(), idTransfer: z.enum(['1', '2', '3', '4', '5']) }) satisfies z.ZodType<Schemas['PaymentOptionTransfer']>
+const PaymentOptionTransfer = z.strictObject({
+  ...transferShape,
+  iban: z.string().optional(),
+  postalIban: z.string().optional(),
+  idTransfer: z.enum(['1', '2', '3', '4', '5']),
+}) satisfies z.ZodType<Schemas['PaymentOptionTransfer']>
 
 export const PaymentInstallment = z.strictObject({
   index: z.number().int().min(1),

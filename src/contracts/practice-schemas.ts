@@ -19,7 +19,12 @@ export const Applicant = z.strictObject({
 const Sha256 = z.string().regex(/^[0-9a-fA-F]{64}$/, 'a SHA-256 in hex')
 
 export const DocumentInput = z.union([
-  z.strictObject({ name: z.string().min(1).max(200), contentType: z.string().min(3).max(100), contentBase64: z.base64({ error: 'base64 content' }).min(1), sha256: Sha256.optional() }),
+  z.strictObject({
+    name: z.string().min(1).max(200),
+    contentType: z.string().min(3).max(100),
+    contentBase64: z.base64({ error: 'base64 content' }).min(1),
+    sha256: Sha256.optional(),
+  }),
   z.strictObject({ sha256: Sha256, name: z.string().min(1).max(200).optional() }),
 ]) satisfies z.ZodType<Schemas['DocumentInput']>
 
@@ -44,7 +49,9 @@ export const ProtocolRegistration = z.strictObject({
   documentId: z.string().optional(),
 }) satisfies z.ZodType<Schemas['ProtocolRegistration']>
 
-const PracticeDocument = z.strictObject({ name: z.string(), contentType: z.string(), sha256: z.string(), size: z.number().int() }) satisfies z.ZodType<Schemas['PracticeDocument']>
+const PracticeDocument = z.strictObject({ name: z.string(), contentType: z.string(), sha256: z.string(), size: z.number().int() }) satisfies z.ZodType<
+  Schemas['PracticeDocument']
+>
 
 export const PracticeRegistration = z.strictObject({
   step: z.number().int().min(0),
@@ -74,7 +81,9 @@ export const Practice = z.strictObject({
   history: z.array(HistoryEntry),
   protocolDelivery: DeliverySummary.optional(),
   registrations: z.array(PracticeRegistration),
-  supplierPush: z.strictObject({ delivery: DeliverySummary.optional(), forwardedAt: z.iso.datetime().optional(), supplierPracticeId: z.string().optional() }).optional(),
+  supplierPush: z
+    .strictObject({ delivery: DeliverySummary.optional(), forwardedAt: z.iso.datetime().optional(), supplierPracticeId: z.string().optional() })
+    .optional(),
   cursor: z.string(),
 }) satisfies z.ZodType<Schemas['Practice']>
 

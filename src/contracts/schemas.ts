@@ -19,7 +19,9 @@ export const Tenant = z.strictObject({
   fiscalCode: z.string().regex(/^\d{11}$/),
   platforms: z.array(PlatformHealth),
   acceptsPdndVouchers: z.boolean(),
-  pagopa: z.strictObject({ idPA: z.string(), idBrokerPA: z.string(), idStation: z.string(), segregationCode: z.string(), mode: z.enum(['gpd', 'station']) }).optional(),
+  pagopa: z
+    .strictObject({ idPA: z.string(), idBrokerPA: z.string(), idStation: z.string(), segregationCode: z.string(), mode: z.enum(['gpd', 'station']) })
+    .optional(),
   access: z.strictObject({ clientId: z.string(), scopes: z.array(z.string()) }),
 }) satisfies z.ZodType<Schemas['Tenant']>
 export type Tenant = z.infer<typeof Tenant>

@@ -15,14 +15,19 @@ import { verifiedPassThrough } from './verified-pass-through.ts'
 export type DocumentMeta = { sha256: string; name: string; contentType: string; size: number; uploadedAt: string; uploadedBy: string }
 
 /** Our disk failed (full, unwritable, missing volume): a 503 for the client, nothing kept. */
-const storageUnavailable = (error: NodeJS.ErrnoException) => new SnodoError('service_unavailable', `Documents cannot be stored right now (${error.code ?? 'write error'}); nothing was kept, retry later`)
+const storageUnavailable = (error: NodeJS.ErrnoException) =>
+  new SnodoError('service_unavailable', `Documents cannot be stored right now (${error.code ?? 'write error'}); nothing was kept, retry later`)
 
 export function createDocumentStore(deps: { redis: Redis; prefix: string; dir: string; clock: () => Date }) {
   const metaKey = (tenantId: string) => `${deps.prefix}:docs:${tenantId}`
   const pathOf = (tenantId: string, sha256: string) => join(deps.dir, tenantId, sha256)
   return {
     /** Streams the body to disk; refuses it past maxBytes (413) or when its SHA-256 is not `expectedDigest`. */
-    async put(tenantId: string, body: Readable, meta: { name: string; contentType: string; uploadedBy: string; expectedDigest: string; maxBytes: number }): Promise<DocumentMeta> {
+    async put(
+      tenantId: string,
+      body: Readable,
+      meta: { name: string; contentType: string; uploadedBy: string; expectedDigest: string; maxBytes: number },
+    ): Promise<DocumentMeta> {
       await mkdir(join(deps.dir, tenantId), { recursive: true, mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
         throw storageUnavailable(error)
       })
@@ -30,7 +35,10 @@ export function createDocumentStore(deps: { redis: Redis; prefix: string; dir: s
       const check = verifiedPassThrough({
         maxBytes: meta.maxBytes,
         tooLarge: () => new SnodoError('payload_too_large', `The document exceeds ${meta.maxBytes} bytes`),
-        verify: (sha256) => (digestOfSha256(sha256) === meta.expectedDigest ? undefined : new SnodoError('digest_mismatch', 'Digest is not the SHA-256 of the bytes received; nothing was kept')),
+        verify: (sha256) =>
+          digestOfSha256(sha256) === meta.expectedDigest
+            ? undefined
+            : new SnodoError('digest_mismatch', 'Digest is not the SHA-256 of the bytes received; nothing was kept'),
       })
       const file = createWriteStream(partial, { mode: 0o600 })
       // Which side failed: the file (our disk: full, unwritable) is ours to answer for, not the client's.
@@ -50,7 +58,14 @@ export function createDocumentStore(deps: { redis: Redis; prefix: string; dir: s
         await rm(partial, { force: true })
         throw new SnodoError('validation_failed', 'The document is empty', { errors: [{ path: 'body', message: 'at least one byte' }] })
       }
-      const stored: DocumentMeta = { sha256, name: meta.name, contentType: meta.contentType, size, uploadedAt: deps.clock().toISOString(), uploadedBy: meta.uploadedBy }
+      const stored: DocumentMeta = {
+        sha256,
+        name: meta.name,
+        contentType: meta.contentType,
+        size,
+        uploadedAt: deps.clock().toISOString(),
+        uploadedBy: meta.uploadedBy,
+      }
       await rename(partial, pathOf(tenantId, sha256))
       await deps.redis.hset(metaKey(tenantId), sha256, JSON.stringify(stored))
       return stored
@@ -69,7 +84,11 @@ export function createDocumentStore(deps: { redis: Redis; prefix: string; dir: s
         throw new SnodoError('not_found', `The bytes of document ${meta.sha256} are no longer stored`)
       })
       const changed = () => new Error(`document ${meta.sha256} changed on disk since it was stored`)
-      const check = verifiedPassThrough({ maxBytes: meta.size, tooLarge: changed, verify: (sha256, size) => (sha256 === meta.sha256 && size === meta.size ? undefined : changed()) })
+      const check = verifiedPassThrough({
+        maxBytes: meta.size,
+        tooLarge: changed,
+        verify: (sha256, size) => (sha256 === meta.sha256 && size === meta.size ? undefined : changed()),
+      })
       // A failure on either side, or the reader going away, closes the file; errors reach the reader.
       return chain(file.createReadStream(), check.stream, () => {})
     },

@@ -26,7 +26,13 @@ it('the sweeper drops events older than events.retentionSeconds from every tenan
   const cutMs = Number(String(feed[200]?.cursor).split('-')[0])
   const retentionSeconds = deps.config.events.retentionSeconds
   const later = createEventFeed({ ...deps, prefix: harness.prefix, clock: () => new Date(cutMs + retentionSeconds * 1000), retentionSeconds })
-  await startSweeper({ store: deps.deliveries, engine: deps.engine, config: deps.config.delivery, trimEvents: () => later.trim(['comune-a', 'comune-b']), onError: (e) => expect.fail(String(e)) }).stop()
+  await startSweeper({
+    store: deps.deliveries,
+    engine: deps.engine,
+    config: deps.config.delivery,
+    trimEvents: () => later.trim(['comune-a', 'comune-b']),
+    onError: (e) => expect.fail(String(e)),
+  }).stop()
 
   const inRetention = feed.filter((e) => Number(e.cursor.split('-')[0]) >= cutMs).map((e) => e.id)
   expect(inRetention.length).toBeGreaterThanOrEqual(50)

@@ -14,8 +14,16 @@ export type EventFeed = {
    * (the ping route does, to answer 404): it is not read again. `except` leaves those endpoints out
    * of the fan-out to subscribers (a supplier's endpoint never gets another service's practices).
    */
-  publish(tenantId: string, type: EventType, data: Record<string, unknown>, options?: { dedupeKey?: string; endpointId?: string; endpoint?: Endpoint; except?: ReadonlySet<string> }): Promise<{ event: SnodoEvent; deliveryIds: string[]; duplicate: boolean }>
-  read(tenantId: string, page: { after?: string; limit: number; types?: ReadonlySet<string> }): Promise<{ items: (SnodoEvent & { cursor: string })[]; nextCursor?: string }>
+  publish(
+    tenantId: string,
+    type: EventType,
+    data: Record<string, unknown>,
+    options?: { dedupeKey?: string; endpointId?: string; endpoint?: Endpoint; except?: ReadonlySet<string> },
+  ): Promise<{ event: SnodoEvent; deliveryIds: string[]; duplicate: boolean }>
+  read(
+    tenantId: string,
+    page: { after?: string; limit: number; types?: ReadonlySet<string> },
+  ): Promise<{ items: (SnodoEvent & { cursor: string })[]; nextCursor?: string }>
   /** Drops the events older than the retention from these tenants' feeds (the sweeper's job). */
   trim(tenantIds: readonly string[]): Promise<void>
 }
@@ -24,13 +32,22 @@ export type EventFeed = {
 const streamMaxLen = 1_000_000
 const operational = new Set<string>(operationalEventTypes)
 
-export function createEventFeed(deps: { redis: Redis; prefix: string; engine: DeliveryEngine; endpoints: EndpointStore; clock: () => Date; retentionSeconds: number }): EventFeed {
+export function createEventFeed(deps: {
+  redis: Redis
+  prefix: string
+  engine: DeliveryEngine
+  endpoints: EndpointStore
+  clock: () => Date
+  retentionSeconds: number
+}): EventFeed {
   const stream = (tenantId: string) => `${deps.prefix}:events:${tenantId}`
   // A fact published again is recognised as long as its first event can still be in the feed.
   const dedupeTtlSeconds = deps.retentionSeconds
   return {
     async publish(tenantId, type, data, options = {}) {
-      const id = options.dedupeKey ? `evt_${createHash('sha256').update(`${tenantId}|${options.dedupeKey}`).digest('base64url').slice(0, 26)}` : `evt_${randomUUID().replaceAll('-', '')}`
+      const id = options.dedupeKey
+        ? `evt_${createHash('sha256').update(`${tenantId}|${options.dedupeKey}`).digest('base64url').slice(0, 26)}`
+        : `evt_${randomUUID().replaceAll('-', '')}`
       const event: SnodoEvent = { id, type, tenantId, occurredAt: deps.clock().toISOString(), data }
       // A ping goes to its one endpoint, whatever that endpoint subscribes to.
       const targets = options.endpoint
@@ -49,7 +66,13 @@ export function createEventFeed(deps: { redis: Redis; prefix: string; engine: De
         operational: operational.has(type),
       }))
       const json = JSON.stringify(event)
-      const result = await deps.engine.enqueue(deliveries, { stream: stream(tenantId), json, maxLen: streamMaxLen, dedupeKey: options.dedupeKey ? id : undefined, dedupeTtlSeconds })
+      const result = await deps.engine.enqueue(deliveries, {
+        stream: stream(tenantId),
+        json,
+        maxLen: streamMaxLen,
+        dedupeKey: options.dedupeKey ? id : undefined,
+        dedupeTtlSeconds,
+      })
       return { event, deliveryIds: deliveries.map((d) => d.id), duplicate: result.duplicate }
     },
 

@@ -22,7 +22,11 @@ export type MessageRequest = {
 export const newMessageId = () => `msg_${randomUUID().replaceAll('-', '')}`
 
 /** Answers the messages as stored, in the order asked: each the one written now, or the one that was there. */
-export async function acceptMessages(deps: { messages: MessageStore; engine: DeliveryEngine; timeline: Timeline }, tenantId: string, requests: (MessageRequest & { id: string; batchId?: string })[]): Promise<StoredMessage[]> {
+export async function acceptMessages(
+  deps: { messages: MessageStore; engine: DeliveryEngine; timeline: Timeline },
+  tenantId: string,
+  requests: (MessageRequest & { id: string; batchId?: string })[],
+): Promise<StoredMessage[]> {
   // All at once: the connection pipelines them, where one after another would wait a round trip each.
   const accepted = await Promise.all(
     requests.map(async (request) => {
@@ -33,7 +37,18 @@ export async function acceptMessages(deps: { messages: MessageStore; engine: Del
       // and the enqueue are done again (both keep what exists), so a retry finishes it.
       const { record } = await deps.messages.create(id, data, 'queued')
       await deps.timeline.record(tenantId, request.fiscalCode, 'message', id, new Date())
-      return { record, delivery: { id: deliveryId, tenant: tenantId, target: 'appio' as const, operation: queueNames.appioMessages, resourceId: id, payload: {}, meta: { service: request.service, ...(request.batchId ? { batchId: request.batchId } : {}) } } }
+      return {
+        record,
+        delivery: {
+          id: deliveryId,
+          tenant: tenantId,
+          target: 'appio' as const,
+          operation: queueNames.appioMessages,
+          resourceId: id,
+          payload: {},
+          meta: { service: request.service, ...(request.batchId ? { batchId: request.batchId } : {}) },
+        },
+      }
     }),
   )
   if (accepted.length > 0) await deps.engine.enqueue(accepted.map((a) => a.delivery))

@@ -8,8 +8,8 @@ import type { EventFeed } from '../events/event-feed.ts'
 import type { EventType } from '../events/event-types.ts'
 import type { Delivery, DeliveryError } from '../queues/delivery.ts'
 import { queueNames } from '../queues/names.ts'
-import { throughOutage } from '../queues/through-outage.ts'
 import { type DeliveryHandler, type SendResult, tenantCredential } from '../queues/run-delivery.ts'
+import { throughOutage } from '../queues/through-outage.ts'
 import { ioService } from './io-services.ts'
 import { finalMessageStatuses, type MessageStatus, type MessageStore, type StoredMessage } from './message.ts'
 
@@ -32,7 +32,18 @@ export function createMessageSender(deps: {
   const tell = async (message: StoredMessage, status: MessageStatus, detail: string) => {
     if (status !== 'cancelled') {
       const type = `message.${status}` as EventType
-      await deps.events.publish(message.data.tenantId, type, { messageId: message.id, status, reason: detail, ...(message.data.reference ? { reference: message.data.reference } : {}), ...(message.fields.ioMessageId ? { ioMessageId: message.fields.ioMessageId } : {}) }, { dedupeKey: `${message.id}|${status}` })
+      await deps.events.publish(
+        message.data.tenantId,
+        type,
+        {
+          messageId: message.id,
+          status,
+          reason: detail,
+          ...(message.data.reference ? { reference: message.data.reference } : {}),
+          ...(message.fields.ioMessageId ? { ioMessageId: message.fields.ioMessageId } : {}),
+        },
+        { dedupeKey: `${message.id}|${status}` },
+      )
     }
     await deps.outcomes?.settled(message, status)
   }
@@ -56,7 +67,7 @@ export function createMessageSender(deps: {
       // An operator replaying the dead delivery asks for the message to be tried again.
       if (d.replays > 0 && message.status === 'failed' && message.fields.failedBy === 'delivery') {
         await deps.messages.reopen(message.id, 'failed', message.fields.ioMessageId ? 'submitted' : 'queued', 'delivery replayed by an operator')
-        message = (await messageOf(d))
+        message = await messageOf(d)
       }
       if (finalMessageStatuses.has(message.status)) {
         // Settled by an attempt that stopped before telling (a crash, Redis lost): told now, as the same event.
@@ -76,7 +87,11 @@ export function createMessageSender(deps: {
         }
         const profile = await io.checkProfile(service, message.data.fiscalCode)
         if (!profile.canReceive) {
-          await settle(message, 'rejected', profile.reason === 'not_on_io' ? 'the citizen is not on App IO' : 'the citizen does not accept messages from this service')
+          await settle(
+            message,
+            'rejected',
+            profile.reason === 'not_on_io' ? 'the citizen is not on App IO' : 'the citizen does not accept messages from this service',
+          )
           return { detail: `rejected: ${profile.reason}` }
         }
         // An attempt marked submitting that never kept an IO id was cut off mid-submit: IO may hold the
@@ -88,17 +103,20 @@ export function createMessageSender(deps: {
         await deps.messages.setFields(message.id, { submitting: marker, ...(uncertainSend ? { uncertainSend: 'true' } : {}) })
         const { fiscalCode, subject, markdown, dueDate, payment } = message.data
         try {
-          ioMessageId = (await io.submit(service, { fiscalCode, subject, markdown, dueDate, payment: payment && { ...payment, payeeFiscalCode: tenant.fiscalCode } })).ioMessageId
+          ioMessageId = (
+            await io.submit(service, { fiscalCode, subject, markdown, dueDate, payment: payment && { ...payment, payeeFiscalCode: tenant.fiscalCode } })
+          ).ioMessageId
         } catch (error) {
           // IO answered (a 4xx, 5xx or 429): it took nothing, so the next attempt is not uncertain. A timeout or a cut connection leaves the marker.
-          if (error instanceof UpstreamError && error.upstreamStatus !== undefined && error.kind !== 'timeout') await deps.messages.setFields(message.id, { submitting: '' })
+          if (error instanceof UpstreamError && error.upstreamStatus !== undefined && error.kind !== 'timeout')
+            await deps.messages.setFields(message.id, { submitting: '' })
           throw error
         }
         // IO's id first, alone, before anything else can fail — through a Redis blip too: a retry then
         // follows this message instead of sending another.
         const kept = ioMessageId
         await throughOutage(() => deps.messages.setFields(message.id, { ioMessageId: kept }))
-        const again = uncertainSend ? ' (sent again: an earlier attempt was cut off before IO\'s answer was kept, IO may hold two)' : ''
+        const again = uncertainSend ? " (sent again: an earlier attempt was cut off before IO's answer was kept, IO may hold two)" : ''
         await deps.messages.transition(message.id, 'submitted', { detail: `IO message ${ioMessageId}${again}`, fields: { ioMessageId } })
         message = { ...message, fields: { ...message.fields, ioMessageId } }
       }
@@ -109,7 +127,8 @@ export function createMessageSender(deps: {
         await settle(message, final, `IO status ${status}`)
         return { detail: `IO status ${status}`, ...flag }
       }
-      if (attempt >= maxStatusChecks) throw new UpstreamError({ kind: 'protocol', platform: 'appio', message: `IO still reports ${status} after ${attempt} checks` })
+      if (attempt >= maxStatusChecks)
+        throw new UpstreamError({ kind: 'protocol', platform: 'appio', message: `IO still reports ${status} after ${attempt} checks` })
       return { detail: `IO status ${status}`, pendingRetryAfterMs: Math.min(60_000, 250 * 2 ** Math.min(attempt, 8)), ...flag }
     },
     async onDead(d: Delivery, error: DeliveryError) {

@@ -1,7 +1,7 @@
 // Which IO service (and so which API key) a message goes out with: the one named, or the tenant's default.
 import type { IoService } from '../adapters/appio/port.ts'
-import { readSecret } from '../config/secret-ref.ts'
 import type { TenantConfig } from '../config/schema.ts'
+import { readSecret } from '../config/secret-ref.ts'
 import { SnodoError } from '../errors.ts'
 
 type AppIoConfig = NonNullable<TenantConfig['platforms']['appio']>
@@ -16,7 +16,10 @@ export function appioOf(tenant: TenantConfig): AppIoConfig {
 export function serviceName(tenant: TenantConfig, requested: string | undefined, path = 'service'): string {
   const { services } = appioOf(tenant)
   const found = requested === undefined ? (services.find((s) => s.default) ?? services[0]) : services.find((s) => s.name === requested)
-  if (!found) throw new SnodoError('validation_failed', `Unknown IO service ${requested}`, { errors: [{ path, message: `one of ${services.map((s) => s.name).join(', ')}` }] })
+  if (!found)
+    throw new SnodoError('validation_failed', `Unknown IO service ${requested}`, {
+      errors: [{ path, message: `one of ${services.map((s) => s.name).join(', ')}` }],
+    })
   return found.name
 }
 

@@ -25,5 +25,6 @@ export type MessageData = {
 
 export type StoredMessage = StoredResource<MessageData, MessageStatus>
 
-export const createMessageStore = (redis: Redis, prefix: string, clock: () => Date) => createStatusStore<MessageData, MessageStatus>(redis, `${prefix}:msg`, forwardOnly(rank), clock)
+export const createMessageStore = (redis: Redis, prefix: string, clock: () => Date) =>
+  createStatusStore<MessageData, MessageStatus>(redis, `${prefix}:msg`, forwardOnly(rank), clock)
 export type MessageStore = ReturnType<typeof createMessageStore>

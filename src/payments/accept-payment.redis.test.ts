@@ -14,13 +14,24 @@ beforeAll(async () => {
 })
 afterAll(() => loop.close())
 
-const aPayment = (description: string) => ({ debtor: { type: 'F', fiscalCode: citizen, fullName: 'Mario Rossi' }, amountCents: 5400, description }) as PaymentRequest
+const aPayment = (description: string) =>
+  ({ debtor: { type: 'F', fiscalCode: citizen, fullName: 'Mario Rossi' }, amountCents: 5400, description }) as PaymentRequest
 const tenant = () => loop.t.deps.tenants.get('comune-a') as TenantConfig
-const sweep = () => startSweeper({ store: loop.t.deps.deliveries, engine: loop.t.deps.engine, config: loop.t.deps.config.delivery, onError: (e) => expect.fail(String(e)), graceMs: 0 }).stop()
+const sweep = () =>
+  startSweeper({
+    store: loop.t.deps.deliveries,
+    engine: loop.t.deps.engine,
+    config: loop.t.deps.config.delivery,
+    onError: (e) => expect.fail(String(e)),
+    graceMs: 0,
+  }).stop()
 const counter = async () => Number(await loop.t.deps.redis.get(`${loop.t.prefix}:iuv-seq:comune-a`))
 const inTimeline = async (id: string) => (await loop.t.deps.timeline.page('comune-a', citizen, undefined, 500)).filter((i) => i.id === id).length
 const positionsOf = (iupds: string[]) => [...loop.gpd.positions.values()].filter((p) => iupds.includes(p.iupd))
-const failingRecord = (deps: PaymentLoop['t']['deps']) => ({ ...deps, payments: { ...deps.payments, create: () => Promise.reject(new Error('the process stopped here')) } })
+const failingRecord = (deps: PaymentLoop['t']['deps']) => ({
+  ...deps,
+  payments: { ...deps.payments, create: () => Promise.reject(new Error('the process stopped here')) },
+})
 
 describe('the same payment id accepted again', () => {
   it('after a stop between the intent and the record: the same IUVs, one payment, one position on GPD', async () => {
@@ -77,7 +88,15 @@ describe('a record write that fails', () => {
   it('an intent whose record names another delivery is forgotten, not sent', async () => {
     const { deps } = loop.t
     const { id } = await acceptPayment(deps, tenant(), aPayment('Un intento di troppo'), 'pay_00000000000000000000000000000004')
-    const stray = { id: 'dlv_stray-intent-of-a-rerun', tenant: 'comune-a', target: 'pagopa' as const, operation: 'pagopa-positions' as const, resourceId: id, payload: {}, meta: { iupd: 'another', noticeNumber: '301000000000000000' } }
+    const stray = {
+      id: 'dlv_stray-intent-of-a-rerun',
+      tenant: 'comune-a',
+      target: 'pagopa' as const,
+      operation: 'pagopa-positions' as const,
+      resourceId: id,
+      payload: {},
+      meta: { iupd: 'another', noticeNumber: '301000000000000000' },
+    }
     await deps.engine.intend(stray as Parameters<typeof deps.engine.intend>[0], deps.payments.keyOf(id))
     await sweep()
     expect(await deps.deliveries.get(stray.id)).toBeUndefined()

@@ -59,12 +59,25 @@ export async function acceptPayment(deps: AcceptDeps, tenant: TenantConfig, requ
   const deliveryId = deliveryIdFor(`gpd|${tenant.id}|${iupd}`)
   // Paid in full, the debt falls due with its first installment unless the portal says otherwise.
   const dueDate = rest.dueDate ?? installments?.[0]?.dueDate
-  const data: PaymentData = { tenantId: tenant.id, iuv, noticeNumber, iupd, ...rest, ...(dueDate ? { dueDate } : {}), transfers, ...(installments ? { installments } : {}), deliveryId }
+  const data: PaymentData = {
+    tenantId: tenant.id,
+    iuv,
+    noticeNumber,
+    iupd,
+    ...rest,
+    ...(dueDate ? { dueDate } : {}),
+    transfers,
+    ...(installments ? { installments } : {}),
+    deliveryId,
+  }
   // Intent and timeline first: a stop after the record is written never leaves it without its delivery
   // (the sweeper enqueues the intent) nor missing from the timeline (which skips what was never written).
   // Sent together on the one connection, ahead of the record: one round trip, still written before it.
   const at = new Date()
-  await Promise.all([deps.engine.intend(deliveryOf(id, data), deps.payments.keyOf(id)), deps.timeline.record(tenant.id, request.debtor.fiscalCode, 'payment', id, at)])
+  await Promise.all([
+    deps.engine.intend(deliveryOf(id, data), deps.payments.keyOf(id)),
+    deps.timeline.record(tenant.id, request.debtor.fiscalCode, 'payment', id, at),
+  ])
   let stored: StoredPayment
   try {
     stored = (await deps.payments.create(id, data)).record
@@ -72,7 +85,8 @@ export async function acceptPayment(deps: AcceptDeps, tenant: TenantConfig, requ
     // Nothing half-written stays visible: the timeline entry goes unless the record made it after all.
     // The intent stays for the sweeper, which forgets it while no record names its delivery; the
     // reservation stays too, so a retry of this id gets the same IUVs (and the same delivery).
-    if (!(await deps.payments.get(id).catch(() => 'unknown'))) await deps.timeline.forget(tenant.id, request.debtor.fiscalCode, 'payment', id).catch(() => undefined)
+    if (!(await deps.payments.get(id).catch(() => 'unknown')))
+      await deps.timeline.forget(tenant.id, request.debtor.fiscalCode, 'payment', id).catch(() => undefined)
     throw error
   }
   await finishAccept(deps, id, data, at)
@@ -80,11 +94,23 @@ export async function acceptPayment(deps: AcceptDeps, tenant: TenantConfig, requ
 }
 
 /** The delivery to GPD of a payment: its id comes from the IUPD, so the same payment always names the same one. */
-const deliveryOf = (id: string, data: PaymentData) => ({ id: data.deliveryId, tenant: data.tenantId, target: 'pagopa' as const, operation: queueNames.pagopaPositions, resourceId: id, payload: {}, meta: { iupd: data.iupd, noticeNumber: data.noticeNumber } })
+const deliveryOf = (id: string, data: PaymentData) => ({
+  id: data.deliveryId,
+  tenant: data.tenantId,
+  target: 'pagopa' as const,
+  operation: queueNames.pagopaPositions,
+  resourceId: id,
+  payload: {},
+  meta: { iupd: data.iupd, noticeNumber: data.noticeNumber },
+})
 
 /** What follows the record: in the timeline (kept where it is), delivery queued (a no-op when it exists). */
 async function finishAccept(deps: AcceptDeps, id: string, data: PaymentData, at: Date) {
-  await Promise.all([deps.timeline.record(data.tenantId, data.debtor.fiscalCode, 'payment', id, at), deps.engine.enqueue([deliveryOf(id, data)]), deps.payments.forgetReservation(id)])
+  await Promise.all([
+    deps.timeline.record(data.tenantId, data.debtor.fiscalCode, 'payment', id, at),
+    deps.engine.enqueue([deliveryOf(id, data)]),
+    deps.payments.forgetReservation(id),
+  ])
 }
 
 /**
@@ -109,8 +135,19 @@ function transfersOf(tenant: TenantConfig, request: Pick<PaymentRequest, 'amount
   const given = request.transfers ?? []
   if (given.length === 0) {
     const fallback = pagopaOf(tenant).defaultTransfer
-    if (!fallback) throw new SnodoError('validation_failed', 'This tenant has no default account: name the transfers', { errors: [{ path: 'transfers', message: 'required for this tenant' }] })
-    return [{ idTransfer: '1', amountCents: request.amountCents, ...(fallback.iban ? { iban: fallback.iban } : { postalIban: fallback.postalIban as string }), remittance: request.description.slice(0, 140), category: fallback.category }]
+    if (!fallback)
+      throw new SnodoError('validation_failed', 'This tenant has no default account: name the transfers', {
+        errors: [{ path: 'transfers', message: 'required for this tenant' }],
+      })
+    return [
+      {
+        idTransfer: '1',
+        amountCents: request.amountCents,
+        ...(fallback.iban ? { iban: fallback.iban } : { postalIban: fallback.postalIban as string }),
+        remittance: request.description.slice(0, 140),
+        category: fallback.category,
+      },
+    ]
   }
   return given.map((t, i) => ({ ...t, idTransfer: String(i + 1) as Transfer['idTransfer'] }))
 }
@@ -119,11 +156,29 @@ function transfersOf(tenant: TenantConfig, request: Pick<PaymentRequest, 'amount
  * Each installment with its own IUV from the sequence reserved with the payment's, and its transfers:
  * the payment's shared out in proportion (installments.ts), or the tenant's default account.
  */
-function installmentsOf(tenant: TenantConfig, request: PaymentRequest, requested: InstallmentRequest[], transfers: Transfer[], firstSequence: number): Installment[] {
-  const shares = request.transfers?.length ? shareTransfers(transfers, requested.map((i) => i.amountCents)) : undefined
+function installmentsOf(
+  tenant: TenantConfig,
+  request: PaymentRequest,
+  requested: InstallmentRequest[],
+  transfers: Transfer[],
+  firstSequence: number,
+): Installment[] {
+  const shares = request.transfers?.length
+    ? shareTransfers(
+        transfers,
+        requested.map((i) => i.amountCents),
+      )
+    : undefined
   const { segregationCode } = pagopaOf(tenant)
   return requested.map((r, k) => {
     const description = r.description ?? `Rata ${k + 1} di ${requested.length} - ${request.description}`.slice(0, 140)
-    return { index: k + 1, ...iuvFor(segregationCode, firstSequence + k), amountCents: r.amountCents, dueDate: r.dueDate, description, transfers: shares?.[k] ?? transfersOf(tenant, { amountCents: r.amountCents, description }) }
+    return {
+      index: k + 1,
+      ...iuvFor(segregationCode, firstSequence + k),
+      amountCents: r.amountCents,
+      dueDate: r.dueDate,
+      description,
+      transfers: shares?.[k] ?? transfersOf(tenant, { amountCents: r.amountCents, description }),
+    }
   })
 }

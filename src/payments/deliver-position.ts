@@ -2,8 +2,8 @@
 // create means it is already there, FACTS §5), then the payment is published. And the
 // pagopa-cancellations target: invalidate it on GPD, then the payment is cancelled.
 import type { DebtPosition, GpdPort, PagopaCredentials } from '../adapters/pagopa/port.ts'
-import { readSecret } from '../config/secret-ref.ts'
 import type { TenantConfig } from '../config/schema.ts'
+import { readSecret } from '../config/secret-ref.ts'
 import { UpstreamError } from '../errors.ts'
 import type { Delivery } from '../queues/delivery.ts'
 import type { DeliveryStore } from '../queues/delivery-store.ts'
@@ -13,10 +13,19 @@ import { pagopaOf } from './accept-payment.ts'
 import type { PaymentStore, StoredPayment } from './payment.ts'
 import type { PaymentOutcomes } from './payment-outcomes.ts'
 
-type Deps = { payments: PaymentStore; deliveries: DeliveryStore; outcomes: PaymentOutcomes; tenants: ReadonlyMap<string, TenantConfig>; gpd(tenant: TenantConfig): GpdPort }
+type Deps = {
+  payments: PaymentStore
+  deliveries: DeliveryStore
+  outcomes: PaymentOutcomes
+  tenants: ReadonlyMap<string, TenantConfig>
+  gpd(tenant: TenantConfig): GpdPort
+}
 
 /** The key is read at the moment of use, so a rotated secret file is picked up without a restart. */
-export const credentialsOf = (tenant: TenantConfig): PagopaCredentials => ({ organizationFiscalCode: tenant.fiscalCode, subscriptionKey: readSecret(pagopaOf(tenant).subscriptionKey) })
+export const credentialsOf = (tenant: TenantConfig): PagopaCredentials => ({
+  organizationFiscalCode: tenant.fiscalCode,
+  subscriptionKey: readSecret(pagopaOf(tenant).subscriptionKey),
+})
 
 export function toDebtPosition(p: StoredPayment, tenant: TenantConfig): DebtPosition {
   const { data } = p
@@ -27,7 +36,14 @@ export function toDebtPosition(p: StoredPayment, tenant: TenantConfig): DebtPosi
     companyName: tenant.name.slice(0, 140),
     ...(data.expiresAt ? { expiresAt: data.expiresAt } : {}),
     switchToExpired: data.expiresAt !== undefined,
-    option: { iuv: data.iuv, noticeNumber: data.noticeNumber, amountCents: data.amountCents, description: data.description, dueDate, transfers: data.transfers },
+    option: {
+      iuv: data.iuv,
+      noticeNumber: data.noticeNumber,
+      amountCents: data.amountCents,
+      description: data.description,
+      dueDate,
+      transfers: data.transfers,
+    },
     ...(data.installments ? { installments: data.installments.map(({ index: _index, ...option }) => option) } : {}),
   }
 }
@@ -61,7 +77,10 @@ export function createPositionSender(deps: Deps): DeliveryHandler {
       // Cancelled before it ever reached GPD: nothing to create.
       if (payment.fields.cancelRequested) return { detail: 'cancel requested before publication' }
       const created = await deps.gpd(tenant).createAndPublish(credentialsOf(tenant), toDebtPosition(payment, tenant))
-      const moved = await deps.payments.transition(payment.id, 'published', { detail: `GPD ${created.status}${created.alreadyThere ? ' (already there)' : ''}`, fields: { gpdStatus: created.status } })
+      const moved = await deps.payments.transition(payment.id, 'published', {
+        detail: `GPD ${created.status}${created.alreadyThere ? ' (already there)' : ''}`,
+        fields: { gpdStatus: created.status },
+      })
       // As the move left it, whether this move or a concurrent one made it published: the outcome is idempotent.
       if (moved.record && wasPublished(moved.record)) await tellPublished(deps, moved.record)
       return { detail: `GPD ${created.status}` }
@@ -100,7 +119,7 @@ export function createCancellationSender(deps: Deps): DeliveryHandler {
           if (!(error instanceof UpstreamError && error.upstreamStatus === 404)) throw error
         }
       }
-      const moved = await deps.payments.transition(payment.id, 'cancelled', { detail: 'invalidated on GPD at the portal\'s request' })
+      const moved = await deps.payments.transition(payment.id, 'cancelled', { detail: "invalidated on GPD at the portal's request" })
       if (moved.record && (moved.ok || moved.from === 'cancelled')) await deps.outcomes.cancelled(moved.record)
       return { detail: moved.ok ? 'cancelled' : `not cancelled: ${moved.from}` }
     },

@@ -15,7 +15,10 @@ const composition = (total: number, parts: number) =>
 /** m transfers of at least n cents and n installments of at least m cents, adding up to the same amount. */
 const plans = (maxExtra: number) =>
   fc.record({ m: fc.integer({ min: 1, max: 5 }), n: fc.integer({ min: 2, max: 36 }), extra: fc.integer({ min: 0, max: maxExtra }) }).chain(({ m, n, extra }) =>
-    fc.record({ transfers: composition(extra, m).map((parts) => parts.map((p) => p + n)), installments: composition(extra, n).map((parts) => parts.map((p) => p + m)) }),
+    fc.record({
+      transfers: composition(extra, m).map((parts) => parts.map((p) => p + n)),
+      installments: composition(extra, n).map((parts) => parts.map((p) => p + m)),
+    }),
   )
 
 describe('shareTransfers', () => {
@@ -60,7 +63,10 @@ describe('shareTransfers', () => {
   })
 
   it('the same with amounts near the largest a payment takes (products past 2^53)', () => {
-    fc.assert(fc.property(plans(99_999_999_000), ({ transfers, installments }) => exact(shareTransfers(cents(...transfers), installments), transfers, installments)), { numRuns: 200 })
+    fc.assert(
+      fc.property(plans(99_999_999_000), ({ transfers, installments }) => exact(shareTransfers(cents(...transfers), installments), transfers, installments)),
+      { numRuns: 200 },
+    )
   })
 
   it('refuses what cannot be shared', () => {
@@ -72,7 +78,13 @@ describe('shareTransfers', () => {
 
 describe('installmentIssues', () => {
   const due = (day: number) => `2026-0${day}-28T23:59:59+01:00`
-  const base = { amountCents: 10_000, installments: [{ amountCents: 5_000, dueDate: due(3) }, { amountCents: 5_000, dueDate: due(4) }] }
+  const base = {
+    amountCents: 10_000,
+    installments: [
+      { amountCents: 5_000, dueDate: due(3) },
+      { amountCents: 5_000, dueDate: due(4) },
+    ],
+  }
 
   it('has nothing to say about a sound plan, or about a payment without one', () => {
     expect(installmentIssues(base)).toEqual([])
@@ -84,14 +96,30 @@ describe('installmentIssues', () => {
       amountCents: 10_001,
       expiresAt: '2026-05-01T00:00:00Z',
       transfers: [{ amountCents: 10_000 }, { amountCents: 2 }],
-      installments: [{ amountCents: 5_000, dueDate: due(4) }, { amountCents: 1, dueDate: due(4) }, { amountCents: 4_999, dueDate: due(5) }],
+      installments: [
+        { amountCents: 5_000, dueDate: due(4) },
+        { amountCents: 1, dueDate: due(4) },
+        { amountCents: 4_999, dueDate: due(5) },
+      ],
     })
-    expect(issues.map((i) => i.path.join('.'))).toEqual(['installments', 'installments.1.dueDate', 'installments.1.amountCents', 'installments.2.dueDate', 'transfers.1.amountCents'])
+    expect(issues.map((i) => i.path.join('.'))).toEqual([
+      'installments',
+      'installments.1.dueDate',
+      'installments.1.amountCents',
+      'installments.2.dueDate',
+      'transfers.1.amountCents',
+    ])
     expect(issues[0]?.message).toBe('the installments add up to 10000 cents, not amountCents (10001)')
   })
 
   it('compares due dates as instants, whatever their offset', () => {
-    const sameInstant = { amountCents: 2, installments: [{ amountCents: 1, dueDate: '2026-03-01T00:00:00Z' }, { amountCents: 1, dueDate: '2026-03-01T01:00:00+01:00' }] }
+    const sameInstant = {
+      amountCents: 2,
+      installments: [
+        { amountCents: 1, dueDate: '2026-03-01T00:00:00Z' },
+        { amountCents: 1, dueDate: '2026-03-01T01:00:00+01:00' },
+      ],
+    }
     expect(installmentIssues(sameInstant).map((i) => i.path.join('.'))).toEqual(['installments.1.dueDate'])
   })
 })

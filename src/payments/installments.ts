@@ -17,7 +17,12 @@ type Issue = { path: (string | number)[]; message: string }
  * installment must hold one cent per transfer and every transfer one cent per installment (GPD wants
  * each transfer of each option ≥ 1 cent, FACTS §5).
  */
-export function installmentIssues(p: { amountCents: number; expiresAt?: string; transfers?: { amountCents: number }[]; installments?: InstallmentRequest[] }): Issue[] {
+export function installmentIssues(p: {
+  amountCents: number
+  expiresAt?: string
+  transfers?: { amountCents: number }[]
+  installments?: InstallmentRequest[]
+}): Issue[] {
   const installments = p.installments
   if (!installments) return []
   const issues: Issue[] = []
@@ -26,13 +31,17 @@ export function installmentIssues(p: { amountCents: number; expiresAt?: string; 
   installments.forEach((installment, k) => {
     const due = Date.parse(installment.dueDate)
     const previous = installments[k - 1]
-    if (previous && due <= Date.parse(previous.dueDate)) issues.push({ path: ['installments', k, 'dueDate'], message: `must be after the due date of installment ${k} (${previous.dueDate})` })
-    if (p.expiresAt && due > Date.parse(p.expiresAt)) issues.push({ path: ['installments', k, 'dueDate'], message: `must not be after expiresAt (${p.expiresAt}): the installment could never be paid` })
+    if (previous && due <= Date.parse(previous.dueDate))
+      issues.push({ path: ['installments', k, 'dueDate'], message: `must be after the due date of installment ${k} (${previous.dueDate})` })
+    if (p.expiresAt && due > Date.parse(p.expiresAt))
+      issues.push({ path: ['installments', k, 'dueDate'], message: `must not be after expiresAt (${p.expiresAt}): the installment could never be paid` })
     const transfers = p.transfers?.length ?? 0
-    if (installment.amountCents < transfers) issues.push({ path: ['installments', k, 'amountCents'], message: `at least ${transfers} cents: one for each transfer` })
+    if (installment.amountCents < transfers)
+      issues.push({ path: ['installments', k, 'amountCents'], message: `at least ${transfers} cents: one for each transfer` })
   })
   p.transfers?.forEach((t, j) => {
-    if (t.amountCents < installments.length) issues.push({ path: ['transfers', j, 'amountCents'], message: `at least ${installments.length} cents: one for each installment` })
+    if (t.amountCents < installments.length)
+      issues.push({ path: ['transfers', j, 'amountCents'], message: `at least ${installments.length} cents: one for each installment` })
   })
   return issues
 }
@@ -52,15 +61,20 @@ export function shareTransfers<T extends { amountCents: number }>(transfers: T[]
   const [m, n] = [transfers.length, installmentAmounts.length]
   const total = installmentAmounts.reduce((s, a) => s + a, 0)
   if (total !== transfers.reduce((s, t) => s + t.amountCents, 0)) throw new RangeError('the transfers and the installments must add up to the same amount')
-  if (installmentAmounts.some((a) => a < m) || transfers.some((t) => t.amountCents < n)) throw new RangeError('every installment needs a cent per transfer and every transfer a cent per installment')
+  if (installmentAmounts.some((a) => a < m) || transfers.some((t) => t.amountCents < n))
+    throw new RangeError('every installment needs a cent per transfer and every transfer a cent per installment')
   // BigInt: a transfer times an installment can pass 2^53.
   const rest = BigInt(total - m * n)
   const columnRest = transfers.map((t) => BigInt(t.amountCents - n))
-  const cells = installmentAmounts.map((a) => columnRest.map((c) => (rest === 0n ? { whole: 0n, fraction: 0n } : { whole: (c * BigInt(a - m)) / rest, fraction: (c * BigInt(a - m)) % rest })))
+  const cells = installmentAmounts.map((a) =>
+    columnRest.map((c) => (rest === 0n ? { whole: 0n, fraction: 0n } : { whole: (c * BigInt(a - m)) / rest, fraction: (c * BigInt(a - m)) % rest })),
+  )
   const owed = columnRest.map((c, j) => cells.reduce((left, row) => left - (row[j] as { whole: bigint }).whole, c))
   const shares = cells.map((row, k) => {
     const leftOver = BigInt((installmentAmounts[k] as number) - m) - row.reduce((s, cell) => s + cell.whole, 0n)
-    const byNeed = row.map((cell, j) => ({ j, owed: owed[j] as bigint, fraction: cell.fraction })).sort((x, y) => (x.owed !== y.owed ? (y.owed > x.owed ? 1 : -1) : x.fraction !== y.fraction ? (y.fraction > x.fraction ? 1 : -1) : x.j - y.j))
+    const byNeed = row
+      .map((cell, j) => ({ j, owed: owed[j] as bigint, fraction: cell.fraction }))
+      .sort((x, y) => (x.owed !== y.owed ? (y.owed > x.owed ? 1 : -1) : x.fraction !== y.fraction ? (y.fraction > x.fraction ? 1 : -1) : x.j - y.j))
     const plusOne = new Set(byNeed.slice(0, Number(leftOver)).map((c) => c.j))
     for (const j of plusOne) owed[j] = (owed[j] as bigint) - 1n
     return transfers.map((t, j) => ({ ...t, amountCents: 1 + Number((row[j] as { whole: bigint }).whole) + (plusOne.has(j) ? 1 : 0) }))

@@ -5,11 +5,30 @@ import { describe, expect, it } from 'vitest'
 import { whyNotPayable } from './payable-notice.ts'
 import { type Installment, noticeOf, type PaymentNotice, type PaymentStatus, receiptField, type StoredPayment } from './payment.ts'
 
-const installment = (index: number): Installment => ({ index, iuv: `0100000000000000${index}`, noticeNumber: `30100000000000000${index}`, amountCents: 100, dueDate: '2026-03-01', description: `rata ${index}`, transfers: [] })
+const installment = (index: number): Installment => ({
+  index,
+  iuv: `0100000000000000${index}`,
+  noticeNumber: `30100000000000000${index}`,
+  amountCents: 100,
+  dueDate: '2026-03-01',
+  description: `rata ${index}`,
+  transfers: [],
+})
 const payment = (status: PaymentStatus, paid: number[] = []): StoredPayment => ({
   id: 'pay-1',
   status,
-  data: { tenantId: 'comune-a', iuv: '01000000000000000', noticeNumber: '301000000000000000', iupd: 'x', debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'M' }, amountCents: 300, description: 'd', transfers: [], installments: [1, 2, 3].map(installment), deliveryId: 'd' },
+  data: {
+    tenantId: 'comune-a',
+    iuv: '01000000000000000',
+    noticeNumber: '301000000000000000',
+    iupd: 'x',
+    debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'M' },
+    amountCents: 300,
+    description: 'd',
+    transfers: [],
+    installments: [1, 2, 3].map(installment),
+    deliveryId: 'd',
+  },
   createdAt: '',
   updatedAt: '',
   fields: Object.fromEntries(paid.map((n) => [receiptField(n), '{}'])),

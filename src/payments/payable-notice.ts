@@ -1,7 +1,7 @@
 // Which notice of a payment can be paid now — one rule for both edges: the Checkout cart (REST, a
 // SnodoError) and the nodo's verify and activation (SOAP, a PAA_ fault). Each edge says why in its
 // own terms; the rule only names the reason.
-import { type PaymentNotice, receiptOf, settlement, type StoredPayment } from './payment.ts'
+import { type PaymentNotice, receiptOf, type StoredPayment, settlement } from './payment.ts'
 
 export type NotPayable =
   /** Not on pagoPA: still being published (`queued`), or its publication failed. */

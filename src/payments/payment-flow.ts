@@ -8,7 +8,7 @@ import { deliveryIdFor } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
 import { credentialsOf } from './deliver-position.ts'
 import { type NotPayable, whyNotPayable } from './payable-notice.ts'
-import { noticeOf, type PaymentNotice, type PaymentStore, settlement, type StoredPayment } from './payment.ts'
+import { noticeOf, type PaymentNotice, type PaymentStore, type StoredPayment, settlement } from './payment.ts'
 import type { PaymentOutcomes } from './payment-outcomes.ts'
 
 type Deps = { payments: PaymentStore; outcomes: PaymentOutcomes; engine: DeliveryEngine; clock: () => Date; checkout(tenant: TenantConfig): CheckoutPort }
@@ -42,32 +42,61 @@ export function createPaymentFlow(deps: Deps) {
   return {
     expireIfDue,
     paymentOf,
-    async checkout(tenant: TenantConfig, id: string, request: { returnUrls: { ok: string; cancel: string; error: string; waiting?: string }; emailNotice?: string; installment?: number }) {
+    async checkout(
+      tenant: TenantConfig,
+      id: string,
+      request: { returnUrls: { ok: string; cancel: string; error: string; waiting?: string }; emailNotice?: string; installment?: number },
+    ) {
       const payment = await paymentOf(tenant.id, id)
       const notice = cartNotice(payment, request.installment)
       const { returnUrls: urls } = request
       try {
         return await deps.checkout(tenant).createCart(credentialsOf(tenant), {
-          notices: [{ noticeNumber: notice.noticeNumber, organizationFiscalCode: tenant.fiscalCode, amountCents: notice.amountCents, companyName: tenant.name.slice(0, 140), description: notice.description }],
+          notices: [
+            {
+              noticeNumber: notice.noticeNumber,
+              organizationFiscalCode: tenant.fiscalCode,
+              amountCents: notice.amountCents,
+              companyName: tenant.name.slice(0, 140),
+              description: notice.description,
+            },
+          ],
           returnUrls: { returnOkUrl: urls.ok, returnCancelUrl: urls.cancel, returnErrorUrl: urls.error, returnWaitingUrl: urls.waiting ?? urls.ok },
           ...(request.emailNotice ? { emailNotice: request.emailNotice } : {}),
           idCart: payment.id,
         })
       } catch (error) {
         if (!(error instanceof UpstreamError)) throw error
-        if (error.retryable) throw new SnodoError('service_unavailable', `pagoPA Checkout is not answering (${error.kind}); try again in a moment`, { headers: { 'retry-after': String(Math.ceil((error.retryAfterMs ?? 5_000) / 1000)) } })
+        if (error.retryable)
+          throw new SnodoError('service_unavailable', `pagoPA Checkout is not answering (${error.kind}); try again in a moment`, {
+            headers: { 'retry-after': String(Math.ceil((error.retryAfterMs ?? 5_000) / 1000)) },
+          })
         throw new SnodoError('upstream_rejected', `pagoPA Checkout refused the cart: ${error.message}`)
       }
     },
     async cancel(tenant: TenantConfig, id: string) {
       const payment = await paymentOf(tenant.id, id)
       if (payment.status === 'paid') throw new SnodoError('payment_already_paid', `Payment ${id} was paid: it cannot be cancelled`)
-      if (payment.status === 'partially_paid') throw new SnodoError('payment_already_paid', `Installments ${settlement(payment).paidInstallments.join(', ')} of payment ${id} are paid: it cannot be cancelled`)
+      if (payment.status === 'partially_paid')
+        throw new SnodoError(
+          'payment_already_paid',
+          `Installments ${settlement(payment).paidInstallments.join(', ')} of payment ${id} are paid: it cannot be cancelled`,
+        )
       if (payment.status !== 'queued' && payment.status !== 'published') return payment
       await deps.payments.setFields(id, { cancelRequested: '1' })
       const requested = { ...payment, fields: { ...payment.fields, cancelRequested: '1' } }
       const deliveryId = deliveryIdFor(`gpd-invalidate|${tenant.id}|${payment.data.iupd}`)
-      await deps.engine.enqueue([{ id: deliveryId, tenant: tenant.id, target: 'pagopa', operation: queueNames.pagopaCancellations, resourceId: id, payload: {}, meta: { iupd: payment.data.iupd, noticeNumber: payment.data.noticeNumber } }])
+      await deps.engine.enqueue([
+        {
+          id: deliveryId,
+          tenant: tenant.id,
+          target: 'pagopa',
+          operation: queueNames.pagopaCancellations,
+          resourceId: id,
+          payload: {},
+          meta: { iupd: payment.data.iupd, noticeNumber: payment.data.noticeNumber },
+        },
+      ])
       return requested
     },
   }

@@ -14,7 +14,15 @@ beforeAll(async () => {
   t = await createTestApp({
     tenantOverrides: {
       platforms: {
-        pagopa: { enabled: true, mode: 'gpd', baseUrl: 'https://gpd.invalid', subscriptionKey: 'env:TEST_OUTCOMES_KEY', idBrokerPA: '00000000001', idStation: '00000000001_01', segregationCode: '01' },
+        pagopa: {
+          enabled: true,
+          mode: 'gpd',
+          baseUrl: 'https://gpd.invalid',
+          subscriptionKey: 'env:TEST_OUTCOMES_KEY',
+          idBrokerPA: '00000000001',
+          idStation: '00000000001_01',
+          segregationCode: '01',
+        },
         appio: { enabled: true, baseUrl: 'https://io.invalid/api/v1', services: [{ name: 'tributi', apiKey: 'env:TEST_OUTCOMES_KEY', default: true }] },
       },
     },
@@ -24,7 +32,13 @@ afterEach(() => void vi.restoreAllMocks())
 afterAll(() => t.close())
 
 let sequence = 0
-const transfer = (amountCents: number) => ({ idTransfer: '1' as const, amountCents, iban: 'IT60X0542811101000000123456', remittance: 'TARI', category: '9/0101100IM/' })
+const transfer = (amountCents: number) => ({
+  idTransfer: '1' as const,
+  amountCents,
+  iban: 'IT60X0542811101000000123456',
+  remittance: 'TARI',
+  category: '9/0101100IM/',
+})
 /** A published payment of 90,00 € of comune-a, to a citizen on IO, in `installments` equal installments (or none). */
 async function aPayment(installments = 0): Promise<StoredPayment> {
   const id = `pay-${randomUUID()}`
@@ -36,7 +50,21 @@ async function aPayment(installments = 0): Promise<StoredPayment> {
     amountCents: 9_000,
     description: 'TARI 2026',
     transfers: [transfer(9_000)],
-    ...(installments > 0 ? { installments: Array.from({ length: installments }, (_, k): Installment => ({ index: k + 1, ...iuvFor('01', ++sequence), amountCents: 9_000 / installments, dueDate: `2026-0${k + 3}-01T00:00:00Z`, description: `rata ${k + 1}`, transfers: [transfer(9_000 / installments)] })) } : {}),
+    ...(installments > 0
+      ? {
+          installments: Array.from(
+            { length: installments },
+            (_, k): Installment => ({
+              index: k + 1,
+              ...iuvFor('01', ++sequence),
+              amountCents: 9_000 / installments,
+              dueDate: `2026-0${k + 3}-01T00:00:00Z`,
+              description: `rata ${k + 1}`,
+              transfers: [transfer(9_000 / installments)],
+            }),
+          ),
+        }
+      : {}),
     notifyIo: { service: 'tributi' },
     deliveryId: `delivery-${id}`,
   }
@@ -45,26 +73,41 @@ async function aPayment(installments = 0): Promise<StoredPayment> {
   return (await t.deps.payments.get(id)) as StoredPayment
 }
 const nth = (p: StoredPayment, n: number) => p.data.installments?.[n - 1] as Installment
-const receipt = (receiptId: string, on: { noticeNumber: string; iuv: string; amountCents: number }): Receipt => ({ receiptId, noticeNumber: on.noticeNumber, creditorReferenceId: on.iuv, amountCents: on.amountCents, outcome: 'OK', pspId: 'psp', pspName: 'PSP', version: 'paSendRTV2' })
+const receipt = (receiptId: string, on: { noticeNumber: string; iuv: string; amountCents: number }): Receipt => ({
+  receiptId,
+  noticeNumber: on.noticeNumber,
+  creditorReferenceId: on.iuv,
+  amountCents: on.amountCents,
+  outcome: 'OK',
+  pspId: 'psp',
+  pspName: 'PSP',
+  version: 'paSendRTV2',
+})
 /** As the nodo sends it: the payment read by its notice first. */
 const send = async (r: Receipt) => t.deps.station.recordReceipt((await t.deps.station.paymentByNotice('comune-a', r.noticeNumber)) as StoredPayment, r)
 type PaymentEventData = Record<string, unknown> & { installment?: { index: number }; receipt?: Receipt; paidInstallments?: number }
 /** The payment's payment.installment_paid and payment.paid events, in order. */
 const events = async (p: StoredPayment) =>
-  (await t.deps.events.read('comune-a', { limit: 500, types: new Set(['payment.installment_paid', 'payment.paid']) })).items.filter((e) => e.data.paymentId === p.id).map((e) => ({ type: e.type, data: e.data as PaymentEventData }))
+  (await t.deps.events.read('comune-a', { limit: 500, types: new Set(['payment.installment_paid', 'payment.paid']) })).items
+    .filter((e) => e.data.paymentId === p.id)
+    .map((e) => ({ type: e.type, data: e.data as PaymentEventData }))
 /** The App IO message of a step of the payment (its id is one per (payment, step)), if it was accepted. */
 const ioMessage = (p: StoredPayment, step: string) => t.deps.messages.get(`msg_${createHash('sha256').update(`${p.id}|${step}`).digest('hex').slice(0, 32)}`)
 
 describe('a receipt sent again', () => {
   it('tells nothing twice: one event and one IO message per step', async () => {
     const p = await aPayment(2)
-    for (const r of [receipt('d1', nth(p, 1)), receipt('d1', nth(p, 1)), receipt('d2', nth(p, 2)), receipt('d2', nth(p, 2)), receipt('d1', nth(p, 1))]) await send(r)
+    for (const r of [receipt('d1', nth(p, 1)), receipt('d1', nth(p, 1)), receipt('d2', nth(p, 2)), receipt('d2', nth(p, 2)), receipt('d1', nth(p, 1))])
+      await send(r)
     expect((await events(p)).map((e) => [e.type, e.data.installment?.index])).toEqual([
       ['payment.installment_paid', 1],
       ['payment.installment_paid', 2],
       ['payment.paid', undefined],
     ])
-    expect([(await ioMessage(p, 'installment-1'))?.data.markdown, (await ioMessage(p, 'installment-2'))?.data.markdown]).toEqual([expect.stringContaining('Rate pagate: 1 di 2.'), expect.stringContaining('Con questa rata il pagamento è completo.')])
+    expect([(await ioMessage(p, 'installment-1'))?.data.markdown, (await ioMessage(p, 'installment-2'))?.data.markdown]).toEqual([
+      expect.stringContaining('Rate pagate: 1 di 2.'),
+      expect.stringContaining('Con questa rata il pagamento è completo.'),
+    ])
   })
 
   it('installment 2 of 3, its event lost to a Redis hiccup: the resend publishes it and sends the IO message', async () => {
@@ -86,7 +129,10 @@ describe('a receipt sent again', () => {
     await send(receipt('x1', nth(p, 1)))
     vi.spyOn(t.deps.messages, 'create').mockRejectedValueOnce(new Error('Connection is closed.'))
     await expect(send(receipt('x2', nth(p, 2)))).rejects.toThrow('Connection is closed.')
-    expect([(await t.deps.payments.get(p.id))?.status, (await events(p)).map((e) => e.type)]).toEqual(['paid', ['payment.installment_paid', 'payment.installment_paid']])
+    expect([(await t.deps.payments.get(p.id))?.status, (await events(p)).map((e) => e.type)]).toEqual([
+      'paid',
+      ['payment.installment_paid', 'payment.installment_paid'],
+    ])
     expect(await send(receipt('x2', nth(p, 2)))).toBe('duplicate')
     expect((await events(p)).map((e) => e.type)).toEqual(['payment.installment_paid', 'payment.installment_paid', 'payment.paid'])
     expect((await ioMessage(p, 'installment-2'))?.data.markdown).toContain('Con questa rata il pagamento è completo.')
@@ -148,6 +194,12 @@ describe('payment.paid', () => {
   it('paid in full: the receipt, no installments', async () => {
     const p = await aPayment(2)
     await send(receipt('w-full', p.data))
-    expect((await events(p)).find((e) => e.type === 'payment.paid')?.data).toEqual({ paymentId: p.id, iuv: p.data.iuv, noticeNumber: p.data.noticeNumber, amountCents: 9_000, receipt: receipt('w-full', p.data) })
+    expect((await events(p)).find((e) => e.type === 'payment.paid')?.data).toEqual({
+      paymentId: p.id,
+      iuv: p.data.iuv,
+      noticeNumber: p.data.noticeNumber,
+      amountCents: 9_000,
+      receipt: receipt('w-full', p.data),
+    })
   })
 })

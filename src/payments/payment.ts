@@ -54,10 +54,26 @@ export type Installment = {
 }
 
 /** The notice a number names: the payment in full (no installment) or one installment. */
-export type PaymentNotice = { iuv: string; noticeNumber: string; amountCents: number; description: string; dueDate?: string; transfers: Transfer[]; installment?: Installment }
+export type PaymentNotice = {
+  iuv: string
+  noticeNumber: string
+  amountCents: number
+  description: string
+  dueDate?: string
+  transfers: Transfer[]
+  installment?: Installment
+}
 
 export function noticeOf(data: PaymentData, noticeNumber: string): PaymentNotice | undefined {
-  if (noticeNumber === data.noticeNumber) return { iuv: data.iuv, noticeNumber, amountCents: data.amountCents, description: data.description, ...(data.dueDate ? { dueDate: data.dueDate } : {}), transfers: data.transfers }
+  if (noticeNumber === data.noticeNumber)
+    return {
+      iuv: data.iuv,
+      noticeNumber,
+      amountCents: data.amountCents,
+      description: data.description,
+      ...(data.dueDate ? { dueDate: data.dueDate } : {}),
+      transfers: data.transfers,
+    }
   const installment = data.installments?.find((i) => i.noticeNumber === noticeNumber)
   return installment && { ...installment, installment }
 }
@@ -74,7 +90,10 @@ export function receiptOf(p: StoredPayment, installment?: number): Receipt | und
 export function settlement(p: StoredPayment): { paidInstallments: number[]; status?: 'paid' | 'partially_paid' } {
   const paidInstallments = (p.data.installments ?? []).filter((i) => p.fields[receiptField(i.index)]).map((i) => i.index)
   const all = paidInstallments.length > 0 && paidInstallments.length === p.data.installments?.length
-  return { paidInstallments, ...(p.fields.receipt || all ? { status: 'paid' as const } : paidInstallments.length > 0 ? { status: 'partially_paid' as const } : {}) }
+  return {
+    paidInstallments,
+    ...(p.fields.receipt || all ? { status: 'paid' as const } : paidInstallments.length > 0 ? { status: 'partially_paid' as const } : {}),
+  }
 }
 
 /**
@@ -125,7 +144,10 @@ export function createPaymentStore(redis: Redis, prefix: string, clock: () => Da
     ...resources,
     async create(id: string, data: PaymentData) {
       const notices = [data.noticeNumber, ...(data.installments ?? []).map((i) => i.noticeNumber)]
-      const [, created] = await Promise.all([redis.mset(Object.fromEntries(notices.map((n) => [noticeKey(data.tenantId, n), id]))), resources.create(id, data, 'queued')])
+      const [, created] = await Promise.all([
+        redis.mset(Object.fromEntries(notices.map((n) => [noticeKey(data.tenantId, n), id]))),
+        resources.create(id, data, 'queued'),
+      ])
       return created
     },
     async byNotice(tenantId: string, noticeNumber: string) {
@@ -142,7 +164,8 @@ export function createPaymentStore(redis: Redis, prefix: string, clock: () => Da
     /** Once the record holds the IUVs, the reservation has done its work. */
     forgetReservation: async (paymentId: string) => void (await redis.del(reservationKey(paymentId))),
     /** Keeps a notice's receipt unless it has one already; answers the receipt it keeps. */
-    keepReceipt: async (id: string, installment: number | undefined, receipt: Receipt) => JSON.parse(await resources.keepField(id, receiptField(installment), JSON.stringify(receipt))) as Receipt,
+    keepReceipt: async (id: string, installment: number | undefined, receipt: Receipt) =>
+      JSON.parse(await resources.keepField(id, receiptField(installment), JSON.stringify(receipt))) as Receipt,
   }
 }
 export type PaymentStore = ReturnType<typeof createPaymentStore>

@@ -4,7 +4,17 @@
 // refusal is a thrown NodoFault; the station codec turns it into KO.
 import type { Logger } from 'pino'
 import type { GpdPort } from '../adapters/pagopa/port.ts'
-import { type CallerIds, fault, formatAmount, type GetPaymentRequest, type NodoFault, type PaymentFacts, type Requests, type SendRTRequest, type StationOperations } from '../adapters/pagopa/station/port.ts'
+import {
+  type CallerIds,
+  fault,
+  formatAmount,
+  type GetPaymentRequest,
+  type NodoFault,
+  type PaymentFacts,
+  type Requests,
+  type SendRTRequest,
+  type StationOperations,
+} from '../adapters/pagopa/station/port.ts'
 import type { TenantConfig } from '../config/schema.ts'
 import { credentialsOf } from './deliver-position.ts'
 import { type NotPayable, whyNotPayable } from './payable-notice.ts'
@@ -35,10 +45,16 @@ function isoDate(value: string | undefined): string | undefined {
 const noDueDate = '9999-12-31'
 
 /** A notice the nodo may verify or activate: of this tenant, known, and payable now (payable-notice.ts), else the FACTS §8 fault. */
-async function verifiableNotice(station: Station, tenant: TenantConfig & { platforms: { pagopa: Pagopa } }, qrCode: { fiscalCode: string; noticeNumber: string }, operation: string) {
+async function verifiableNotice(
+  station: Station,
+  tenant: TenantConfig & { platforms: { pagopa: Pagopa } },
+  qrCode: { fiscalCode: string; noticeNumber: string },
+  operation: string,
+) {
   // In 'gpd' mode the positions live on GPD and pagoPA answers verify/activate itself (FACTS §1): a call here means the
   // station is registered for a service Snodo does not provide for this tenant — a configuration error on the EC side.
-  if (tenant.platforms.pagopa.mode !== 'station') throw fault('PAA_SYSTEM_ERROR', `${operation} is not served here for ${tenant.fiscalCode}: its positions are on GPD (mode gpd)`)
+  if (tenant.platforms.pagopa.mode !== 'station')
+    throw fault('PAA_SYSTEM_ERROR', `${operation} is not served here for ${tenant.fiscalCode}: its positions are on GPD (mode gpd)`)
   if (qrCode.fiscalCode !== tenant.fiscalCode) throw fault('PAA_ID_DOMINIO_ERRATO', `qrCode.fiscalCode ${qrCode.fiscalCode} is not idPA ${tenant.fiscalCode}`)
   const payment = await station.paymentByNotice(tenant.id, qrCode.noticeNumber)
   if (!payment) throw fault('PAA_PAGAMENTO_SCONOSCIUTO', `notice ${qrCode.noticeNumber} is unknown`)
@@ -51,7 +67,10 @@ async function verifiableNotice(station: Station, tenant: TenantConfig & { platf
 function notPayableFault(notice: string, why: NotPayable): NodoFault {
   switch (why.reason) {
     case 'not_published':
-      return fault('PAA_PAGAMENTO_SCONOSCIUTO', `${notice} is not payable yet: its debt position is ${why.status === 'queued' ? 'still being published' : 'not published'}`)
+      return fault(
+        'PAA_PAGAMENTO_SCONOSCIUTO',
+        `${notice} is not payable yet: its debt position is ${why.status === 'queued' ? 'still being published' : 'not published'}`,
+      )
     case 'expired':
       return fault('PAA_PAGAMENTO_SCADUTO', `${notice} expired`)
     case 'cancelled':
@@ -66,7 +85,11 @@ function notPayableFault(notice: string, why: NotPayable): NodoFault {
 }
 
 /** What the nodo is told of one notice: its own amount, due date, description and transfers; the rest is the payment's. */
-function noticeFacts({ payment, notice }: { payment: StoredPayment; notice: PaymentNotice }, tenant: TenantConfig & { platforms: { pagopa: Pagopa } }, transferType?: 'POSTAL' | 'PAGOPA'): PaymentFacts {
+function noticeFacts(
+  { payment, notice }: { payment: StoredPayment; notice: PaymentNotice },
+  tenant: TenantConfig & { platforms: { pagopa: Pagopa } },
+  transferType?: 'POSTAL' | 'PAGOPA',
+): PaymentFacts {
   const { data } = payment
   // acceptPayment stores at least one transfer (the tenant's default when none is named) for every notice.
   const transfers = notice.transfers
@@ -128,7 +151,10 @@ export function createStationOperations(deps: { station: Station; logger: Logger
     try {
       position = await deps.gpd(tenant).position(credentialsOf(tenant), payment.data.iupd)
     } catch (error) {
-      deps.logger.warn({ tenant: tenant.id, noticeNumber: r.noticeNumber, receiptId: r.receiptId, err: error instanceof Error ? error.message : String(error) }, 'receipt not taken: GPD could not be asked whether its notice is paid')
+      deps.logger.warn(
+        { tenant: tenant.id, noticeNumber: r.noticeNumber, receiptId: r.receiptId, err: error instanceof Error ? error.message : String(error) },
+        'receipt not taken: GPD could not be asked whether its notice is paid',
+      )
       throw fault('PAA_SYSTEM_ERROR', `GPD cannot be reached to confirm notice ${r.noticeNumber}; try again later`)
     }
     const option = position?.options.find((o) => o.iuv === r.creditorReferenceId)
@@ -148,7 +174,8 @@ export function createStationOperations(deps: { station: Station; logger: Logger
     const tenant = callerTenant(station, request)
     const payable = await verifiableNotice(station, tenant, request.qrCode, version === 1 ? 'paGetPayment' : 'paGetPaymentV2')
     const due = payable.notice.amountCents
-    if (request.amount !== undefined && request.amount !== due) throw fault('PAA_ATTIVA_RPT_IMPORTO_NON_VALIDO', `amount ${formatAmount(request.amount)} is not the amount due, ${formatAmount(due)}`)
+    if (request.amount !== undefined && request.amount !== due)
+      throw fault('PAA_ATTIVA_RPT_IMPORTO_NON_VALIDO', `amount ${formatAmount(request.amount)} is not the amount due, ${formatAmount(due)}`)
     return noticeFacts(payable, tenant, request.transferType)
   }
 
@@ -159,7 +186,10 @@ export function createStationOperations(deps: { station: Station; logger: Logger
       // The nodo sends a receipt to every EC involved (FACTS §1): a beneficiary of another EC's notice gets it too,
       // with that EC in receipt.fiscalCode. It is acknowledged and not recorded: the notice is not the tenant's.
       if (r.transferList.transfer.some((t) => t.fiscalCodePA === tenant.fiscalCode)) {
-        deps.logger.info({ operation: version, tenant: tenant.id, creditor: r.fiscalCode, noticeNumber: r.noticeNumber, receiptId: r.receiptId }, 'receipt of another creditor acknowledged as beneficiary; nothing recorded')
+        deps.logger.info(
+          { operation: version, tenant: tenant.id, creditor: r.fiscalCode, noticeNumber: r.noticeNumber, receiptId: r.receiptId },
+          'receipt of another creditor acknowledged as beneficiary; nothing recorded',
+        )
         return
       }
       throw fault('PAA_ID_DOMINIO_ERRATO', `receipt.fiscalCode ${r.fiscalCode} is not idPA ${tenant.fiscalCode}, nor is idPA a beneficiary of its transfers`)
@@ -167,19 +197,33 @@ export function createStationOperations(deps: { station: Station; logger: Logger
     const payment = await station.paymentByNotice(tenant.id, r.noticeNumber)
     const notice = payment && noticeOf(payment.data, r.noticeNumber)
     if (!payment || !notice) throw fault('PAA_PAGAMENTO_SCONOSCIUTO', `notice ${r.noticeNumber} is unknown`)
-    if (r.creditorReferenceId !== notice.iuv) throw fault('PAA_SEMANTICA', `receipt.creditorReferenceId ${r.creditorReferenceId} is not the IUV of notice ${r.noticeNumber}`)
+    if (r.creditorReferenceId !== notice.iuv)
+      throw fault('PAA_SEMANTICA', `receipt.creditorReferenceId ${r.creditorReferenceId} is not the IUV of notice ${r.noticeNumber}`)
     if (r.paymentAmount !== notice.amountCents) {
-      throw fault('PAA_SEMANTICA', `receipt.paymentAmount ${formatAmount(r.paymentAmount)} is not the amount due for notice ${r.noticeNumber}, ${formatAmount(notice.amountCents)}`)
+      throw fault(
+        'PAA_SEMANTICA',
+        `receipt.paymentAmount ${formatAmount(r.paymentAmount)} is not the amount due for notice ${r.noticeNumber}, ${formatAmount(notice.amountCents)}`,
+      )
     }
     if (r.outcome !== 'OK') throw fault('PAA_SEMANTICA', `receipt.outcome ${r.outcome}: only receipts of successful payments are accepted`)
     // The same receipt again was confirmed the first time; it only finishes what that left undone.
     const known = receiptOf(payment, notice.installment?.index)?.receiptId === r.receiptId
     if (tenant.platforms.pagopa.mode === 'gpd' && !known) await confirmOnGpd(tenant, payment, r)
     const outcome = await station.recordReceipt(payment, toReceipt(request, version))
-    const log = { operation: version, tenant: tenant.id, noticeNumber: r.noticeNumber, ...(notice.installment ? { installment: notice.installment.index } : {}), receiptId: r.receiptId, outcome, status: payment.status }
+    const log = {
+      operation: version,
+      tenant: tenant.id,
+      noticeNumber: r.noticeNumber,
+      ...(notice.installment ? { installment: notice.installment.index } : {}),
+      receiptId: r.receiptId,
+      outcome,
+      status: payment.status,
+    }
     // Only the same receipt again (duplicate) is benign: another receipt for a notice that has one is a second collection.
-    if (outcome === 'already_final') deps.logger.error(log, 'receipt not recorded: its notice has another receipt already, so the money was collected twice and a refund is due')
-    else if (outcome === 'recorded_overpaid') deps.logger.error(log, 'receipt recorded, but other notices of the same debt were paid too: the money was collected twice, a refund is due')
+    if (outcome === 'already_final')
+      deps.logger.error(log, 'receipt not recorded: its notice has another receipt already, so the money was collected twice and a refund is due')
+    else if (outcome === 'recorded_overpaid')
+      deps.logger.error(log, 'receipt recorded, but other notices of the same debt were paid too: the money was collected twice, a refund is due')
     else deps.logger.info(log, 'receipt received')
   }
 

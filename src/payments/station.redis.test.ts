@@ -33,11 +33,20 @@ const station = createStation({
   tenants: new Map(),
   payments,
   expireIfDue: async (p) => p,
-  outcomes: { paid: async (p, r) => tell('paid', `paid ${p.id} ${r.receiptId}`), installmentPaid: async (p, i) => tell('installmentPaid', `installment ${i.index} ${p.id} ${p.status}`) },
+  outcomes: {
+    paid: async (p, r) => tell('paid', `paid ${p.id} ${r.receiptId}`),
+    installmentPaid: async (p, i) => tell('installmentPaid', `installment ${i.index} ${p.id} ${p.status}`),
+  },
 })
 let sequence = 0
 const notice = () => iuvFor('01', ++sequence)
-const transfer = (amountCents: number) => ({ idTransfer: '1' as const, amountCents, iban: 'IT60X0542811101000000123456', remittance: 'TARI', category: '9/0101100IM/' })
+const transfer = (amountCents: number) => ({
+  idTransfer: '1' as const,
+  amountCents,
+  iban: 'IT60X0542811101000000123456',
+  remittance: 'TARI',
+  category: '9/0101100IM/',
+})
 const data = (installments = 0): PaymentData => ({
   tenantId: 'comune-a',
   ...notice(),
@@ -46,10 +55,33 @@ const data = (installments = 0): PaymentData => ({
   amountCents: 300,
   description: 'd',
   transfers: [transfer(300)],
-  ...(installments > 0 ? { installments: Array.from({ length: installments }, (_, k): Installment => ({ index: k + 1, ...notice(), amountCents: 300 / installments, dueDate: `2026-0${k + 3}-01T00:00:00Z`, description: `rata ${k + 1}`, transfers: [transfer(300 / installments)] })) } : {}),
+  ...(installments > 0
+    ? {
+        installments: Array.from(
+          { length: installments },
+          (_, k): Installment => ({
+            index: k + 1,
+            ...notice(),
+            amountCents: 300 / installments,
+            dueDate: `2026-0${k + 3}-01T00:00:00Z`,
+            description: `rata ${k + 1}`,
+            transfers: [transfer(300 / installments)],
+          }),
+        ),
+      }
+    : {}),
   deliveryId: `d${sequence}`,
 })
-const receipt = (receiptId: string, on: { noticeNumber: string; iuv: string; amountCents: number }): Receipt => ({ receiptId, noticeNumber: on.noticeNumber, creditorReferenceId: on.iuv, amountCents: on.amountCents, outcome: 'OK', pspId: 'psp', pspName: 'PSP', version: 'paSendRTV2' })
+const receipt = (receiptId: string, on: { noticeNumber: string; iuv: string; amountCents: number }): Receipt => ({
+  receiptId,
+  noticeNumber: on.noticeNumber,
+  creditorReferenceId: on.iuv,
+  amountCents: on.amountCents,
+  outcome: 'OK',
+  pspId: 'psp',
+  pspName: 'PSP',
+  version: 'paSendRTV2',
+})
 
 async function aPayment(installments = 0, status: 'published' | 'expired' | 'cancelled' = 'published') {
   const id = `p-${randomUUID()}`
@@ -103,7 +135,11 @@ describe('a payment in installments', () => {
       ['partially_paid', 'installment 1 of 2 paid: receipt i1 from PSP'],
       ['paid', 'every installment paid (2); the last, 2, with receipt i2 from PSP'],
     ])
-    expect([JSON.parse(paid.fields['receipt:1'] as string).receiptId, JSON.parse(paid.fields['receipt:2'] as string).receiptId, paid.fields.receipt]).toEqual(['i1', 'i2', undefined])
+    expect([JSON.parse(paid.fields['receipt:1'] as string).receiptId, JSON.parse(paid.fields['receipt:2'] as string).receiptId, paid.fields.receipt]).toEqual([
+      'i1',
+      'i2',
+      undefined,
+    ])
     expect(told).toEqual([`installment 1 ${p.id} partially_paid`, `installment 1 ${p.id} partially_paid`, `installment 2 ${p.id} paid`, `paid ${p.id} i2`])
   })
 
@@ -113,31 +149,40 @@ describe('a payment in installments', () => {
     failing.add('installmentPaid')
     await expect(record(p, receipt('m2', installment(p, 2)))).rejects.toThrow('installmentPaid failed')
     const after = await now(p)
-    expect([after.status, JSON.parse(after.fields['receipt:2'] as string).receiptId, told]).toEqual(['partially_paid', 'm2', [`installment 1 ${p.id} partially_paid`]])
+    expect([after.status, JSON.parse(after.fields['receipt:2'] as string).receiptId, told]).toEqual([
+      'partially_paid',
+      'm2',
+      [`installment 1 ${p.id} partially_paid`],
+    ])
     expect(await record(p, receipt('m2', installment(p, 2)))).toBe('duplicate')
     expect(told).toEqual([`installment 1 ${p.id} partially_paid`, `installment 2 ${p.id} partially_paid`])
     expect((await now(p)).history).toEqual(after.history)
   })
 
-  it.each(['installmentPaid', 'paid'] as const)('the last installment applied, but %s failed: the receipt sent again tells both, paid once', async (outcome) => {
-    const p = await aPayment(2)
-    await record(p, receipt('l1', installment(p, 1)))
-    failing.add(outcome)
-    await expect(record(p, receipt('l2', installment(p, 2)))).rejects.toThrow(`${outcome} failed`)
-    expect((await now(p)).status).toBe('paid')
-    // An earlier installment sent again does not tell paid: the last one made the payment paid.
-    expect(await record(p, receipt('l1', installment(p, 1)))).toBe('duplicate')
-    expect(told.filter((t) => t.startsWith('paid'))).toEqual([])
-    expect(await record(p, receipt('l2', installment(p, 2)))).toBe('duplicate')
-    expect(told.slice(-2)).toEqual([`installment 2 ${p.id} paid`, `paid ${p.id} l2`])
-    expect(told.filter((t) => t.startsWith('paid'))).toHaveLength(1)
-  })
+  it.each(['installmentPaid', 'paid'] as const)(
+    'the last installment applied, but %s failed: the receipt sent again tells both, paid once',
+    async (outcome) => {
+      const p = await aPayment(2)
+      await record(p, receipt('l1', installment(p, 1)))
+      failing.add(outcome)
+      await expect(record(p, receipt('l2', installment(p, 2)))).rejects.toThrow(`${outcome} failed`)
+      expect((await now(p)).status).toBe('paid')
+      // An earlier installment sent again does not tell paid: the last one made the payment paid.
+      expect(await record(p, receipt('l1', installment(p, 1)))).toBe('duplicate')
+      expect(told.filter((t) => t.startsWith('paid'))).toEqual([])
+      expect(await record(p, receipt('l2', installment(p, 2)))).toBe('duplicate')
+      expect(told.slice(-2)).toEqual([`installment 2 ${p.id} paid`, `paid ${p.id} l2`])
+      expect(told.filter((t) => t.startsWith('paid'))).toHaveLength(1)
+    },
+  )
 
   it('two installments paid at the same moment still end paid, told once', async () => {
     const p = await aPayment(3)
     await record(p, receipt('c1', installment(p, 1)))
     const before = await now(p)
-    expect(await Promise.all([station.recordReceipt(before, receipt('c2', installment(p, 2))), station.recordReceipt(before, receipt('c3', installment(p, 3)))])).toEqual(['recorded', 'recorded'])
+    expect(
+      await Promise.all([station.recordReceipt(before, receipt('c2', installment(p, 2))), station.recordReceipt(before, receipt('c3', installment(p, 3)))]),
+    ).toEqual(['recorded', 'recorded'])
     expect((await now(p)).status).toBe('paid')
     expect(told.filter((t) => t.startsWith('paid'))).toHaveLength(1)
     expect((await now(p)).fields.settledBy).toBe(told.find((t) => t.startsWith('paid'))?.endsWith('c2') ? 'receipt:2' : 'receipt:3')

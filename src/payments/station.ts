@@ -2,7 +2,7 @@
 // a payment by notice number, and recording a receipt. The endpoint owns the SOAP and the fault
 // codes; this owns the state.
 import type { TenantConfig } from '../config/schema.ts'
-import { type Installment, noticeOf, type PaymentStore, type Receipt, receiptField, receiptOf, settledBy, settlement, type StoredPayment } from './payment.ts'
+import { type Installment, noticeOf, type PaymentStore, type Receipt, receiptField, receiptOf, type StoredPayment, settledBy, settlement } from './payment.ts'
 import type { PaymentOutcomes } from './payment-outcomes.ts'
 
 /** `recorded_overpaid`: kept, but other notices of the same debt were paid too — the tenant owes a refund. */
@@ -73,8 +73,13 @@ export function createStation(deps: {
     const kept = (await payments.get(payment.id)) as StoredPayment
     const { status } = settlement(kept)
     const count = kept.data.installments?.length
-    const detail = status === 'paid' && !receiptOf(kept) ? `every installment paid (${count}); the last, ${installment.index}, with receipt ${receipt.receiptId} from ${receipt.pspName}` : `installment ${installment.index} of ${count} paid: receipt ${receipt.receiptId} from ${receipt.pspName}`
-    const moved = status ? await payments.transition(payment.id, status, { detail, ...(status === 'paid' ? { fields: { settledBy: field } } : {}) }) : { ok: false as const }
+    const detail =
+      status === 'paid' && !receiptOf(kept)
+        ? `every installment paid (${count}); the last, ${installment.index}, with receipt ${receipt.receiptId} from ${receipt.pspName}`
+        : `installment ${installment.index} of ${count} paid: receipt ${receipt.receiptId} from ${receipt.pspName}`
+    const moved = status
+      ? await payments.transition(payment.id, status, { detail, ...(status === 'paid' ? { fields: { settledBy: field } } : {}) })
+      : { ok: false as const }
     const now = moved.ok ? moved.record : kept
     await outcomes.installmentPaid(now, installment, receipt)
     if (settledBy(now) === field) await outcomes.paid(now, receipt)

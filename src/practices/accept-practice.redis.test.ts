@@ -41,7 +41,8 @@ const aPractice = (over: Record<string, unknown> = {}) =>
   }) as unknown as PracticeRequest
 const tenant = () => t.deps.tenants.get('comune-a') as TenantConfig
 const deep = (depth: number) => JSON.parse(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`) as Record<string, unknown>
-const sweep = () => startSweeper({ store: t.deps.deliveries, engine: t.deps.engine, config: t.deps.config.delivery, onError: (e) => expect.fail(String(e)), graceMs: 0 }).stop()
+const sweep = () =>
+  startSweeper({ store: t.deps.deliveries, engine: t.deps.engine, config: t.deps.config.delivery, onError: (e) => expect.fail(String(e)), graceMs: 0 }).stop()
 /** What a practice accept can write, whatever its id. */
 const traces = async () => ({
   index: await t.deps.redis.zrange(`${t.prefix}:prat-idx:comune-a`, '0', '-1'),
@@ -55,7 +56,13 @@ describe('a record write that fails leaves nothing behind', () => {
     // An uploaded document, shared by content: the failed accept must not take it away.
     const shared = Buffer.from('%PDF-1.4 allegato condiviso')
     const sha256 = createHash('sha256').update(shared).digest('hex')
-    await t.deps.documents.put('comune-a', Readable.from([shared]), { name: 'allegato.pdf', contentType: 'application/pdf', uploadedBy: 'portal', expectedDigest: digestOfSha256(sha256), maxBytes: 1_000 })
+    await t.deps.documents.put('comune-a', Readable.from([shared]), {
+      name: 'allegato.pdf',
+      contentType: 'application/pdf',
+      uploadedBy: 'portal',
+      expectedDigest: digestOfSha256(sha256),
+      maxBytes: 1_000,
+    })
     const request = aPractice({ data: deep(5_000), attachments: [...aPractice().attachments, { sha256 }] })
     await expect(acceptPractice(t.deps, tenant(), request)).rejects.toThrow(RangeError)
     expect(await traces()).toMatchObject({ index: [], inlineBytes: [], timeline: [] })
@@ -97,7 +104,10 @@ describe('JSON nested too deep', () => {
     }
     expect(await traces()).toEqual(before)
     // 64 levels are still taken, and brackets inside strings do not count.
-    const res = await t.app.request('/v1/tenants/comune-a/practices', await signedInit(t.clients.portal, { body: { ...aPractice(), data: { ...deep(63), note: '[[[[{{{{'.repeat(20) } } }))
+    const res = await t.app.request(
+      '/v1/tenants/comune-a/practices',
+      await signedInit(t.clients.portal, { body: { ...aPractice(), data: { ...deep(63), note: '[[[[{{{{'.repeat(20) } } }),
+    )
     expect(res.status).toBe(202)
   })
 })

@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto'
 import type { SupplierPort } from '../adapters/supplier/port.ts'
 import type { Timeline } from '../citizens/timeline.ts'
-import type { DocumentStore } from '../documents/document-store.ts'
 import type { TenantConfig } from '../config/schema.ts'
+import type { DocumentStore } from '../documents/document-store.ts'
 import { SnodoError } from '../errors.ts'
 import type { DeliveryEngine } from '../queues/engine.ts'
 import { deliveryIdFor } from '../queues/engine.ts'
@@ -28,11 +28,21 @@ export function practiceServiceOf(tenant: TenantConfig, serviceCode: string) {
   const backoffice = tenant.platforms.backoffice
   if (!backoffice?.enabled) throw new SnodoError('platform_not_configured', `Tenant ${tenant.id} does not take practices`)
   const service = backoffice.services.find((s) => s.serviceCode === serviceCode)
-  if (!service) throw new SnodoError('validation_failed', `Unknown serviceCode ${serviceCode}`, { errors: [{ path: 'serviceCode', message: `one of ${backoffice.services.map((s) => s.serviceCode).join(', ') || '(none configured)'}` }] })
+  if (!service)
+    throw new SnodoError('validation_failed', `Unknown serviceCode ${serviceCode}`, {
+      errors: [{ path: 'serviceCode', message: `one of ${backoffice.services.map((s) => s.serviceCode).join(', ') || '(none configured)'}` }],
+    })
   return service
 }
 
-type AcceptDeps = { practices: PracticeStore; documents: DocumentStore; engine: DeliveryEngine; timeline: Timeline; clock: () => Date; supplier(tenant: TenantConfig, serviceCode: string): SupplierPort }
+type AcceptDeps = {
+  practices: PracticeStore
+  documents: DocumentStore
+  engine: DeliveryEngine
+  timeline: Timeline
+  clock: () => Date
+  supplier(tenant: TenantConfig, serviceCode: string): SupplierPort
+}
 
 export const newPracticeId = () => `prat_${randomUUID().replaceAll('-', '')}`
 
@@ -57,7 +67,10 @@ export async function acceptPractice(deps: AcceptDeps, tenant: TenantConfig, req
   // registration (the sweeper enqueues the intent) nor out of the citizen's timeline.
   // Sent together on the one connection, ahead of the record: one round trip, still written before it.
   const at = deps.clock()
-  await Promise.all([deps.engine.intend(deliveryOf(id, data), deps.practices.keyOf(id)), deps.timeline.record(tenant.id, request.applicant.fiscalCode, 'practice', id, at)])
+  await Promise.all([
+    deps.engine.intend(deliveryOf(id, data), deps.practices.keyOf(id)),
+    deps.timeline.record(tenant.id, request.applicant.fiscalCode, 'practice', id, at),
+  ])
   let stored: StoredPractice
   try {
     // On a failure the store takes back its index entry and inline bytes (practice.ts).
@@ -65,14 +78,23 @@ export async function acceptPractice(deps: AcceptDeps, tenant: TenantConfig, req
   } catch (error) {
     // The timeline entry goes too unless the record made it after all; the intent is the sweeper's,
     // which forgets it while no record names its delivery.
-    if (!(await deps.practices.get(id).catch(() => 'unknown'))) await deps.timeline.forget(tenant.id, request.applicant.fiscalCode, 'practice', id).catch(() => undefined)
+    if (!(await deps.practices.get(id).catch(() => 'unknown')))
+      await deps.timeline.forget(tenant.id, request.applicant.fiscalCode, 'practice', id).catch(() => undefined)
     throw error
   }
   await finishAccept(deps, id, data, at)
   return stored
 }
 
-const deliveryOf = (id: string, data: PracticeData) => ({ id: data.deliveryId, tenant: data.tenantId, target: 'backoffice' as const, operation: queueNames.backofficePractices, resourceId: id, payload: {}, meta: { serviceCode: data.serviceCode } })
+const deliveryOf = (id: string, data: PracticeData) => ({
+  id: data.deliveryId,
+  tenant: data.tenantId,
+  target: 'backoffice' as const,
+  operation: queueNames.backofficePractices,
+  resourceId: id,
+  payload: {},
+  meta: { serviceCode: data.serviceCode },
+})
 
 /** What follows the record: in the timeline (kept where it is), registration queued (a no-op when it exists). */
 async function finishAccept(deps: AcceptDeps, id: string, data: PracticeData, at: Date) {

@@ -28,9 +28,13 @@ export async function resolveDocuments(documents: DocumentStore, tenantId: strin
     inputs.map(async (a, i) => {
       if ('contentBase64' in a) return undefined
       const meta = await documents.meta(tenantId, a.sha256)
-      if (!meta) throw new SnodoError('validation_failed', `No uploaded document ${a.sha256}`, { errors: [{ path: `${field}.${i}.sha256`, message: 'upload it first with POST …/documents' }] })
+      if (!meta)
+        throw new SnodoError('validation_failed', `No uploaded document ${a.sha256}`, {
+          errors: [{ path: `${field}.${i}.sha256`, message: 'upload it first with POST …/documents' }],
+        })
       // Uploads refuse empty files; one stored before they did is refused here, like an empty inline one.
-      if (meta.size === 0) throw new SnodoError('validation_failed', `Document ${a.sha256} is empty`, { errors: [{ path: `${field}.${i}.sha256`, message: 'an empty file' }] })
+      if (meta.size === 0)
+        throw new SnodoError('validation_failed', `Document ${a.sha256} is empty`, { errors: [{ path: `${field}.${i}.sha256`, message: 'an empty file' }] })
       return { name: a.name ?? meta.name, contentType: meta.contentType, sha256: meta.sha256, size: meta.size }
     }),
   )
@@ -38,8 +42,12 @@ export async function resolveDocuments(documents: DocumentStore, tenantId: strin
     if (!('contentBase64' in a)) return undefined
     const content = Buffer.from(a.contentBase64, 'base64')
     const sha256 = createHash('sha256').update(content).digest('hex')
-    if (content.length === 0) throw new SnodoError('validation_failed', `Document ${a.name} is empty`, { errors: [{ path: `${field}.${i}.contentBase64`, message: 'an empty file' }] })
-    if (a.sha256 !== undefined && a.sha256.toLowerCase() !== sha256) throw new SnodoError('validation_failed', `Document ${a.name}: its sha256 does not match its content`, { errors: [{ path: `${field}.${i}.sha256`, message: `the content's sha256 is ${sha256}` }] })
+    if (content.length === 0)
+      throw new SnodoError('validation_failed', `Document ${a.name} is empty`, { errors: [{ path: `${field}.${i}.contentBase64`, message: 'an empty file' }] })
+    if (a.sha256 !== undefined && a.sha256.toLowerCase() !== sha256)
+      throw new SnodoError('validation_failed', `Document ${a.name}: its sha256 does not match its content`, {
+        errors: [{ path: `${field}.${i}.sha256`, message: `the content's sha256 is ${sha256}` }],
+      })
     return { name: a.name, contentType: a.contentType, sha256, size: content.length, content }
   })
   const attachments = inputs.map((_, i) => {
@@ -58,9 +66,22 @@ type Owner = { id: string; data: { tenantId: string } }
  * URL it is served at instead, and its bytes are not read.
  */
 export function fetchDocuments(deps: Stores, practice: Owner, attachments: Attachment[]): Promise<PracticeDocument[]>
-export function fetchDocuments(deps: Stores, practice: Owner, attachments: Attachment[], byReference: { publicUrl: string } | undefined): Promise<OutgoingDocument[]>
-export function fetchDocuments(deps: Stores, practice: Owner, attachments: Attachment[], byReference?: { publicUrl: string }): Promise<PracticeDocument[] | OutgoingDocument[]> {
-  const { id, data: { tenantId } } = practice
+export function fetchDocuments(
+  deps: Stores,
+  practice: Owner,
+  attachments: Attachment[],
+  byReference: { publicUrl: string } | undefined,
+): Promise<OutgoingDocument[]>
+export function fetchDocuments(
+  deps: Stores,
+  practice: Owner,
+  attachments: Attachment[],
+  byReference?: { publicUrl: string },
+): Promise<PracticeDocument[] | OutgoingDocument[]> {
+  const {
+    id,
+    data: { tenantId },
+  } = practice
   return Promise.all(
     attachments.map(async (a): Promise<OutgoingDocument> => {
       const described = { name: a.name, contentType: a.contentType, sha256: a.sha256, size: a.size }

@@ -8,5 +8,10 @@ export function otherSuppliers(tenant: TenantConfig | undefined, serviceCode: st
   const services = tenant?.platforms.backoffice?.services ?? []
   const endpointOf = (s: (typeof services)[number]) => (s.routing.mode === 'webhook' ? [s.routing.endpointId] : [])
   const own = new Set(services.filter((s) => s.serviceCode === serviceCode).flatMap(endpointOf))
-  return new Set(services.filter((s) => s.serviceCode !== serviceCode).flatMap(endpointOf).filter((id) => !own.has(id)))
+  return new Set(
+    services
+      .filter((s) => s.serviceCode !== serviceCode)
+      .flatMap(endpointOf)
+      .filter((id) => !own.has(id)),
+  )
 }

@@ -2,12 +2,12 @@
 // status (config `backoffice.services[].messages`), or Snodo's own Italian wording. {{placeholders}}:
 // subject, status, number (protocol number), year, message (what the office wrote), service.
 import { createHash } from 'node:crypto'
-import type { TenantConfig } from '../config/schema.ts'
 import { IoFiscalCode } from '../citizens/fiscal-code.ts'
+import type { Timeline } from '../citizens/timeline.ts'
+import type { TenantConfig } from '../config/schema.ts'
 import { acceptMessages } from '../messages/accept-message.ts'
 import { serviceName } from '../messages/io-services.ts'
 import type { MessageStore } from '../messages/message.ts'
-import type { Timeline } from '../citizens/timeline.ts'
 import type { DeliveryEngine } from '../queues/engine.ts'
 import type { PracticeStatus, StoredPractice } from './practice.ts'
 
@@ -29,7 +29,12 @@ const defaultTemplate = (status: PracticeStatus) => ({
 
 const fill = (text: string, values: Record<string, string>) => text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => values[name] ?? '')
 
-export function createPracticeMessages(deps: { messages: MessageStore; engine: DeliveryEngine; tenants: ReadonlyMap<string, TenantConfig>; timeline: Timeline }) {
+export function createPracticeMessages(deps: {
+  messages: MessageStore
+  engine: DeliveryEngine
+  tenants: ReadonlyMap<string, TenantConfig>
+  timeline: Timeline
+}) {
   return {
     /** Queues the message for this step; one per (practice, step number), so a retried step sends none twice. */
     async tell(p: StoredPractice, status: PracticeStatus, values: { message?: string; number?: string; year?: string }) {
@@ -37,12 +42,21 @@ export function createPracticeMessages(deps: { messages: MessageStore; engine: D
       if (!tenant?.platforms.appio?.enabled || !IoFiscalCode.safeParse(p.data.applicant.fiscalCode).success) return
       const service = tenant.platforms.backoffice?.services.find((s) => s.serviceCode === p.data.serviceCode)
       const template = { ...defaultTemplate(status), ...service?.messages?.[status] }
-      const all = { subject: p.data.subject, status, number: values.number ?? '-', year: values.year ?? '-', message: values.message ?? '', service: service?.name ?? p.data.serviceCode }
+      const all = {
+        subject: p.data.subject,
+        status,
+        number: values.number ?? '-',
+        year: values.year ?? '-',
+        message: values.message ?? '',
+        service: service?.name ?? p.data.serviceCode,
+      }
       const subject = fill(template.subject, all).slice(0, 120).padEnd(10, '.')
       const markdown = fill(template.markdown, all).slice(0, 10_000).padEnd(80, ' ')
       const id = `msg_${createHash('sha256').update(`${p.id}|${p.history.length}|${status}`).digest('hex').slice(0, 32)}`
       const ioService = service?.ioService ?? serviceName(tenant, undefined)
-      await acceptMessages(deps, tenant.id, [{ id, fiscalCode: p.data.applicant.fiscalCode, subject, markdown, service: ioService, reference: `${p.id}#${status}` }])
+      await acceptMessages(deps, tenant.id, [
+        { id, fiscalCode: p.data.applicant.fiscalCode, subject, markdown, service: ioService, reference: `${p.id}#${status}` },
+      ])
     },
   }
 }

@@ -8,7 +8,16 @@ import type { ProtocolRegistration } from '../adapters/protocollo/port.ts'
 import { deliveryIdFor } from '../queues/engine.ts'
 import { createStatusStore, type StoredResource, type Transitions } from '../resources/status-store.ts'
 
-export const practiceStatuses = ['submitted', 'registered', 'taken_in_charge', 'integration_requested', 'integration_submitted', 'accepted', 'rejected', 'withdrawn'] as const
+export const practiceStatuses = [
+  'submitted',
+  'registered',
+  'taken_in_charge',
+  'integration_requested',
+  'integration_submitted',
+  'accepted',
+  'rejected',
+  'withdrawn',
+] as const
 export type PracticeStatus = (typeof practiceStatuses)[number]
 
 /** The steps of a practice; integration may go round more than once; accepted, rejected and withdrawn end it. */
@@ -94,7 +103,13 @@ export function createPracticeStore(redis: Redis, prefix: string, clock: () => D
           const step = stepField.exec(name)?.[1]
           if (step === undefined) return []
           const registration = p.fields[`stepRegistration:${step}`]
-          return [{ step: Number(step), ...(JSON.parse(value) as Omit<StepDocuments, 'step'>), ...(registration ? { registration: JSON.parse(registration) as ProtocolRegistration } : {}) }]
+          return [
+            {
+              step: Number(step),
+              ...(JSON.parse(value) as Omit<StepDocuments, 'step'>),
+              ...(registration ? { registration: JSON.parse(registration) as ProtocolRegistration } : {}),
+            },
+          ]
         })
         .sort((a, b) => a.step - b.step)
     },

@@ -8,17 +8,17 @@
 import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectConforms, expectProblem } from '../../test/support/contract.ts'
 import { createBackofficeTestApp, startProtocollo } from '../../test/support/backoffice-app.ts'
+import { expectConforms, expectProblem } from '../../test/support/contract.ts'
 import { signedInit } from '../../test/support/signed.ts'
 import type { TestApp } from '../../test/support/test-app.ts'
 import { eventually } from '../../test/support/webhook-receiver.ts'
 import type { ProtocolloSimulator } from '../adapters/protocollo/simulator/app.ts'
 import type { RunningSimulator } from '../adapters/simulator/harness.ts'
 import { suapData } from '../adapters/supplier/port.suite.ts'
-import { pushMagicSubjects, supplierCodes } from '../adapters/supplier/simulator/magic.ts'
 import { SoapRouting, type SoapRoutingInput } from '../adapters/supplier/routing.ts'
-import { startSupplierService, type SupplierService } from '../adapters/supplier/simulator/service.ts'
+import { pushMagicSubjects, supplierCodes } from '../adapters/supplier/simulator/magic.ts'
+import { type SupplierService, startSupplierService } from '../adapters/supplier/simulator/service.ts'
 import { startWorkers } from '../workers.ts'
 
 const account = { username: 'snodo-push', password: 'push&<pw>' }
@@ -34,12 +34,26 @@ beforeAll(async () => {
   supplier = await startSupplierService({ account: { ...account, auth: 'wsse' }, slowMs: 1_500 })
   Object.assign(process.env, { PUSH_TEST_USER: account.username, PUSH_TEST_PASSWORD: account.password })
   const soap = (route: Partial<SoapRoutingInput>) =>
-    SoapRouting.parse({ mode: 'soap', profile: 'pratica', endpoint: supplier.endpoint, auth: { type: 'wsse', username: 'env:PUSH_TEST_USER', password: 'env:PUSH_TEST_PASSWORD' }, timeoutMs: 700, ...route })
+    SoapRouting.parse({
+      mode: 'soap',
+      profile: 'pratica',
+      endpoint: supplier.endpoint,
+      auth: { type: 'wsse', username: 'env:PUSH_TEST_USER', password: 'env:PUSH_TEST_PASSWORD' },
+      timeoutMs: 700,
+      ...route,
+    })
   t = await createBackofficeTestApp(
     {
       ...started.settings,
       services: [
-        { serviceCode: 'SUAP-02', name: 'SUAP (fornitore SOAP)', routing: soap({ profile: 'suap', params: { ufficio: 'SUAP di A', codiceAmministrazione: 'c_a001', codiceAOO: 'AOO_SUAP', identificativoSuap: '77', modulo: 'SCIA' } }) },
+        {
+          serviceCode: 'SUAP-02',
+          name: 'SUAP (fornitore SOAP)',
+          routing: soap({
+            profile: 'suap',
+            params: { ufficio: 'SUAP di A', codiceAmministrazione: 'c_a001', codiceAOO: 'AOO_SUAP', identificativoSuap: '77', modulo: 'SCIA' },
+          }),
+        },
         { serviceCode: 'SOC-02', name: 'Servizi sociali (fornitore SOAP)', routing: soap({ documents: 'reference' }) },
       ],
     },
@@ -56,7 +70,12 @@ afterAll(async () => {
 
 const practices = '/v1/tenants/comune-a/practices'
 const pdf = Buffer.from('%PDF-1.4 SCIA per apertura di un bar')
-const inline = (name: string, content: Buffer) => ({ name, contentType: 'application/pdf', contentBase64: content.toString('base64'), sha256: createHash('sha256').update(content).digest('hex') })
+const inline = (name: string, content: Buffer) => ({
+  name,
+  contentType: 'application/pdf',
+  contentBase64: content.toString('base64'),
+  sha256: createHash('sha256').update(content).digest('hex'),
+})
 const aPractice = (over: Record<string, unknown> = {}) => ({
   serviceCode: 'SUAP-02',
   applicant: { fiscalCode: 'RSSMRA80A01H501U', givenName: 'Mario', familyName: 'Rossi', pec: 'mario.rossi@pec.example.it' },
@@ -77,14 +96,29 @@ const submit = async (over: Record<string, unknown> = {}) => {
   expect(res.status, await res.clone().text()).toBe(202)
   return ((await res.json()) as { id: string }).id
 }
-type PushView = { delivery?: { status: string; attempts: { outcome: string; errorKind?: string; upstreamCode?: string; message?: string }[]; lastError?: { kind: string; upstreamCode?: string; message: string } }; forwardedAt?: string; supplierPracticeId?: string }
-const get = async (id: string) => (await (await call('GET', `${practices}/${id}`, '/v1/tenants/{tenantId}/practices/{practiceId}')).json()) as { status: string; supplierPush?: PushView }
+type PushView = {
+  delivery?: {
+    status: string
+    attempts: { outcome: string; errorKind?: string; upstreamCode?: string; message?: string }[]
+    lastError?: { kind: string; upstreamCode?: string; message: string }
+  }
+  forwardedAt?: string
+  supplierPracticeId?: string
+}
+const get = async (id: string) =>
+  (await (await call('GET', `${practices}/${id}`, '/v1/tenants/{tenantId}/practices/{practiceId}')).json()) as { status: string; supplierPush?: PushView }
 const pushOf = async (id: string) => (await get(id)).supplierPush
 const pushEnded = (id: string) => eventually(async () => ['succeeded', 'dead'].includes((await pushOf(id))?.delivery?.status ?? ''))
-const replay = async (deliveryId: string) => expect((await t.app.request(`/v1/deliveries/${deliveryId}/replay`, await signedInit(t.clients.ops, { body: { reason: 'checked' } }))).status).toBe(202)
+const replay = async (deliveryId: string) =>
+  expect((await t.app.request(`/v1/deliveries/${deliveryId}/replay`, await signedInit(t.clients.ops, { body: { reason: 'checked' } }))).status).toBe(202)
 const pushDeliveryOf = async (id: string) => (await t.deps.practices.get(id))?.fields.supplierDeliveryId as string
-const withdraw = async (id: string) => expect((await call('POST', `${practices}/${id}/status`, '/v1/tenants/{tenantId}/practices/{practiceId}/status', { status: 'withdrawn', message: 'Non serve più' })).status).toBe(200)
-const faultPage = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>soap:Server</faultcode><faultstring>database offline</faultstring></soap:Fault></soap:Body></soap:Envelope>'
+const withdraw = async (id: string) =>
+  expect(
+    (await call('POST', `${practices}/${id}/status`, '/v1/tenants/{tenantId}/practices/{practiceId}/status', { status: 'withdrawn', message: 'Non serve più' }))
+      .status,
+  ).toBe(200)
+const faultPage =
+  '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>soap:Server</faultcode><faultstring>database offline</faultstring></soap:Fault></soap:Body></soap:Envelope>'
 /** The next event of this type fails to be published, once (Redis gone for a moment): what a stopped attempt leaves. */
 function failPublishOnce(type: string) {
   const events = t.deps.events
@@ -96,7 +130,8 @@ function failPublishOnce(type: string) {
   }
   return () => void (events.publish = publish)
 }
-const eventsOf = async (id: string) => (await t.deps.events.read('comune-a', { limit: 1000 })).items.filter((e) => e.data.practiceId === id || (e.data as { resourceId?: string }).resourceId === id)
+const eventsOf = async (id: string) =>
+  (await t.deps.events.read('comune-a', { limit: 1000 })).items.filter((e) => e.data.practiceId === id || (e.data as { resourceId?: string }).resourceId === id)
 
 describe('the SOAP push of a registered practice', () => {
   it('reaches the supplier once, after its registration; the practice keeps when and under which id, and the portal hears practice.forwarded', async () => {
@@ -105,14 +140,23 @@ describe('the SOAP push of a registered practice', () => {
     const push = (await pushOf(id)) as PushView
     const received = supplier.received.filter((p) => p.idPratica === id)
     expect(received).toHaveLength(1)
-    expect(push).toMatchObject({ forwardedAt: expect.any(String), supplierPracticeId: received[0]?.idPraticaFornitore, delivery: { status: 'succeeded', attempts: [{ outcome: 'succeeded', message: `accepted by the supplier as ${received[0]?.idPraticaFornitore}` }] } })
+    expect(push).toMatchObject({
+      forwardedAt: expect.any(String),
+      supplierPracticeId: received[0]?.idPraticaFornitore,
+      delivery: { status: 'succeeded', attempts: [{ outcome: 'succeeded', message: `accepted by the supplier as ${received[0]?.idPraticaFornitore}` }] },
+    })
     const registration = protocollo.registrations.find((r) => r.correlationKey === id)
     expect(received[0]?.protocollo).toMatchObject({ numero: String(registration?.number) })
     expect(received[0]?.riepilogo).toContain('<ragione-sociale>Caffè Rossi &amp; Figli S.r.l.</ragione-sociale>')
     expect(supplier.problems).toEqual([])
     const events = await eventsOf(id)
     expect(events.map((e) => e.type)).toEqual(['practice.registered', 'practice.forwarded'])
-    expect(events[1]?.data).toMatchObject({ via: 'soap', serviceCode: 'SUAP-02', supplierPracticeId: received[0]?.idPraticaFornitore, registration: { number: String(registration?.number) } })
+    expect(events[1]?.data).toMatchObject({
+      via: 'soap',
+      serviceCode: 'SUAP-02',
+      supplierPracticeId: received[0]?.idPraticaFornitore,
+      registration: { number: String(registration?.number) },
+    })
   })
 
   it('a SOAP fault: dead at once with the supplier’s code and text, the practice registered but not forwarded; delivery.dead raised', async () => {
@@ -121,7 +165,10 @@ describe('the SOAP push of a registered practice', () => {
     const practice = await get(id)
     expect(practice.status).toBe('registered')
     expect(practice.supplierPush?.forwardedAt).toBeUndefined()
-    expect(practice.supplierPush?.delivery).toMatchObject({ status: 'dead', attempts: [{ outcome: 'failed', errorKind: 'rejected', upstreamCode: 'soap:Server' }] })
+    expect(practice.supplierPush?.delivery).toMatchObject({
+      status: 'dead',
+      attempts: [{ outcome: 'failed', errorKind: 'rejected', upstreamCode: 'soap:Server' }],
+    })
     expect(practice.supplierPush?.delivery?.lastError?.message).toContain('Errore interno del gestionale (simulato)')
     expect(supplier.timesReceived(id)).toBe(0)
     expect((await eventsOf(id)).map((e) => e.type)).toEqual(['practice.registered', 'delivery.dead'])
@@ -141,7 +188,10 @@ describe('the SOAP push of a registered practice', () => {
     await pushEnded(id)
     const delivery = (await pushOf(id))?.delivery
     expect(delivery?.status).toBe('succeeded')
-    expect(delivery?.attempts.map((a) => [a.outcome, a.errorKind, a.upstreamCode])).toEqual([['failed', 'unavailable', supplierCodes.busy.code], ['succeeded', undefined, undefined]])
+    expect(delivery?.attempts.map((a) => [a.outcome, a.errorKind, a.upstreamCode])).toEqual([
+      ['failed', 'unavailable', supplierCodes.busy.code],
+      ['succeeded', undefined, undefined],
+    ])
     expect(supplier.timesReceived(id)).toBe(1)
   })
 
@@ -150,7 +200,10 @@ describe('the SOAP push of a registered practice', () => {
     await pushEnded(id)
     const push = (await pushOf(id)) as PushView
     expect(push.delivery?.status).toBe('succeeded')
-    expect(push.delivery?.attempts.map((a) => [a.outcome, a.errorKind])).toEqual([['failed', 'timeout'], ['succeeded', undefined]])
+    expect(push.delivery?.attempts.map((a) => [a.outcome, a.errorKind])).toEqual([
+      ['failed', 'timeout'],
+      ['succeeded', undefined],
+    ])
     expect(push.delivery?.attempts[1]?.message).toMatch(/^the supplier already had it as FORN-\d+: not sent again$/)
     expect(supplier.timesReceived(id)).toBe(1)
     expect(push.supplierPracticeId).toBe(supplier.received.find((p) => p.idPratica === id)?.idPraticaFornitore)
@@ -184,7 +237,11 @@ describe('the SOAP push of a registered practice', () => {
       restore()
     }
     const stopped = (await pushOf(id)) as PushView
-    expect(stopped).toMatchObject({ forwardedAt: expect.any(String), supplierPracticeId: expect.any(String), delivery: { status: 'dead', lastError: { kind: 'internal', message: expect.stringContaining('Redis hiccup') } } })
+    expect(stopped).toMatchObject({
+      forwardedAt: expect.any(String),
+      supplierPracticeId: expect.any(String),
+      delivery: { status: 'dead', lastError: { kind: 'internal', message: expect.stringContaining('Redis hiccup') } },
+    })
     expect((await eventsOf(id)).map((e) => e.type)).not.toContain('practice.forwarded')
 
     await replay(await pushDeliveryOf(id))
@@ -193,7 +250,9 @@ describe('the SOAP push of a registered practice', () => {
     expect(push.delivery?.attempts.at(-1)?.message).toBe(`already accepted by the supplier on ${stopped.forwardedAt}`)
     expect(push.forwardedAt).toBe(stopped.forwardedAt)
     const forwarded = (await eventsOf(id)).filter((e) => e.type === 'practice.forwarded')
-    expect(forwarded.map((e) => e.data)).toEqual([expect.objectContaining({ via: 'soap', serviceCode: 'SOC-02', supplierPracticeId: stopped.supplierPracticeId })])
+    expect(forwarded.map((e) => e.data)).toEqual([
+      expect.objectContaining({ via: 'soap', serviceCode: 'SOC-02', supplierPracticeId: stopped.supplierPracticeId }),
+    ])
     expect(supplier.timesReceived(id)).toBe(1)
   })
 
@@ -223,24 +282,44 @@ describe('the SOAP push of a registered practice', () => {
     await pushEnded(id)
     const push = (await pushOf(id)) as PushView
     const supplierPracticeId = supplier.received.find((p) => p.idPratica === id)?.idPraticaFornitore
-    expect(push.delivery?.attempts.map((a) => [a.outcome, a.errorKind])).toEqual([['failed', 'timeout'], ['succeeded', undefined]])
-    expect(push.delivery?.attempts[1]?.message).toMatch(new RegExp(`^not sent: the practice was withdrawn on .+, but the supplier already had it as ${supplierPracticeId}$`))
+    expect(push.delivery?.attempts.map((a) => [a.outcome, a.errorKind])).toEqual([
+      ['failed', 'timeout'],
+      ['succeeded', undefined],
+    ])
+    expect(push.delivery?.attempts[1]?.message).toMatch(
+      new RegExp(`^not sent: the practice was withdrawn on .+, but the supplier already had it as ${supplierPracticeId}$`),
+    )
     expect(push).toMatchObject({ forwardedAt: expect.any(String), supplierPracticeId })
     expect(supplier.timesReceived(id)).toBe(1)
-    expect((await eventsOf(id)).filter((e) => e.type === 'practice.forwarded').map((e) => e.data)).toEqual([expect.objectContaining({ via: 'soap', supplierPracticeId })])
+    expect((await eventsOf(id)).filter((e) => e.type === 'practice.forwarded').map((e) => e.data)).toEqual([
+      expect.objectContaining({ via: 'soap', supplierPracticeId }),
+    ])
   })
 
   it('documents: inline ones with their bytes, one uploaded first as the URL the supplier reads it at (routing documents: reference)', async () => {
     const plan = Buffer.from('%PDF-1.4 progetto assistenziale '.repeat(100))
     const sha256 = createHash('sha256').update(plan).digest('hex')
-    await t.deps.documents.put('comune-a', Readable.from([plan]), { name: 'progetto.pdf', contentType: 'application/pdf', uploadedBy: 'portal', expectedDigest: `SHA-256=${createHash('sha256').update(plan).digest('base64')}`, maxBytes: 1_000_000 })
+    await t.deps.documents.put('comune-a', Readable.from([plan]), {
+      name: 'progetto.pdf',
+      contentType: 'application/pdf',
+      uploadedBy: 'portal',
+      expectedDigest: `SHA-256=${createHash('sha256').update(plan).digest('base64')}`,
+      maxBytes: 1_000_000,
+    })
     const id = await submit({ serviceCode: 'SOC-02', data: { richiesta: 'assistenza' }, attachments: [inline('domanda.pdf', pdf), { sha256 }] })
     await pushEnded(id)
     const received = supplier.received.find((p) => p.idPratica === id)
     expect(received?.riepilogo).toBeUndefined()
     expect(received?.allegati).toEqual([
       expect.objectContaining({ nomeFile: 'domanda.pdf', principale: true, bytes: pdf.length }),
-      { nomeFile: 'progetto.pdf', tipoMime: 'application/pdf', impronta: sha256, dimensione: plan.length, principale: false, riferimento: `https://snodo.test/v1/tenants/comune-a/documents/${sha256}/content` },
+      {
+        nomeFile: 'progetto.pdf',
+        tipoMime: 'application/pdf',
+        impronta: sha256,
+        dimensione: plan.length,
+        principale: false,
+        riferimento: `https://snodo.test/v1/tenants/comune-a/documents/${sha256}/content`,
+      },
     ])
   })
 })
@@ -249,7 +328,10 @@ describe('a practice its supplier could not take', () => {
   it('is refused at submit with 400 naming each field, and nothing is stored', async () => {
     const before = (await t.deps.practices.page('comune-a', undefined, 10_000)).length
     const { impresa } = suapData.suap
-    const unfit = aPractice({ data: { suap: { ...suapData.suap, impresa: { ...impresa, ragioneSociale: '', indirizzo: { ...impresa.indirizzo, cap: 'ROMA' } } } }, attachments: [{ ...inline('foto.png', pdf), contentType: 'image/png' }] })
+    const unfit = aPractice({
+      data: { suap: { ...suapData.suap, impresa: { ...impresa, ragioneSociale: '', indirizzo: { ...impresa.indirizzo, cap: 'ROMA' } } } },
+      attachments: [{ ...inline('foto.png', pdf), contentType: 'image/png' }],
+    })
     const problem = await expectProblem(await call('POST', practices, '/v1/tenants/{tenantId}/practices', unfit), 400, 'validation_failed')
     expect(problem.errors?.map((e) => e.path)).toEqual(['data.suap.impresa.ragioneSociale', 'data.suap.impresa.indirizzo.cap', 'attachments.0.contentType'])
     const none = await expectProblem(await call('POST', practices, '/v1/tenants/{tenantId}/practices', aPractice({ data: {} })), 400, 'validation_failed')

@@ -14,8 +14,8 @@ import { type DeliveryEngine, deliveryIdFor } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
 import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.ts'
 import { practiceServiceOf } from './accept-practice.ts'
-import { fetchDocuments } from './practice-documents.ts'
 import type { PracticeStore, StoredPractice } from './practice.ts'
+import { fetchDocuments } from './practice-documents.ts'
 import { otherSuppliers } from './practice-events.ts'
 
 /** Queues the push of a registered practice, once: the delivery id derives from the practice. */
@@ -23,7 +23,17 @@ export async function enqueuePush(deps: { engine: DeliveryEngine; practices: Pra
   if (practice.fields.supplierDeliveryId) return
   const id = deliveryIdFor(`supplier-push|${practice.data.tenantId}|${practice.id}`)
   const { serviceCode } = practice.data
-  await deps.engine.enqueue([{ id, tenant: practice.data.tenantId, target: 'backoffice', operation: queueNames.backofficeSoapPush, resourceId: practice.id, payload: {}, meta: { serviceCode } }])
+  await deps.engine.enqueue([
+    {
+      id,
+      tenant: practice.data.tenantId,
+      target: 'backoffice',
+      operation: queueNames.backofficeSoapPush,
+      resourceId: practice.id,
+      payload: {},
+      meta: { serviceCode },
+    },
+  ])
   await deps.practices.setFields(practice.id, { supplierDeliveryId: id })
 }
 
@@ -55,7 +65,12 @@ export function createPracticePusher(deps: PusherDeps): DeliveryHandler {
         return { detail: `already accepted by the supplier on ${practice.fields.forwardedAt}` }
       }
       const routing = practiceServiceOf(tenant, serviceCode).routing
-      if (routing.mode !== 'soap') throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `service ${serviceCode} no longer routes to a SOAP service (now ${routing.mode}): nothing was sent` })
+      if (routing.mode !== 'soap')
+        throw new UpstreamError({
+          kind: 'protocol',
+          platform: 'backoffice',
+          message: `service ${serviceCode} no longer routes to a SOAP service (now ${routing.mode}): nothing was sent`,
+        })
       // A withdrawn practice is not handed over (a retry, an operator's replay). An earlier attempt may
       // have reached the supplier all the same (a timeout): where it can be asked, that is recorded.
       if (practice.status === 'withdrawn') {
@@ -64,12 +79,30 @@ export function createPracticePusher(deps: PusherDeps): DeliveryHandler {
         const withdrawnAt = practice.history.findLast((h) => h.status === 'withdrawn')?.at ?? practice.updatedAt
         if (!earlier) return { detail: `not sent: the practice was withdrawn on ${withdrawnAt}` }
         await accepted(deps, practice, registration, earlier.supplierPracticeId)
-        return { detail: `not sent: the practice was withdrawn on ${withdrawnAt}, but the supplier already had it${earlier.supplierPracticeId ? ` as ${earlier.supplierPracticeId}` : ''}` }
+        return {
+          detail: `not sent: the practice was withdrawn on ${withdrawnAt}, but the supplier already had it${earlier.supplierPracticeId ? ` as ${earlier.supplierPracticeId}` : ''}`,
+        }
       }
-      const [main, ...attachments] = await fetchDocuments(deps, practice, practice.data.attachments, routing.documents === 'reference' ? { publicUrl: deps.publicUrl } : undefined)
+      const [main, ...attachments] = await fetchDocuments(
+        deps,
+        practice,
+        practice.data.attachments,
+        routing.documents === 'reference' ? { publicUrl: deps.publicUrl } : undefined,
+      )
       if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: 'a practice needs at least one document' })
       const { applicant, subject, data, submittedAt, channel } = practice.data
-      const receipt = await deps.supplier(tenant, serviceCode).push({ correlationKey: practice.id, serviceCode, subject, applicant, data, submittedAt, channel, ...(registration ? { registration } : {}), main, attachments })
+      const receipt = await deps.supplier(tenant, serviceCode).push({
+        correlationKey: practice.id,
+        serviceCode,
+        subject,
+        applicant,
+        data,
+        submittedAt,
+        channel,
+        ...(registration ? { registration } : {}),
+        main,
+        attachments,
+      })
       await accepted(deps, practice, registration, receipt.supplierPracticeId)
       const as = receipt.supplierPracticeId ? ` as ${receipt.supplierPracticeId}` : ''
       return { detail: receipt.found ? `the supplier already had it${as}: not sent again` : `accepted by the supplier${as}` }
@@ -88,6 +121,15 @@ async function accepted(deps: PusherDeps, practice: StoredPractice, registration
 /** `practice.forwarded` (via soap); the same fact told again (a retry finishing a stopped attempt) is the same event. */
 async function tellForwarded(deps: PusherDeps, practice: StoredPractice, registration: Registration, supplierPracticeId: string | undefined) {
   const { tenantId, serviceCode } = practice.data
-  const data = { practiceId: practice.id, serviceCode, via: 'soap', ...(supplierPracticeId ? { supplierPracticeId } : {}), ...(registration ? { registration } : {}) }
-  await deps.events.publish(tenantId, 'practice.forwarded', data, { dedupeKey: `${practice.id}|forwarded`, except: otherSuppliers(deps.tenants.get(tenantId), serviceCode) })
+  const data = {
+    practiceId: practice.id,
+    serviceCode,
+    via: 'soap',
+    ...(supplierPracticeId ? { supplierPracticeId } : {}),
+    ...(registration ? { registration } : {}),
+  }
+  await deps.events.publish(tenantId, 'practice.forwarded', data, {
+    dedupeKey: `${practice.id}|forwarded`,
+    except: otherSuppliers(deps.tenants.get(tenantId), serviceCode),
+  })
 }

@@ -10,8 +10,8 @@ import { UpstreamError } from '../errors.ts'
 import type { EventFeed } from '../events/event-feed.ts'
 import type { DeliveryEngine } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
-import { throughOutage } from '../queues/through-outage.ts'
 import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.ts'
+import { throughOutage } from '../queues/through-outage.ts'
 import { practiceServiceOf } from './accept-practice.ts'
 import type { PracticeStore, StoredPractice } from './practice.ts'
 import { fetchDocuments } from './practice-documents.ts'
@@ -20,7 +20,15 @@ import type { PracticeMessages } from './practice-messages.ts'
 import { enqueuePush } from './push-practice.ts'
 import { underRegistrationMark } from './registration-marker.ts'
 
-type RegistrarDeps = { practices: PracticeStore; documents: DocumentStore; events: EventFeed; messages: PracticeMessages; engine: DeliveryEngine; tenants: ReadonlyMap<string, TenantConfig>; protocol(tenant: TenantConfig): ProtocolPort }
+type RegistrarDeps = {
+  practices: PracticeStore
+  documents: DocumentStore
+  events: EventFeed
+  messages: PracticeMessages
+  engine: DeliveryEngine
+  tenants: ReadonlyMap<string, TenantConfig>
+  protocol(tenant: TenantConfig): ProtocolPort
+}
 
 export function createPracticeRegistrar(deps: RegistrarDeps): DeliveryHandler {
   return {
@@ -50,7 +58,9 @@ export function createPracticeRegistrar(deps: RegistrarDeps): DeliveryHandler {
         )
         const fields = { registration: JSON.stringify(registration) }
         // What the protocollo just gave exists nowhere else: a Redis blip must not turn it into an unknown outcome.
-        const moved = await throughOutage(() => deps.practices.transition(practice.id, 'registered', { detail: `protocol n. ${registration.number}/${registration.year}`, fields }))
+        const moved = await throughOutage(() =>
+          deps.practices.transition(practice.id, 'registered', { detail: `protocol n. ${registration.number}/${registration.year}`, fields }),
+        )
         if (!moved.ok && moved.from !== 'registered') {
           // Withdrawn while the protocollo registered it: the protocol number is kept all the same (what
           // the withdrawal's own registration refers to), though the practice never shows registered.
@@ -61,7 +71,8 @@ export function createPracticeRegistrar(deps: RegistrarDeps): DeliveryHandler {
         registered = moved.record
       }
       const registration = deps.practices.registration(registered)
-      if (!registration) throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `practice ${practice.id} is registered without its registration` })
+      if (!registration)
+        throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `practice ${practice.id} is registered without its registration` })
       await afterRegistration(deps, tenant, registered, registration)
       return { detail: `registered as ${registration.number}/${registration.year}` }
     },
@@ -76,7 +87,12 @@ async function afterRegistration(deps: RegistrarDeps, tenant: TenantConfig, regi
   const routing = practiceServiceOf(tenant, serviceCode).routing
   if (routing.mode === 'webhook') {
     // The supplier's endpoint alone gets the practice, signed like every webhook, and retried likewise.
-    await deps.events.publish(tenant.id, 'practice.forwarded', { practiceId: registered.id, serviceCode, via: 'webhook', registration, practice: forwarded(registered) }, { dedupeKey: `${registered.id}|forwarded`, endpointId: routing.endpointId })
+    await deps.events.publish(
+      tenant.id,
+      'practice.forwarded',
+      { practiceId: registered.id, serviceCode, via: 'webhook', registration, practice: forwarded(registered) },
+      { dedupeKey: `${registered.id}|forwarded`, endpointId: routing.endpointId },
+    )
   }
   if (routing.mode === 'soap') await enqueuePush(deps, registered)
 }
@@ -86,7 +102,12 @@ type Registration = NonNullable<ReturnType<PracticeStore['registration']>>
 /** practice.registered, one event per practice (told again, it is the same event). */
 async function tellRegistered(deps: RegistrarDeps, tenant: TenantConfig, practice: StoredPractice, registration: Registration) {
   const { serviceCode } = practice.data
-  await deps.events.publish(tenant.id, 'practice.registered', { practiceId: practice.id, serviceCode, registration }, { dedupeKey: `${practice.id}|registered`, except: otherSuppliers(tenant, serviceCode) })
+  await deps.events.publish(
+    tenant.id,
+    'practice.registered',
+    { practiceId: practice.id, serviceCode, registration },
+    { dedupeKey: `${practice.id}|registered`, except: otherSuppliers(tenant, serviceCode) },
+  )
 }
 
 /** What the back-office receives: the structured practice, documents by reference (sha256). */

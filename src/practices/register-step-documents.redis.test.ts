@@ -18,7 +18,13 @@ import { stepDeliveryId } from './practice.ts'
 
 const dir = `${contractsDir}backoffice/docer/`
 const wsdl = { auth: `${dir}AuthenticationService.wsdl`, documenti: `${dir}DocerServices.wsdl`, protocollo: `${dir}WSProtocollazione.wsdl` }
-const params = { codiceEnte: 'EMR', codiceAmministrazione: 'c_d969', codiceAOO: 'AOO_D969', denominazione: 'Comune di Esempio', indirizzoTelematico: 'protocollo@pec.comune.esempio.it' }
+const params = {
+  codiceEnte: 'EMR',
+  codiceAmministrazione: 'c_d969',
+  codiceAOO: 'AOO_D969',
+  denominazione: 'Comune di Esempio',
+  indirizzoTelematico: 'protocollo@pec.comune.esempio.it',
+}
 
 let vendor: DocerSimulator
 let server: SoapSimulator
@@ -29,10 +35,17 @@ const available = contractsAvailable('step documents registered at DocER through
 
 beforeAll(async () => {
   if (!available) return
-  vendor = createDocerSimulator({ codiceEnte: params.codiceEnte, username: 'snodo', password: 'docer-pw', validateSegnatura: (xml) => xmllintErrors(xml, `${dir}SegnaturaProtocollazioneRequest.xsd`) })
+  vendor = createDocerSimulator({
+    codiceEnte: params.codiceEnte,
+    username: 'snodo',
+    password: 'docer-pw',
+    validateSegnatura: (xml) => xmllintErrors(xml, `${dir}SegnaturaProtocollazioneRequest.xsd`),
+  })
   server = await listenSoap(vendor.mounts(wsdl))
   Object.assign(process.env, { STEP_DOCER_USER: 'snodo', STEP_DOCER_PASSWORD: 'docer-pw' })
-  const services = Object.fromEntries(Object.entries(wsdl).map(([name, file]) => [name, { wsdl: file, endpoint: `${server.url}${vendor.paths[name as keyof typeof wsdl]}` }]))
+  const services = Object.fromEntries(
+    Object.entries(wsdl).map(([name, file]) => [name, { wsdl: file, endpoint: `${server.url}${vendor.paths[name as keyof typeof wsdl]}` }]),
+  )
   t = await createBackofficeTestApp(
     {
       baseUrl: server.url,
@@ -52,24 +65,45 @@ afterAll(async () => {
 
 const base = '/v1/tenants/comune-a/practices'
 const pdf = (text: string) => Buffer.from(`%PDF-1.4 ${text}`)
-const inline = (name: string, bytes: Buffer) => ({ name, contentType: 'application/pdf', contentBase64: bytes.toString('base64'), sha256: createHash('sha256').update(bytes).digest('hex') })
-const request = async (path: string, body?: object) => (await t.app.request(path, await signedInit(t.clients.portal, body ? { method: 'POST', body } : {}))).json()
+const inline = (name: string, bytes: Buffer) => ({
+  name,
+  contentType: 'application/pdf',
+  contentBase64: bytes.toString('base64'),
+  sha256: createHash('sha256').update(bytes).digest('hex'),
+})
+const request = async (path: string, body?: object) =>
+  (await t.app.request(path, await signedInit(t.clients.portal, body ? { method: 'POST', body } : {}))).json()
 const abstractOf = (documentId: string | undefined) => vendor.documents.get(String(documentId))?.metadata.ABSTRACT
 
 it.runIf(available)('a step registration that times out after DocER registered is retried, found by its key, and registered exactly once', async () => {
-  const practice = { serviceCode: 'SUE-01', applicant: { fiscalCode: 'IOUSER00A00Y009X', givenName: 'Anna', familyName: 'Rossi' }, subject: 'Permesso di costruire', data: {}, attachments: [inline('domanda.pdf', pdf('domanda'))], channel: 'online', submittedAt: '2026-11-23T10:00:00+01:00' }
+  const practice = {
+    serviceCode: 'SUE-01',
+    applicant: { fiscalCode: 'IOUSER00A00Y009X', givenName: 'Anna', familyName: 'Rossi' },
+    subject: 'Permesso di costruire',
+    data: {},
+    attachments: [inline('domanda.pdf', pdf('domanda'))],
+    channel: 'online',
+    submittedAt: '2026-11-23T10:00:00+01:00',
+  }
   const { id } = await request(base, practice)
   await eventually(async () => (await request(`${base}/${id}`)).status === 'registered')
   const original = (await request(`${base}/${id}`)).registration
 
   // The next protocollaById (the step's) registers, then answers past the adapter's 400 ms.
   vendor.troubleOnce('protocollaById', { slowMs: 1_500, actFirst: true })
-  const accepted = await request(`${base}/${id}/status`, { status: 'accepted', message: 'Permesso rilasciato', documents: [inline('permesso.pdf', pdf('permesso di costruire n. 12'))] })
+  const accepted = await request(`${base}/${id}/status`, {
+    status: 'accepted',
+    message: 'Permesso rilasciato',
+    documents: [inline('permesso.pdf', pdf('permesso di costruire n. 12'))],
+  })
   expect(accepted.status).toBe('accepted')
 
   await eventually(async () => (await request(`${base}/${id}`)).registrations[1]?.delivery?.status === 'succeeded', 15_000)
   const step = (await request(`${base}/${id}`)).registrations[1]
-  expect(step.delivery.attempts.map((a: { outcome: string; errorKind?: string }) => [a.outcome, a.errorKind])).toEqual([['failed', 'timeout'], ['succeeded', undefined]])
+  expect(step.delivery.attempts.map((a: { outcome: string; errorKind?: string }) => [a.outcome, a.errorKind])).toEqual([
+    ['failed', 'timeout'],
+    ['succeeded', undefined],
+  ])
   // DocER holds one protocolled document for the step's key: the one the timed-out call registered.
   const registeredForStep = vendor.registrations.filter((r) => abstractOf(r.documentId) === `${id}/2`)
   expect(registeredForStep).toHaveLength(1)
@@ -78,7 +112,17 @@ it.runIf(available)('a step registration that times out after DocER registered i
   expect(vendor.documents.get(String(registeredForStep[0]?.documentId))?.riferimenti).toEqual([original.documentId])
   expect(vendor.problems).toEqual([])
   // The delivery is the (practice, step): queueing it again adds nothing.
-  const again = await t.deps.engine.enqueue([{ id: step.delivery.id, tenant: 'comune-a', target: 'backoffice', operation: queueNames.backofficeDocuments, resourceId: id, payload: { step: 2 }, meta: {} }])
+  const again = await t.deps.engine.enqueue([
+    {
+      id: step.delivery.id,
+      tenant: 'comune-a',
+      target: 'backoffice',
+      operation: queueNames.backofficeDocuments,
+      resourceId: id,
+      payload: { step: 2 },
+      meta: {},
+    },
+  ])
   expect(again.created).toEqual([])
   expect(step.delivery.id).toBe(stepDeliveryId('comune-a', id, 2))
 })

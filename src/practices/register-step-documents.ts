@@ -12,8 +12,8 @@ import { UpstreamError } from '../errors.ts'
 import type { EventFeed } from '../events/event-feed.ts'
 import type { DeliveryStore } from '../queues/delivery-store.ts'
 import { queueNames } from '../queues/names.ts'
-import { throughOutage } from '../queues/through-outage.ts'
 import { type DeliveryHandler, tenantCredential } from '../queues/run-delivery.ts'
+import { throughOutage } from '../queues/through-outage.ts'
 import { type PracticeStatus, type PracticeStore, type StepDocuments, type StoredPractice, stepCorrelationKey } from './practice.ts'
 import { fetchDocuments } from './practice-documents.ts'
 import { otherSuppliers } from './practice-events.ts'
@@ -57,12 +57,15 @@ export function createStepDocumentRegistrar(deps: Deps): DeliveryHandler {
       const practice = await deps.practices.get(d.resourceId)
       const tenant = deps.tenants.get(d.tenant)
       const recorded = practice && deps.practices.stepDocuments(practice).find((s) => s.step === step)
-      if (!practice || !tenant || !recorded) throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `step ${step} of practice ${d.resourceId}, or its tenant, is gone` })
+      if (!practice || !tenant || !recorded)
+        throw new UpstreamError({ kind: 'protocol', platform: 'backoffice', message: `step ${step} of practice ${d.resourceId}, or its tenant, is gone` })
       // Registered by an attempt that stopped before it was told (a crash, a failed publish): told now,
       // with the precedent it was registered with and at the instant it was.
       if (recorded.registration) {
         const kept = practice.fields[`stepRegisteredWith:${step}`]
-        const { at, precedent } = kept ? (JSON.parse(kept) as RegisteredWith) : { at: deps.clock().toISOString(), precedent: deps.practices.registration(practice) }
+        const { at, precedent } = kept
+          ? (JSON.parse(kept) as RegisteredWith)
+          : { at: deps.clock().toISOString(), precedent: deps.practices.registration(practice) }
         await tellRegistered(deps, practice, recorded, recorded.registration, { at, ...(precedent ? { precedent } : {}) })
         return { detail: `already registered as ${recorded.registration.number}/${recorded.registration.year}` }
       }
@@ -75,21 +78,28 @@ export function createStepDocumentRegistrar(deps: Deps): DeliveryHandler {
       const [main, ...attachments] = await fetchDocuments(deps, practice, recorded.documents)
       if (!main) throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', message: `step ${step} has no document to register` })
       const { applicant, serviceCode, channel } = practice.data
-      const registration = await underRegistrationMark(deps.practices, practice, `stepRegistering:${step}`, { replays: d.replays, attempt }, (guard) => deps.protocol(tenant).register({
-        ...guard,
-        correlationKey: stepCorrelationKey(practice.id, step),
-        subject: stepSubject(practice, recorded.status),
-        serviceCode,
-        applicant,
-        submittedAt: practice.history[step]?.at ?? practice.updatedAt,
-        channel,
-        main,
-        attachments,
-        direction: recorded.direction,
-        ...(precedent ? { precedent } : {}),
-      }))
+      const registration = await underRegistrationMark(deps.practices, practice, `stepRegistering:${step}`, { replays: d.replays, attempt }, (guard) =>
+        deps.protocol(tenant).register({
+          ...guard,
+          correlationKey: stepCorrelationKey(practice.id, step),
+          subject: stepSubject(practice, recorded.status),
+          serviceCode,
+          applicant,
+          submittedAt: practice.history[step]?.at ?? practice.updatedAt,
+          channel,
+          main,
+          attachments,
+          direction: recorded.direction,
+          ...(precedent ? { precedent } : {}),
+        }),
+      )
       const told: RegisteredWith = { at: deps.clock().toISOString(), ...(precedent ? { precedent } : {}) }
-      await throughOutage(() => deps.practices.setFields(practice.id, { [`stepRegistration:${step}`]: JSON.stringify(registration), [`stepRegisteredWith:${step}`]: JSON.stringify(told) }))
+      await throughOutage(() =>
+        deps.practices.setFields(practice.id, {
+          [`stepRegistration:${step}`]: JSON.stringify(registration),
+          [`stepRegisteredWith:${step}`]: JSON.stringify(told),
+        }),
+      )
       await tellRegistered(deps, practice, recorded, registration, told)
       return { detail: `registered as ${registration.number}/${registration.year}` }
     },
@@ -100,9 +110,20 @@ export function createStepDocumentRegistrar(deps: Deps): DeliveryHandler {
 type RegisteredWith = { at: string; precedent?: ProtocolRegistration }
 
 /** `practice.document_registered` and the citizen's timeline item: told again, the same event and the same item. */
-async function tellRegistered(deps: Deps, practice: StoredPractice, recorded: StepDocuments, registration: ProtocolRegistration, { at, precedent }: RegisteredWith) {
+async function tellRegistered(
+  deps: Deps,
+  practice: StoredPractice,
+  recorded: StepDocuments,
+  registration: ProtocolRegistration,
+  { at, precedent }: RegisteredWith,
+) {
   const { step, documents, direction, status } = recorded
   const { tenantId, serviceCode, applicant } = practice.data
-  await deps.events.publish(tenantId, 'practice.document_registered', { practiceId: practice.id, serviceCode, step, status, direction, documents, registration, ...(precedent ? { precedent } : {}) }, { dedupeKey: `${practice.id}|step-${step}|registered`, except: otherSuppliers(deps.tenants.get(tenantId), serviceCode) })
+  await deps.events.publish(
+    tenantId,
+    'practice.document_registered',
+    { practiceId: practice.id, serviceCode, step, status, direction, documents, registration, ...(precedent ? { precedent } : {}) },
+    { dedupeKey: `${practice.id}|step-${step}|registered`, except: otherSuppliers(deps.tenants.get(tenantId), serviceCode) },
+  )
   await deps.timeline.record(tenantId, applicant.fiscalCode, 'practice_document', `${practice.id}-${step}`, new Date(at))
 }

@@ -13,9 +13,18 @@ type Marks = Pick<PracticeStore, 'setFields'>
 type Guard = Pick<PracticeToRegister, 'interrupted' | 'beforeCommit'>
 
 /** Runs `register` with the guard for mark `field` of `practice` (as read by this attempt). */
-export async function underRegistrationMark<T>(practices: Marks, practice: StoredPractice, field: string, run: { replays: number; attempt: number }, register: (guard: Guard) => Promise<T>): Promise<T> {
+export async function underRegistrationMark<T>(
+  practices: Marks,
+  practice: StoredPractice,
+  field: string,
+  run: { replays: number; attempt: number },
+  register: (guard: Guard) => Promise<T>,
+): Promise<T> {
   const found = practice.fields[field] ?? ''
-  const guard = { interrupted: found.startsWith(`${run.replays}:`), beforeCommit: () => practices.setFields(practice.id, { [field]: `${run.replays}:${run.attempt}` }) }
+  const guard = {
+    interrupted: found.startsWith(`${run.replays}:`),
+    beforeCommit: () => practices.setFields(practice.id, { [field]: `${run.replays}:${run.attempt}` }),
+  }
   try {
     return await register(guard)
   } catch (error) {

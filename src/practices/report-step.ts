@@ -12,7 +12,15 @@ import { SnodoError } from '../errors.ts'
 import type { EventFeed } from '../events/event-feed.ts'
 import type { DeliveryEngine } from '../queues/engine.ts'
 import { queueNames } from '../queues/names.ts'
-import { type Attachment, type Direction, type PracticeStatus, type PracticeStore, practiceTransitions, type StoredPractice, stepDeliveryId } from './practice.ts'
+import {
+  type Attachment,
+  type Direction,
+  type PracticeStatus,
+  type PracticeStore,
+  practiceTransitions,
+  type StoredPractice,
+  stepDeliveryId,
+} from './practice.ts'
 import { type DocumentInput, resolveDocuments } from './practice-documents.ts'
 import { otherSuppliers } from './practice-events.ts'
 import type { PracticeMessages } from './practice-messages.ts'
@@ -31,7 +39,14 @@ export const stepDirection: Record<ReportedStatus, Direction> = {
   withdrawn: 'incoming',
 }
 
-type Deps = { practices: PracticeStore; documents: DocumentStore; engine: DeliveryEngine; events: EventFeed; practiceMessages: PracticeMessages; tenants: ReadonlyMap<string, TenantConfig> }
+type Deps = {
+  practices: PracticeStore
+  documents: DocumentStore
+  engine: DeliveryEngine
+  events: EventFeed
+  practiceMessages: PracticeMessages
+  tenants: ReadonlyMap<string, TenantConfig>
+}
 
 export async function reportStep(deps: Deps, practice: StoredPractice, report: StepReport, reportedBy: string | undefined): Promise<StoredPractice> {
   const { status, message } = report
@@ -48,7 +63,14 @@ export async function reportStep(deps: Deps, practice: StoredPractice, report: S
     const position = practice.history.length - 1
     if (!isLastStep(deps, practice, { status, detail, documents: resolved?.attachments })) throw notAllowed(practice, practice.status, status)
     // Nothing was written since it was read: the practice as it is.
-    return followUp(deps, practice, { position, from: practice.history[position - 1]?.status ?? practice.status, status, message, documents: resolved?.attachments, direction })
+    return followUp(deps, practice, {
+      position,
+      from: practice.history[position - 1]?.status ?? practice.status,
+      status,
+      message,
+      documents: resolved?.attachments,
+      direction,
+    })
   }
   if (resolved) await deps.practices.keepDocuments(practice.id, resolved.inline)
   const entryFields = resolved ? { stepDocuments: JSON.stringify({ status, direction, documents: resolved.attachments }) } : undefined
@@ -81,10 +103,23 @@ async function followUp(deps: Deps, now: StoredPractice, step: Step): Promise<St
   const { position, from, status, message, documents, direction } = step
   if (documents) {
     await deps.engine.enqueue([
-      { id: stepDeliveryId(tenantId, now.id, position), tenant: tenantId, target: 'backoffice', operation: queueNames.backofficeDocuments, resourceId: now.id, payload: { step: position }, meta: { serviceCode: now.data.serviceCode, step: String(position), status } },
+      {
+        id: stepDeliveryId(tenantId, now.id, position),
+        tenant: tenantId,
+        target: 'backoffice',
+        operation: queueNames.backofficeDocuments,
+        resourceId: now.id,
+        payload: { step: position },
+        meta: { serviceCode: now.data.serviceCode, step: String(position), status },
+      },
     ])
   }
-  await deps.events.publish(tenantId, 'practice.status_changed', { practiceId: now.id, from, to: status, ...(message ? { message } : {}), ...(documents ? { documents, direction } : {}), practice: forwarded(now) }, { dedupeKey: `${now.id}|step-${position}|status_changed`, except: otherSuppliers(deps.tenants.get(tenantId), now.data.serviceCode) })
+  await deps.events.publish(
+    tenantId,
+    'practice.status_changed',
+    { practiceId: now.id, from, to: status, ...(message ? { message } : {}), ...(documents ? { documents, direction } : {}), practice: forwarded(now) },
+    { dedupeKey: `${now.id}|step-${position}|status_changed`, except: otherSuppliers(deps.tenants.get(tenantId), now.data.serviceCode) },
+  )
   const registration = deps.practices.registration(now)
   await deps.practiceMessages.tell(now, status, { message, number: registration?.number, year: registration ? String(registration.year) : undefined })
   return now
@@ -92,5 +127,9 @@ async function followUp(deps: Deps, now: StoredPractice, step: Step): Promise<St
 
 function notAllowed(practice: StoredPractice, from: PracticeStatus, to: PracticeStatus) {
   const allowed = practiceTransitions[from]
-  return new SnodoError('practice_transition_not_allowed', `Practice ${practice.id} is ${from}: it can go to ${allowed.join(', ') || 'nothing more (it has ended)'}, not ${to}`, { errors: [{ path: 'status', message: `allowed: ${allowed.join(', ') || 'none'}` }] })
+  return new SnodoError(
+    'practice_transition_not_allowed',
+    `Practice ${practice.id} is ${from}: it can go to ${allowed.join(', ') || 'nothing more (it has ended)'}, not ${to}`,
+    { errors: [{ path: 'status', message: `allowed: ${allowed.join(', ') || 'none'}` }] },
+  )
 }

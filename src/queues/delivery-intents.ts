@@ -28,13 +28,20 @@ export function createDeliveryIntents(redis: Redis, prefix: string, clock: () =>
     async staleIntents(olderThanMs: number, count: number): Promise<{ delivery: NewDelivery; written: boolean }[]> {
       const ids = await redis.zrangebyscore(keys.index, '-inf', clock().getTime() - olderThanMs, 'LIMIT', 0, count)
       if (ids.length === 0) return []
-      const intents = (await redis.hmget(keys.hash, ...ids)).map((json) => (json ? (JSON.parse(json) as { delivery: NewDelivery; guardKey: string }) : undefined))
+      const intents = (await redis.hmget(keys.hash, ...ids)).map((json) =>
+        json ? (JSON.parse(json) as { delivery: NewDelivery; guardKey: string }) : undefined,
+      )
       const found = intents.filter((i) => i !== undefined)
       // Written means the record exists and names this delivery: an intent left by an attempt whose
       // resource was then written with another delivery (other IUVs, say) must never be sent as well.
       // A guard that is not a record hash (WRONGTYPE) counts as written once it exists, as it always did.
       const written = await Promise.all(
-        found.map((i) => redis.hget(i.guardKey, 'data').then((data) => deliveryIdOf(data) === i.delivery.id, async () => (await redis.exists(i.guardKey)) === 1)),
+        found.map((i) =>
+          redis.hget(i.guardKey, 'data').then(
+            (data) => deliveryIdOf(data) === i.delivery.id,
+            async () => (await redis.exists(i.guardKey)) === 1,
+          ),
+        ),
       )
       // An id whose intent is gone (dropped meanwhile) still leaves the index.
       const orphans = ids.filter((_, i) => intents[i] === undefined)
@@ -43,7 +50,12 @@ export function createDeliveryIntents(redis: Redis, prefix: string, clock: () =>
     },
 
     async dropIntents(ids: string[]) {
-      if (ids.length > 0) await redis.multi().zrem(keys.index, ...ids).hdel(keys.hash, ...ids).exec()
+      if (ids.length > 0)
+        await redis
+          .multi()
+          .zrem(keys.index, ...ids)
+          .hdel(keys.hash, ...ids)
+          .exec()
     },
   }
 }

@@ -5,9 +5,9 @@ import type { Redis } from 'ioredis'
 import { createScriptBatcher } from '../redis/batch.ts'
 import { defineScript } from '../redis/script.ts'
 import { type Attempt, allowedTransitions, type Delivery, type DeliveryFilter, type DeliveryStatus, deliveryStatuses, type NewDelivery } from './delivery.ts'
+import { createDeliveryIntents, intentKeys } from './delivery-intents.ts'
 import { recordLua } from './lua/record.ts'
 import { stepsLua } from './lua/steps.ts'
-import { createDeliveryIntents, intentKeys } from './delivery-intents.ts'
 
 export type PublishedEvent = { stream: string; json: string; maxLen: number; dedupeKey?: string; dedupeTtlSeconds: number }
 
@@ -19,7 +19,12 @@ export type DeliveryStore = {
   getMany(ids: string[]): Promise<(Delivery | undefined)[]>
   attempts(id: string): Promise<Attempt[]>
   /** Moves to `to` if the current status allows it; answers the status found (undefined: no such delivery). */
-  transition(id: string, to: DeliveryStatus, fields?: Record<string, string | number | undefined>, expireSeconds?: number): Promise<{ ok: boolean; from?: DeliveryStatus }>
+  transition(
+    id: string,
+    to: DeliveryStatus,
+    fields?: Record<string, string | number | undefined>,
+    expireSeconds?: number,
+  ): Promise<{ ok: boolean; from?: DeliveryStatus }>
   /**
    * Before a send, as one atomic step: reads the record; skips it if it is not to be worked (or the
    * job is an overtaken replay's); parks it as paused if its target is paused for its tenant; answers
@@ -141,10 +146,28 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
   return {
     async create(deliveries, event) {
       const now = clock()
-      const args = [prefix, now.toISOString(), event?.stream ?? '', event?.json ?? '', String(event?.maxLen ?? 0), event?.dedupeKey ?? '', String(event?.dedupeTtlSeconds ?? 0), String(deliveries.length)]
+      const args = [
+        prefix,
+        now.toISOString(),
+        event?.stream ?? '',
+        event?.json ?? '',
+        String(event?.maxLen ?? 0),
+        event?.dedupeKey ?? '',
+        String(event?.dedupeTtlSeconds ?? 0),
+        String(deliveries.length),
+      ]
       for (const d of deliveries) {
         // tenant, target and meta first: the claim script reads them without decoding the payload (lua/record.ts).
-        const data = { tenant: d.tenant, target: d.target, meta: d.meta, operation: d.operation, resourceId: d.resourceId, createdAt: now.toISOString(), operational: d.operational ?? false, payload: d.payload }
+        const data = {
+          tenant: d.tenant,
+          target: d.target,
+          meta: d.meta,
+          operation: d.operation,
+          resourceId: d.resourceId,
+          createdAt: now.toISOString(),
+          operational: d.operational ?? false,
+          payload: d.payload,
+        }
         args.push(d.id, JSON.stringify(data), String(now.getTime()))
       }
       const [streamId, duplicate, ...created] = await scripts.create(...args)
@@ -168,13 +191,25 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
       return { ok: ok === 1, from: (from || undefined) as DeliveryStatus | undefined }
     },
 
-
     async claim(id, job, rules) {
       // An empty credential asks the script to work it out (the processor's keys are never empty: `<target>|…`).
       const [credential, metaField] = typeof rules.credential === 'string' ? [rules.credential, ''] : ['', rules.credential.metaField ?? '']
       const rate = rules.rateLimit ? [rules.rateLimit.perSecond, rules.rateLimit.burst] : ['', '']
       const prefetch = rules.prefetch ? [rules.prefetch.keyPrefix, rules.prefetch.metaField] : ['', '']
-      const answer = await step<[string, ...unknown[]]>('claim', [prefix, id, job.replay, nowMs(), clock().toISOString(), allowedFrom.in_progress, allowedFrom.paused, credential, metaField, rules.circuit.cooldownMs, ...rate, ...prefetch])
+      const answer = await step<[string, ...unknown[]]>('claim', [
+        prefix,
+        id,
+        job.replay,
+        nowMs(),
+        clock().toISOString(),
+        allowedFrom.in_progress,
+        allowedFrom.paused,
+        credential,
+        metaField,
+        rules.circuit.cooldownMs,
+        ...rate,
+        ...prefetch,
+      ])
       switch (answer[0]) {
         case 'go': {
           const [, values, credentialKey, attempt, prefetched] = answer as [string, (string | null)[], string, number, string | null]
@@ -238,7 +273,13 @@ export function createDeliveryStore(redis: Redis, prefix: string, clock: () => D
     },
 
     async confirmEnqueued(ids) {
-      if (ids.length > 0) await redis.multi().zrem(`${prefix}:dlv:pending`, ...ids).zrem(intents.index, ...ids).hdel(intents.hash, ...ids).exec()
+      if (ids.length > 0)
+        await redis
+          .multi()
+          .zrem(`${prefix}:dlv:pending`, ...ids)
+          .zrem(intents.index, ...ids)
+          .hdel(intents.hash, ...ids)
+          .exec()
     },
 
     async trim({ succeededSeconds, deadSeconds }) {

@@ -6,12 +6,12 @@ import { createDeliveryDeps, waitFor } from '../../test/support/delivery-deps.ts
 import { startDeliveryReceiver } from '../../test/support/delivery-receiver.ts'
 import type { Deps } from '../deps.ts'
 import { UpstreamError } from '../errors.ts'
+import { startWorkers } from '../workers.ts'
 import type { DeliveryStatus, NewDelivery } from './delivery.ts'
 import { deliveryIdFor } from './engine.ts'
 import { queueNames } from './names.ts'
 import type { DeliveryHandler } from './run-delivery.ts'
 import { startSweeper } from './sweeper.ts'
-import { startWorkers } from '../workers.ts'
 
 const appioCircuit = { failureThreshold: 3, cooldownMs: 3000 }
 const operations = { pagopa: queueNames.pagopaPositions, appio: queueNames.appioMessages, backoffice: queueNames.backofficePractices } as const
@@ -64,7 +64,15 @@ afterAll(async () => {
   await harness?.close()
 })
 
-const aDelivery = (target: keyof typeof operations, key: string): NewDelivery => ({ id: deliveryIdFor(`${target}|${key}`), tenant: 'comune-a', target, operation: operations[target], resourceId: key, payload: { key }, meta: {} })
+const aDelivery = (target: keyof typeof operations, key: string): NewDelivery => ({
+  id: deliveryIdFor(`${target}|${key}`),
+  tenant: 'comune-a',
+  target,
+  operation: operations[target],
+  resourceId: key,
+  payload: { key },
+  meta: {},
+})
 const statusOf = async (id: string) => (await deps.deliveries.get(id))?.status
 const settle = (id: string, status: DeliveryStatus) => waitFor(async () => (await statusOf(id)) === status)
 const queueOf = (target: 'webhooks' | keyof typeof operations): Queue => deps.engine.queue(target === 'webhooks' ? queueNames.webhooks : operations[target])
@@ -98,12 +106,19 @@ it('410 goes straight to dead with upstream status and code, disables the endpoi
   const endpoint = await hook('/gone', () => 410)
   const { eventId, deliveryId } = await publish()
   await settle(deliveryId, 'dead')
-  expect(await deps.deliveries.get(deliveryId)).toMatchObject({ attemptCount: 1, lastError: { kind: 'rejected', upstreamStatus: 410, upstreamCode: 'gone', message: expect.stringContaining('not_retryable') } })
+  expect(await deps.deliveries.get(deliveryId)).toMatchObject({
+    attemptCount: 1,
+    lastError: { kind: 'rejected', upstreamStatus: 410, upstreamCode: 'gone', message: expect.stringContaining('not_retryable') },
+  })
   expect(receiver.requests(eventId)).toHaveLength(1)
   const mine = (e: { data: Record<string, unknown> }) => e.data.endpointId === endpoint.id || e.data.deliveryId === deliveryId
-  const operational = async () => (await deps.events.read('comune-a', { limit: 100, types: new Set(['endpoint.disabled', 'delivery.dead']) })).items.filter(mine)
+  const operational = async () =>
+    (await deps.events.read('comune-a', { limit: 100, types: new Set(['endpoint.disabled', 'delivery.dead']) })).items.filter(mine)
   await waitFor(async () => (await operational()).length === 2)
-  expect((await operational()).map((e) => [e.type, e.data.endpointId ?? e.data.deliveryId])).toEqual([['endpoint.disabled', endpoint.id], ['delivery.dead', deliveryId]])
+  expect((await operational()).map((e) => [e.type, e.data.endpointId ?? e.data.deliveryId])).toEqual([
+    ['endpoint.disabled', endpoint.id],
+    ['delivery.dead', deliveryId],
+  ])
   expect(await deps.endpoints.get('comune-a', endpoint.id)).toMatchObject({ enabled: false, disabledReason: 'the endpoint answered 410 Gone' })
 })
 
@@ -112,7 +127,10 @@ it('400 is retried, and a later 200 succeeds; replaying a delivery that is not d
   const { deliveryId } = await publish()
   await settle(deliveryId, 'succeeded')
   const attempts = await deps.deliveries.attempts(deliveryId)
-  expect(attempts.map((a) => [a.outcome, a.upstreamStatus])).toEqual([['failed', 400], ['succeeded', 200]])
+  expect(attempts.map((a) => [a.outcome, a.upstreamStatus])).toEqual([
+    ['failed', 400],
+    ['succeeded', 200],
+  ])
   expect(await deps.engine.replay(deliveryId)).toEqual({ ok: false, status: 'succeeded' })
   expect(await deps.engine.replay(deliveryIdFor('never published'))).toEqual({ ok: false, status: undefined })
 })
@@ -121,12 +139,21 @@ it('a replayed delivery that fails again goes back to dead, with no further retr
   await hook('/down', () => 503)
   const { eventId, deliveryId } = await publish()
   await settle(deliveryId, 'dead')
-  expect(await deps.deliveries.get(deliveryId)).toMatchObject({ attemptCount: 3, replays: 0, lastError: { upstreamStatus: 503, message: expect.stringContaining('attempts_exhausted') } })
+  expect(await deps.deliveries.get(deliveryId)).toMatchObject({
+    attemptCount: 3,
+    replays: 0,
+    lastError: { upstreamStatus: 503, message: expect.stringContaining('attempts_exhausted') },
+  })
   expect(await deps.engine.replay(deliveryId)).toMatchObject({ ok: true, delivery: { status: 'queued', replays: 1 } })
   await settle(deliveryId, 'dead')
   await jobGone(queueOf('webhooks'), `${deliveryId}-r1`)
   expect(await Job.fromId(queueOf('webhooks'), deliveryId)).toBeUndefined()
-  expect(await deps.deliveries.get(deliveryId)).toMatchObject({ status: 'dead', attemptCount: 4, replays: 1, lastError: { message: expect.stringContaining('replay_failed') } })
+  expect(await deps.deliveries.get(deliveryId)).toMatchObject({
+    status: 'dead',
+    attemptCount: 4,
+    replays: 1,
+    lastError: { message: expect.stringContaining('replay_failed') },
+  })
   expect((await deps.deliveries.attempts(deliveryId)).map((a) => a.replay)).toEqual([false, false, false, true])
   expect(receiver.requests(eventId)).toHaveLength(4)
 })
@@ -198,7 +225,8 @@ it('the sweeper re-adds the job of a delivery recorded but never enqueued, once 
   const lost = aDelivery('backoffice', 'lost')
   await deps.deliveries.create([lost])
   const errors: unknown[] = []
-  const sweepOnce = (graceMs?: number) => startSweeper({ store: deps.deliveries, engine: deps.engine, config: deps.config.delivery, onError: (e) => errors.push(e), graceMs }).stop()
+  const sweepOnce = (graceMs?: number) =>
+    startSweeper({ store: deps.deliveries, engine: deps.engine, config: deps.config.delivery, onError: (e) => errors.push(e), graceMs }).stop()
   await sweepOnce() // default grace (30 s): an enqueue may still be under way
   expect(await Job.fromId(queueOf('backoffice'), lost.id)).toBeUndefined()
   await sweepOnce(0)
@@ -215,7 +243,8 @@ it('the sweeper enqueues the delivery of a resource written after its intent but
   await deps.engine.intend(written, resourceKey('written'))
   await deps.engine.intend(never, resourceKey('never'))
   await deps.redis.set(resourceKey('written'), '{}', 'EX', 60) // the resource was written; then the process stopped
-  const sweepOnce = (graceMs?: number) => startSweeper({ store: deps.deliveries, engine: deps.engine, config: deps.config.delivery, onError: (e) => expect.fail(String(e)), graceMs }).stop()
+  const sweepOnce = (graceMs?: number) =>
+    startSweeper({ store: deps.deliveries, engine: deps.engine, config: deps.config.delivery, onError: (e) => expect.fail(String(e)), graceMs }).stop()
   await sweepOnce() // default grace (30 s): the accept may still be under way
   expect(await deps.deliveries.get(written.id)).toBeUndefined()
   await sweepOnce(0)
@@ -232,7 +261,8 @@ it('status never goes backwards, and a stray job for a finished delivery sends n
   await deps.deliveries.create([done, dead])
   expect(await deps.deliveries.transition(done.id, 'in_progress')).toEqual({ ok: true, from: 'queued' })
   expect(await deps.deliveries.transition(done.id, 'succeeded')).toEqual({ ok: true, from: 'in_progress' })
-  for (const to of ['queued', 'in_progress', 'retrying', 'paused', 'dead'] as const) expect(await deps.deliveries.transition(done.id, to)).toEqual({ ok: false, from: 'succeeded' })
+  for (const to of ['queued', 'in_progress', 'retrying', 'paused', 'dead'] as const)
+    expect(await deps.deliveries.transition(done.id, to)).toEqual({ ok: false, from: 'succeeded' })
   expect(await deps.deliveries.transition(dead.id, 'dead')).toEqual({ ok: true, from: 'queued' })
   for (const to of ['in_progress', 'retrying', 'succeeded'] as const) expect(await deps.deliveries.transition(dead.id, to)).toEqual({ ok: false, from: 'dead' })
   const record = await deps.deliveries.get(done.id)

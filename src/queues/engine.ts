@@ -94,4 +94,3 @@ export function createDeliveryEngine(deps: { connection: Redis; prefix: string; 
     },
   }
 }
-

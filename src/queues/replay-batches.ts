@@ -34,13 +34,26 @@ const chunk = 50
 /** Where each replay is written down: the audit log, given by the composition root (the engine imports no domain). */
 export type ReplayAudit = { append(entry: { who: string; tenant?: string; action: string; outcome: 'ok'; detail: string }): Promise<unknown> }
 
-export function createReplayBatches(deps: { redis: Redis; prefix: string; store: DeliveryStore; engine: DeliveryEngine; audit: ReplayAudit; clock: () => Date }): ReplayBatches {
+export function createReplayBatches(deps: {
+  redis: Redis
+  prefix: string
+  store: DeliveryStore
+  engine: DeliveryEngine
+  audit: ReplayAudit
+  clock: () => Date
+}): ReplayBatches {
   const key = (id: string) => `${deps.prefix}:replay-batch:${id}`
   const get = async (id: string): Promise<ReplayBatch | undefined> => {
     const hash = await deps.redis.hgetall(key(id))
     if (!hash.data) return undefined
     const fixed = JSON.parse(hash.data) as Omit<ReplayBatch, 'status' | 'replayed' | 'skipped' | 'finishedAt'>
-    return { ...fixed, status: hash.finishedAt ? 'done' : 'running', replayed: Number(hash.replayed ?? 0), skipped: Number(hash.skipped ?? 0), ...(hash.finishedAt ? { finishedAt: hash.finishedAt } : {}) }
+    return {
+      ...fixed,
+      status: hash.finishedAt ? 'done' : 'running',
+      replayed: Number(hash.replayed ?? 0),
+      skipped: Number(hash.skipped ?? 0),
+      ...(hash.finishedAt ? { finishedAt: hash.finishedAt } : {}),
+    }
   }
   return {
     async match(filter, max) {
@@ -56,8 +69,14 @@ export function createReplayBatches(deps: { redis: Redis; prefix: string; store:
     async create({ ids, reason, requestedBy, filter }) {
       const id = `rb_${randomUUID().replaceAll('-', '')}`
       const fixed = { id, reason, requestedBy, filter, createdAt: deps.clock().toISOString(), total: ids.length }
-      await deps.redis.multi().hset(key(id), 'data', JSON.stringify(fixed), 'replayed', 0, 'skipped', 0).rpush(`${key(id)}:ids`, ...ids).exec()
-      await deps.engine.queue(queueNames.replayBatches).add(queueNames.replayBatches, { batchId: id }, { jobId: id, removeOnComplete: true, attempts: 10, backoff: { type: 'exponential', delay: 1000 } })
+      await deps.redis
+        .multi()
+        .hset(key(id), 'data', JSON.stringify(fixed), 'replayed', 0, 'skipped', 0)
+        .rpush(`${key(id)}:ids`, ...ids)
+        .exec()
+      await deps.engine
+        .queue(queueNames.replayBatches)
+        .add(queueNames.replayBatches, { batchId: id }, { jobId: id, removeOnComplete: true, attempts: 10, backoff: { type: 'exponential', delay: 1000 } })
       return { ...fixed, status: 'running', replayed: 0, skipped: 0 }
     },
     get,
@@ -74,9 +93,19 @@ export function createReplayBatches(deps: { redis: Redis; prefix: string; store:
           ids.map(async (id) => {
             const result = await deps.engine.replay(id)
             if (result.ok) {
-              await deps.audit.append({ who: batch.requestedBy, tenant: result.delivery.tenant, action: 'delivery.replay', outcome: 'ok', detail: `${batch.reason} (batch ${batch.id}, delivery ${id})` })
+              await deps.audit.append({
+                who: batch.requestedBy,
+                tenant: result.delivery.tenant,
+                action: 'delivery.replay',
+                outcome: 'ok',
+                detail: `${batch.reason} (batch ${batch.id}, delivery ${id})`,
+              })
             }
-            await deps.redis.multi().hincrby(key(batch.id), result.ok ? 'replayed' : 'skipped', 1).lrem(idsKey, 1, id).exec()
+            await deps.redis
+              .multi()
+              .hincrby(key(batch.id), result.ok ? 'replayed' : 'skipped', 1)
+              .lrem(idsKey, 1, id)
+              .exec()
           }),
         )
         await job.updateProgress(Number(await deps.redis.hget(key(batch.id), 'replayed')))

@@ -140,14 +140,27 @@ export function createDeliveryProcessor(handler: DeliveryHandler, deps: Processo
     const { delivery: d, attempt, credential, prefetched } = claim
     const started = deps.clock()
     const replayed = d.replays > 0
-    const finish = (outcome: Omit<Finish, 'circuit'>, circuitOutcome: Finish['circuit']['outcome']) => store.finish(d.id, { ...outcome, circuit: { credential, outcome: circuitOutcome, ...circuit } })
-    const attemptOf = (fields: Omit<Attempt, 'number' | 'at' | 'durationMs' | 'replay'>): Attempt => ({ number: attempt, at: started.toISOString(), durationMs: elapsed(started, deps.clock()), ...fields, replay: replayed })
+    const finish = (outcome: Omit<Finish, 'circuit'>, circuitOutcome: Finish['circuit']['outcome']) =>
+      store.finish(d.id, { ...outcome, circuit: { credential, outcome: circuitOutcome, ...circuit } })
+    const attemptOf = (fields: Omit<Attempt, 'number' | 'at' | 'durationMs' | 'replay'>): Attempt => ({
+      number: attempt,
+      at: started.toISOString(),
+      durationMs: elapsed(started, deps.clock()),
+      ...fields,
+      replay: replayed,
+    })
     // Classifies a failed send: retry (delayed, per the policy) or dead, with the upstream's own words.
     const failed = async (thrown: unknown) => {
       if (isInfrastructureError(thrown)) return interrupted(thrown)
       const { error, retryable, retryAfterMs } = classify(thrown)
       const decision = decideRetry(policy, { attempt, kind: error.kind === 'internal' ? 'protocol' : error.kind, retryable, retryAfterMs, replayed })
-      const base = attemptOf({ outcome: 'failed', upstreamStatus: error.upstreamStatus, upstreamCode: error.upstreamCode, errorKind: error.kind, message: error.message })
+      const base = attemptOf({
+        outcome: 'failed',
+        upstreamStatus: error.upstreamStatus,
+        upstreamCode: error.upstreamCode,
+        errorKind: error.kind,
+        message: error.message,
+      })
       // Only a retryable failure counts towards opening the circuit.
       const circuitOutcome = retryable ? 'failure' : 'none'
       if (decision.retry) {
@@ -157,7 +170,10 @@ export function createDeliveryProcessor(handler: DeliveryHandler, deps: Processo
         return delay(job, token, decision.delayMs)
       }
       const deadError = { ...error, message: `${error.message} (${decision.reason})` }
-      await finish({ attempt: base, to: 'dead', fields: { nextTryAt: undefined, lastError: JSON.stringify(deadError) }, expireSeconds: deps.config.deadRetentionSeconds }, circuitOutcome)
+      await finish(
+        { attempt: base, to: 'dead', fields: { nextTryAt: undefined, lastError: JSON.stringify(deadError) }, expireSeconds: deps.config.deadRetentionSeconds },
+        circuitOutcome,
+      )
       deps.hooks.attempt?.(d, 'dead')
       await deadOutcomes(d, deadError)
       return 'dead'
@@ -170,7 +186,14 @@ export function createDeliveryProcessor(handler: DeliveryHandler, deps: Processo
       const message = `Snodo's Redis failed (${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)}); retried, not the platform's failure`
       const delayMs = infrastructureRetryMs(attempt)
       const nextTryAt = new Date(deps.clock().getTime() + delayMs).toISOString()
-      await finish({ attempt: { ...attemptOf({ outcome: 'failed', errorKind: 'internal', message }), nextTryAt }, to: 'retrying', fields: { nextTryAt, lastError: JSON.stringify({ kind: 'internal', message }) } }, 'none')
+      await finish(
+        {
+          attempt: { ...attemptOf({ outcome: 'failed', errorKind: 'internal', message }), nextTryAt },
+          to: 'retrying',
+          fields: { nextTryAt, lastError: JSON.stringify({ kind: 'internal', message }) },
+        },
+        'none',
+      )
       deps.hooks.attempt?.(d, 'failed')
       return delay(job, token, delayMs)
     }
@@ -187,7 +210,15 @@ export function createDeliveryProcessor(handler: DeliveryHandler, deps: Processo
       await finish({ attempt: attemptOf({ ...done, outcome: 'pending', nextTryAt }), to: 'retrying', fields: { nextTryAt, lastError: undefined } }, 'success')
       return delay(job, token, result.pendingRetryAfterMs)
     }
-    await finish({ attempt: attemptOf({ ...done, outcome: 'succeeded' }), to: 'succeeded', fields: { lastError: undefined, nextTryAt: undefined }, expireSeconds: deps.config.succeededRetentionSeconds }, 'success')
+    await finish(
+      {
+        attempt: attemptOf({ ...done, outcome: 'succeeded' }),
+        to: 'succeeded',
+        fields: { lastError: undefined, nextTryAt: undefined },
+        expireSeconds: deps.config.succeededRetentionSeconds,
+      },
+      'success',
+    )
     deps.hooks.attempt?.(d, 'succeeded')
     if (replayed) await deps.hooks.recovered(d)
     return 'succeeded'

@@ -9,7 +9,14 @@ import type { DeliveryEngine } from './engine.ts'
 /** Longer than any enqueue takes, so a healthy enqueue in progress is never repaired twice. */
 const defaultGraceMs = 30_000
 
-export function startSweeper(deps: { store: DeliveryStore; engine: DeliveryEngine; config: DeliveryConfig; trimEvents?: () => Promise<void>; onError(err: unknown): void; graceMs?: number }) {
+export function startSweeper(deps: {
+  store: DeliveryStore
+  engine: DeliveryEngine
+  config: DeliveryConfig
+  trimEvents?: () => Promise<void>
+  onError(err: unknown): void
+  graceMs?: number
+}) {
   const graceMs = deps.graceMs ?? defaultGraceMs
   const sweep = async () => {
     for (;;) {

@@ -13,7 +13,12 @@ afterAll(async () => {
 })
 
 type S = 'queued' | 'submitted' | 'sent' | 'failed'
-const store = createStatusStore<{ n: number }, S>(redis, prefix, forwardOnly({ queued: 0, submitted: 1, sent: 2, failed: 2 }), () => new Date('2026-11-23T10:00:00Z'))
+const store = createStatusStore<{ n: number }, S>(
+  redis,
+  prefix,
+  forwardOnly({ queued: 0, submitted: 1, sent: 2, failed: 2 }),
+  () => new Date('2026-11-23T10:00:00Z'),
+)
 
 it('keeps data, fields and a history, and never moves a status backwards or sideways between finals', async () => {
   const created = await store.create('r1', { n: 1 }, 'queued', 'accepted')
@@ -33,7 +38,11 @@ it('keeps data, fields and a history, and never moves a status backwards or side
   const r = await store.get('r1')
   expect(r).toMatchObject({ data: { n: 1 }, status: 'sent', fields: { upstreamId: 'X1', 'note:2': 'about the third entry' } })
   expect(Object.keys(r?.fields ?? {}).sort()).toEqual(['note:2', 'upstreamId'])
-  expect(r?.history.map((h) => [h.status, h.detail])).toEqual([['queued', 'accepted'], ['submitted', undefined], ['sent', 'PROCESSED']])
+  expect(r?.history.map((h) => [h.status, h.detail])).toEqual([
+    ['queued', 'accepted'],
+    ['submitted', undefined],
+    ['sent', 'PROCESSED'],
+  ])
 })
 
 it('reopens only from the status named, recording why', async () => {

@@ -89,12 +89,25 @@ export function forwardOnly<S extends string>(rank: Record<S, number>): Transiti
 /** A resource from its hash and history, as HGETALL and LRANGE give them. */
 function recordOf<D, S extends string>(id: string, hash: Record<string, string>, history: string[]): StoredResource<D, S> | undefined {
   if (!hash.data || !hash.status) return undefined
-  const fields = Object.fromEntries(Object.entries(hash).filter(([k]) => k.startsWith('f:')).map(([k, v]) => [k.slice(2), v]))
-  return { id, data: JSON.parse(hash.data) as D, status: hash.status as S, createdAt: hash.createdAt as string, updatedAt: hash.updatedAt as string, fields, history: history.map((h) => JSON.parse(h) as HistoryEntry<S>) }
+  const fields = Object.fromEntries(
+    Object.entries(hash)
+      .filter(([k]) => k.startsWith('f:'))
+      .map(([k, v]) => [k.slice(2), v]),
+  )
+  return {
+    id,
+    data: JSON.parse(hash.data) as D,
+    status: hash.status as S,
+    createdAt: hash.createdAt as string,
+    updatedAt: hash.updatedAt as string,
+    fields,
+    history: history.map((h) => JSON.parse(h) as HistoryEntry<S>),
+  }
 }
 
 /** A hash as a script answers it (HGETALL inside Lua: a flat list of names and values). */
-const hashOf = (flat: string[]) => Object.fromEntries(Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i], flat[2 * i + 1]])) as Record<string, string>
+const hashOf = (flat: string[]) =>
+  Object.fromEntries(Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i], flat[2 * i + 1]])) as Record<string, string>
 
 export function createStatusStore<D, S extends string>(redis: Redis, keyPrefix: string, next: Transitions<S>, clock: () => Date): StatusStore<D, S> {
   const key = (id: string) => `${keyPrefix}:${id}`
@@ -105,7 +118,11 @@ export function createStatusStore<D, S extends string>(redis: Redis, keyPrefix: 
     async create(id, data, status, detail) {
       const now = clock().toISOString()
       const entry = { status, at: now, ...(detail ? { detail } : {}) }
-      const [created, hash, history] = (await redis.eval(createScript, 1, key(id), JSON.stringify(data), status, now, JSON.stringify(entry))) as [number, string[]?, string[]?]
+      const [created, hash, history] = (await redis.eval(createScript, 1, key(id), JSON.stringify(data), status, now, JSON.stringify(entry))) as [
+        number,
+        string[]?,
+        string[]?,
+      ]
       if (created === 1) return { created: true, record: { id, data, status, createdAt: now, updatedAt: now, fields: {}, history: [entry] } }
       const existing = recordOf<D, S>(id, hashOf(hash ?? []), history ?? [])
       // HSETNX refused: the data is there, and the status with it (both written by this one script).
@@ -113,14 +130,24 @@ export function createStatusStore<D, S extends string>(redis: Redis, keyPrefix: 
       return { created: false, record: existing }
     },
     async get(id) {
-      const [[, hash], [, history]] = (await redis.multi().hgetall(key(id)).lrange(`${key(id)}:history`, 0, -1).exec()) as [[null, Record<string, string>], [null, string[]]]
+      const [[, hash], [, history]] = (await redis
+        .multi()
+        .hgetall(key(id))
+        .lrange(`${key(id)}:history`, 0, -1)
+        .exec()) as [[null, Record<string, string>], [null, string[]]]
       return recordOf<D, S>(id, hash, history)
     },
     async transition(id, to, options = {}) {
       const now = clock().toISOString()
       const entry = JSON.stringify({ status: to, at: now, ...(options.detail ? { detail: options.detail } : {}) })
       const pairs = [...Object.entries(options.fields ?? {}), ...Object.entries(options.entryFields ?? {}).map(([k, v]) => [`${k}:#`, v])].flat()
-      const [ok, from, position, hash, history] = (await redis.eval(transitionScript, 1, key(id), to, now, entry, allowedFrom(to), ...pairs)) as [number, string, number?, string[]?, string[]?]
+      const [ok, from, position, hash, history] = (await redis.eval(transitionScript, 1, key(id), to, now, entry, allowedFrom(to), ...pairs)) as [
+        number,
+        string,
+        number?,
+        string[]?,
+        string[]?,
+      ]
       const record = hash && history ? recordOf<D, S>(id, hashOf(hash), history) : undefined
       // A status without data is no resource (as get() sees it): the move is answered as for none.
       if (!from || !record) return { ok: false }

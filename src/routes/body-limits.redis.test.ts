@@ -13,7 +13,11 @@ afterAll(() => t.close())
 
 /** An unsigned request with a body of `bytes` bytes, its length declared or streamed. */
 const send = (method: string, path: string, bytes: number, declared = true) =>
-  t.app.request(path, { method, headers: { 'content-type': 'application/json', ...(declared ? { 'content-length': String(bytes) } : {}) }, body: 'x'.repeat(bytes) })
+  t.app.request(path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(declared ? { 'content-length': String(bytes) } : {}) },
+    body: 'x'.repeat(bytes),
+  })
 
 it.each([true, false])('a batch of recipients may be larger than any other body (length declared: %s)', async (declared) => {
   await expectProblem(await send('POST', '/v1/tenants/comune-a/message-batches', 8_000, declared), 401, 'token_missing')

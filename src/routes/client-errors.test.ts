@@ -1,6 +1,6 @@
 // The HTTP parser's refusals over a real socket: what Node refuses before Hono runs is problem+json too.
 import type { AddressInfo } from 'node:net'
-import { serve, type ServerType } from '@hono/node-server'
+import { type ServerType, serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { rawExchange } from '../../test/support/raw-http.ts'
@@ -25,7 +25,12 @@ const exchange = (raw: string) => rawExchange({ host: '127.0.0.1', port }, raw)
 it('headers over the limit: 431 problem+json request_header_too_large, the connection closed', async () => {
   const answer = await exchange(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`)
   expect(answer.status).toBe(431)
-  expect(answer.headers).toMatchObject({ 'content-type': 'application/problem+json', 'x-content-type-options': 'nosniff', connection: 'close', 'x-request-id': expect.stringMatching(/^[0-9a-f-]{36}$/) })
+  expect(answer.headers).toMatchObject({
+    'content-type': 'application/problem+json',
+    'x-content-type-options': 'nosniff',
+    connection: 'close',
+    'x-request-id': expect.stringMatching(/^[0-9a-f-]{36}$/),
+  })
   expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.body))
   expect(JSON.parse(answer.body)).toEqual({
     type: 'urn:snodo:problem:request_header_too_large',

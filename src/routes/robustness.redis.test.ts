@@ -2,8 +2,8 @@
 // with a 4xx problem (or a success), never a 5xx.
 import fc from 'fast-check'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { aToken } from '../../test/support/tokens.ts'
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts'
+import { aToken } from '../../test/support/tokens.ts'
 import { digestOf } from '../trust/modi.ts'
 
 let t: TestApp
@@ -15,7 +15,11 @@ afterAll(() => t.close())
 const junk = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('', 'Bearer', 'Bearer a.b.c', 'SHA-256=', 'application/json'))
 const headerValue = junk.map((s) => s.replace(/[^\x20-\x7e]/g, ''))
 // Placeholders become fresh signed tokens at run time, so the checks past authentication see junk too.
-const authorization = fc.oneof(headerValue, headerValue.map((s) => `Bearer ${s}`), fc.constantFrom('__client__', '__voucher__'))
+const authorization = fc.oneof(
+  headerValue,
+  headerValue.map((s) => `Bearer ${s}`),
+  fc.constantFrom('__client__', '__voucher__'),
+)
 
 // Path segments: tenant ids, plain words, and percent escapes both valid and broken.
 const segment = fc.oneof(
@@ -34,7 +38,14 @@ it('never answers 5xx, and every non-2xx answer is problem+json', async () => {
       fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'),
       path,
       fc.record(
-        { authorization, digest: headerValue, 'agid-jwt-signature': headerValue, 'content-type': headerValue, 'idempotency-key': headerValue, 'x-request-id': headerValue },
+        {
+          authorization,
+          digest: headerValue,
+          'agid-jwt-signature': headerValue,
+          'content-type': headerValue,
+          'idempotency-key': headerValue,
+          'x-request-id': headerValue,
+        },
         { requiredKeys: [] },
       ),
       fc.option(fc.oneof(fc.string(), fc.json(), fc.string({ unit: 'binary' })), { nil: undefined }),

@@ -29,7 +29,9 @@ export const validateJson = <T extends z.ZodType>(schema: T) => {
     // The text is read once (the integrity check cached it); Hono's c.req.json() parses the same text.
     const depth = depthBeyond(await c.req.text(), maxJsonDepth)
     if (depth !== undefined) {
-      throw new SnodoError('validation_failed', `The body nests deeper than ${maxJsonDepth} levels`, { errors: [{ path: '(body)', message: `nested more than ${maxJsonDepth} levels deep (at character ${depth})` }] })
+      throw new SnodoError('validation_failed', `The body nests deeper than ${maxJsonDepth} levels`, {
+        errors: [{ path: '(body)', message: `nested more than ${maxJsonDepth} levels deep (at character ${depth})` }],
+      })
     }
     return validate(c, next)
   }) as typeof validate
@@ -45,7 +47,8 @@ export function depthBeyond(text: string, max: number): number | undefined {
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i)
     if (inString) {
-      if (ch === 0x5c) i++ // backslash: the next character is escaped
+      if (ch === 0x5c)
+        i++ // backslash: the next character is escaped
       else if (ch === 0x22) inString = false
     } else if (ch === 0x22) inString = true
     else if (ch === 0x5b || ch === 0x7b) {

@@ -31,7 +31,11 @@ export async function startBackofficeSandbox(options: { dir: string }) {
   // The supplier's SOAP service takes its account from files of its own; it keeps no envelope (memory stays flat).
   const supplierUser = keyFile(join(options.dir, 'fornitore', 'username'))
   const supplierPassword = keyFile(join(options.dir, 'fornitore', 'password'))
-  const supplier = await startSupplierService({ account: { username: supplierUser.key, password: supplierPassword.key, auth: 'basic' }, slowMs, keepArrivals: false })
+  const supplier = await startSupplierService({
+    account: { username: supplierUser.key, password: supplierPassword.key, auth: 'basic' },
+    slowMs,
+    keepArrivals: false,
+  })
   return {
     protocollo,
     platform: {
@@ -48,7 +52,13 @@ export async function startBackofficeSandbox(options: { dir: string }) {
             profile: 'suap',
             endpoint: supplier.endpoint,
             auth: { type: 'basic', username: `file:${supplierUser.path}`, password: `file:${supplierPassword.path}` },
-            params: { ufficio: 'SUAP del Comune Sandbox', codiceAmministrazione: 'c_sandbox', codiceAOO: 'AOO_SUAP', identificativoSuap: '999', modulo: 'SCIA unica' },
+            params: {
+              ufficio: 'SUAP del Comune Sandbox',
+              codiceAmministrazione: 'c_sandbox',
+              codiceAOO: 'AOO_SUAP',
+              identificativoSuap: '999',
+              modulo: 'SCIA unica',
+            },
             timeoutMs,
           }),
         },
@@ -70,7 +80,11 @@ export async function startBackofficeSandbox(options: { dir: string }) {
         url: `${running.url}/protocollo`,
         note: 'DOCAREA-shaped SOAP (WSDL at ?wsdl), controls at /__sim; services SUAP-01, SOC-01, pulled by the sandbox office as demo-backoffice',
       },
-      { name: 'fornitore', url: supplier.endpoint, note: `the supplier's SOAP service (PraticheFornitore, WSDL at ?wsdl), GET /__sim/received; service ${sandboxSoapService} is pushed there with the SUAP riepilogo` },
+      {
+        name: 'fornitore',
+        url: supplier.endpoint,
+        note: `the supplier's SOAP service (PraticheFornitore, WSDL at ?wsdl), GET /__sim/received; service ${sandboxSoapService} is pushed there with the SUAP riepilogo`,
+      },
     ],
     supplier,
     close: async () => {

@@ -66,7 +66,16 @@ export function nextStep(status: PracticeStatus, subject: string): keyof typeof 
   return next && practiceTransitions[status].includes(next) ? next : undefined
 }
 
-type Seen = { id: string; serviceCode: string; status: PracticeStatus; subject: string; cursor: string; ackedAt?: string; protocolDelivery?: { status: string }; supplierPush?: { delivery?: { status: string } } }
+type Seen = {
+  id: string
+  serviceCode: string
+  status: PracticeStatus
+  subject: string
+  cursor: string
+  ackedAt?: string
+  protocolDelivery?: { status: string }
+  supplierPush?: { delivery?: { status: string } }
+}
 
 class CallFailed extends Error {
   readonly status: number
@@ -117,10 +126,12 @@ export function startBackofficeSupplier(options: SupplierOptions): BackofficeSup
   /** What a supplier does: read the registered practices after its cursor, ack each, schedule its first step. */
   const pull = async () => {
     const fresh = (await list(`status=registered&limit=${batch}`)).filter((p) => !due.has(p.id) && !pushed.has(p.serviceCode))
-    await Promise.all(fresh.map(async (p) => {
-      if (!p.ackedAt) await ack(p.id)
-      due.set(p.id, Date.now() + timings.stepMs)
-    }))
+    await Promise.all(
+      fresh.map(async (p) => {
+        if (!p.ackedAt) await ack(p.id)
+        due.set(p.id, Date.now() + timings.stepMs)
+      }),
+    )
   }
 
   // Practices register out of order (a retried registration ends after the ones behind it), so the
@@ -130,7 +141,8 @@ export function startBackofficeSupplier(options: SupplierOptions): BackofficeSup
   const advance = async () => {
     for (const p of await list(`limit=${batch}`)) {
       // A practice whose registration, or push to the SOAP service, is dead.
-      const dead = (p.status === 'submitted' && p.protocolDelivery?.status === 'dead') || (p.status === 'registered' && p.supplierPush?.delivery?.status === 'dead')
+      const dead =
+        (p.status === 'submitted' && p.protocolDelivery?.status === 'dead') || (p.status === 'registered' && p.supplierPush?.delivery?.status === 'dead')
       if (!dead && (p.status === 'submitted' || (p.status === 'registered' && !due.has(p.id)))) return
       // Also what a restart left half done: the office takes it up again.
       if (!due.has(p.id) && (dead || nextStep(p.status, p.subject))) due.set(p.id, Date.now() + (dead ? timings.waitingMs : 0))
@@ -148,7 +160,8 @@ export function startBackofficeSupplier(options: SupplierOptions): BackofficeSup
       throw error
     }
     if (p.status === 'submitted') return void due.set(id, Date.now() + timings.waitingMs)
-    if (p.status === 'registered' && pushed.has(p.serviceCode) && p.supplierPush?.delivery?.status === 'dead') return void due.set(id, Date.now() + timings.waitingMs)
+    if (p.status === 'registered' && pushed.has(p.serviceCode) && p.supplierPush?.delivery?.status === 'dead')
+      return void due.set(id, Date.now() + timings.waitingMs)
     if (p.status === 'registered' && !p.ackedAt && !pushed.has(p.serviceCode)) await ack(id)
     const next = nextStep(p.status, p.subject)
     if (!next) return void due.delete(id)

@@ -5,10 +5,10 @@
 // sandbox home, as the config refers to it), and an anonymous receipt to /pagopa/nodo is refused.
 import { join } from 'node:path'
 import { Hono } from 'hono'
-import { createNodoSimulator } from '../adapters/pagopa/simulator/nodo/sender.ts'
 import { createCheckoutSimulator } from '../adapters/pagopa/simulator/checkout-app.ts'
 import { checkoutSimulatorControls, gpdSimulatorControls } from '../adapters/pagopa/simulator/controls.ts'
 import { createGpdSimulator } from '../adapters/pagopa/simulator/gpd-app.ts'
+import { createNodoSimulator } from '../adapters/pagopa/simulator/nodo/sender.ts'
 import { createSimulatorContext, startSimulator } from '../adapters/simulator/harness.ts'
 import { keyFile } from './key-file.ts'
 
@@ -17,7 +17,10 @@ export async function startPagopaSandbox(options: { dir: string; fiscalCode: str
   const station = { idPA: options.fiscalCode, idBrokerPA: options.fiscalCode, idStation: `${options.fiscalCode}_01` }
   const nodoSecret = keyFile(join(options.dir, 'pagopa', 'nodo-endpoint.secret'))
   const gpd = createGpdSimulator(createSimulatorContext({ idPrefix: 'gpd-' }), { keys: [{ key, organizations: '*' }] })
-  const nodo = createNodoSimulator(createSimulatorContext({ idPrefix: 'rt-' }), { stations: [{ ...station, url: `${options.publicUrl}/pagopa/nodo/${nodoSecret.key}` }], positions: gpd })
+  const nodo = createNodoSimulator(createSimulatorContext({ idPrefix: 'rt-' }), {
+    stations: [{ ...station, url: `${options.publicUrl}/pagopa/nodo/${nodoSecret.key}` }],
+    positions: gpd,
+  })
   const checkout = createCheckoutSimulator(createSimulatorContext({ idPrefix: 'cart-' }), { nodo, subscriptionKeys: [key] })
   const gpdRunning = await startSimulator(new Hono().route('/__sim', gpdSimulatorControls(gpd)).route('/', gpd.app))
   const checkoutRunning = await startSimulator(new Hono().route('/__sim', checkoutSimulatorControls(checkout, nodo)).route('/', checkout.app))
@@ -35,7 +38,11 @@ export async function startPagopaSandbox(options: { dir: string; fiscalCode: str
     },
     simulators: [
       { name: 'gpd', url: gpdRunning.url, note: 'pagoPA GPD v1; controls at /__sim' },
-      { name: 'checkout', url: checkoutRunning.url, note: `POST /carts, the payment page, and the Node sending paSendRT to /pagopa/nodo/<secret in ${nodoSecret.path}>` },
+      {
+        name: 'checkout',
+        url: checkoutRunning.url,
+        note: `POST /carts, the payment page, and the Node sending paSendRT to /pagopa/nodo/<secret in ${nodoSecret.path}>`,
+      },
     ],
     close: async () => {
       await Promise.all([gpdRunning.close(), checkoutRunning.close(), nodo.close()])

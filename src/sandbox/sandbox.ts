@@ -12,13 +12,13 @@ import { simulatorControls } from '../adapters/appio/simulator/controls.ts'
 import { createPdndSimulator } from '../adapters/pdnd/simulator/app.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
 import { createSnodoClient } from '../client/index.ts'
-import { keyFile } from './key-file.ts'
+import { type Config, validateConfig } from '../config.ts'
+import { listKeys, publicPart, rotateKey } from '../trust/key-ring.ts'
+import { scopes } from '../trust/scopes.ts'
 import { sandboxSoapService, startBackofficeSandbox } from './backoffice-sandbox.ts'
 import { type BackofficeSupplier, startBackofficeSupplier } from './backoffice-supplier.ts'
+import { keyFile } from './key-file.ts'
 import { startPagopaSandbox } from './pagopa-sandbox.ts'
-import { type Config, validateConfig } from '../config.ts'
-import { scopes } from '../trust/scopes.ts'
-import { listKeys, publicPart, rotateKey } from '../trust/key-ring.ts'
 
 export const sandboxTenantId = 'comune-demo'
 export const sandboxClientId = 'demo-portal'
@@ -90,12 +90,23 @@ export async function startSandbox(options: { home: string; publicUrl: string; n
             pagopa: pagopa.platform,
             backoffice: backoffice.platform,
           },
-          pdnd: { issuer: pdnd.issuer, jwksUrl: `${running.url}/.well-known/jwks.json`, audience: eserviceAudience, purposes: { [sandboxPurposeId]: sandboxClientId } },
+          pdnd: {
+            issuer: pdnd.issuer,
+            jwksUrl: `${running.url}/.well-known/jwks.json`,
+            audience: eserviceAudience,
+            purposes: { [sandboxPurposeId]: sandboxClientId },
+          },
         },
       ],
       clients: [
         { id: sandboxClientId, name: 'Demo portal', jwks: { keys: [publicPart(privateJwk)] }, tenants: ['*'], scopes: [...scopes] },
-        { id: sandboxBackofficeClientId, name: 'Demo back-office (the sandbox office software)', jwks: { keys: [publicPart(backofficeClient.privateJwk)] }, tenants: [sandboxTenantId], scopes: ['practices:read', 'practices:status'] },
+        {
+          id: sandboxBackofficeClientId,
+          name: 'Demo back-office (the sandbox office software)',
+          jwks: { keys: [publicPart(backofficeClient.privateJwk)] },
+          tenants: [sandboxTenantId],
+          scopes: ['practices:read', 'practices:status'],
+        },
       ],
       // Registrations retried in seconds, not the live schedule's minutes, so a demo shows them through.
       delivery: { targets: { backoffice: backoffice.delivery } },

@@ -64,9 +64,7 @@ function readStored(dir: string): StoredKey[] {
   } catch {
     return []
   }
-  return files
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as StoredKey)
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+  return files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as StoredKey).sort((a, b) => a.createdAt.localeCompare(b.createdAt))
 }
 
 function directoryStamp(dir: string): string {

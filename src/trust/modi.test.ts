@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
 import { digestOf, digestOfSha256, signedHeadersMismatch } from './modi.ts'
 
 describe('digestOf', () => {
@@ -35,24 +35,36 @@ describe('signedHeadersMismatch', () => {
   it('names what disagrees', () => {
     expect(signedHeadersMismatch('x', actual, required)).toBe('signed_headers is not an array')
     expect(signedHeadersMismatch(undefined, actual, required)).toBe('signed_headers is not an array')
-    expect(signedHeadersMismatch([{ digest: 'SHA-256=x', 'content-type': 'application/json' }], actual, required)).toBe('each signed_headers entry must be a single-key object')
+    expect(signedHeadersMismatch([{ digest: 'SHA-256=x', 'content-type': 'application/json' }], actual, required)).toBe(
+      'each signed_headers entry must be a single-key object',
+    )
     expect(signedHeadersMismatch([null], actual, required)).toBe('each signed_headers entry must be a single-key object')
     expect(signedHeadersMismatch([{ digest: 1 }], actual, required)).toBe('signed header digest is not a string')
     expect(signedHeadersMismatch([{ digest: 'SHA-256=x' }], actual, required)).toBe('content-type is not among the signed headers')
     expect(signedHeadersMismatch([{ 'content-type': 'application/json' }], actual, required)).toBe('digest is not among the signed headers')
-    expect(signedHeadersMismatch([{ digest: 'SHA-256=y' }, { 'content-type': 'application/json' }], actual, required)).toBe('signed digest "SHA-256=y" differs from the one sent "SHA-256=x"')
-    expect(signedHeadersMismatch([{ digest: 'SHA-256=x' }, { 'content-type': 'text/plain' }], actual, required)).toBe('signed content-type "text/plain" differs from the one sent "application/json"')
+    expect(signedHeadersMismatch([{ digest: 'SHA-256=y' }, { 'content-type': 'application/json' }], actual, required)).toBe(
+      'signed digest "SHA-256=y" differs from the one sent "SHA-256=x"',
+    )
+    expect(signedHeadersMismatch([{ digest: 'SHA-256=x' }, { 'content-type': 'text/plain' }], actual, required)).toBe(
+      'signed content-type "text/plain" differs from the one sent "application/json"',
+    )
   })
 
   it('a header named twice, in any case, is a mismatch: neither value is taken', () => {
-    expect(signedHeadersMismatch([{ digest: 'SHA-256=x' }, { 'content-type': 'application/json' }, { Digest: 'SHA-256=y' }], actual, required)).toBe('signed_headers names digest more than once')
-    expect(signedHeadersMismatch([{ digest: 'SHA-256=x' }, { 'content-type': 'application/json' }, { digest: 'SHA-256=x' }], actual, required)).toBe('signed_headers names digest more than once')
+    expect(signedHeadersMismatch([{ digest: 'SHA-256=x' }, { 'content-type': 'application/json' }, { Digest: 'SHA-256=y' }], actual, required)).toBe(
+      'signed_headers names digest more than once',
+    )
+    expect(signedHeadersMismatch([{ digest: 'SHA-256=x' }, { 'content-type': 'application/json' }, { digest: 'SHA-256=x' }], actual, required)).toBe(
+      'signed_headers names digest more than once',
+    )
   })
 
   it('a signed header that was not sent is a mismatch too', () => {
-    expect(signedHeadersMismatch([{ digest: 'SHA-256=x' }, { 'content-type': 'application/json' }, { 'x-extra': 'v' }], actual, required)).toBe('signed x-extra "v" differs from the one sent ""')
-    expect(signedHeadersMismatch([{ digest: 'SHA-256=x' }, { 'content-type': 'application/json' }], { digest: 'SHA-256=x', 'content-type': undefined }, required)).toBe(
-      'signed content-type "application/json" differs from the one sent ""',
+    expect(signedHeadersMismatch([{ digest: 'SHA-256=x' }, { 'content-type': 'application/json' }, { 'x-extra': 'v' }], actual, required)).toBe(
+      'signed x-extra "v" differs from the one sent ""',
     )
+    expect(
+      signedHeadersMismatch([{ digest: 'SHA-256=x' }, { 'content-type': 'application/json' }], { digest: 'SHA-256=x', 'content-type': undefined }, required),
+    ).toBe('signed content-type "application/json" differs from the one sent ""')
   })
 })

@@ -4,10 +4,10 @@
 // "ModI patterns": with PDND the voucher is that token).
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { serveOnLoopback } from '../../test/support/served-app.ts'
 import { requestBytes, sendRaw } from '../../test/support/raw-http.ts'
-import { freshVouchers } from '../../test/support/tokens.ts'
+import { serveOnLoopback } from '../../test/support/served-app.ts'
 import { aClientKey, createTestApp, publicUrl, type TestApp, type TestClient } from '../../test/support/test-app.ts'
+import { freshVouchers } from '../../test/support/tokens.ts'
 import { eventually } from '../../test/support/webhook-receiver.ts'
 import { type AppIoSimulator, createAppIoSimulator } from '../adapters/appio/simulator/app.ts'
 import { appioTestCitizens } from '../adapters/appio/simulator/citizens.ts'
@@ -30,7 +30,10 @@ let voucherFor: (purpose: string) => Promise<string>
 beforeAll(async () => {
   process.env.TEST_REPLAY_IO_KEY = 'key-replay'
   portal = await aClientKey('portal', 'RS256')
-  io = createAppIoSimulator(createSimulatorContext({ idPrefix: 'io-' }), { services: [{ apiKey: 'key-replay', organizationFiscalCode: '00000000001' }], retryAfterSeconds: 1 })
+  io = createAppIoSimulator(createSimulatorContext({ idPrefix: 'io-' }), {
+    services: [{ apiKey: 'key-replay', organizationFiscalCode: '00000000001' }],
+    retryAfterSeconds: 1,
+  })
   const pdnd = await createPdndSimulator(createSimulatorContext())
   const pdndClientId = randomUUID()
   await pdnd.registerClient({ clientId: pdndClientId, publicJwk: portal.publicJwk, purposes: { [purposeId]: eserviceAudience } })
@@ -39,10 +42,18 @@ beforeAll(async () => {
     clients: { portal },
     tenantOverrides: {
       pdnd: { issuer: pdnd.issuer, jwksUrl: `${pdndRunning.url}/.well-known/jwks.json`, audience: eserviceAudience, purposes: { [purposeId]: 'portal' } },
-      platforms: { appio: { enabled: true, baseUrl: `${ioRunning.url}/api/v1`, services: [{ name: 'generale', apiKey: 'env:TEST_REPLAY_IO_KEY', default: true }] } },
+      platforms: {
+        appio: { enabled: true, baseUrl: `${ioRunning.url}/api/v1`, services: [{ name: 'generale', apiKey: 'env:TEST_REPLAY_IO_KEY', default: true }] },
+      },
     },
   })
-  voucherFor = freshVouchers({ tokenUrl: `${pdndRunning.url}/token.oauth2`, clientId: pdndClientId, kid: String(portal.publicJwk.kid), privateJwk: portal.privateJwk, assertionAudience: pdnd.assertionAudience })
+  voucherFor = freshVouchers({
+    tokenUrl: `${pdndRunning.url}/token.oauth2`,
+    clientId: pdndClientId,
+    kid: String(portal.publicJwk.kid),
+    privateJwk: portal.privateJwk,
+    assertionAudience: pdnd.assertionAudience,
+  })
   workers = await startWorkers(t.deps)
   ;({ origin, close: closeServer } = await serveOnLoopback(t.app.fetch))
 })
@@ -54,10 +65,16 @@ afterAll(async () => {
 })
 
 const messages = '/v1/tenants/comune-a/messages'
-const aMessageBody = (subject: string) => JSON.stringify({ fiscalCode: appioTestCitizens.onIo, subject, markdown: `Gentile cittadino, ${'la sua pratica è stata registrata e verrà esaminata. '.repeat(2)}` })
+const aMessageBody = (subject: string) =>
+  JSON.stringify({
+    fiscalCode: appioTestCitizens.onIo,
+    subject,
+    markdown: `Gentile cittadino, ${'la sua pratica è stata registrata e verrà esaminata. '.repeat(2)}`,
+  })
 /** Digest, Content-Type, Agid-JWT-Signature and a client bearer, as the TypeScript client signs them. */
 const signed = async (body: string) => signRequest(await importSigningKey(portal.privateJwk), { clientId: 'portal', audience: publicUrl }, body)
-const wire = (headers: Record<string, string>, body: string) => requestBytes(origin, 'POST', messages, { ...headers, 'content-length': String(Buffer.byteLength(body)) }, body)
+const wire = (headers: Record<string, string>, body: string) =>
+  requestBytes(origin, 'POST', messages, { ...headers, 'content-length': String(Buffer.byteLength(body)) }, body)
 const reachedIo = (subject: string) => io.accepted.filter((m) => m.body.content.subject === subject)
 
 /** One accepted, then the rest refused with `code`; the one accepted message reaches IO once. */

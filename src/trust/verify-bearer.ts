@@ -1,8 +1,8 @@
 // ModI ID_AUTH_REST_02 verification of a client-signed bearer token (pdnd/FACTS.md "ModI patterns").
-import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
+import { decodeJwt, decodeProtectedHeader, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose'
 import { type ProblemCode, SnodoError } from '../errors.ts'
-import type { ClientRegistry } from './clients.ts'
 import { isJti, isOnlyAudience, lifetimeProblem } from './claims.ts'
+import type { ClientRegistry } from './clients.ts'
 import { allowedAlgorithms } from './modi.ts'
 import type { ReplayCache } from './replay-cache.ts'
 
@@ -65,7 +65,8 @@ export async function verifyBearer(
   } catch (error) {
     throw classifyJoseError(error, policy.audience)
   }
-  if (!isOnlyAudience(payload.aud, policy.audience)) throw new SnodoError('token_audience_invalid', `aud must be ${policy.audience} alone (a string, or an array holding only it)`)
+  if (!isOnlyAudience(payload.aud, policy.audience))
+    throw new SnodoError('token_audience_invalid', `aud must be ${policy.audience} alone (a string, or an array holding only it)`)
   if (!isJti(payload.jti)) throw new SnodoError('token_claims_invalid', 'jti must be a non-empty string')
   const iat = payload.iat as number
   const exp = payload.exp as number

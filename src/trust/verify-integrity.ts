@@ -58,7 +58,8 @@ export async function verifySignedHeaders(input: Omit<IntegrityInput, 'body'>, s
     throw invalid(classifyJoseError(error, checks.audience).message)
   }
   const audiences = [checks.audience, ...(signer.pdnd ? [signer.pdnd.audience] : [])]
-  if (!audiences.some((audience) => isOnlyAudience(payload.aud, audience))) throw invalid(`aud must be ${audiences.join(' or ')} alone (a string, or an array holding only it)`)
+  if (!audiences.some((audience) => isOnlyAudience(payload.aud, audience)))
+    throw invalid(`aud must be ${audiences.join(' or ')} alone (a string, or an array holding only it)`)
   // INTEGRITY_REST_02: iss = the client id (pdnd/FACTS.md "ModI patterns"), the one whose key signed.
   const issuers = [signer.clientId, ...(signer.pdnd ? [signer.pdnd.clientId] : [])]
   if (!issuers.includes(payload.iss as string)) throw invalid(`iss must be ${issuers.join(' or ')}, the client that sent the bearer token`)

@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectConforms, expectProblem } from '../../test/support/contract.ts'
-import { aToken, bearer, freshVouchers } from '../../test/support/tokens.ts'
 import { aClientKey, createTestApp, publicUrl, type TestApp, type TestClient } from '../../test/support/test-app.ts'
+import { aToken, bearer, freshVouchers } from '../../test/support/tokens.ts'
 import { createPdndSimulator, type PdndSimulator } from '../adapters/pdnd/simulator/app.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
 import { importSigningKey, signRequest } from '../client/index.ts'
@@ -23,11 +23,21 @@ let voucherFor: (purpose: string) => Promise<string>
 beforeAll(async () => {
   portal = await aClientKey('portal', 'RS256')
   pdnd = await createPdndSimulator(createSimulatorContext())
-  await pdnd.registerClient({ clientId: pdndClientId, publicJwk: portal.publicJwk, purposes: { [purposeId]: audience, [unmappedPurposeId]: audience, [foreignPurposeId]: 'https://another-eservice.test' } })
+  await pdnd.registerClient({
+    clientId: pdndClientId,
+    publicJwk: portal.publicJwk,
+    purposes: { [purposeId]: audience, [unmappedPurposeId]: audience, [foreignPurposeId]: 'https://another-eservice.test' },
+  })
   running = await startSimulator(pdnd.app)
   const pdndAcceptance = { issuer: pdnd.issuer, jwksUrl: `${running.url}/.well-known/jwks.json`, audience, purposes: { [purposeId]: 'portal' } }
   t = await createTestApp({ clients: { portal }, tenantOverrides: { pdnd: pdndAcceptance } })
-  voucherFor = freshVouchers({ tokenUrl: `${running.url}/token.oauth2`, clientId: pdndClientId, kid: portal.publicJwk.kid as string, privateJwk: portal.privateJwk, assertionAudience: pdnd.assertionAudience })
+  voucherFor = freshVouchers({
+    tokenUrl: `${running.url}/token.oauth2`,
+    clientId: pdndClientId,
+    kid: portal.publicJwk.kid as string,
+    privateJwk: portal.privateJwk,
+    assertionAudience: pdnd.assertionAudience,
+  })
 })
 afterAll(async () => {
   await t.close()

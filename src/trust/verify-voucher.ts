@@ -1,12 +1,16 @@
 // PDND voucher acceptance, per tenant (pdnd/FACTS.md "Voucher claims, as PDND signs them"):
 // RS256, typ at+jwt, iss = the PDND issuer, aud = Snodo's e-service audience, purposeId → client.
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose'
+import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose'
 import type { TenantConfig } from '../config/schema.ts'
 import { SnodoError } from '../errors.ts'
 import { isJti } from './claims.ts'
 import type { ReplayCache } from './replay-cache.ts'
 
-export type VoucherVerifier = (token: string, tenant: TenantConfig, replay: ReplayCache) => Promise<{ clientId: string; purposeId: string; pdndClientId: string; audience: string }>
+export type VoucherVerifier = (
+  token: string,
+  tenant: TenantConfig,
+  replay: ReplayCache,
+) => Promise<{ clientId: string; purposeId: string; pdndClientId: string; audience: string }>
 
 /**
  * With PDND the voucher *is* the ID_AUTH_REST_02 token (pdnd/FACTS.md "ModI patterns"), so its jti
@@ -41,7 +45,8 @@ export function createVoucherVerifier(leewaySeconds: number): VoucherVerifier {
     }
     if (!isJti(payload.jti)) throw new SnodoError('voucher_invalid', 'The voucher jti must be a non-empty string')
     const now = Math.floor(Date.now() / 1000)
-    if ((payload.iat as number) > now + leewaySeconds) throw new SnodoError('voucher_invalid', `The voucher iat ${payload.iat} is after now (${now}) plus the leeway`)
+    if ((payload.iat as number) > now + leewaySeconds)
+      throw new SnodoError('voucher_invalid', `The voucher iat ${payload.iat} is after now (${now}) plus the leeway`)
     const purposeId = String(payload.purposeId)
     const clientId = Object.hasOwn(pdnd.purposes, purposeId) ? pdnd.purposes[purposeId] : undefined
     if (!clientId) throw new SnodoError('voucher_invalid', `purposeId ${purposeId} is not mapped to a client of tenant ${tenant.id}`)

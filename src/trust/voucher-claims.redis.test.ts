@@ -5,10 +5,10 @@ import { Hono } from 'hono'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectConforms, expectProblem } from '../../test/support/contract.ts'
-import { aToken, bearer, nowSeconds } from '../../test/support/tokens.ts'
-import { createTestApp, publicUrl, type TestApp } from '../../test/support/test-app.ts'
-import { type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
 import { anIntegritySignature } from '../../test/support/signed.ts'
+import { createTestApp, publicUrl, type TestApp } from '../../test/support/test-app.ts'
+import { aToken, bearer, nowSeconds } from '../../test/support/tokens.ts'
+import { type RunningSimulator, startSimulator } from '../adapters/simulator/harness.ts'
 import { digestOf } from './modi.ts'
 
 const issuer = 'pdnd-claims.test'
@@ -23,10 +23,23 @@ beforeAll(async () => {
   const publicJwk = await exportJWK(publicKey)
   const kid = await calculateJwkThumbprint(publicJwk)
   jwks = await startSimulator(new Hono().get('/.well-known/jwks.json', (c) => c.json({ keys: [{ ...publicJwk, kid, alg: 'RS256', use: 'sig' }] })))
-  t = await createTestApp({ tenantOverrides: { pdnd: { issuer, jwksUrl: `${jwks.url}/.well-known/jwks.json`, audience, purposes: { [purposeId]: 'portal' } } } })
+  t = await createTestApp({
+    tenantOverrides: { pdnd: { issuer, jwksUrl: `${jwks.url}/.well-known/jwks.json`, audience, purposes: { [purposeId]: 'portal' } } },
+  })
   sign = async (claims) => {
     const iat = nowSeconds()
-    const payload = { jti: randomUUID(), iss: issuer, aud: audience, client_id: 'pdnd-client', sub: 'pdnd-client', purposeId, iat, nbf: iat, exp: iat + 600, ...claims }
+    const payload = {
+      jti: randomUUID(),
+      iss: issuer,
+      aud: audience,
+      client_id: 'pdnd-client',
+      sub: 'pdnd-client',
+      purposeId,
+      iat,
+      nbf: iat,
+      exp: iat + 600,
+      ...claims,
+    }
     return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', use: 'sig', typ: 'at+jwt', kid } as { alg: string }).sign(privateKey)
   }
 })
@@ -76,7 +89,11 @@ describe('voucher claims', () => {
     const headers = { digest: digestOf(body), 'content-type': 'application/json' }
     const echo = async (claims: JWTPayload) => {
       const signature = await anIntegritySignature(t.clients.portal, headers, claims)
-      return t.app.request('/v1/tenants/comune-a/echo', { method: 'POST', body, headers: { authorization: `Bearer ${await sign({})}`, ...headers, 'agid-jwt-signature': signature } })
+      return t.app.request('/v1/tenants/comune-a/echo', {
+        method: 'POST',
+        body,
+        headers: { authorization: `Bearer ${await sign({})}`, ...headers, 'agid-jwt-signature': signature },
+      })
     }
     expect((await echo({ iss: 'pdnd-client', aud: audience })).status).toBe(200)
     expect((await echo({})).status).toBe(200)

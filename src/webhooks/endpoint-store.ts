@@ -44,7 +44,15 @@ export function createEndpointStore(redis: Redis, prefix: string, clock: () => D
   const store: EndpointStore = {
     async create(tenantId, init, id) {
       const now = clock().toISOString()
-      const endpoint: Endpoint = { id: id ?? `we_${randomBytes(12).toString('base64url')}`, tenantId, ...init, enabled: true, createdAt: now, updatedAt: now, secrets: [{ value: newSecret(), createdAt: now }] }
+      const endpoint: Endpoint = {
+        id: id ?? `we_${randomBytes(12).toString('base64url')}`,
+        tenantId,
+        ...init,
+        enabled: true,
+        createdAt: now,
+        updatedAt: now,
+        secrets: [{ value: newSecret(), createdAt: now }],
+      }
       await save(endpoint)
       return endpoint
     },

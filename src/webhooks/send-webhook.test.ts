@@ -20,12 +20,27 @@ beforeAll(async () => {
 })
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
-const anEndpoint = (url: string): Endpoint => ({ id: 'we_1', tenantId: 'comune-a', url, events: ['*'], description: '', enabled: true, createdAt: '', updatedAt: '', secrets: [{ value: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', createdAt: '' }] })
+const anEndpoint = (url: string): Endpoint => ({
+  id: 'we_1',
+  tenantId: 'comune-a',
+  url,
+  events: ['*'],
+  description: '',
+  enabled: true,
+  createdAt: '',
+  updatedAt: '',
+  secrets: [{ value: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', createdAt: '' }],
+})
 const aDelivery = { id: 'dlv_1', tenant: 'comune-a', resourceId: 'evt_1', payload: { id: 'evt_1' }, meta: { endpointId: 'we_1' } } as unknown as Delivery
 
 const send = async (url: string, mode: 'live' | 'sandbox', allowedPrivate: string[] = []) => {
   const endpoints = { get: async () => anEndpoint(url), activeSecrets: (e: Endpoint) => e.secrets.map((s) => s.value) } as unknown as EndpointStore
-  const sender = createWebhookSender({ endpoints, guard: createUrlGuard({ mode, allowedPrivate }), clock: () => new Date(), onEndpointDisabled: async () => undefined })
+  const sender = createWebhookSender({
+    endpoints,
+    guard: createUrlGuard({ mode, allowedPrivate }),
+    clock: () => new Date(),
+    onEndpointDisabled: async () => undefined,
+  })
   try {
     return await sender.send(aDelivery, { timeoutMs: 2000, attempt: 1 })
   } finally {

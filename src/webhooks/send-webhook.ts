@@ -34,10 +34,22 @@ export function createWebhookSender(deps: {
     async send(d, { timeoutMs, prefetched }) {
       const endpoint = prefetched ? deps.endpoints.decode(prefetched.value) : await deps.endpoints.get(d.tenant, d.meta.endpointId as string)
       if (!endpoint) throw new UpstreamError({ kind: 'rejected', platform, message: 'the endpoint was deleted', upstreamCode: 'endpoint_deleted' })
-      if (!endpoint.enabled) throw new UpstreamError({ kind: 'rejected', platform, message: `the endpoint is disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}`, upstreamCode: 'endpoint_disabled' })
+      if (!endpoint.enabled)
+        throw new UpstreamError({
+          kind: 'rejected',
+          platform,
+          message: `the endpoint is disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}`,
+          upstreamCode: 'endpoint_disabled',
+        })
       // The guard's lookup never sees an IP-literal host (no DNS query is made for it): checked here.
       const literal = deps.guard.literalRefusal(endpoint.url)
-      if (literal) throw new UpstreamError({ kind: 'rejected', platform, message: `POST ${new URL(endpoint.url).origin} refused: ${literal}`, upstreamCode: 'address_forbidden' })
+      if (literal)
+        throw new UpstreamError({
+          kind: 'rejected',
+          platform,
+          message: `POST ${new URL(endpoint.url).origin} refused: ${literal}`,
+          upstreamCode: 'address_forbidden',
+        })
       const body = JSON.stringify(d.payload)
       const headers = {
         'content-type': 'application/json',
@@ -46,7 +58,15 @@ export function createWebhookSender(deps: {
       }
       let res: Awaited<ReturnType<typeof request>>
       try {
-        res = await request(endpoint.url, { method: 'POST', headers, body, dispatcher: agent, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: deadline(timeoutMs + 1000) })
+        res = await request(endpoint.url, {
+          method: 'POST',
+          headers,
+          body,
+          dispatcher: agent,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          signal: deadline(timeoutMs + 1000),
+        })
       } catch (error) {
         throw networkError(error, endpoint.url)
       }
@@ -54,8 +74,16 @@ export function createWebhookSender(deps: {
       const status = res.statusCode
       if (status >= 200 && status < 300) return { upstreamStatus: status }
       const kind = statusKind(status, receiverStatusKinds)
-      if (kind === 'rejected') throw new UpstreamError({ kind, platform, message: 'the endpoint answered 410 Gone', upstreamStatus: status, upstreamCode: 'gone' })
-      if (kind === 'rate_limited') throw new UpstreamError({ kind, platform, message: 'the endpoint answered 429', upstreamStatus: status, retryAfterMs: retryAfterMs(res.headers['retry-after'], new Date()) })
+      if (kind === 'rejected')
+        throw new UpstreamError({ kind, platform, message: 'the endpoint answered 410 Gone', upstreamStatus: status, upstreamCode: 'gone' })
+      if (kind === 'rate_limited')
+        throw new UpstreamError({
+          kind,
+          platform,
+          message: 'the endpoint answered 429',
+          upstreamStatus: status,
+          retryAfterMs: retryAfterMs(res.headers['retry-after'], new Date()),
+        })
       throw new UpstreamError({ kind, platform, message: `the endpoint answered ${status}`, upstreamStatus: status })
     },
     async onDead(d: Delivery, error: DeliveryError) {

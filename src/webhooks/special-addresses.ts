@@ -10,8 +10,7 @@ type Address = ipaddr.IPv4 | ipaddr.IPv6
 type Reach = boolean | 'embedded'
 type Range = { cidr: string; name: string; reach: Reach; net: [Address, number] }
 
-const ranges = (rows: [string, string, Reach][]): Range[] =>
-  rows.map(([cidr, name, reach]) => ({ cidr, name, reach, net: ipaddr.parseCIDR(cidr) }))
+const ranges = (rows: [string, string, Reach][]): Range[] => rows.map(([cidr, name, reach]) => ({ cidr, name, reach, net: ipaddr.parseCIDR(cidr) }))
 
 const ipv4Ranges = ranges([
   ['0.0.0.0/8', '"this network"', false],

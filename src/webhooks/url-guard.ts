@@ -45,7 +45,8 @@ function allowList(entries: string[]) {
   }
 }
 
-const notReachable = ': a private, loopback or link-local address or another special-purpose one, not globally reachable (allow-list it in webhooks.allowedPrivate if intended)'
+const notReachable =
+  ': a private, loopback or link-local address or another special-purpose one, not globally reachable (allow-list it in webhooks.allowedPrivate if intended)'
 
 /** `lookup` is the system resolver unless a test gives its own DNS. */
 export function createUrlGuard(options: { mode: 'live' | 'sandbox'; allowedPrivate: string[]; lookup?: typeof dnsLookup }): UrlGuard {
@@ -96,11 +97,16 @@ export function createUrlGuard(options: { mode: 'live' | 'sandbox'; allowedPriva
       literalAnswers.set(raw, answer)
       return answer
     },
-    lookup: ((hostname: string, opts: LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+    lookup: ((
+      hostname: string,
+      opts: LookupOptions,
+      callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+    ) => {
       resolver(hostname, { ...opts, all: true }, (err, addresses) => {
         if (err) return callback(err, [])
         const allowedAddresses = addresses.filter((a) => !forbidden(a.address, hostname))
-        if (allowedAddresses.length === 0) return callback(Object.assign(new Error(`webhook host ${hostname} resolves only to forbidden addresses`), { code: 'SNODO_ADDRESS_FORBIDDEN' }), [])
+        if (allowedAddresses.length === 0)
+          return callback(Object.assign(new Error(`webhook host ${hostname} resolves only to forbidden addresses`), { code: 'SNODO_ADDRESS_FORBIDDEN' }), [])
         if (opts.all) return callback(null, allowedAddresses)
         const first = allowedAddresses[0] as LookupAddress
         callback(null, first.address, first.family)

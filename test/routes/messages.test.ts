@@ -33,7 +33,10 @@ describe('POST /v1/tenants/{tenantId}/messages, before anything is stored', () =
   it('refuses a client without messages:write and one for another tenant, audited as denied', async () => {
     await expectProblem(await u.send('POST', messages, aMessage(), u.clients.reader), 403, 'scope_missing')
     await expectProblem(await u.send('POST', messages, aMessage(), u.clients.other), 403, 'tenant_forbidden')
-    expect(u.audit.entries.slice(-2).map((e) => [e.who, e.outcome])).toEqual([['reader', 'denied'], ['other-comune-portal', 'denied']])
+    expect(u.audit.entries.slice(-2).map((e) => [e.who, e.outcome])).toEqual([
+      ['reader', 'denied'],
+      ['other-comune-portal', 'denied'],
+    ])
   })
 
   it('refuses a body that is not JSON at all with 400 malformed_request', async () => {

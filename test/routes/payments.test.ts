@@ -13,7 +13,12 @@ afterAll(() => u.close())
 
 const payments = '/v1/tenants/comune-a/payments'
 const template = '/v1/tenants/{tenantId}/payments'
-const aPayment = (over: Record<string, unknown> = {}) => ({ debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' }, amountCents: 5400, description: 'TARI 2026 prima rata', ...over })
+const aPayment = (over: Record<string, unknown> = {}) => ({
+  debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' },
+  amountCents: 5400,
+  description: 'TARI 2026 prima rata',
+  ...over,
+})
 
 describe('POST /v1/tenants/{tenantId}/payments, before anything is stored', () => {
   it('refuses a body that is not a payment with 400 and an error per field, and audits the failure', async () => {
@@ -38,7 +43,11 @@ describe('POST /v1/tenants/{tenantId}/payments, before anything is stored', () =
   })
 
   it('refuses a call without a bearer (401), a body over limits.bodyBytes (413) and a replayed request (401)', async () => {
-    await expectProblem(await u.app.request(payments, { method: 'POST', body: JSON.stringify(aPayment()), headers: { 'content-type': 'application/json' } }), 401, 'token_missing')
+    await expectProblem(
+      await u.app.request(payments, { method: 'POST', body: JSON.stringify(aPayment()), headers: { 'content-type': 'application/json' } }),
+      401,
+      'token_missing',
+    )
     await expectProblem(await u.send('POST', payments, aPayment({ description: 'x'.repeat(5_000) })), 413, 'payload_too_large')
     const init = await signedInit(u.clients.portal, { body: aPayment() })
     await u.app.request(payments, init)

@@ -19,7 +19,9 @@ const aPractice = (over: Record<string, unknown> = {}) => ({
   applicant: { fiscalCode: 'RSSMRA80A01H501U', givenName: 'Maria', familyName: 'Bianchi', email: 'maria@example.it' },
   subject: 'Richiesta di accesso agli atti',
   data: { pratica: 'accesso atti' },
-  attachments: [{ name: 'domanda.pdf', contentType: 'application/pdf', contentBase64: pdf.toString('base64'), sha256: createHash('sha256').update(pdf).digest('hex') }],
+  attachments: [
+    { name: 'domanda.pdf', contentType: 'application/pdf', contentBase64: pdf.toString('base64'), sha256: createHash('sha256').update(pdf).digest('hex') },
+  ],
   channel: 'online',
   submittedAt: '2026-11-23T10:00:00+01:00',
   ...over,
@@ -43,6 +45,9 @@ describe('POST /v1/tenants/{tenantId}/practices, before anything is stored', () 
   it('refuses a client without practices:write and one for another tenant, audited as denied', async () => {
     await expectProblem(await u.send('POST', practices, aPractice(), u.clients.reader), 403, 'scope_missing')
     await expectProblem(await u.send('POST', practices, aPractice(), u.clients.other), 403, 'tenant_forbidden')
-    expect(u.audit.entries.slice(-2).map((e) => [e.who, e.outcome])).toEqual([['reader', 'denied'], ['other-comune-portal', 'denied']])
+    expect(u.audit.entries.slice(-2).map((e) => [e.who, e.outcome])).toEqual([
+      ['reader', 'denied'],
+      ['other-comune-portal', 'denied'],
+    ])
   })
 })

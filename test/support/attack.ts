@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { JWK, JWTPayload } from 'jose'
 import { importSigningKey, readClientFile, signRequest } from '../../src/client/index.ts'
+import { sandboxPdndClientId, sandboxPurposeId } from '../../src/sandbox/sandbox.ts'
 import { rawExchange } from './raw-http.ts'
 import type { SnodoProcess } from './sandbox-process.ts'
 import { aClientKey, type TestClient } from './test-app.ts'
-import { sandboxPdndClientId, sandboxPurposeId } from '../../src/sandbox/sandbox.ts'
 import { aToken, freshVouchers } from './tokens.ts'
 
 export type Answer = {
@@ -54,7 +54,8 @@ export async function createAttacker(snodo: SnodoProcess) {
   impostor.privateJwk = { ...impostor.privateJwk, kid: portal.privateJwk.kid }
 
   /** A bearer token from `client` (aud: this Snodo) with any claim or header changed, signed by `signer`. */
-  const token = (client: TestClient, claims: JWTPayload = {}, header: Record<string, unknown> = {}, signer: TestClient = client) => aToken(client, { aud: baseUrl, ...claims }, header, signer)
+  const token = (client: TestClient, claims: JWTPayload = {}, header: Record<string, unknown> = {}, signer: TestClient = client) =>
+    aToken(client, { aud: baseUrl, ...claims }, header, signer)
 
   /** Headers of a correctly signed request (bearer; Digest and Agid-JWT-Signature when there is a body). */
   async function signedHeaders(client: TestClient, options: SignedOptions = {}): Promise<Record<string, string>> {
@@ -71,7 +72,13 @@ export async function createAttacker(snodo: SnodoProcess) {
   /** A fresh voucher from the sandbox's PDND (the one the banner names) for the demo purpose, as the demo portal. */
   const voucher = async () => {
     const pdndUrl = /Simulator:\s+pdnd\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(snodo.stdout())?.[1] as string
-    const options = { tokenUrl: `${pdndUrl}/token.oauth2`, clientId: sandboxPdndClientId, kid: String(portal.privateJwk.kid), privateJwk: portal.privateJwk, assertionAudience: 'pdnd-sandbox.snodo.local/client-assertion' }
+    const options = {
+      tokenUrl: `${pdndUrl}/token.oauth2`,
+      clientId: sandboxPdndClientId,
+      kid: String(portal.privateJwk.kid),
+      privateJwk: portal.privateJwk,
+      assertionAudience: 'pdnd-sandbox.snodo.local/client-assertion',
+    }
     return freshVouchers(options)(sandboxPurposeId)
   }
 
@@ -85,7 +92,8 @@ export async function createAttacker(snodo: SnodoProcess) {
     signedHeaders,
     send,
     /** A signed request as `client` sends it; `options.headers` override any signed header (to break it). */
-    signed: async (client: TestClient, method: string, path: string, options: SignedOptions = {}) => send(method, path, { headers: await signedHeaders(client, options), body: options.body }),
+    signed: async (client: TestClient, method: string, path: string, options: SignedOptions = {}) =>
+      send(method, path, { headers: await signedHeaders(client, options), body: options.body }),
     /** Bytes no HTTP client would send, on a socket of their own. */
     raw: async (bytes: string) => {
       const { status, headers, body } = await rawExchange({ host: '127.0.0.1', port: Number(new URL(baseUrl).port) }, bytes)
@@ -93,7 +101,10 @@ export async function createAttacker(snodo: SnodoProcess) {
     },
     /** An envelope POSTed to the station as the pagoPA Node posts it: to the sandbox Node's secret URL, unless `path` says where. */
     soap: (envelope: string, options: { soapAction?: string; path?: string } = {}) =>
-      send('POST', options.path ?? `/pagopa/nodo/${nodoSecret}`, { headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${options.soapAction ?? 'paSendRT'}"` }, body: envelope }),
+      send('POST', options.path ?? `/pagopa/nodo/${nodoSecret}`, {
+        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${options.soapAction ?? 'paSendRT'}"` },
+        body: envelope,
+      }),
   }
 }
 

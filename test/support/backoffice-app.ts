@@ -8,12 +8,21 @@ import { createTestApp } from './test-app.ts'
 
 type Backoffice = NonNullable<TenantConfig['platforms']['backoffice']>
 
-export function createBackofficeTestApp(backoffice: Omit<Backoffice, 'enabled'>, o: { platforms?: Omit<Partial<TenantConfig['platforms']>, 'backoffice'>; config?: Record<string, unknown> } = {}) {
-  return createTestApp({ bodyBytes: 1_048_576, tenantOverrides: { platforms: { ...o.platforms, backoffice: { enabled: true, ...backoffice } } as TenantConfig['platforms'] }, config: o.config })
+export function createBackofficeTestApp(
+  backoffice: Omit<Backoffice, 'enabled'>,
+  o: { platforms?: Omit<Partial<TenantConfig['platforms']>, 'backoffice'>; config?: Record<string, unknown> } = {},
+) {
+  return createTestApp({
+    bodyBytes: 1_048_576,
+    tenantOverrides: { platforms: { ...o.platforms, backoffice: { enabled: true, ...backoffice } } as TenantConfig['platforms'] },
+    config: o.config,
+  })
 }
 
 /** The sandbox's protocollo simulator, its credentials in the environment, and the settings that point a tenant at it. */
-export async function startProtocollo(options?: Parameters<typeof createProtocolloSimulator>[1]): Promise<{ protocollo: ProtocolloSimulator; running: RunningSimulator; settings: Pick<Backoffice, 'baseUrl' | 'protocol'> }> {
+export async function startProtocollo(
+  options?: Parameters<typeof createProtocolloSimulator>[1],
+): Promise<{ protocollo: ProtocolloSimulator; running: RunningSimulator; settings: Pick<Backoffice, 'baseUrl' | 'protocol'> }> {
   const protocollo = createProtocolloSimulator(createSimulatorContext({ idPrefix: 'prot-' }), options)
   const running = await startSimulator(protocollo.app)
   Object.assign(process.env, protocollo.env)

@@ -2,11 +2,12 @@
 // resource and the events feed), the simulators' logs and the webhook receiver. It waits (bounded) for
 // every accepted resource to be final, then counts per platform what was accepted, lost, duplicated,
 // missing its event, ended in the wrong state or went backwards, prints the table and lists offenders.
-import { poll } from './poll.ts'
+
 import type { ChaosPlatforms } from './chaos-platforms.ts'
 import type { ChaosPortal, Command, Kind } from './chaos-portal.ts'
 import { chaosTenant } from './chaos-snodo.ts'
 import type { ChaosReceiver } from './chaos-webhooks.ts'
+import { poll } from './poll.ts'
 
 /**
  * The documented residual. GPD and the protocollo: no duplicate (a position's IUPD and a practice's
@@ -26,8 +27,22 @@ type Flow = { platform: 'gpd' | 'appio' | 'protocollo'; path: string; happy: str
 
 const flows: Record<Kind, Flow> = {
   payment: { platform: 'gpd', path: 'payments', happy: ['queued', 'published'], event: 'payment.published', failures: [], idField: 'paymentId' },
-  message: { platform: 'appio', path: 'messages', happy: ['queued', 'submitted', 'sent'], event: 'message.sent', failures: ['message.failed', 'message.rejected'], idField: 'messageId' },
-  practice: { platform: 'protocollo', path: 'practices', happy: ['submitted', 'registered'], event: 'practice.registered', failures: [], idField: 'practiceId' },
+  message: {
+    platform: 'appio',
+    path: 'messages',
+    happy: ['queued', 'submitted', 'sent'],
+    event: 'message.sent',
+    failures: ['message.failed', 'message.rejected'],
+    idField: 'messageId',
+  },
+  practice: {
+    platform: 'protocollo',
+    path: 'practices',
+    happy: ['submitted', 'registered'],
+    event: 'practice.registered',
+    failures: [],
+    idField: 'practiceId',
+  },
 }
 export const chaosEventTypes = [...new Set(Object.values(flows).flatMap((f) => [f.event, ...f.failures]))]
 const base = `/v1/tenants/${chaosTenant}`
@@ -37,11 +52,29 @@ const isFinal = (kind: Kind, r: Resource) => (r.status !== flows[kind].happy[0] 
  * DOCAREA cannot search by correlation key (profiles/docarea.ts): a Protocollazione whose outcome is unknown
  * (the worker died during it) is held dead as outcome_unknown for an operator, never sent twice. Counted, not failed.
  */
-const heldForOperator = (kind: Kind, r: Resource) => kind === 'practice' && r.status === 'submitted' && deliveryOf(r)?.status === 'dead' && deliveryOf(r)?.attempts?.at(-1)?.upstreamCode === 'outcome_unknown'
+const heldForOperator = (kind: Kind, r: Resource) =>
+  kind === 'practice' && r.status === 'submitted' && deliveryOf(r)?.status === 'dead' && deliveryOf(r)?.attempts?.at(-1)?.upstreamCode === 'outcome_unknown'
 
-export type Row = { platform: string; accepted: number; held: string[]; lost: string[]; duplicated: string[]; allowed: number; missingEvents: string[]; wrongFinal: string[]; backward: string[] }
+export type Row = {
+  platform: string
+  accepted: number
+  held: string[]
+  lost: string[]
+  duplicated: string[]
+  allowed: number
+  missingEvents: string[]
+  wrongFinal: string[]
+  backward: string[]
+}
 
-export async function auditRun(o: { run: string; portal: ChaosPortal; commands: Command[]; platforms: ChaosPlatforms; receiver: ChaosReceiver; unexpectedExits: () => string[] }) {
+export async function auditRun(o: {
+  run: string
+  portal: ChaosPortal
+  commands: Command[]
+  platforms: ChaosPlatforms
+  receiver: ChaosReceiver
+  unexpectedExits: () => string[]
+}) {
   const accepted = o.commands.filter((c) => c.status >= 200 && c.status < 300 && c.id)
   const resources = new Map<string, Resource | undefined>()
   const fetchAll = async () => {
@@ -81,7 +114,17 @@ export async function auditRun(o: { run: string; portal: ChaosPortal; commands: 
   for (const kind of Object.keys(flows) as Kind[]) {
     const flow = flows[kind]
     const mine = accepted.filter((c) => c.kind === kind)
-    const row: Row = { platform: `${kind}s (${flow.platform})`, accepted: mine.length, held: [], lost: [], duplicated: [], allowed: 0, missingEvents: [], wrongFinal: [], backward: [] }
+    const row: Row = {
+      platform: `${kind}s (${flow.platform})`,
+      accepted: mine.length,
+      held: [],
+      lost: [],
+      duplicated: [],
+      allowed: 0,
+      missingEvents: [],
+      wrongFinal: [],
+      backward: [],
+    }
     for (const c of o.commands.filter((x) => x.kind === kind)) {
       const copies = counts[flow.platform].get(c.key) ?? 0
       if (copies < 2) continue
@@ -105,7 +148,11 @@ export async function auditRun(o: { run: string; portal: ChaosPortal; commands: 
       // (published, sent, registered: the portal was told). queued → failed is a wrong end, not backward.
       const steps = r.history.map((h) => flow.happy.indexOf(h.status)).filter((i) => i >= 0)
       const announcedAt = r.history.findIndex((h) => h.status === flow.happy.at(-1))
-      if (steps.some((s, i) => i > 0 && s < (steps[i - 1] as number)) || (announcedAt >= 0 && r.history.slice(announcedAt + 1).length > 0) || (announcedAt >= 0 && last !== flow.happy.at(-1))) {
+      if (
+        steps.some((s, i) => i > 0 && s < (steps[i - 1] as number)) ||
+        (announcedAt >= 0 && r.history.slice(announcedAt + 1).length > 0) ||
+        (announcedAt >= 0 && last !== flow.happy.at(-1))
+      ) {
         row.backward.push(`${c.id} ${r.history.map((h) => h.status).join('→')}`)
       }
       const told = events.filter((e) => e.data[flow.idField] === c.id)
@@ -141,12 +188,15 @@ export async function auditRun(o: { run: string; portal: ChaosPortal; commands: 
     backward: o.receiver.log.filter((r) => !r.verified).map((r) => `${r.webhookId} signature did not verify`),
   }
   const all = [...rows.values(), webhooks]
-  const notAccepted = o.commands.filter((c) => !(c.status >= 200 && c.status < 300 && c.id)).map((c) => `${c.key} ${c.status || 'no answer'} ${c.code ?? ''}`.trim())
+  const notAccepted = o.commands
+    .filter((c) => !(c.status >= 200 && c.status < 300 && c.id))
+    .map((c) => `${c.key} ${c.status || 'no answer'} ${c.code ?? ''}`.trim())
   const retried = o.commands.filter((c) => c.attempts > 1).length
   console.log(table(o.run, all, { sent: o.commands.length, retried, notAccepted: notAccepted.length, ioExpected }))
 
   const problems: string[] = []
-  const list = (what: string, items: string[]) => items.length > 0 && problems.push(`${what} (${items.length}): ${items.slice(0, 20).join(', ')}${items.length > 20 ? ', …' : ''}`)
+  const list = (what: string, items: string[]) =>
+    items.length > 0 && problems.push(`${what} (${items.length}): ${items.slice(0, 20).join(', ')}${items.length > 20 ? ', …' : ''}`)
   list('commands not accepted (refused or unanswered after retrying)', notAccepted)
   for (const row of all) {
     list(`${row.platform}: lost`, row.lost)
@@ -165,9 +215,25 @@ function table(run: string, rows: Row[], totals: { sent: number; retried: number
   const head = ['platform', 'accepted', 'held', 'lost', 'duplicated', 'allowed', 'dup rate', 'missing events', 'wrong final', 'backward']
   const body = rows.map((r) => {
     const expected = r.platform.includes('appio') ? totals.ioExpected : r.accepted
-    return [r.platform, r.accepted, r.held.length, r.lost.length, r.duplicated.length, r.allowed, `${((100 * r.duplicated.length) / Math.max(1, expected)).toFixed(1)} %`, r.missingEvents.length, r.wrongFinal.length, r.backward.length].map(String)
+    return [
+      r.platform,
+      r.accepted,
+      r.held.length,
+      r.lost.length,
+      r.duplicated.length,
+      r.allowed,
+      `${((100 * r.duplicated.length) / Math.max(1, expected)).toFixed(1)} %`,
+      r.missingEvents.length,
+      r.wrongFinal.length,
+      r.backward.length,
+    ].map(String)
   })
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)))
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`
-  return [`chaos ${run}: ${totals.sent} commands sent, ${totals.retried} retried by the portal, ${totals.notAccepted} not accepted`, line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n')
+  return [
+    `chaos ${run}: ${totals.sent} commands sent, ${totals.retried} retried by the portal, ${totals.notAccepted} not accepted`,
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+  ].join('\n')
 }

@@ -30,7 +30,9 @@ export async function startChaosPlatforms(dir: string) {
   writeFileSync(protocolloPassword, `${sandboxProtocolloAccount.password}\n`, { mode: 0o600 })
 
   const gpd = createGpdSimulator(createSimulatorContext({ idPrefix: 'gpd-' }), { keys: [{ key: gpdKey.key, organizations: '*' }] })
-  const io = createAppIoSimulator(createSimulatorContext({ idPrefix: 'io-' }), { services: [{ apiKey: ioKey.key, serviceId: 'CHAOSIO', organizationFiscalCode: chaosFiscalCode }] })
+  const io = createAppIoSimulator(createSimulatorContext({ idPrefix: 'io-' }), {
+    services: [{ apiKey: ioKey.key, serviceId: 'CHAOSIO', organizationFiscalCode: chaosFiscalCode }],
+  })
   const protocollo = createProtocolloSimulator(createSimulatorContext({ idPrefix: 'prot-' }))
   // The protocollo simulator has no outage switch of its own: this one answers its SOAP calls 503
   // (a prompt refusal, so nothing was registered and a retry is safe), the WSDL stays served.
@@ -67,7 +69,11 @@ export async function startChaosPlatforms(dir: string) {
       backoffice: {
         baseUrl: protocolloUrl,
         // A Protocollazione that times out is outcome_unknown (DOCAREA cannot search): 10 s is far above what the simulator takes.
-        protocol: { ...protocollo.settingsFor(protocolloUrl), timeoutMs: 10_000, credentials: { username: `file:${protocolloUser}`, password: `file:${protocolloPassword}` } },
+        protocol: {
+          ...protocollo.settingsFor(protocolloUrl),
+          timeoutMs: 10_000,
+          credentials: { username: `file:${protocolloUser}`, password: `file:${protocolloPassword}` },
+        },
         services: [{ serviceCode: chaosServiceCode, name: 'SUAP (chaos)', routing: { mode: 'pull' } }],
       },
     },

@@ -71,7 +71,16 @@ export function requestOf(kind: Kind, run: string, n: number): { path: string; k
   const key = `${run}-${kind.slice(0, 3)}-${pad(n)}`
   if (kind === 'payment') {
     const dueDate = new Date(Date.now() + 30 * 86_400_000).toISOString()
-    return { path: `${base}/payments`, key, body: { debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' }, amountCents: 1000 + n, description: `TARI ${marker(key)}`, dueDate } }
+    return {
+      path: `${base}/payments`,
+      key,
+      body: {
+        debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' },
+        amountCents: 1000 + n,
+        description: `TARI ${marker(key)}`,
+        dueDate,
+      },
+    }
   }
   if (kind === 'message') {
     const markdown = `Gentile cittadino, questo è un messaggio della prova di resistenza ${marker(key)}. Nessuna azione è richiesta da parte sua.`
@@ -86,7 +95,14 @@ export function requestOf(kind: Kind, run: string, n: number): { path: string; k
       applicant: { fiscalCode: `PRATIC00A00Y${pad(n)}X`, givenName: 'Giulia', familyName: 'Verdi' },
       subject: `Domanda ${marker(key)}`,
       data: { n },
-      attachments: [{ name: `domanda-${n}.pdf`, contentType: 'application/pdf', contentBase64: pdf.toString('base64'), sha256: createHash('sha256').update(pdf).digest('hex') }],
+      attachments: [
+        {
+          name: `domanda-${n}.pdf`,
+          contentType: 'application/pdf',
+          contentBase64: pdf.toString('base64'),
+          sha256: createHash('sha256').update(pdf).digest('hex'),
+        },
+      ],
       channel: 'online',
       submittedAt: new Date().toISOString(),
     },
@@ -108,7 +124,14 @@ export async function sendLoad(portal: ChaosPortal, run: string, o: { concurrenc
     for (let next = queue.shift(); next; next = queue.shift()) {
       const { path, key, body } = requestOf(next.kind, run, next.n)
       const answer = await portal.command(path, body, key)
-      done.push({ kind: next.kind, key, status: answer.status, attempts: answer.attempts, ...(typeof answer.body.id === 'string' ? { id: answer.body.id } : {}), ...(typeof answer.body.code === 'string' ? { code: `${answer.body.code}${answer.body.errors ? ` ${JSON.stringify(answer.body.errors)}` : ''}` } : {}) })
+      done.push({
+        kind: next.kind,
+        key,
+        status: answer.status,
+        attempts: answer.attempts,
+        ...(typeof answer.body.id === 'string' ? { id: answer.body.id } : {}),
+        ...(typeof answer.body.code === 'string' ? { code: `${answer.body.code}${answer.body.errors ? ` ${JSON.stringify(answer.body.errors)}` : ''}` } : {}),
+      })
       o.onProgress?.(done.length)
     }
   })

@@ -6,9 +6,9 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { freePort } from '../../src/sandbox/private-redis.ts'
-import { poll } from './poll.ts'
 import { chaosFiscalCode } from './chaos-platforms.ts'
 import { writeLiveConfig } from './live-config.ts'
+import { poll } from './poll.ts'
 import { type RedisServer, startRedisServer } from './redis-server.ts'
 import { type SnodoProcess, startSnodo } from './sandbox-process.ts'
 
@@ -20,7 +20,18 @@ const target = { retry, circuit: { failureThreshold: 5, cooldownMs: 500 }, timeo
 /** lockMs: a killed worker's jobs are taken over after ~3 s (not so short that a busy event loop looks dead). */
 export const chaosDelivery = { lockMs: 3000, sweepIntervalMs: 500, targets: { webhooks: target, pagopa: target, appio: target, backoffice: target } }
 
-const scopes = ['tenants:read', 'payments:read', 'payments:write', 'messages:read', 'messages:write', 'practices:read', 'practices:write', 'events:read', 'webhooks:read', 'webhooks:write']
+const scopes = [
+  'tenants:read',
+  'payments:read',
+  'payments:write',
+  'messages:read',
+  'messages:write',
+  'practices:read',
+  'practices:write',
+  'events:read',
+  'webhooks:read',
+  'webhooks:write',
+]
 
 type Role = 'api' | 'worker'
 
@@ -51,7 +62,11 @@ export async function startChaosSnodo(o: { dir: string; platforms: Record<string
     const snodo = await startSnodo({ args: ['--role', role], env: { ...env, ...(role === 'api' ? { PORT: String(port) } : {}) }, waitReady: false })
     processes[role] = snodo
     await snodo.waitForOutput(`Snodo is running in LIVE mode (role ${role})`)
-    const ready = () => fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false)
+    const ready = () =>
+      fetch(`http://127.0.0.1:${port}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
     if (role === 'api' && !(await poll(ready, { timeoutMs: 20_000, everyMs: 100 }))) throw new Error(`the API did not become ready:\n${snodo.output()}`)
     return snodo
   }
@@ -81,7 +96,8 @@ export async function startChaosSnodo(o: { dir: string; platforms: Record<string
     /** Processes that ended although nobody killed them (with the tail of what they printed). */
     unexpectedExits() {
       for (const [role, p] of Object.entries(processes)) {
-        if (p && p.child.exitCode !== null && !exitedEarly.some((e) => e.startsWith(role))) exitedEarly.push(`${role} exited with ${p.child.exitCode}: ${p.output().slice(-2000)}`)
+        if (p && p.child.exitCode !== null && !exitedEarly.some((e) => e.startsWith(role)))
+          exitedEarly.push(`${role} exited with ${p.child.exitCode}: ${p.output().slice(-2000)}`)
       }
       return exitedEarly
     },

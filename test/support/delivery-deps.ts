@@ -8,8 +8,8 @@ import { type Config, readEnv, validateConfig } from '../../src/config.ts'
 import { createDeps, type Deps } from '../../src/deps.ts'
 import { createLogger } from '../../src/logger.ts'
 import { rotateKey } from '../../src/trust/key-ring.ts'
-import { aClientKey } from './test-app.ts'
 import { poll } from './poll.ts'
+import { aClientKey } from './test-app.ts'
 
 export type DeliveryDepsOptions = {
   mode?: Config['mode']

@@ -4,13 +4,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
-import { scopes } from '../../src/trust/scopes.ts'
 import { rotateKey } from '../../src/trust/key-ring.ts'
+import { scopes } from '../../src/trust/scopes.ts'
 import { aClientKey, type TestClient } from './test-app.ts'
 
 export const livePublicUrl = 'https://snodo.comune.test'
 
-export async function writeLiveConfig(): Promise<{ path: string; dir: string; keysDir: string; signingKid: string; client: TestClient; config: Record<string, unknown> }> {
+export async function writeLiveConfig(): Promise<{
+  path: string
+  dir: string
+  keysDir: string
+  signingKid: string
+  client: TestClient
+  config: Record<string, unknown>
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'snodo-config-'))
   const keysDir = join(dir, 'keys')
   const signingKid = await rotateKey(keysDir)
@@ -34,7 +41,14 @@ export async function writeWrongConfig(): Promise<{ path: string; dir: string; p
   const wrong = {
     ...live.config,
     publicUrl: 'not a url',
-    tenants: [{ id: 'comune-a', name: 'Comune A', fiscalCode: '123', platforms: { appio: { baseUrl: 'https://io.test', services: [{ name: 'tributi', apiKey: unsetSecret }] } } }],
+    tenants: [
+      {
+        id: 'comune-a',
+        name: 'Comune A',
+        fiscalCode: '123',
+        platforms: { appio: { baseUrl: 'https://io.test', services: [{ name: 'tributi', apiKey: unsetSecret }] } },
+      },
+    ],
     clients: [{ id: 'portale', jwks: { keys: [live.client.publicJwk] }, tenants: ['comune-fantasma'], scopes: ['tenants:read', 'tenants:fly'] }],
   }
   const path = join(live.dir, 'wrong.yaml')

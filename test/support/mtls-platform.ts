@@ -13,7 +13,13 @@ export type Answer = { status: number; headers?: Record<string, string>; body: s
 export async function startMtlsPlatform(answer: (method: string, url: string) => Answer) {
   const certs = await nodoCertificates()
   const seen: Seen[] = []
-  const tls = { cert: readFileSync(certs.files.cert, 'utf8'), key: readFileSync(certs.files.key, 'utf8'), ca: certs.ca.cert, requestCert: true, rejectUnauthorized: true }
+  const tls = {
+    cert: readFileSync(certs.files.cert, 'utf8'),
+    key: readFileSync(certs.files.key, 'utf8'),
+    ca: certs.ca.cert,
+    requestCert: true,
+    rejectUnauthorized: true,
+  }
   const server = createServer(tls, (req, res) => {
     const subject = String((req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '')
     req.resume()

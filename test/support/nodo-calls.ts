@@ -11,7 +11,9 @@ type Content = { [name: string]: string | Content | Content[] | undefined }
 const builder = new xml2js.Builder({ xmldec: { version: '1.0', encoding: 'UTF-8' }, renderOpts: { pretty: true, indent: '  ', newline: '\n' } })
 
 function compact(value: Content): Content {
-  return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (v === undefined ? [] : [[k, typeof v === 'string' ? v : Array.isArray(v) ? v.map(compact) : compact(v)]])))
+  return Object.fromEntries(
+    Object.entries(value).flatMap(([k, v]) => (v === undefined ? [] : [[k, typeof v === 'string' ? v : Array.isArray(v) ? v.map(compact) : compact(v)]])),
+  )
 }
 
 /**
@@ -32,7 +34,12 @@ export type Ids = { idPA: string; idBrokerPA: string; idStation: string }
 
 export const verifyCall = (ids: Ids, qrCode: { fiscalCode: string; noticeNumber: string }) => nodoEnvelope('paVerifyPaymentNoticeReq', { ...ids, qrCode })
 
-export function getPaymentCall(version: 1 | 2, ids: Ids, qrCode: { fiscalCode: string; noticeNumber: string }, extra: { amount?: string; paymentNote?: string; transferType?: 'POSTAL' | 'PAGOPA'; dueDate?: string } = {}) {
+export function getPaymentCall(
+  version: 1 | 2,
+  ids: Ids,
+  qrCode: { fiscalCode: string; noticeNumber: string },
+  extra: { amount?: string; paymentNote?: string; transferType?: 'POSTAL' | 'PAGOPA'; dueDate?: string } = {},
+) {
   const { amount, paymentNote, transferType, dueDate } = extra
   return nodoEnvelope(version === 1 ? 'paGetPaymentReq' : 'paGetPaymentV2Request', { ...ids, qrCode, amount, paymentNote, transferType, dueDate })
 }
@@ -47,16 +54,35 @@ export function sendRTCall(version: 1 | 2, ids: Ids, receipt: Content) {
   return nodoEnvelope(version === 1 ? 'paSendRTReq' : 'paSendRTV2Request', { ...ids, receipt })
 }
 
-const transferOrder = ['idTransfer', 'transferAmount', 'fiscalCodePA', 'companyName', 'IBAN', 'MBDAttachment', 'remittanceInformation', 'transferCategory', 'metadata']
+const transferOrder = [
+  'idTransfer',
+  'transferAmount',
+  'fiscalCodePA',
+  'companyName',
+  'IBAN',
+  'MBDAttachment',
+  'remittanceInformation',
+  'transferCategory',
+  'metadata',
+]
 
 /** ctTransferPA, or ctTransferPAReceiptV2 with companyName / MBDAttachment (IBAN: undefined) given. */
 export function aTransfer(overrides: Content = {}): Content {
-  const base = { idTransfer: '1', transferAmount: '10.50', fiscalCodePA: '00000000001', IBAN: 'IT60X0542811101000000123456', remittanceInformation: 'TARI 2025', transferCategory: '9/0101100IM/' }
+  const base = {
+    idTransfer: '1',
+    transferAmount: '10.50',
+    fiscalCodePA: '00000000001',
+    IBAN: 'IT60X0542811101000000123456',
+    remittanceInformation: 'TARI 2025',
+    transferCategory: '9/0101100IM/',
+  }
   return inOrder(transferOrder, base, overrides)
 }
 
 /** ctReceipt (and ctReceiptV2 with V2 fields added), in the XSD's order; override any element. */
-export function aReceipt(r: { receiptId: string; noticeNumber: string; fiscalCode: string; creditorReferenceId: string; paymentAmount: string } & Content): Content {
+export function aReceipt(
+  r: { receiptId: string; noticeNumber: string; fiscalCode: string; creditorReferenceId: string; paymentAmount: string } & Content,
+): Content {
   const { receiptId, noticeNumber, fiscalCode, creditorReferenceId, paymentAmount, ...rest } = r
   const ordered: Content = {
     receiptId,

@@ -28,7 +28,17 @@ async function issued(ca: Pem, subject: { CN: string; O?: string }, use: 'server
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: use === 'server', clientAuth: use === 'client' },
-      ...(use === 'server' ? [{ name: 'subjectAltName' as const, altNames: [{ type: 2 as const, value: 'localhost' }, { type: 7 as const, ip: '127.0.0.1' }] }] : []),
+      ...(use === 'server'
+        ? [
+            {
+              name: 'subjectAltName' as const,
+              altNames: [
+                { type: 2 as const, value: 'localhost' },
+                { type: 7 as const, ip: '127.0.0.1' },
+              ],
+            },
+          ]
+        : []),
     ],
   })
   return { cert: made.cert, key: made.private }

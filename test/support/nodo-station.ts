@@ -28,7 +28,12 @@ export const stationC: Ids = { idPA: '00000000003', idBrokerPA: broker, idStatio
 /** The station URL's secret (nodoEndpoint.secret), as the Node has it. */
 export const nodoSecret = 'test-nodo-secret-0123456789abcdef'
 
-const pagopa = (mode: 'station' | 'gpd', idStation: string, segregationCode: string, baseUrl = 'https://api.uat.platform.pagopa.it/gpd/debt-positions-service/v1') => ({
+const pagopa = (
+  mode: 'station' | 'gpd',
+  idStation: string,
+  segregationCode: string,
+  baseUrl = 'https://api.uat.platform.pagopa.it/gpd/debt-positions-service/v1',
+) => ({
   baseUrl,
   subscriptionKey: 'env:SNODO_TEST_PAGOPA_KEY',
   idBrokerPA: broker,
@@ -52,7 +57,12 @@ export async function createNodoStation(suite: string, options: { nodoEndpoint?:
       tenants: [
         { id: 'comune-a', name: 'Comune A', fiscalCode: stationA.idPA, platforms: { pagopa: pagopa('station', stationA.idStation, '01') } },
         { id: 'comune-b', name: 'Comune B', fiscalCode: stationB.idPA, platforms: { pagopa: pagopa('gpd', stationB.idStation, '02', gpdRunning.url) } },
-        { id: 'comune-c', name: 'Comune C', fiscalCode: stationC.idPA, platforms: { pagopa: { ...pagopa('station', stationC.idStation, '03'), enabled: false } } },
+        {
+          id: 'comune-c',
+          name: 'Comune C',
+          fiscalCode: stationC.idPA,
+          platforms: { pagopa: { ...pagopa('station', stationC.idStation, '03'), enabled: false } },
+        },
       ],
     },
   })
@@ -64,7 +74,11 @@ export async function createNodoStation(suite: string, options: { nodoEndpoint?:
 
   let sequence = 0
   /** A payment of comune-a (or `tenantId`), created in the store and moved to `status`; comune-b's is on GPD too, unpaid. */
-  async function aPayment(overrides: Partial<PaymentData> = {}, status: PaymentStatus = 'published', options: { onGpd?: boolean } = {}): Promise<StoredPayment> {
+  async function aPayment(
+    overrides: Partial<PaymentData> = {},
+    status: PaymentStatus = 'published',
+    options: { onGpd?: boolean } = {},
+  ): Promise<StoredPayment> {
     const tenantId = overrides.tenantId ?? 'comune-a'
     // GPD publishes only a position whose due date is ahead.
     if (tenantId === 'comune-b') overrides = { dueDate: '2099-12-31', ...overrides }
@@ -87,13 +101,20 @@ export async function createNodoStation(suite: string, options: { nodoEndpoint?:
     if (status !== 'queued') await t.deps.payments.transition(id, status, { detail: 'test' })
     const stored = (await t.deps.payments.get(id)) as StoredPayment
     const tenant = t.deps.tenants.get(tenantId) as TenantConfig
-    if (tenant.platforms.pagopa?.mode === 'gpd' && options.onGpd !== false) await t.deps.gpd(tenant).createAndPublish(credentialsOf(tenant), toDebtPosition(stored, tenant))
+    if (tenant.platforms.pagopa?.mode === 'gpd' && options.onGpd !== false)
+      await t.deps.gpd(tenant).createAndPublish(credentialsOf(tenant), toDebtPosition(stored, tenant))
     return stored
   }
 
   /** The Node collects the notice on GPD (as it does before it sends the receipt): GPD shows it paid. */
   function payOnGpd(p: StoredPayment, noticeNumber = p.data.noticeNumber) {
-    gpd.markPaid(stationB.idPA, noticeNumber, { at: new Date(), receiptId: `gpd-${noticeNumber}`, pspCompanyName: 'Intesa Sanpaolo S.p.A', paymentMethod: 'creditCard', feeCents: 100 })
+    gpd.markPaid(stationB.idPA, noticeNumber, {
+      at: new Date(),
+      receiptId: `gpd-${noticeNumber}`,
+      pspCompanyName: 'Intesa Sanpaolo S.p.A',
+      paymentMethod: 'creditCard',
+      feeCents: 100,
+    })
   }
 
   /** A payment of comune-a (or `tenantId`) also payable in installments of these amounts, each to the same account, due a month apart. */
@@ -106,16 +127,31 @@ export async function createNodoStation(suite: string, options: { nodoEndpoint?:
       // A 'gpd' tenant's go to GPD, which publishes only due dates ahead.
       dueDate: `${segregation === '02' ? 2099 : 2026}-0${k + 1}-28T12:00:00Z`,
       description: `TARI 2025 rata ${k + 1}`,
-      transfers: [{ idTransfer: '1' as const, amountCents, iban: 'IT60X0542811101000000123456', remittance: `TARI 2025 rata ${k + 1}`, category: '9/0101100IM/' }],
+      transfers: [
+        { idTransfer: '1' as const, amountCents, iban: 'IT60X0542811101000000123456', remittance: `TARI 2025 rata ${k + 1}`, category: '9/0101100IM/' },
+      ],
     }))
     return aPayment({ amountCents: amounts.reduce((s, a) => s + a, 0), installments, ...overrides }, status)
   }
 
   /** Sends the envelope as the nodo does; the request (unless `invalid`) and every …Res answer must validate against paForNode.xsd. */
-  async function call(envelope: string | Uint8Array | ReadableStream, options: { soapAction?: string; invalid?: boolean; headers?: Record<string, string>; path?: string } = {}): Promise<Call> {
-    if (conformance && !options.invalid && typeof envelope === 'string') expect(soapBodyErrors(envelope, xsdPaths.paForNode), 'request envelope vs paForNode.xsd').toEqual([])
-    const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8', ...(options.soapAction !== undefined ? { soapaction: `"${options.soapAction}"` } : {}), ...options.headers }
-    const init: RequestInit & { duplex?: 'half' } = { method: 'POST', headers, body: envelope as BodyInit, ...(envelope instanceof ReadableStream ? { duplex: 'half' } : {}) }
+  async function call(
+    envelope: string | Uint8Array | ReadableStream,
+    options: { soapAction?: string; invalid?: boolean; headers?: Record<string, string>; path?: string } = {},
+  ): Promise<Call> {
+    if (conformance && !options.invalid && typeof envelope === 'string')
+      expect(soapBodyErrors(envelope, xsdPaths.paForNode), 'request envelope vs paForNode.xsd').toEqual([])
+    const headers: Record<string, string> = {
+      'content-type': 'text/xml; charset=utf-8',
+      ...(options.soapAction !== undefined ? { soapaction: `"${options.soapAction}"` } : {}),
+      ...options.headers,
+    }
+    const init: RequestInit & { duplex?: 'half' } = {
+      method: 'POST',
+      headers,
+      body: envelope as BodyInit,
+      ...(envelope instanceof ReadableStream ? { duplex: 'half' } : {}),
+    }
     const res = await t.app.request(options.path ?? `${nodoPath}/${nodoSecret}`, init)
     const text = await res.text()
     const answer = await readAnswer(text)

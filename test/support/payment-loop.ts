@@ -2,12 +2,12 @@
 // simulated Node can call /pagopa/nodo, against the GPD, Checkout and Node simulators and App IO,
 // with its workers running: the loop create → publish → checkout → pay → receipt, end to end.
 import { createAppIoSimulator } from '../../src/adapters/appio/simulator/app.ts'
-import { createNodoSimulator } from '../../src/adapters/pagopa/simulator/nodo/sender.ts'
 import { type CheckoutSimulator, createCheckoutSimulator } from '../../src/adapters/pagopa/simulator/checkout-app.ts'
 import { createGpdSimulator, type GpdSimulator } from '../../src/adapters/pagopa/simulator/gpd-app.ts'
+import { createNodoSimulator } from '../../src/adapters/pagopa/simulator/nodo/sender.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../src/adapters/simulator/harness.ts'
-import { startWorkers } from '../../src/workers.ts'
 import { freePort } from '../../src/sandbox/private-redis.ts'
+import { startWorkers } from '../../src/workers.ts'
 import { expectConforms } from './contract.ts'
 import { signedInit } from './signed.ts'
 import { createTestApp, type TestApp } from './test-app.ts'
@@ -36,17 +36,38 @@ export async function startPaymentLoop(): Promise<PaymentLoop> {
   const gpd = createGpdSimulator(createSimulatorContext({ idPrefix: 'gpd-' }), { keys: [{ key: 'gpd-key', organizations: '*' }], slowMs: 3_000 })
   const io = createAppIoSimulator(createSimulatorContext({ idPrefix: 'io-' }), { services: [{ apiKey: 'io-key', organizationFiscalCode: station.idPA }] })
   const [gpdRunning, ioRunning] = [await startSimulator(gpd.app), await startSimulator(io.app)]
-  const pagopa = { enabled: true, mode: 'gpd' as const, baseUrl: gpdRunning.url, checkoutUrl: '', subscriptionKey: 'env:TEST_GPD_KEY', idBrokerPA: station.idBrokerPA, idStation: station.idStation, segregationCode: '01', defaultTransfer: { iban: 'IT60X0542811101000000123456', category: '9/0101108TS/' } }
+  const pagopa = {
+    enabled: true,
+    mode: 'gpd' as const,
+    baseUrl: gpdRunning.url,
+    checkoutUrl: '',
+    subscriptionKey: 'env:TEST_GPD_KEY',
+    idBrokerPA: station.idBrokerPA,
+    idStation: station.idStation,
+    segregationCode: '01',
+    defaultTransfer: { iban: 'IT60X0542811101000000123456', category: '9/0101108TS/' },
+  }
   const port = await freePort()
   const snodoUrl = `http://127.0.0.1:${port}`
   // The Node authenticates as live mode wants it to: the station URL carries the shared secret.
   process.env.TEST_NODO_SECRET = 'payment-loop-nodo-secret-0123'
-  const nodo = createNodoSimulator(createSimulatorContext({ idPrefix: 'rt-' }), { stations: [{ ...station, url: `${snodoUrl}/pagopa/nodo/${process.env.TEST_NODO_SECRET}` }], positions: gpd })
+  const nodo = createNodoSimulator(createSimulatorContext({ idPrefix: 'rt-' }), {
+    stations: [{ ...station, url: `${snodoUrl}/pagopa/nodo/${process.env.TEST_NODO_SECRET}` }],
+    positions: gpd,
+  })
   const checkout = createCheckoutSimulator(createSimulatorContext({ idPrefix: 'cart-' }), { nodo, subscriptionKeys: ['gpd-key'] })
   const checkoutRunning = await startSimulator(checkout.app)
   const t = await createTestApp({
-    tenantOverrides: { platforms: { pagopa: { ...pagopa, checkoutUrl: checkoutRunning.url }, appio: { enabled: true, baseUrl: `${ioRunning.url}/api/v1`, services: [{ name: 'tributi', apiKey: 'env:TEST_PAY_IO_KEY', default: true }] } } },
-    config: { nodoEndpoint: { secret: 'env:TEST_NODO_SECRET' }, delivery: { targets: { pagopa: { retry: { scheduleMs: [300, 600, 1200, 2400], floorAfterThrottleMs: 300 }, timeoutMs: 1_000 } } } },
+    tenantOverrides: {
+      platforms: {
+        pagopa: { ...pagopa, checkoutUrl: checkoutRunning.url },
+        appio: { enabled: true, baseUrl: `${ioRunning.url}/api/v1`, services: [{ name: 'tributi', apiKey: 'env:TEST_PAY_IO_KEY', default: true }] },
+      },
+    },
+    config: {
+      nodoEndpoint: { secret: 'env:TEST_NODO_SECRET' },
+      delivery: { targets: { pagopa: { retry: { scheduleMs: [300, 600, 1200, 2400], floorAfterThrottleMs: 300 }, timeoutMs: 1_000 } } },
+    },
   })
   const running: RunningSimulator[] = [gpdRunning, ioRunning, checkoutRunning, await startSimulator(t.app, { port })]
   const workers = await startWorkers(t.deps)

@@ -4,7 +4,12 @@
 /** Polls `check` every `everyMs` for up to `timeoutMs`; answers whether it held. `errorsMeanNo`: a throw counts as "not yet". */
 export async function poll(check: () => boolean | Promise<boolean>, o: { timeoutMs: number; everyMs: number; errorsMeanNo?: boolean }): Promise<boolean> {
   const deadline = Date.now() + o.timeoutMs
-  const attempt = o.errorsMeanNo ? () => Promise.resolve().then(check).catch(() => false) : check
+  const attempt = o.errorsMeanNo
+    ? () =>
+        Promise.resolve()
+          .then(check)
+          .catch(() => false)
+    : check
   for (;;) {
     if (await attempt()) return true
     if (Date.now() > deadline) return false

@@ -7,7 +7,12 @@ export type RawAnswer = { status: number; headers: Record<string, string>; text:
 
 /** The bytes of an HTTP/1.1 request; `connection: close` so that the answer ends with the socket. */
 export function requestBytes(origin: string, method: string, path: string, headers: Record<string, string>, body?: string): Buffer {
-  const lines = [`${method} ${path} HTTP/1.1`, `host: ${new URL(origin).host}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`), 'connection: close']
+  const lines = [
+    `${method} ${path} HTTP/1.1`,
+    `host: ${new URL(origin).host}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    'connection: close',
+  ]
   return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), Buffer.from(body ?? '')])
 }
 
@@ -45,7 +50,10 @@ function unchunk(raw: Buffer): Buffer {
 }
 
 /** `raw` as it is (latin1) to `target`, the answer read until the server closes: for what no HTTP client would send. */
-export async function rawExchange(target: { host: string; port: number }, raw: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+export async function rawExchange(
+  target: { host: string; port: number },
+  raw: string,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   const { status, headers, text } = await sendRaw(`http://${target.host}:${target.port}`, Buffer.from(raw, 'latin1'))
   return { status, headers, body: text }
 }

@@ -36,9 +36,19 @@ export async function startSnodo(options: StartOptions = {}): Promise<SnodoProce
   const port = await freePort()
   const prefix = `e2e-${randomUUID().slice(0, 8)}`
   // vitest runs on the project's Node 24, so its own binary can run the .ts entry point.
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', PORT: String(port), SNODO_HOME: home, SNODO_REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', ...options.env }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'test',
+    PORT: String(port),
+    SNODO_HOME: home,
+    SNODO_REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  }
   if (!options.env?.SNODO_CONFIG) delete env.SNODO_CONFIG
-  const [command, args] = options.viaNpm ? ['npm', ['start', '--silent', '--', ...(options.args ?? [])]] : [process.execPath, ['src/main.ts', ...(options.args ?? [])]]
+  const [command, args] = options.viaNpm
+    ? ['npm', ['start', '--silent', '--', ...(options.args ?? [])]]
+    : [process.execPath, ['src/main.ts', ...(options.args ?? [])]]
   const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
   const text = { out: '', err: '', all: '' }
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -84,7 +94,11 @@ export async function exitOf(options: StartOptions) {
 }
 
 async function waitReady(snodo: SnodoProcess) {
-  const ready = () => fetch(`${snodo.baseUrl}/health/ready`).then((r) => r.ok, () => false)
+  const ready = () =>
+    fetch(`${snodo.baseUrl}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    )
   await until(async () => snodo.child.exitCode !== null || (await ready()))
   if (snodo.child.exitCode !== null) throw new Error(`Snodo exited early:\n${snodo.output()}`)
   if (!(await ready())) throw new Error(`Snodo did not become ready:\n${snodo.output()}`)

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose'
 import { createApp } from '../../src/app.ts'
-import { readEnv, validateConfig } from '../../src/config.ts'
 import type { TenantConfig } from '../../src/config/schema.ts'
+import { readEnv, validateConfig } from '../../src/config.ts'
 import { createDeps, type Deps } from '../../src/deps.ts'
 import { createLogger } from '../../src/logger.ts'
-import { scopes } from '../../src/trust/scopes.ts'
 import { rotateKey } from '../../src/trust/key-ring.ts'
+import { scopes } from '../../src/trust/scopes.ts'
 
 export const publicUrl = 'https://snodo.test'
 
@@ -56,7 +56,12 @@ export async function createTestApp(options: TestAppOptions = {}) {
         { id: portal.clientId, jwks: { keys: [portal.publicJwk] }, tenants: ['comune-a'], scopes: [...scopes] },
         { id: reader.clientId, jwks: { keys: [reader.publicJwk] }, tenants: ['comune-a'], scopes: ['tenants:read'] },
         { id: other.clientId, jwks: { keys: [other.publicJwk] }, tenants: ['comune-b'], scopes: [...scopes] },
-        { id: ops.clientId, jwks: { keys: [ops.publicJwk] }, tenants: ['*'], scopes: ['tenants:read', 'webhooks:read', 'deliveries:read', 'deliveries:replay', 'platforms:pause', 'audit:read'] },
+        {
+          id: ops.clientId,
+          jwks: { keys: [ops.publicJwk] },
+          tenants: ['*'],
+          scopes: ['tenants:read', 'webhooks:read', 'deliveries:read', 'deliveries:replay', 'platforms:pause', 'audit:read'],
+        },
       ],
       // Live mode wants the station endpoint authenticated or explicitly open: tests not about it leave it open.
       nodoEndpoint: { open: true },

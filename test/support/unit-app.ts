@@ -12,10 +12,10 @@ import type { Deps } from '../../src/deps.ts'
 import { createLogger } from '../../src/logger.ts'
 import { createMetrics } from '../../src/metrics.ts'
 import { createHealthProbe } from '../../src/platforms/health.ts'
-import { scopes } from '../../src/trust/scopes.ts'
 import { createClientRegistry } from '../../src/trust/clients.ts'
 import { createKeyRing, rotateKey } from '../../src/trust/key-ring.ts'
 import type { ReplayCache } from '../../src/trust/replay-cache.ts'
+import { scopes } from '../../src/trust/scopes.ts'
 import { createVoucherVerifier } from '../../src/trust/verify-voucher.ts'
 import { signedInit } from './signed.ts'
 import { aClientKey, publicUrl, type TestClient } from './test-app.ts'
@@ -102,14 +102,42 @@ export async function createUnitApp() {
     clock: () => new Date(),
     close: async () => {},
   } satisfies Partial<Deps>
-  const standIns = ['redis', 'deliveries', 'engine', 'events', 'endpoints', 'pauses', 'bucket', 'breaker', 'replayBatches', 'urlGuard', 'messages', 'batches', 'messageBatches', 'appio', 'gpd', 'checkout', 'payments', 'paymentOutcomes', 'paymentFlow', 'station', 'protocol', 'supplier', 'practices', 'practiceMessages', 'timeline', 'documents'] as const
+  const standIns = [
+    'redis',
+    'deliveries',
+    'engine',
+    'events',
+    'endpoints',
+    'pauses',
+    'bucket',
+    'breaker',
+    'replayBatches',
+    'urlGuard',
+    'messages',
+    'batches',
+    'messageBatches',
+    'appio',
+    'gpd',
+    'checkout',
+    'payments',
+    'paymentOutcomes',
+    'paymentFlow',
+    'station',
+    'protocol',
+    'supplier',
+    'practices',
+    'practiceMessages',
+    'timeline',
+    'documents',
+  ] as const
   const deps: Deps = { ...real, ...(Object.fromEntries(standIns.map((name) => [name, unreachable(`deps.${name}`)])) as Pick<Deps, (typeof standIns)[number]>) }
   const app = createApp(deps)
   return {
     app,
     audit,
     /** A request signed by `client` (the portal by default) as the TypeScript client signs it. */
-    send: async (method: string, path: string, body?: object | string, client: TestClient = portal) => app.request(path, await signedInit(client, { method, body })),
+    send: async (method: string, path: string, body?: object | string, client: TestClient = portal) =>
+      app.request(path, await signedInit(client, { method, body })),
     clients: { portal, reader, other },
     close: () => rmSync(home, { recursive: true, force: true }),
   }

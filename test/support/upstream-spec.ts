@@ -51,7 +51,10 @@ function toJsonSchema(node: unknown): unknown {
     if (key.startsWith('x-') || key === 'example' || key === 'discriminator') continue
     out[key] = toJsonSchema(value)
   }
-  for (const [flag, bound] of [['exclusiveMaximum', 'maximum'], ['exclusiveMinimum', 'minimum']] as const) {
+  for (const [flag, bound] of [
+    ['exclusiveMaximum', 'maximum'],
+    ['exclusiveMinimum', 'minimum'],
+  ] as const) {
     if (typeof out[flag] === 'boolean') {
       if (out[flag]) out[flag] = out[bound]
       else delete out[flag]

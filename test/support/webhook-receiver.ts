@@ -20,7 +20,11 @@ export type WebhookReceiver = {
 
 /** Whether a Standard Webhooks request verifies with one of `secrets` (checked by the reference library). */
 export function signedByAny(secrets: string[], body: string, headers: IncomingHttpHeaders): boolean {
-  const signed = { 'webhook-id': String(headers['webhook-id']), 'webhook-timestamp': String(headers['webhook-timestamp']), 'webhook-signature': String(headers['webhook-signature']) }
+  const signed = {
+    'webhook-id': String(headers['webhook-id']),
+    'webhook-timestamp': String(headers['webhook-timestamp']),
+    'webhook-signature': String(headers['webhook-signature']),
+  }
   return secrets.some((secret) => {
     try {
       new Webhook(secret).verify(body, signed)

@@ -27,7 +27,8 @@ export function xsdErrors(xml: string, xsdPath: string): string[] {
 }
 
 const startTag = (local: string) => new RegExp(`<((?:[A-Za-z_][\\w.-]*:)?${local})\\b([^>]*?)(/?)>`)
-const declarations = (attributes: string) => [...attributes.matchAll(/\sxmlns(?::([\w.-]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')/g)].map((m) => ({ prefix: m[1] ?? '', uri: m[2] ?? m[3] ?? '' }))
+const declarations = (attributes: string) =>
+  [...attributes.matchAll(/\sxmlns(?::([\w.-]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')/g)].map((m) => ({ prefix: m[1] ?? '', uri: m[2] ?? m[3] ?? '' }))
 
 /**
  * The element inside soap:Body as a standalone document: the namespace declarations of Envelope and

@@ -48,7 +48,10 @@ async function driveEveryOperation() {
 describe('the App IO client, beyond the port suite', () => {
   it('sends one POST per submit, with the service key, and IO keeps exactly one message for it', async () => {
     const before = sim.accepted.length
-    const { ioMessageId } = await client.submit({ name: 'tributi', apiKey: keys.tributi }, anIoMessage(appioTestCitizens.onIoToo, { payment: { noticeNumber: '001000000000000042', amountCents: 4200 } }))
+    const { ioMessageId } = await client.submit(
+      { name: 'tributi', apiKey: keys.tributi },
+      anIoMessage(appioTestCitizens.onIoToo, { payment: { noticeNumber: '001000000000000042', amountCents: 4200 } }),
+    )
     expect(sim.accepted.slice(before)).toEqual([expect.objectContaining({ id: ioMessageId, fiscalCode: appioTestCitizens.onIoToo, serviceId: 'SIMSERVICE02' })])
     const request = context.received.findLast((r) => r.method === 'POST' && r.path === '/api/v1/messages')
     expect(request?.headers['ocp-apim-subscription-key']).toBe(keys.tributi)
@@ -66,7 +69,11 @@ describe('the App IO client, beyond the port suite', () => {
 
   it('takes a bare 404 from a gateway (wrong baseUrl) for a protocol error, not for "not on IO"', async () => {
     const misconfigured = createAppIoClient({ baseUrl: running.url, timeoutMs: 300 })
-    await expect(misconfigured.checkProfile(generale, appioTestCitizens.onIo)).rejects.toMatchObject({ kind: 'protocol', upstreamStatus: 404, retryable: false })
+    await expect(misconfigured.checkProfile(generale, appioTestCitizens.onIo)).rejects.toMatchObject({
+      kind: 'protocol',
+      upstreamStatus: 404,
+      retryable: false,
+    })
     await misconfigured.close()
   })
 
@@ -97,7 +104,8 @@ describe.runIf(contractsAvailable('App IO conformance'))('conformance with servi
     await client.submit(generale, anIoMessage(appioTestCitizens.onIo, { subject: 'Avviso' })).catch(refused)
     await client.submit({ name: 'generale', apiKey: 'not-a-key-io-knows' }, anIoMessage(appioTestCitizens.onIo)).catch(refused)
     await client.checkProfile(generale, appioTestCitizens.notOnIo)
-    for (const fiscalCode of [appioMagicFiscalCodes.rateLimited, appioMagicFiscalCodes.unavailable]) await client.checkProfile(generale, fiscalCode).catch(refused)
+    for (const fiscalCode of [appioMagicFiscalCodes.rateLimited, appioMagicFiscalCodes.unavailable])
+      await client.checkProfile(generale, fiscalCode).catch(refused)
   })
 
   it('every request the client sent is a valid IO request, or IO refused it with 400', () => {
@@ -139,10 +147,22 @@ describe.runIf(contractsAvailable('App IO conformance'))('conformance with servi
               : 'ProblemJson'
       if (schema === 'ProblemJson') expect(answer.headers['content-type']).toBe('application/problem+json')
       if (schema === 'CreatedMessage') expect(answer.headers.location).toMatch(/\/api\/v1\/messages\/[A-Z0-9]{16}\/[0-9A-HJKMNP-TV-Z]{26}$/)
-      expect({ answer: `${method} ${path} ${answer.status}`, errors: spec().errors(schema, body) }).toEqual({ answer: `${method} ${path} ${answer.status}`, errors: [] })
+      expect({ answer: `${method} ${path} ${answer.status}`, errors: spec().errors(schema, body) }).toEqual({
+        answer: `${method} ${path} ${answer.status}`,
+        errors: [],
+      })
       seen.add(`${schema} ${answer.status}`)
     }
-    for (const expected of ['LimitedProfile 200', 'CreatedMessage 201', 'ExternalMessageResponseWithContent 200', 'ProblemJson 400', 'ProblemJson 401', 'ProblemJson 404', 'ProblemJson 429', 'ProblemJson 503']) {
+    for (const expected of [
+      'LimitedProfile 200',
+      'CreatedMessage 201',
+      'ExternalMessageResponseWithContent 200',
+      'ProblemJson 400',
+      'ProblemJson 401',
+      'ProblemJson 404',
+      'ProblemJson 429',
+      'ProblemJson 503',
+    ]) {
       expect(seen).toContain(expected)
     }
   })

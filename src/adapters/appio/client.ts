@@ -22,7 +22,14 @@ export type AppIoClientOptions = {
 export type AppIoClient = AppIoPort & { close(): Promise<void> }
 
 export function createAppIoClient(options: AppIoClientOptions): AppIoClient {
-  const http = createHttpCaller({ platform, baseUrl: options.baseUrl, connections: 32, timeoutMs: options.timeoutMs ?? 10_000, dispatcher: options.dispatcher, tls: options.tls })
+  const http = createHttpCaller({
+    platform,
+    baseUrl: options.baseUrl,
+    connections: 32,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    dispatcher: options.dispatcher,
+    tls: options.tls,
+  })
 
   const call = (operation: IoOperation, service: IoService, method: 'GET' | 'POST', path: string, json?: unknown): Promise<IoAnswer> =>
     http.send(`App IO ${operation}`, { method, path, headers: { 'Ocp-Apim-Subscription-Key': service.apiKey }, json })

@@ -20,11 +20,16 @@ describe('App IO errors', () => {
       [418, 'protocol', false],
     ]
     for (const [status, kind, retryable] of cases) {
-      expect(answerError('submitMessage', answer(status, problem(status, 'T', 'D'))), String(status)).toMatchObject({ kind, retryable, upstreamStatus: status, platform: 'appio' })
+      expect(answerError('submitMessage', answer(status, problem(status, 'T', 'D'))), String(status)).toMatchObject({
+        kind,
+        retryable,
+        upstreamStatus: status,
+        platform: 'appio',
+      })
     }
   })
 
-  it('takes getMessage 404 with IO\'s ProblemJson for rejected, any other 404 for protocol', () => {
+  it("takes getMessage 404 with IO's ProblemJson for rejected, any other 404 for protocol", () => {
     expect(answerError('getMessage', answer(404, problem(404, 'Message not found', 'No message')))).toMatchObject({ kind: 'rejected' })
     expect(answerError('getMessage', answer(404, JSON.stringify({ statusCode: 404, message: 'Resource not found' })))).toMatchObject({ kind: 'protocol' })
     expect(answerError('submitMessage', answer(404, problem(404, 'Not found', 'x')))).toMatchObject({ kind: 'protocol' })
@@ -34,7 +39,9 @@ describe('App IO errors', () => {
     const error = answerError('submitMessage', answer(400, problem(400, 'Invalid NewMessage', 'value "x" at [root.content.subject] is not valid')))
     expect(error.message).toBe('App IO submitMessage answered 400: Invalid NewMessage: value "x" at [root.content.subject] is not valid')
     expect(error.upstreamCode).toBe('Invalid NewMessage')
-    expect(answerError('getProfile', answer(401, JSON.stringify({ statusCode: 401, message: 'Access denied' }))).message).toBe('App IO getProfile answered 401: Access denied')
+    expect(answerError('getProfile', answer(401, JSON.stringify({ statusCode: 401, message: 'Access denied' }))).message).toBe(
+      'App IO getProfile answered 401: Access denied',
+    )
     expect(answerError('getProfile', answer(502, '<html>bad gateway</html>')).message).toBe('App IO getProfile answered 502: no problem details')
   })
 
@@ -63,7 +70,11 @@ describe('App IO errors', () => {
       expect(failureError('getProfile', cause, 300)).toMatchObject({ kind: 'timeout', retryable: true, message: 'App IO getProfile: no answer within 300 ms' })
     }
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' })
-    expect(failureError('submitMessage', refused, 300)).toMatchObject({ kind: 'unavailable', retryable: true, message: 'App IO submitMessage unreachable: ECONNREFUSED' })
+    expect(failureError('submitMessage', refused, 300)).toMatchObject({
+      kind: 'unavailable',
+      retryable: true,
+      message: 'App IO submitMessage unreachable: ECONNREFUSED',
+    })
     expect(failureError('submitMessage', new undiciErrors.SocketError('other side closed'), 300)).toMatchObject({ kind: 'unavailable' })
   })
 })

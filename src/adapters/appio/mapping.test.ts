@@ -4,7 +4,7 @@ import { fromNewMessage, statusOf, toNewMessage } from './mapping.ts'
 import type { IoMessage } from './port.ts'
 
 describe('App IO mapping', () => {
-  it('writes an IoMessage as IO\'s NewMessage, fiscal code in the body (FACTS §2.2, §3)', () => {
+  it("writes an IoMessage as IO's NewMessage, fiscal code in the body (FACTS §2.2, §3)", () => {
     const message: IoMessage = {
       fiscalCode: 'IOUSER00A00Y001X',
       subject: 'Avviso di pagamento',
@@ -26,16 +26,23 @@ describe('App IO mapping', () => {
 
   it('reads back what it wrote, whatever the message', () => {
     const payment = fc.record(
-      { noticeNumber: fc.stringMatching(/^[0123][0-9]{17}$/), amountCents: fc.integer({ min: 1, max: 9_999_999_999 }), invalidAfterDueDate: fc.boolean(), payeeFiscalCode: fc.stringMatching(/^[0-9]{11}$/) },
+      {
+        noticeNumber: fc.stringMatching(/^[0123][0-9]{17}$/),
+        amountCents: fc.integer({ min: 1, max: 9_999_999_999 }),
+        invalidAfterDueDate: fc.boolean(),
+        payeeFiscalCode: fc.stringMatching(/^[0-9]{11}$/),
+      },
       { requiredKeys: ['noticeNumber', 'amountCents'] },
     )
     const message = fc.record(
       { fiscalCode: fc.string(), subject: fc.string(), markdown: fc.string(), dueDate: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), payment },
       { requiredKeys: ['fiscalCode', 'subject', 'markdown'] },
     )
-    fc.assert(fc.property(message, (m) => {
-      expect(fromNewMessage(toNewMessage(m))).toEqual(m)
-    }))
+    fc.assert(
+      fc.property(message, (m) => {
+        expect(fromNewMessage(toNewMessage(m))).toEqual(m)
+      }),
+    )
   })
 
   it('reads the status of an ExternalMessageResponseWithContent (FACTS §4)', () => {

@@ -28,7 +28,7 @@ export function anIoMessage(fiscalCode: string, overrides: Partial<IoMessage> = 
   return {
     fiscalCode,
     subject: 'Avviso di pagamento TARI 2026',
-    markdown: '# TARI 2026\n\nGentile contribuente, è disponibile l\'avviso di pagamento della **TARI 2026**. Può pagarlo dall\'app IO.',
+    markdown: "# TARI 2026\n\nGentile contribuente, è disponibile l'avviso di pagamento della **TARI 2026**. Può pagarlo dall'app IO.",
     dueDate: '2026-06-30T22:00:00.000Z',
     payment: { noticeNumber: '301000000000012345', amountCents: 12_345, invalidAfterDueDate: false, payeeFiscalCode: '00000000000' },
     ...overrides,
@@ -55,7 +55,10 @@ export function describeAppIoPort(name: string, factory: () => Promise<AppIoSuit
 
     /** The failure of a call: an UpstreamError of this kind, saying nothing of the citizen's fiscal code. */
     const failure = async (call: Promise<unknown>, kind: UpstreamError['kind'], fiscalCode: string) => {
-      const error = await call.then(() => expect.fail(`expected ${kind}, the call succeeded`), (e: unknown) => e)
+      const error = await call.then(
+        () => expect.fail(`expected ${kind}, the call succeeded`),
+        (e: unknown) => e,
+      )
       expect(error).toBeInstanceOf(UpstreamError)
       const upstream = error as UpstreamError
       expect(upstream).toMatchObject({ kind, platform: 'appio', retryable: ['timeout', 'unavailable', 'rate_limited'].includes(kind) })
@@ -102,14 +105,20 @@ export function describeAppIoPort(name: string, factory: () => Promise<AppIoSuit
         expect(error.retryAfterMs).toBeGreaterThan(0)
       }
       const subject = `Promemoria ${t.troubleSubjects.rateLimited}`
-      expect((await failure(t.port.submit(t.service, anIoMessage(t.citizens.onIo, { subject })), 'rate_limited', t.citizens.onIo)).retryAfterMs).toBeGreaterThan(0)
+      expect(
+        (await failure(t.port.submit(t.service, anIoMessage(t.citizens.onIo, { subject })), 'rate_limited', t.citizens.onIo)).retryAfterMs,
+      ).toBeGreaterThan(0)
     })
 
     it('classifies 5xx as unavailable, and so every call during an outage, until it ends', async () => {
       const fiscalCode = t.trouble.unavailable
       expect((await failure(t.port.checkProfile(t.service, fiscalCode), 'unavailable', fiscalCode)).upstreamStatus).toBeGreaterThanOrEqual(500)
       await failure(t.port.submit(t.service, anIoMessage(fiscalCode)), 'unavailable', fiscalCode)
-      await failure(t.port.submit(t.service, anIoMessage(t.citizens.onIo, { subject: `Promemoria ${t.troubleSubjects.unavailable}` })), 'unavailable', t.citizens.onIo)
+      await failure(
+        t.port.submit(t.service, anIoMessage(t.citizens.onIo, { subject: `Promemoria ${t.troubleSubjects.unavailable}` })),
+        'unavailable',
+        t.citizens.onIo,
+      )
       const outage = t.outage()
       try {
         await failure(t.port.checkProfile(t.service, t.citizens.onIo), 'unavailable', t.citizens.onIo)
@@ -126,7 +135,7 @@ export function describeAppIoPort(name: string, factory: () => Promise<AppIoSuit
       expect(error.upstreamStatus).toBeUndefined()
     })
 
-    it('classifies a payload IO refuses (400) as rejected, with IO\'s title and detail but never the fiscal code', async () => {
+    it("classifies a payload IO refuses (400) as rejected, with IO's title and detail but never the fiscal code", async () => {
       const fiscalCode = t.citizens.onIo
       const short = await failure(t.port.submit(t.service, anIoMessage(fiscalCode, { subject: 'Avviso' })), 'rejected', fiscalCode)
       expect(short.upstreamStatus).toBe(400)

@@ -1,8 +1,9 @@
 // The per-platform `tls` over a real handshake: a loopback platform that requires a client
 // certificate from its CA refuses a client without one, or with one from another CA, and lets the
 // configured one through — App IO's and GPD's clients (the shared caller) and the SOAP transport.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
 import { Agent } from 'undici'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startMtlsPlatform } from '../../../test/support/mtls-platform.ts'
 import { createAppIoClient } from '../appio/client.ts'
 import { createGpdClient } from '../pagopa/gpd/client.ts'
@@ -30,7 +31,11 @@ describe('a platform that requires a client certificate', () => {
     const client = createAppIoClient({ baseUrl: platform.url, dispatcher: trustOnly })
     const before = platform.seen.length
     try {
-      await expect(client.checkProfile(service, 'RSSMRA80A01H501U')).rejects.toMatchObject({ kind: 'unavailable', platform: 'appio', message: expect.stringContaining('App IO getProfile unreachable') })
+      await expect(client.checkProfile(service, 'RSSMRA80A01H501U')).rejects.toMatchObject({
+        kind: 'unavailable',
+        platform: 'appio',
+        message: expect.stringContaining('App IO getProfile unreachable'),
+      })
       expect(platform.seen.length).toBe(before)
     } finally {
       await trustOnly.close()

@@ -7,21 +7,47 @@ import { statusKind } from './status.ts'
 describe('statusKind', () => {
   it('reads 429 as a throttle, 5xx as an outage, 401/403 as credentials, 400 as a refusal, the rest as protocol', () => {
     expect([429, 500, 503, 599, 401, 403, 400, 404, 409, 422, 302].map((s) => statusKind(s))).toEqual([
-      'rate_limited', 'unavailable', 'unavailable', 'unavailable', 'unauthorized', 'unauthorized', 'rejected', 'protocol', 'protocol', 'protocol', 'protocol',
+      'rate_limited',
+      'unavailable',
+      'unavailable',
+      'unavailable',
+      'unauthorized',
+      'unauthorized',
+      'rejected',
+      'protocol',
+      'protocol',
+      'protocol',
+      'protocol',
     ])
   })
 
   it('lets a platform override an exact status and the fallback, never 429 or 5xx unless it names them', () => {
     expect(statusKind(422, { 422: 'rejected' })).toBe('rejected')
-    expect([403, 404, 401, 429, 502].map((s) => statusKind(s, { 403: 'rejected', otherwise: 'rejected' }))).toEqual(['rejected', 'rejected', 'unauthorized', 'rate_limited', 'unavailable'])
+    expect([403, 404, 401, 429, 502].map((s) => statusKind(s, { 403: 'rejected', otherwise: 'rejected' }))).toEqual([
+      'rejected',
+      'rejected',
+      'unauthorized',
+      'rate_limited',
+      'unavailable',
+    ])
   })
 })
 
 describe('isTimeout', () => {
   it('knows undici connect, headers and body timeouts and an AbortSignal.timeout deadline; nothing else', () => {
     const deadline = new DOMException('The operation was aborted due to timeout', 'TimeoutError')
-    expect([new errors.ConnectTimeoutError(), new errors.HeadersTimeoutError(), new errors.BodyTimeoutError(), deadline].map(isTimeout)).toEqual([true, true, true, true])
-    expect([Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), new errors.SocketError('closed'), 'timeout', undefined].map(isTimeout)).toEqual([false, false, false, false])
+    expect([new errors.ConnectTimeoutError(), new errors.HeadersTimeoutError(), new errors.BodyTimeoutError(), deadline].map(isTimeout)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ])
+    expect([Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), new errors.SocketError('closed'), 'timeout', undefined].map(isTimeout)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ])
   })
 })
 

@@ -44,23 +44,33 @@ export function answerError(api: PagopaApi, operation: string, answer: PagopaAns
 
 /** A refusal the client concludes itself, with one of gpdRejectionCodes. */
 export function rejection(api: PagopaApi, operation: string, code: string, answer: PagopaAnswer, what: string): UpstreamError {
-  return new UpstreamError({ kind: 'rejected', platform, upstreamStatus: answer.status, upstreamCode: code, message: `${api} ${operation} answered ${answer.status}${requestIdOf(answer)}: ${mask(what)}` })
+  return new UpstreamError({
+    kind: 'rejected',
+    platform,
+    upstreamStatus: answer.status,
+    upstreamCode: code,
+    message: `${api} ${operation} answered ${answer.status}${requestIdOf(answer)}: ${mask(what)}`,
+  })
 }
 
 /** An answer with the expected status whose body or headers are not what the spec says. */
 export function protocolError(api: PagopaApi, operation: string, answer: PagopaAnswer, what: string): UpstreamError {
-  return new UpstreamError({ kind: 'protocol', platform, upstreamStatus: answer.status, message: `${api} ${operation} answered ${answer.status}${requestIdOf(answer)} with ${what}` })
+  return new UpstreamError({
+    kind: 'protocol',
+    platform,
+    upstreamStatus: answer.status,
+    message: `${api} ${operation} answered ${answer.status}${requestIdOf(answer)} with ${what}`,
+  })
 }
 
 /** No answer at all: undici timeouts are `timeout`, anything else on the way is `unavailable`. */
-export const failureError = (api: PagopaApi, operation: string, cause: unknown, timeoutMs: number) => networkFailure(platform, `${api} ${operation}`, cause, timeoutMs)
+export const failureError = (api: PagopaApi, operation: string, cause: unknown, timeoutMs: number) =>
+  networkFailure(platform, `${api} ${operation}`, cause, timeoutMs)
 
 export const mask = (text: string) => maskPersonalData(text)
 
-export { retryAfterMs }
-
 // GPD's and Checkout's ProblemJson (FACTS §5) and APIM's {statusCode, message} read like every platform's.
-export { header, problemOf }
+export { header, problemOf, retryAfterMs }
 
 /** GPD echoes X-Request-Id (FACTS §3): quoting it lets an operator find the call in pagoPA's support. */
 function requestIdOf(answer: PagopaAnswer): string {

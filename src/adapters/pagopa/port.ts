@@ -69,5 +69,8 @@ export type ReturnUrls = { returnOkUrl: string; returnCancelUrl: string; returnE
 
 export type CheckoutPort = {
   /** FACTS §9: POST /carts → 302; answers the URL to send the citizen's browser to. */
-  createCart(credentials: PagopaCredentials, cart: { notices: CartNotice[]; returnUrls: ReturnUrls; emailNotice?: string; idCart?: string }): Promise<{ redirectUrl: string }>
+  createCart(
+    credentials: PagopaCredentials,
+    cart: { notices: CartNotice[]; returnUrls: ReturnUrls; emailNotice?: string; idCart?: string },
+  ): Promise<{ redirectUrl: string }>
 }

@@ -23,7 +23,11 @@ beforeAll(async () => {
   key = await aClientKey(clientId, 'RS256')
   context = createSimulatorContext({ idPrefix: 'voucher-' })
   pdnd = await createPdndSimulator(context)
-  await pdnd.registerClient({ clientId, publicJwk: key.publicJwk, purposes: { [purposeId]: eserviceAudience, [pdndMagicPurposes.rateLimited]: 'x', [pdndMagicPurposes.unavailable]: 'x' } })
+  await pdnd.registerClient({
+    clientId,
+    publicJwk: key.publicJwk,
+    purposes: { [purposeId]: eserviceAudience, [pdndMagicPurposes.rateLimited]: 'x', [pdndMagicPurposes.unavailable]: 'x' },
+  })
   running = await startSimulator(pdnd.app)
 })
 afterAll(() => running.close())
@@ -48,7 +52,13 @@ async function anAssertion(signer: TestClient, alg: string, claims: object) {
 }
 
 const voucherClient = () =>
-  createVoucherClient({ tokenUrl: `${running.url}/token.oauth2`, clientId, kid: key.publicJwk.kid as string, privateJwk: key.privateJwk, assertionAudience: pdnd.assertionAudience })
+  createVoucherClient({
+    tokenUrl: `${running.url}/token.oauth2`,
+    clientId,
+    kid: key.publicJwk.kid as string,
+    privateJwk: key.privateJwk,
+    assertionAudience: pdnd.assertionAudience,
+  })
 
 describe('PDND vouchers', () => {
   it('issues a voucher shaped as PDND signs it, and the client caches it', async () => {
@@ -59,7 +69,12 @@ describe('PDND vouchers', () => {
     // pdnd/FACTS.md "Voucher claims, as PDND signs them": header {alg: RS256, use: sig, typ: at+jwt, kid}.
     const jwksBody = (await (await fetch(`${running.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }
     expect(decodeProtectedHeader(voucher)).toEqual({ alg: 'RS256', use: 'sig', typ: 'at+jwt', kid: jwksBody.keys[0]?.kid })
-    const { payload } = await jwtVerify(voucher, createLocalJWKSet(jwksBody), { issuer: pdnd.issuer, audience: eserviceAudience, typ: 'at+jwt', algorithms: ['RS256'] })
+    const { payload } = await jwtVerify(voucher, createLocalJWKSet(jwksBody), {
+      issuer: pdnd.issuer,
+      audience: eserviceAudience,
+      typ: 'at+jwt',
+      algorithms: ['RS256'],
+    })
     // Payload {jti, iss, aud (the e-service audience), client_id, sub (= client_id), iat, nbf, exp, purposeId}.
     expect(payload).toEqual({
       jti: 'voucher-000001',
@@ -75,10 +90,16 @@ describe('PDND vouchers', () => {
   })
 
   it('classifies a 429 as rate_limited with the interval as Retry-After, and a 503 as unavailable', async () => {
-    const error = await voucherClient().voucherFor(pdndMagicPurposes.rateLimited).catch((e: unknown) => e)
+    const error = await voucherClient()
+      .voucherFor(pdndMagicPurposes.rateLimited)
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(UpstreamError)
     expect(error).toMatchObject({ kind: 'rate_limited', retryable: true, retryAfterMs: 1000, upstreamStatus: 429 })
-    expect(await voucherClient().voucherFor(pdndMagicPurposes.unavailable).catch((e: unknown) => e)).toMatchObject({ kind: 'unavailable' })
+    expect(
+      await voucherClient()
+        .voucherFor(pdndMagicPurposes.unavailable)
+        .catch((e: unknown) => e),
+    ).toMatchObject({ kind: 'unavailable' })
   })
 
   it('refuses assertions PDND refuses: not RS256, no purposeId, unknown kid', async () => {
@@ -92,7 +113,10 @@ describe('PDND vouchers', () => {
     expect(await refused(await anAssertion(es, 'ES256', { purposeId }))).toEqual({ status: 400, detail: 'client_assertion alg must be RS256, got ES256' })
     expect(await refused(await anAssertion(key, 'RS256', {}))).toEqual({ status: 400, detail: 'purposeId is required for consumer clients' })
     const stranger = await aClientKey(clientId, 'RS256')
-    expect(await refused(await anAssertion(stranger, 'RS256', { purposeId }))).toMatchObject({ status: 401, detail: expect.stringMatching(/^client_assertion rejected/) })
+    expect(await refused(await anAssertion(stranger, 'RS256', { purposeId }))).toMatchObject({
+      status: 401,
+      detail: expect.stringMatching(/^client_assertion rejected/),
+    })
   })
 })
 
@@ -102,7 +126,9 @@ describe.runIf(contractsAvailable('PDND conformance'))('conformance with authori
   it('every token request the client sent is an AccessTokenRequest', async () => {
     // Its own traffic first, so the sweep stands alone; run with the rest it checks theirs too.
     await voucherClient().voucherFor(purposeId)
-    await voucherClient().voucherFor(pdndMagicPurposes.rateLimited).catch(() => undefined)
+    await voucherClient()
+      .voucherFor(pdndMagicPurposes.rateLimited)
+      .catch(() => undefined)
     const sent = context.received.filter((r) => r.path === '/token.oauth2' && r.headers['content-type'] === 'application/x-www-form-urlencoded')
     expect(sent.length).toBeGreaterThan(0)
     for (const request of sent) expect(spec().errors('AccessTokenRequest', Object.fromEntries(new URLSearchParams(request.body)))).toEqual([])
@@ -112,7 +138,12 @@ describe.runIf(contractsAvailable('PDND conformance'))('conformance with authori
     const refused = await tokenRequest({ grant_type: 'password' })
     expect(refused.status).toBe(400)
     expect(spec().errors('Problem', await refused.json())).toEqual([])
-    const granted = await tokenRequest({ client_id: clientId, client_assertion: await anAssertion(key, 'RS256', { purposeId }), client_assertion_type: jwtBearer, grant_type: 'client_credentials' })
+    const granted = await tokenRequest({
+      client_id: clientId,
+      client_assertion: await anAssertion(key, 'RS256', { purposeId }),
+      client_assertion_type: jwtBearer,
+      grant_type: 'client_credentials',
+    })
     expect(granted.status).toBe(200)
     expect(granted.headers.get('x-rate-limit-interval')).toBe('1000')
     expect(spec().errors('ClientCredentialsResponse', await granted.json())).toEqual([])

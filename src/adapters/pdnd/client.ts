@@ -27,7 +27,13 @@ export function createVoucherClient(options: VoucherClientOptions): VoucherPort 
   const cache = new Map<string, { token: string; refreshAt: number }>()
   const keyPromise = importJWK(options.privateJwk, 'RS256')
   // No Agent of its own (the port has no close): the one given, or undici's global one as before.
-  const http = createHttpCaller({ platform, baseUrl: options.tokenUrl, connections: 1, timeoutMs: options.timeoutMs ?? 5_000, dispatcher: options.dispatcher ?? getGlobalDispatcher() })
+  const http = createHttpCaller({
+    platform,
+    baseUrl: options.tokenUrl,
+    connections: 1,
+    timeoutMs: options.timeoutMs ?? 5_000,
+    dispatcher: options.dispatcher ?? getGlobalDispatcher(),
+  })
 
   const fetchVoucher = async (purposeId: string) => {
     const iat = Math.floor(Date.now() / 1000)

@@ -3,11 +3,11 @@
 // (backoffice/FACTS.md §3.1 c, d). The WSDL is the sandbox's own, so this runs without ../shared.
 import type { IncomingMessage } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { listenSoap, type SoapSimulator } from '../soap-profile/simulator/listen.ts'
 import { createProtocolloClient } from './client.ts'
 import { aPractice } from './port.suite.ts'
 import { ProtocolProfile, type ProtocolProfileInput } from './profile.ts'
 import { protocolloWsdlPath } from './simulator/app.ts'
-import { listenSoap, type SoapSimulator } from '../soap-profile/simulator/listen.ts'
 
 const seen: { authorization?: string; security?: unknown; args: Record<string, unknown> }[] = []
 let server: SoapSimulator
@@ -17,7 +17,9 @@ beforeAll(async () => {
     seen.push({ authorization: req.headers.authorization, security: headers?.Security, args })
     return { ProtocollazioneResult: { lngNumPG: 7, lngAnnoPG: 2026, strDataPG: '02/03/2026', lngErrNumber: 0 } }
   }
-  server = await listenSoap([{ path: '/protocollo', wsdl: protocolloWsdlPath, services: { SandboxProtocollo: { SandboxProtocolloSoap: { Protocollazione } } } }])
+  server = await listenSoap([
+    { path: '/protocollo', wsdl: protocolloWsdlPath, services: { SandboxProtocollo: { SandboxProtocolloSoap: { Protocollazione } } } },
+  ])
 })
 afterAll(() => server?.close())
 
@@ -53,10 +55,15 @@ describe('credentials the way a profile says', () => {
   })
 
   it('WS-Security: a UsernameToken in the SOAP header, no Authorization header', async () => {
-    const client = createProtocolloClient(profileWith({ type: 'wsse', username: 'user', password: 'password', passwordType: 'PasswordText', timestamp: true }), { env })
+    const client = createProtocolloClient(
+      profileWith({ type: 'wsse', username: 'user', password: 'password', passwordType: 'PasswordText', timestamp: true }),
+      { env },
+    )
     await client.register(aPractice({ attachments: [] }))
     expect(seen.at(-1)?.authorization).toBeUndefined()
-    expect(seen.at(-1)?.security).toMatchObject({ UsernameToken: { Username: env.VENDOR_USER, Password: expect.objectContaining({ $value: env.VENDOR_PASSWORD }) } })
+    expect(seen.at(-1)?.security).toMatchObject({
+      UsernameToken: { Username: env.VENDOR_USER, Password: expect.objectContaining({ $value: env.VENDOR_PASSWORD }) },
+    })
     await client.close()
   })
 

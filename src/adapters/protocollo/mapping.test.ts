@@ -6,7 +6,11 @@ import { normaliseDate, registrationOf } from './mapping.ts'
 import { aPractice } from './port.suite.ts'
 
 describe('rendering argument trees', () => {
-  const scope = { practice: { subject: 'S', email: undefined, files: [{ name: 'a.pdf' }, { name: 'b & c.pdf' }] }, params: { classifica: '' }, blob: Buffer.from('xyz') }
+  const scope = {
+    practice: { subject: 'S', email: undefined, files: [{ name: 'a.pdf' }, { name: 'b & c.pdf' }] },
+    params: { classifica: '' },
+    blob: Buffer.from('xyz'),
+  }
 
   it('drops absent leaves and objects whose $if has no value, repeats $each for $forEach', () => {
     const tree = {
@@ -25,7 +29,10 @@ describe('rendering argument trees', () => {
   })
 
   it('builds XML that escapes text and attributes once, and reads back to the same text', () => {
-    const xml = renderXml({ root: 'Segnatura', body: { Oggetto: '{{practice.subject}}', Documento: { $: { nome: '{{n}}' } } } }, { practice: { subject: 'a <b> & "c"' }, n: 'x"&<y' })
+    const xml = renderXml(
+      { root: 'Segnatura', body: { Oggetto: '{{practice.subject}}', Documento: { $: { nome: '{{n}}' } } } },
+      { practice: { subject: 'a <b> & "c"' }, n: 'x"&<y' },
+    )
     expect(xml).toContain('<Oggetto>a &lt;b&gt; &amp; "c"</Oggetto>')
     expect(xml).toContain('nome="x&quot;&amp;&lt;y"')
     expect(parseXml(xml)).toEqual({ Segnatura: { Oggetto: 'a <b> & "c"', Documento: { $: { nome: 'x"&<y' } } } })

@@ -1,11 +1,12 @@
 // From a practice to what protocol profiles read, and from a vendor's answers back to Snodo's
 // ProtocolRegistration: a number, a 4-digit year and a readable date, or the answer is unusable.
-import { documentViews, type DocumentView } from '../soap-profile/documents.ts'
+
+import type { z } from 'zod'
+import { type DocumentView, documentViews } from '../soap-profile/documents.ts'
 import { AnswerUnusable } from '../soap-profile/render.ts'
 import { present, render, type Scope } from '../soap-profile/template.ts'
 import type { PracticeToRegister, ProtocolRegistration } from './port.ts'
 import type { RegistrationTemplate } from './profile.ts'
-import type { z } from 'zod'
 
 export type PracticeView = Omit<PracticeToRegister, 'main' | 'attachments'> & {
   main: DocumentView
@@ -47,7 +48,16 @@ export function registrationOf(template: z.infer<typeof RegistrationTemplate>, s
   return { number, year, date, ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) }
 }
 
-const romeDateTime = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+const romeDateTime = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: 'Europe/Rome',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+})
 
 /** ISO dates and datetimes (an instant with a zone becomes Italian local time), dd/mm/yyyy[ hh:mm[:ss]] and yyyymmdd → YYYY-MM-DD[THH:mm[:ss]]. */
 export function normaliseDate(value: string | undefined): string | undefined {

@@ -62,7 +62,8 @@ export function describeProtocolPort(name: string, factory: () => Promise<Protoc
     })
     afterAll(() => t?.close?.())
 
-    const failure = (call: Promise<unknown>, kind: UpstreamError['kind'], practice: PracticeToRegister) => expectFailure(call, kind, practice.applicant.fiscalCode)
+    const failure = (call: Promise<unknown>, kind: UpstreamError['kind'], practice: PracticeToRegister) =>
+      expectFailure(call, kind, practice.applicant.fiscalCode)
 
     it('registers a practice with its attachments once, and answers number, year, date and document id', async () => {
       const practice = aPractice()
@@ -81,7 +82,14 @@ export function describeProtocolPort(name: string, factory: () => Promise<Protoc
       const original = await t.port.register(practice)
       expect(t.recorded(practice.correlationKey)).toEqual({ flusso: 'E' })
       const step = (n: number, direction: 'incoming' | 'outgoing', name: string) =>
-        aPractice({ correlationKey: `${practice.correlationKey}/${n}`, subject: `${practice.subject}: ${name}`, direction, precedent: original, main: aDocument(`${name}.pdf`, name), attachments: [] })
+        aPractice({
+          correlationKey: `${practice.correlationKey}/${n}`,
+          subject: `${practice.subject}: ${name}`,
+          direction,
+          precedent: original,
+          main: aDocument(`${name}.pdf`, name),
+          attachments: [],
+        })
       const request = step(3, 'outgoing', 'richiesta di integrazione')
       const answer = step(4, 'incoming', 'integrazione')
       const [asked, answered] = [await t.port.register(request), await t.port.register(answer)]

@@ -1,12 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import { ProtocolProfile, type ProtocolProfileInput } from './profile.ts'
-import { resolveProtocolProfile, type ProtocolSettings } from './profiles/index.ts'
+import { type ProtocolSettings, resolveProtocolProfile } from './profiles/index.ts'
 
 const docarea: ProtocolSettings = {
   profile: 'docarea',
   services: { docarea: { wsdl: '/etc/snodo/halley/DOCAREAProto.wsdl', endpoint: 'https://protocollo.comune.example.it/suap.php' } },
   credentials: { username: 'env:DOCAREA_USER', password: 'file:/run/secrets/docarea-password' },
-  params: { codiceEnte: 'A001', codiceAmministrazione: 'c_a001', codiceAOO: 'AOO1', denominazione: 'Comune', indirizzoTelematico: 'p@pec.it', unitaOrganizzativa: 'UO1' },
+  params: {
+    codiceEnte: 'A001',
+    codiceAmministrazione: 'c_a001',
+    codiceAOO: 'AOO1',
+    denominazione: 'Comune',
+    indirizzoTelematico: 'p@pec.it',
+    unitaOrganizzativa: 'UO1',
+  },
 }
 
 const problemsOf = (settings: ProtocolSettings) => {
@@ -19,7 +26,11 @@ describe('resolving a tenant’s protocollo settings', () => {
     expect(problemsOf(docarea)).toEqual([])
     const docer = {
       profile: 'docer' as const,
-      services: { auth: { wsdl: 'https://docer.example.it/AuthenticationService?wsdl' }, documenti: { wsdl: '/w/DocerServices.wsdl' }, protocollo: { wsdl: '/w/WSProtocollazione.wsdl' } },
+      services: {
+        auth: { wsdl: 'https://docer.example.it/AuthenticationService?wsdl' },
+        documenti: { wsdl: '/w/DocerServices.wsdl' },
+        protocollo: { wsdl: '/w/WSProtocollazione.wsdl' },
+      },
       credentials: { username: 'env:U', password: 'env:P' },
       params: { codiceEnte: 'EMR', codiceAmministrazione: 'c_d969', codiceAOO: 'AOO', denominazione: 'Comune', indirizzoTelematico: 'p@pec.it' },
     }
@@ -40,7 +51,10 @@ describe('resolving a tenant’s protocollo settings', () => {
 
   it("adds an installation's own in-band codes over the profile's, keeping the profile's", () => {
     const resolved = resolveProtocolProfile({ ...docarea, errors: { codes: { '901': 'unavailable' } } })
-    expect(resolved.success && resolved.profile.errors).toMatchObject({ codes: { '108': 'rejected', '112': 'rejected', '901': 'unavailable' }, codeKind: 'rejected' })
+    expect(resolved.success && resolved.profile.errors).toMatchObject({
+      codes: { '108': 'rejected', '112': 'rejected', '901': 'unavailable' },
+      codeKind: 'rejected',
+    })
     expect(problemsOf({ ...docarea, errors: { codes: { '901': 'busy' as 'unavailable' } } })[0]).toMatch(/^errors\.codes\.901: /)
   })
 })
@@ -51,7 +65,16 @@ describe('a profile of an operator’s own', () => {
     services: { ws: { wsdl: '/x.wsdl' } },
     auth: { type: 'none' },
     credentials: { user: 'env:X_USER', password: 'env:X_PASSWORD' },
-    steps: [{ name: 'registra', service: 'ws', operation: 'Registra', args: { User_ID: '{{secrets.user}}', Pwd: '{{secrets.password}}', Oggetto: '{{practice.subject}}' }, commit: true, outputs: { n: 'Numero' } }],
+    steps: [
+      {
+        name: 'registra',
+        service: 'ws',
+        operation: 'Registra',
+        args: { User_ID: '{{secrets.user}}', Pwd: '{{secrets.password}}', Oggetto: '{{practice.subject}}' },
+        commit: true,
+        outputs: { n: 'Numero' },
+      },
+    ],
     result: { number: '{{steps.registra.n}}', year: '{{steps.registra.n}}', date: '{{steps.registra.n}}' },
   }
   const issues = (profile: ProtocolProfileInput) => {
@@ -65,7 +88,9 @@ describe('a profile of an operator’s own', () => {
 
   it('refuses a password written in the profile', () => {
     const step = { ...base.steps[0]!, args: { ...base.steps[0]!.args, Pwd: 'hunter2' } }
-    expect(issues({ ...base, steps: [step] })).toEqual(['steps.0.args.Pwd: Pwd must be {{secrets.<name>}}: passwords live in credentials, as secret references'])
+    expect(issues({ ...base, steps: [step] })).toEqual([
+      'steps.0.args.Pwd: Pwd must be {{secrets.<name>}}: passwords live in credentials, as secret references',
+    ])
   })
 
   it('wants exactly one registering step, last', () => {

@@ -3,8 +3,8 @@
 // fields of every profile, plus where the registration is read: in the answers (`result`), or in what
 // a search by correlation key found (`search.registration`).
 import { z } from 'zod'
-import { checkProfile } from '../soap-profile/profile-check.ts'
 import { profileFields, Step, Template } from '../soap-profile/profile.ts'
+import { checkProfile } from '../soap-profile/profile-check.ts'
 
 export const RegistrationTemplate = z.strictObject({
   number: Template,

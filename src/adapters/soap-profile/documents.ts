@@ -13,7 +13,17 @@ export type DescribedDocument = Omit<PracticeDocument, 'content'> & { size: numb
 export type OutgoingDocument = DescribedDocument & ({ content: Buffer } | { url: string })
 type AnyDocument = PracticeDocument | DescribedDocument | OutgoingDocument
 
-export type DocumentView = { name: string; contentType: string; sha256: string; size: number; content?: Buffer; base64?: string; url?: string; number: number; extension: string }
+export type DocumentView = {
+  name: string
+  contentType: string
+  sha256: string
+  size: number
+  content?: Buffer
+  base64?: string
+  url?: string
+  number: number
+  extension: string
+}
 
 // The usual extension of the media types practices carry; any other keeps its file name's.
 const extensions: Record<string, string> = {
@@ -52,18 +62,30 @@ export function documentViews<D extends AnyDocument>(main: D, attachments: D[]):
 
 /** The documents whose content does not match their sha256: nothing is sent for such a practice. */
 export function corruptDocuments(documents: AnyDocument[]): string[] {
-  return documents
-    .filter((d) => 'content' in d && createHash('sha256').update(d.content).digest('hex') !== d.sha256.toLowerCase())
-    .map((d) => d.name)
+  return documents.filter((d) => 'content' in d && createHash('sha256').update(d.content).digest('hex') !== d.sha256.toLowerCase()).map((d) => d.name)
 }
 
 /** Refuses, before any call, documents that do not match their sha256 and attachments a profile does not take. */
-export function checkDocuments(profile: Pick<SoapProfile, 'name' | 'attachments'>, main: PracticeDocument | OutgoingDocument, attachments: (PracticeDocument | OutgoingDocument)[]): void {
+export function checkDocuments(
+  profile: Pick<SoapProfile, 'name' | 'attachments'>,
+  main: PracticeDocument | OutgoingDocument,
+  attachments: (PracticeDocument | OutgoingDocument)[],
+): void {
   const corrupt = corruptDocuments([main, ...attachments])
   if (corrupt.length > 0) {
-    throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', upstreamCode: 'document_corrupt', message: `${profile.name}: ${corrupt.length} document(s) do not match their sha256; nothing was sent` })
+    throw new UpstreamError({
+      kind: 'rejected',
+      platform: 'backoffice',
+      upstreamCode: 'document_corrupt',
+      message: `${profile.name}: ${corrupt.length} document(s) do not match their sha256; nothing was sent`,
+    })
   }
   if (profile.attachments === 'refused' && attachments.length > 0) {
-    throw new UpstreamError({ kind: 'rejected', platform: 'backoffice', upstreamCode: 'attachments_unsupported', message: `${profile.name} takes no attachments and the practice has ${attachments.length}; nothing was sent` })
+    throw new UpstreamError({
+      kind: 'rejected',
+      platform: 'backoffice',
+      upstreamCode: 'attachments_unsupported',
+      message: `${profile.name} takes no attachments and the practice has ${attachments.length}; nothing was sent`,
+    })
   }
 }

@@ -6,10 +6,10 @@ import { UpstreamError, type UpstreamErrorKind } from '../../errors.ts'
 import { maskPersonalData, retryAfterMs } from '../http/failures.ts'
 import { statusKind } from '../http/status.ts'
 import type { SoapProfile, Step } from './profile.ts'
-import { ProfileMismatch } from './soap-clients.ts'
-import { TransportFailure } from './transport.ts'
 import { AnswerUnusable } from './render.ts'
-import { TemplateError, get } from './template.ts'
+import { ProfileMismatch } from './soap-clients.ts'
+import { get, TemplateError } from './template.ts'
+import { TransportFailure } from './transport.ts'
 import { XmlRefused } from './xml.ts'
 
 const platform = 'backoffice'
@@ -48,7 +48,8 @@ export function classify(error: unknown, ctx: CallContext): UpstreamError {
   if (!ctx.step.commit || definite) return new UpstreamError({ ...base, kind, message: said })
   // The registering call may have registered: safe to retry only if the next attempt searches first.
   const searchable = ctx.profile.search !== undefined
-  if (searchable || ctx.profile.onUncertainCommit === 'retry') return new UpstreamError({ ...base, kind, message: `${said} (outcome unknown${searchable ? '; the next attempt searches first' : ''})` })
+  if (searchable || ctx.profile.onUncertainCommit === 'retry')
+    return new UpstreamError({ ...base, kind, message: `${said} (outcome unknown${searchable ? '; the next attempt searches first' : ''})` })
   const advice = ctx.errors.uncertainCommit(ctx.correlationKey ?? '?')
   return new UpstreamError({ ...base, kind: retryable.has(kind) ? 'protocol' : kind, upstreamCode: 'outcome_unknown', message: `${said}; ${advice}` })
 }
@@ -69,12 +70,23 @@ function describe(error: unknown, ctx: CallContext): Described {
   if (fault) {
     const text = `${fault.code} ${fault.text} ${fault.detail}`
     const rule = ctx.profile.errors.faults.find((r) => new RegExp(r.match, 'i').test(text))
-    return { kind: rule?.kind ?? ctx.step.faultKind ?? ctx.profile.errors.faultKind, definite: true, upstreamStatus: status, upstreamCode: fault.code, message: `SOAP fault ${fault.code}: ${fault.text}` }
+    return {
+      kind: rule?.kind ?? ctx.step.faultKind ?? ctx.profile.errors.faultKind,
+      definite: true,
+      upstreamStatus: status,
+      upstreamCode: fault.code,
+      message: `SOAP fault ${fault.code}: ${fault.text}`,
+    }
   }
   if (status !== undefined && status >= 400) return httpTrouble(status, get(error, 'response.headers.retry-after'))
   // The soap library reports an answer it could not parse as a pseudo-fault { Fault: { faultstring: 'Invalid XML' } }.
   const parse = get(error, 'Fault')
-  const text = parse && typeof parse === 'object' ? `${String(get(parse, 'faultstring'))}: ${String(get(parse, 'detail') ?? '').split('\n')[0]}` : error instanceof Error ? error.message.split('\n')[0] : String(error)
+  const text =
+    parse && typeof parse === 'object'
+      ? `${String(get(parse, 'faultstring'))}: ${String(get(parse, 'detail') ?? '').split('\n')[0]}`
+      : error instanceof Error
+        ? error.message.split('\n')[0]
+        : String(error)
   // Anything else the soap library raises after an answer arrived: it was not a SOAP answer we can read.
   return { kind: 'protocol', definite: false, upstreamStatus: status, message: `the answer is not a readable SOAP message (${text})` }
 }
@@ -87,7 +99,8 @@ function httpTrouble(status: number, retryAfter: unknown): Described {
   const base = { upstreamStatus: status, message: `HTTP ${status} without a SOAP fault` }
   const kind = statusKind(status, { 400: 'protocol', 408: 'timeout' })
   const definite = kind === 'rate_limited' || kind === 'unauthorized'
-  if (kind === 'rate_limited') return { ...base, kind, definite, retryAfterMs: retryAfterMs(retryAfter === undefined || retryAfter === null ? undefined : String(retryAfter), new Date()) }
+  if (kind === 'rate_limited')
+    return { ...base, kind, definite, retryAfterMs: retryAfterMs(retryAfter === undefined || retryAfter === null ? undefined : String(retryAfter), new Date()) }
   return { ...base, kind, definite }
 }
 

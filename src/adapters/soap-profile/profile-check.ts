@@ -52,24 +52,39 @@ export function profileIssues(profile: SoapProfile, results: ResultTemplates): I
       issues.push(...templateIssues(profile, [...leaves(step.args), ...expressions.map((e) => `{{${e}}}`)], earlier, at))
       // Outputs and in-band codes read the answer, not the scope: only their filters are checked.
       const answerReads = [...Object.values(step.outputs), step.inBand?.code, step.inBand?.message].filter((e) => e !== undefined)
-      issues.push(...filterIssues(answerReads.map((e) => `{{${e}}}`), at))
+      issues.push(
+        ...filterIssues(
+          answerReads.map((e) => `{{${e}}}`),
+          at,
+        ),
+      )
       issues.push(...secretIssues(step.args, at))
       earlier.add(step.name)
     }
     const outcome = where === 'search' ? results.search : results.result
-    if (outcome) issues.push(...templateIssues(profile, Object.values(outcome).filter((t) => t !== undefined), earlier, [where === 'search' ? 'search' : 'result']))
+    if (outcome)
+      issues.push(
+        ...templateIssues(
+          profile,
+          Object.values(outcome).filter((t) => t !== undefined),
+          earlier,
+          [where === 'search' ? 'search' : 'result'],
+        ),
+      )
   }
   for (const [name, doc] of Object.entries(profile.xml)) {
     issues.push(...templateIssues(profile, leaves(doc.body), new Set(profile.steps.map((s) => s.name)), ['xml', name]))
     for (const [expression, pattern] of Object.entries(doc.requires)) {
       const at = ['xml', name, 'requires', expression]
       issues.push(...templateIssues(profile, [`{{${expression}}}`], new Set(), at))
-      if (pathsIn(`{{${expression}}}`).some((path) => !/^(practice|params)\./.test(path))) issues.push({ path: at, message: 'a requirement reads the practice or params only (it is checked when the practice is submitted)' })
+      if (pathsIn(`{{${expression}}}`).some((path) => !/^(practice|params)\./.test(path)))
+        issues.push({ path: at, message: 'a requirement reads the practice or params only (it is checked when the practice is submitted)' })
       if (!isRegExp(pattern)) issues.push({ path: at, message: 'not a regular expression' })
       // One that reads params only is the operator's to meet: checked now, not at each practice.
       const paths = pathsIn(`{{${expression}}}`)
       if (isRegExp(pattern) && paths.every((path) => path.startsWith('params.') && path.slice(7) in profile.params)) {
-        for (const unmet of unmetRequirements({ requires: { [expression]: pattern } }, { params: profile.params })) issues.push({ path: unmet.path.split('.'), message: unmet.message })
+        for (const unmet of unmetRequirements({ requires: { [expression]: pattern } }, { params: profile.params }))
+          issues.push({ path: unmet.path.split('.'), message: unmet.message })
       }
     }
   }
@@ -132,7 +147,9 @@ export function leaves(tree: Tree | Record<string, Tree>): string[] {
   if (typeof tree === 'string') return [tree]
   if (Array.isArray(tree)) return tree.flatMap(leaves)
   if (tree && typeof tree === 'object') {
-    return Object.entries(tree).flatMap(([key, value]) => ((key === '$if' || key === '$forEach') && typeof value === 'string' ? [`{{${value}}}`] : leaves(value)))
+    return Object.entries(tree).flatMap(([key, value]) =>
+      (key === '$if' || key === '$forEach') && typeof value === 'string' ? [`{{${value}}}`] : leaves(value),
+    )
   }
   return []
 }

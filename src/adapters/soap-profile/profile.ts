@@ -4,8 +4,8 @@
 // errors map to UpstreamError kinds — all data, zod-validated. Templates are described in
 // template.ts; the reference checks (unknown params, secrets, steps, filters) are in profile-check.ts.
 import { z } from 'zod'
-import { upstreamErrorKinds } from '../../errors.ts'
 import { SecretRef } from '../../config/secret-ref.ts'
+import { upstreamErrorKinds } from '../../errors.ts'
 
 export const Name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _, not starting with a digit')
 const Kind = z.enum(upstreamErrorKinds)
@@ -43,7 +43,10 @@ export type Step = z.infer<typeof Step>
 
 export const Service = z.strictObject({
   wsdl: z.string({ error: 'the operator gives the vendor WSDL (a file path or URL)' }).min(1, 'the operator gives the vendor WSDL (a file path or URL)'),
-  endpoint: z.url({ protocol: /^https?$/ }).optional().describe("overrides the WSDL's soap:address, which is a placeholder (FACTS §0)"),
+  endpoint: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe("overrides the WSDL's soap:address, which is a placeholder (FACTS §0)"),
   service: z.string().optional().describe('WSDL service name; default the first'),
   port: z.string().optional().describe('WSDL port name; default the first — pick the SOAP 1.1 one (FACTS §3.3)'),
   soap12: z.boolean().default(false),
@@ -53,13 +56,15 @@ export const Auth = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }).describe('nothing, or credentials in the body: {{secrets.<name>}} in args'),
   z.strictObject({ type: z.literal('login'), step: Step }).describe('a login operation; its output `token` is {{token}} for later args'),
   z.strictObject({ type: z.literal('basic'), username: Name, password: Name }).describe('HTTP Basic; names of credentials'),
-  z.strictObject({
-    type: z.literal('wsse'),
-    username: Name,
-    password: Name,
-    passwordType: z.enum(['PasswordText', 'PasswordDigest']).default('PasswordText'),
-    timestamp: z.boolean().default(true),
-  }).describe('WS-Security UsernameToken; names of credentials'),
+  z
+    .strictObject({
+      type: z.literal('wsse'),
+      username: Name,
+      password: Name,
+      passwordType: z.enum(['PasswordText', 'PasswordDigest']).default('PasswordText'),
+      timestamp: z.boolean().default(true),
+    })
+    .describe('WS-Security UsernameToken; names of credentials'),
 ])
 
 const XmlDocument = z.strictObject({
@@ -69,7 +74,9 @@ const XmlDocument = z.strictObject({
   requires: z
     .record(Expression, z.string())
     .default({})
-    .describe('what the practice must hold for this document: expression → regular expression its value (each value of a list) must match; checked when a practice is submitted, and before it is sent'),
+    .describe(
+      'what the practice must hold for this document: expression → regular expression its value (each value of a list) must match; checked when a practice is submitted, and before it is sent',
+    ),
 })
 
 const ErrorRules = z.strictObject({
@@ -90,7 +97,11 @@ export const profileFields = {
   credentials: z.record(Name, SecretRef).default({}).describe('secret references, read when used'),
   params: z.record(Name, z.string()).default({}).describe("the tenant's codes: ente, AOO, titolario, UO…"),
   timeoutMs: z.number().int().min(10).default(30_000),
-  maxAnswerBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+  maxAnswerBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
   attachments: z.enum(['supported', 'refused']).default('supported'),
   xml: z.record(Name, XmlDocument).default({}).describe('documents built from the practice, reachable as {{xml.<name>}}'),
   steps: z.array(Step).min(1),

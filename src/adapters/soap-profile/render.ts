@@ -50,7 +50,11 @@ export function unmetRequirements(doc: Pick<XmlDocument, 'requires'>, scope: Sco
   return Object.entries(doc.requires).flatMap(([expression, pattern]) => {
     const value = evaluate(expression, scope)
     const values = Array.isArray(value) ? value : [value]
-    const path = expression.split('|')[0]?.trim().replace(/^practice\./, '') ?? expression
+    const path =
+      expression
+        .split('|')[0]
+        ?.trim()
+        .replace(/^practice\./, '') ?? expression
     const re = new RegExp(pattern)
     // A list (each attachment's…) may be empty; a single value may be absent only where the pattern allows ''.
     if (!Array.isArray(value) && !present(value)) return re.test('') ? [] : [{ path, message: `required (${expression})` }]

@@ -4,9 +4,9 @@
 // caller's: each kind of adapter reads it from the scope. Every failure leaves as an UpstreamError
 // (errors.ts), with the committing call's unknown outcome handled as FACTS.md §3.10 asks.
 import type { Dispatcher } from 'undici'
-import type { ClientTls } from '../http/agent.ts'
 import { readSecret } from '../../config/secret-ref.ts'
 import { UpstreamError } from '../../errors.ts'
+import type { ClientTls } from '../http/agent.ts'
 import { classify, InBandError, type PlatformErrors } from './errors.ts'
 import type { SoapProfile, Step } from './profile.ts'
 import { AnswerUnusable, readOutputs, renderTree, renderXml, unmetRequirements } from './render.ts'
@@ -42,7 +42,13 @@ export type ProfileRunner = {
 
 /** `errors`: what the kind of adapter running the profile says of its failures (its errors.ts). */
 export function createProfileRunner(profile: SoapProfile, errors: PlatformErrors, deps: RunnerDeps = {}): ProfileRunner {
-  const transport = createSoapTransport({ timeoutMs: profile.timeoutMs, maxAnswerBytes: profile.maxAnswerBytes, dispatcher: deps.dispatcher, tls: deps.tls, onExchange: deps.onExchange })
+  const transport = createSoapTransport({
+    timeoutMs: profile.timeoutMs,
+    maxAnswerBytes: profile.maxAnswerBytes,
+    dispatcher: deps.dispatcher,
+    tls: deps.tls,
+    onExchange: deps.onExchange,
+  })
   const soap = createSoapClients(profile, transport)
 
   /** Credentials are secret references, read at each use (so a rotated secret is picked up). */
@@ -50,7 +56,12 @@ export function createProfileRunner(profile: SoapProfile, errors: PlatformErrors
     try {
       return Object.fromEntries(Object.entries(profile.credentials).map(([name, ref]) => [name, readSecret(ref, deps.env)]))
     } catch (error) {
-      throw new UpstreamError({ kind: 'unauthorized', platform: 'backoffice', upstreamCode: 'credential_unresolved', message: `${profile.name}: ${(error as Error).message}` })
+      throw new UpstreamError({
+        kind: 'unauthorized',
+        platform: 'backoffice',
+        upstreamCode: 'credential_unresolved',
+        message: `${profile.name}: ${(error as Error).message}`,
+      })
     }
   }
 
@@ -75,14 +86,23 @@ export function createProfileRunner(profile: SoapProfile, errors: PlatformErrors
     return scope
   }
 
-  const hide = (scope: Scope): string[] => [...Object.values(scope.secrets as Record<string, string>), String(evaluate('practice.applicant.fiscalCode', scope) ?? '')]
+  const hide = (scope: Scope): string[] => [
+    ...Object.values(scope.secrets as Record<string, string>),
+    String(evaluate('practice.applicant.fiscalCode', scope) ?? ''),
+  ]
   const correlationKey = (scope: Scope) => String(evaluate('practice.correlationKey', scope) ?? '')
 
   const runStep = async (step: Step, scope: Scope, options: { optionalOutputs: boolean }): Promise<unknown> => {
     if (step.when && !present(evaluate(step.when, scope))) return undefined
     const once = async (local: Scope): Promise<Record<string, unknown>> => {
       try {
-        const answer = await soap.call({ service: step.service, operation: step.operation, args: renderTree(step.args, local) ?? {}, timeoutMs: step.timeoutMs ?? profile.timeoutMs, credentials: basicCredentials(local) })
+        const answer = await soap.call({
+          service: step.service,
+          operation: step.operation,
+          args: renderTree(step.args, local) ?? {},
+          timeoutMs: step.timeoutMs ?? profile.timeoutMs,
+          credentials: basicCredentials(local),
+        })
         return readAnswer(step, answer, options.optionalOutputs)
       } catch (error) {
         throw classify(error, { profile, errors, step, correlationKey: correlationKey(scope), hide: hide(scope) })

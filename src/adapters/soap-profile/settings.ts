@@ -3,18 +3,25 @@
 // as secret references, the tenant's codes. The settings are merged over the profile and the result
 // validated, so a missing WSDL, param or credential is reported at start-up, by path.
 import { type ZodType, z } from 'zod'
-import { upstreamErrorKinds } from '../../errors.ts'
 import { SecretRef } from '../../config/secret-ref.ts'
+import { upstreamErrorKinds } from '../../errors.ts'
 import { Name } from './profile.ts'
 
 export const settingsFields = {
   services: z
     .record(
       Name,
-      z.strictObject({ wsdl: z.string().min(1).optional(), endpoint: z.url({ protocol: /^https?$/ }).optional(), service: z.string().min(1).optional(), port: z.string().min(1).optional() }),
+      z.strictObject({
+        wsdl: z.string().min(1).optional(),
+        endpoint: z.url({ protocol: /^https?$/ }).optional(),
+        service: z.string().min(1).optional(),
+        port: z.string().min(1).optional(),
+      }),
     )
     .default({})
-    .describe("per service of the profile: the vendor's WSDL (file path or URL), the endpoint to call, and the WSDL service/port when the vendor names them differently"),
+    .describe(
+      "per service of the profile: the vendor's WSDL (file path or URL), the endpoint to call, and the WSDL service/port when the vendor names them differently",
+    ),
   credentials: z.record(Name, SecretRef).default({}),
   params: z.record(Name, z.string()).default({}),
   timeoutMs: z.number().int().min(10).optional(),
@@ -26,7 +33,12 @@ export const settingsFields = {
 export type ProfileSettings = z.infer<z.ZodObject<typeof settingsFields>>
 
 /** The part of a profile's input the settings touch. */
-type ProfileInput = { services?: Record<string, object>; credentials?: Record<string, string>; params?: Record<string, string>; errors?: { codes?: Record<string, string> } & Record<string, unknown> } & Record<string, unknown>
+type ProfileInput = {
+  services?: Record<string, object>
+  credentials?: Record<string, string>
+  params?: Record<string, string>
+  errors?: { codes?: Record<string, string> } & Record<string, unknown>
+} & Record<string, unknown>
 
 export type Resolved<P> = { success: true; profile: P } | { success: false; problems: string[] }
 
@@ -36,7 +48,9 @@ export const problemsOf = (error: z.ZodError): string[] => error.issues.map((i) 
 export function resolveProfile<P>(schema: ZodType<P>, base: ProfileInput, s: ProfileSettings): Resolved<P> {
   const unknown = Object.keys(s.services).filter((name) => !(name in (base.services ?? {})))
   if (unknown.length > 0) return { success: false, problems: unknown.map((name) => `services.${name}: the profile has no such service`) }
-  const services = Object.fromEntries(Object.entries(base.services ?? {}).map(([name, service]) => [name, { ...service, ...definedOnly(s.services[name] ?? {}) }]))
+  const services = Object.fromEntries(
+    Object.entries(base.services ?? {}).map(([name, service]) => [name, { ...service, ...definedOnly(s.services[name] ?? {}) }]),
+  )
   const merged = {
     ...base,
     services,

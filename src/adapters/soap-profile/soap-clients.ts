@@ -62,7 +62,9 @@ export function createSoapClients(profile: SoapProfile, transport: SoapTransport
     return new Promise((resolve, reject) => {
       // The envelope is built synchronously inside method(): setting the security just before is safe.
       if (profile.auth.type === 'wsse' && credentials) {
-        client.setSecurity(new WSSecurity(credentials.username, credentials.password, { passwordType: profile.auth.passwordType, hasTimeStamp: profile.auth.timestamp }))
+        client.setSecurity(
+          new WSSecurity(credentials.username, credentials.password, { passwordType: profile.auth.passwordType, hasTimeStamp: profile.auth.timestamp }),
+        )
       }
       method(args, (error: unknown, result: unknown) => (error ? reject(error) : resolve(result)), { timeout: timeoutMs }, headers)
     })

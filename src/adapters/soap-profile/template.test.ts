@@ -5,8 +5,21 @@ const scope = {
   practice: { subject: 'Bonus <2026> & co', applicant: { email: 'a@b.it' }, submittedAt: '2026-03-01T23:30:00Z', main: { content: Buffer.from('hi') } },
   params: { aoo: 'AOO1', empty: '' },
   // DocER answers: one SearchItem is an object, several are a list (that is how SOAP decoders see it).
-  one: { metadata: [{ key: 'DOCNUM', value: '7' }, { key: 'NUM_PG', value: '42' }] },
-  many: [{ metadata: { key: 'DOCNUM', value: '6' } }, { metadata: [{ key: 'DOCNUM', value: '7' }, { key: 'NUM_PG', value: '42' }] }],
+  one: {
+    metadata: [
+      { key: 'DOCNUM', value: '7' },
+      { key: 'NUM_PG', value: '42' },
+    ],
+  },
+  many: [
+    { metadata: { key: 'DOCNUM', value: '6' } },
+    {
+      metadata: [
+        { key: 'DOCNUM', value: '7' },
+        { key: 'NUM_PG', value: '42' },
+      ],
+    },
+  ],
 }
 
 describe('templates', () => {

@@ -87,7 +87,16 @@ const kv = (value: unknown): Record<string, unknown> => {
   return out
 }
 
-const romeParts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+const romeParts = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Rome',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+})
 
 /** An instant in Italian local time, written with the tokens YYYY MM DD HH mm ss. */
 function romeFormat(at: Date, format: string): string {
@@ -102,7 +111,10 @@ const filterFunctions: Record<string, (value: unknown, argument?: string) => unk
   /** Nothing → [], one → [one], a list stays a list (a SOAP answer with one element is not a list). */
   list,
   /** The value at a path of each element. */
-  pluck: (value, path = '') => list(value).map((v) => get(v, path)).filter(present),
+  pluck: (value, path = '') =>
+    list(value)
+      .map((v) => get(v, path))
+      .filter(present),
   /** [{key, value}…] → {key: value} (DocER's KeyValuePair lists). */
   kv,
   /** A list of elements each holding a KeyValuePair list (under `metadata`, or the element itself) → objects. */

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Agent } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSoapTransport, type Exchange, TransportFailure } from './transport.ts'
+import { createSoapTransport, type Exchange, type TransportFailure } from './transport.ts'
 
 let server: Server
 let url: string
@@ -28,7 +28,11 @@ beforeAll(async () => {
 })
 afterAll(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))))
 
-const failureOf = (promise: Promise<unknown>) => promise.then(() => expect.fail('expected a failure'), (e: unknown) => e as TransportFailure)
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.fail('expected a failure'),
+    (e: unknown) => e as TransportFailure,
+  )
 
 describe('the SOAP transport', () => {
   const exchanges: Exchange[] = []
@@ -36,7 +40,12 @@ describe('the SOAP transport', () => {
   afterAll(() => transport.close())
 
   it('posts what the soap library builds, without the headers undici sets itself', async () => {
-    const answer = await transport({ url: `${url}/ok`, method: 'POST', data: '<x/>', headers: { Host: 'elsewhere', Connection: 'keep-alive', 'Content-Length': 999, SOAPAction: '"urn:x"', 'Content-Type': 'text/xml' } })
+    const answer = await transport({
+      url: `${url}/ok`,
+      method: 'POST',
+      data: '<x/>',
+      headers: { Host: 'elsewhere', Connection: 'keep-alive', 'Content-Length': 999, SOAPAction: '"urn:x"', 'Content-Type': 'text/xml' },
+    })
     expect(answer).toMatchObject({ status: 200, data: '<ok/>' })
     expect(seen.at(-1)).toMatchObject({ body: '<x/>', headers: { soapaction: '"urn:x"', 'content-length': '4' } })
     expect(exchanges.at(-1)).toMatchObject({ soapAction: '"urn:x"', status: 200, requestBytes: 4, answerBytes: 5 })

@@ -12,7 +12,13 @@ import { carriesDtd } from './xml.ts'
 
 /** What the soap library hands its `request` option (axios-shaped), and what it reads back. */
 export type SoapHttpRequest = { url: string; method?: string; headers?: Record<string, unknown>; data?: unknown; timeout?: number }
-export type SoapHttpResponse = { status: number; statusText: string; headers: Record<string, string>; data: string; config: { headers: Record<string, string> } }
+export type SoapHttpResponse = {
+  status: number
+  statusText: string
+  headers: Record<string, string>
+  data: string
+  config: { headers: Record<string, string> }
+}
 
 export type Exchange = { url: string; soapAction?: string; status?: number; ms: number; requestBytes: number; answerBytes?: number; failure?: string }
 
@@ -59,7 +65,12 @@ export function createSoapTransport(options: TransportOptions): SoapTransport {
     )
     const body = config.data === undefined || config.data === null ? undefined : Buffer.isBuffer(config.data) ? config.data : String(config.data)
     const started = performance.now()
-    const exchange: Exchange = { url: config.url, soapAction: headers.SOAPAction ?? headers.soapaction, ms: 0, requestBytes: body ? Buffer.byteLength(body) : 0 }
+    const exchange: Exchange = {
+      url: config.url,
+      soapAction: headers.SOAPAction ?? headers.soapaction,
+      ms: 0,
+      requestBytes: body ? Buffer.byteLength(body) : 0,
+    }
     const deadline = AbortSignal.timeout(timeoutMs)
     let sent = false
     try {
@@ -77,7 +88,9 @@ export function createSoapTransport(options: TransportOptions): SoapTransport {
       const text = await readCapped(answer.body, options.maxAnswerBytes)
       exchange.answerBytes = Buffer.byteLength(text)
       if (carriesDtd(text)) {
-        throw new TransportFailure('protocol', true, `the answer carries a DTD (DOCTYPE or ENTITY): refused unread (HTTP ${answer.statusCode})`, { status: answer.statusCode })
+        throw new TransportFailure('protocol', true, `the answer carries a DTD (DOCTYPE or ENTITY): refused unread (HTTP ${answer.statusCode})`, {
+          status: answer.statusCode,
+        })
       }
       const answerHeaders = Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v ?? '')]))
       return { status: answer.statusCode, statusText: '', headers: answerHeaders, data: text, config: { headers } }
@@ -112,9 +125,13 @@ function onWritten(written: () => void): Dispatcher.DispatcherComposeInterceptor
 /** Fails at the deadline if the request is still queued; a sent one is aborted by undici itself. */
 function neverLeft(deadline: AbortSignal, sent: () => boolean, timeoutMs: number): Promise<never> {
   return new Promise((_, reject) =>
-    deadline.addEventListener('abort', () => {
-      if (!sent()) reject(new TransportFailure('timeout', false, `no connection free within ${timeoutMs} ms: the request never left Snodo`))
-    }, { once: true }),
+    deadline.addEventListener(
+      'abort',
+      () => {
+        if (!sent()) reject(new TransportFailure('timeout', false, `no connection free within ${timeoutMs} ms: the request never left Snodo`))
+      },
+      { once: true },
+    ),
   )
 }
 
@@ -143,8 +160,15 @@ function asFailure(error: unknown, timeoutMs: number, maxBytes: number, sent: bo
   }
   // The deadline's abort reaches here as a TimeoutError, or as an AbortError when undici wraps it.
   if (isTimeout(error) || (error as { name?: unknown })?.name === 'AbortError') {
-    return new TransportFailure('timeout', sent, sent ? `no answer within ${timeoutMs} ms` : `no connection free within ${timeoutMs} ms: the request never left Snodo`, { cause: error })
+    return new TransportFailure(
+      'timeout',
+      sent,
+      sent ? `no answer within ${timeoutMs} ms` : `no connection free within ${timeoutMs} ms: the request never left Snodo`,
+      { cause: error },
+    )
   }
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new TransportFailure('protocol', true, `the answer is larger than ${maxBytes} bytes`, { cause: error })
-  return new TransportFailure('unavailable', sent, `the connection failed (${code ?? (error instanceof Error ? error.message : String(error))})`, { cause: error })
+  return new TransportFailure('unavailable', sent, `the connection failed (${code ?? (error instanceof Error ? error.message : String(error))})`, {
+    cause: error,
+  })
 }

@@ -25,7 +25,8 @@ export async function wsdlProblems(profile: SoapProfile, tls?: ClientTls): Promi
         const service = where.service ?? Object.keys(described)[0] ?? ''
         const port = where.port ?? Object.keys(described[service] ?? {})[0] ?? ''
         if (!described[service]) problems.push(`${path}: the WSDL of ${step.service} has no service ${service || '(none)'}`)
-        else if (!described[service][port]) problems.push(`${path}: the WSDL of ${step.service} has no port ${port} (it has ${Object.keys(described[service]).join(', ')})`)
+        else if (!described[service][port])
+          problems.push(`${path}: the WSDL of ${step.service} has no port ${port} (it has ${Object.keys(described[service]).join(', ')})`)
         else if (!(step.operation in described[service][port])) problems.push(`${path}: ${service}/${port} has no operation ${step.operation}`)
       } catch (error) {
         problems.push(`${path}: ${(error as Error).message}`)

@@ -28,11 +28,16 @@ export function parseXml(text: string): Record<string, unknown> {
   if (!source.startsWith('<')) throw new XmlRefused('not XML')
   let outcome: { error?: unknown; value?: Record<string, unknown> } | undefined
   // xml2js calls back synchronously unless `async: true`; the first outcome wins (it may call twice on errors).
-  parseString(source, { explicitArray: false, trim: true, strict: true, tagNameProcessors: [stripPrefix], attrNameProcessors: [stripPrefix] }, (error, value) => {
-    outcome ??= { error, value: value as Record<string, unknown> }
-  })
+  parseString(
+    source,
+    { explicitArray: false, trim: true, strict: true, tagNameProcessors: [stripPrefix], attrNameProcessors: [stripPrefix] },
+    (error, value) => {
+      outcome ??= { error, value: value as Record<string, unknown> }
+    },
+  )
   if (!outcome) throw new XmlRefused('the XML parser did not finish')
-  if (outcome.error || !outcome.value || typeof outcome.value !== 'object') throw new XmlRefused(`not well-formed XML: ${String((outcome.error as Error)?.message ?? 'empty').split('\n')[0]}`)
+  if (outcome.error || !outcome.value || typeof outcome.value !== 'object')
+    throw new XmlRefused(`not well-formed XML: ${String((outcome.error as Error)?.message ?? 'empty').split('\n')[0]}`)
   return outcome.value
 }
 

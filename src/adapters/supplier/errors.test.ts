@@ -13,7 +13,13 @@ const profile = SupplierProfile.parse({
 
 describe('classifying a failed supplier push', () => {
   it('tells the operator to check with the supplier when a push that cannot be asked about has no known outcome', () => {
-    const error = classify(new TransportFailure('timeout', true, 'no answer'), { profile, errors: supplierErrors, step: { name: 'ricevi', operation: 'Ricevi', commit: true }, correlationKey: 'p-1', hide: [] })
+    const error = classify(new TransportFailure('timeout', true, 'no answer'), {
+      profile,
+      errors: supplierErrors,
+      step: { name: 'ricevi', operation: 'Ricevi', commit: true },
+      correlationKey: 'p-1',
+      hide: [],
+    })
     expect(error).toMatchObject({ kind: 'protocol', retryable: false, upstreamCode: 'outcome_unknown' })
     expect(error.message).toContain('the supplier may have received practice p-1')
     expect(error.message).toContain('check with the supplier before replaying')

@@ -5,5 +5,6 @@
 import type { PlatformErrors } from '../soap-profile/errors.ts'
 
 export const supplierErrors: PlatformErrors = {
-  uncertainCommit: (correlationKey) => `the supplier may have received practice ${correlationKey} and this profile cannot ask it: check with the supplier before replaying`,
+  uncertainCommit: (correlationKey) =>
+    `the supplier may have received practice ${correlationKey} and this profile cannot ask it: check with the supplier before replaying`,
 }

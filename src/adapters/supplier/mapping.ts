@@ -6,7 +6,11 @@ import { present, render, type Scope } from '../soap-profile/template.ts'
 import type { PracticeToCheck, PracticeToPush, SupplierReceipt } from './port.ts'
 import type { SupplierProfile } from './profile.ts'
 
-export type PushView = Omit<PracticeToPush, 'main' | 'attachments'> & { main: DocumentView; attachments: DocumentView[]; documents: (DocumentView & { main: boolean })[] }
+export type PushView = Omit<PracticeToPush, 'main' | 'attachments'> & {
+  main: DocumentView
+  attachments: DocumentView[]
+  documents: (DocumentView & { main: boolean })[]
+}
 
 export function pushView(practice: PracticeToPush | PracticeToCheck): PushView {
   const views = documentViews(practice.main, practice.attachments)

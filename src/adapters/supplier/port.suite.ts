@@ -44,8 +44,20 @@ export const suapData = {
       codiceFiscale: '01234567890',
       partitaIva: '01234567890',
       pec: 'caffe.rossi@pec.example.it',
-      indirizzo: { provincia: { sigla: 'RM', nome: 'Roma' }, comune: { codiceCatastale: 'H501', nome: 'Roma' }, cap: '00184', toponimo: 'VIA', via: 'Cavour', civico: '12/A' },
-      legaleRappresentante: { cognome: 'Rossi', nome: 'Mario', codiceFiscale: 'RSSMRA80A01H501U', carica: { codice: 'AUN', descrizione: 'AMMINISTRATORE UNICO' } },
+      indirizzo: {
+        provincia: { sigla: 'RM', nome: 'Roma' },
+        comune: { codiceCatastale: 'H501', nome: 'Roma' },
+        cap: '00184',
+        toponimo: 'VIA',
+        via: 'Cavour',
+        civico: '12/A',
+      },
+      legaleRappresentante: {
+        cognome: 'Rossi',
+        nome: 'Mario',
+        codiceFiscale: 'RSSMRA80A01H501U',
+        carica: { codice: 'AUN', descrizione: 'AMMINISTRATORE UNICO' },
+      },
     },
   },
 }
@@ -63,7 +75,10 @@ export function aPracticeToPush(overrides: Partial<PracticeToPush> = {}): Practi
     channel: 'online',
     registration: { number: '1234', year: 2026, date: '2026-03-02T10:20:00', registry: 'PG', aoo: 'AOO_H501', documentId: 'doc-77' },
     main: aDocument('domanda SCIA.pdf', 'Modulo SCIA'),
-    attachments: [aDocument('visura.pdf', 'Visura camerale'), { ...reference, url: `https://snodo.example.it/v1/tenants/comune-a/documents/${reference.sha256}/content` }],
+    attachments: [
+      aDocument('visura.pdf', 'Visura camerale'),
+      { ...reference, url: `https://snodo.example.it/v1/tenants/comune-a/documents/${reference.sha256}/content` },
+    ],
     ...overrides,
   }
 }

@@ -3,8 +3,8 @@
 // receipt is read: in the answer (`result`), or in what a search by correlation key found
 // (`search.found` has a value when the supplier already has the practice).
 import { z } from 'zod'
-import { checkProfile } from '../soap-profile/profile-check.ts'
 import { profileFields, Step, Template } from '../soap-profile/profile.ts'
+import { checkProfile } from '../soap-profile/profile-check.ts'
 
 const ReceiptTemplate = z.strictObject({ supplierPracticeId: Template.optional().describe("the supplier's own id of the practice") })
 

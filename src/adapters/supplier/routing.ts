@@ -16,21 +16,34 @@ export const SoapRouting = z
     mode: z.literal('soap'),
     profile: z
       .union([z.enum(supplierProfileNames), z.record(z.string(), z.unknown())])
-      .describe("a built-in profile (pratica: Snodo's PraticheFornitore WSDL; suap: the same with the SUAP riepilogo) or a whole profile of the operator's own"),
-    endpoint: z.url({ protocol: /^https?$/ }).optional().describe("the supplier's service URL, for a profile with one service (else services.<name>.endpoint)"),
-    wsdl: z.string().min(1).optional().describe("the supplier's WSDL (file path or URL), for a profile with one service; the built-in profiles bring Snodo's own"),
+      .describe(
+        "a built-in profile (pratica: Snodo's PraticheFornitore WSDL; suap: the same with the SUAP riepilogo) or a whole profile of the operator's own",
+      ),
+    endpoint: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe("the supplier's service URL, for a profile with one service (else services.<name>.endpoint)"),
+    wsdl: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("the supplier's WSDL (file path or URL), for a profile with one service; the built-in profiles bring Snodo's own"),
     auth: z
       .discriminatedUnion('type', [
         z.strictObject({ type: z.literal('none') }),
         z.strictObject({ type: z.literal('basic'), ...Credentials }).describe('HTTP Basic'),
-        z.strictObject({ type: z.literal('wsse'), ...Credentials, passwordType: z.enum(['PasswordText', 'PasswordDigest']).default('PasswordText') }).describe('WS-Security UsernameToken'),
+        z
+          .strictObject({ type: z.literal('wsse'), ...Credentials, passwordType: z.enum(['PasswordText', 'PasswordDigest']).default('PasswordText') })
+          .describe('WS-Security UsernameToken'),
       ])
       .optional()
       .describe("how Snodo authenticates to the supplier's service, credentials as secret references (over the profile's own auth)"),
     documents: z
       .enum(['inline', 'reference'])
       .default('inline')
-      .describe("inline: every document's bytes in the message; reference: documents uploaded first go as the URL of GET …/documents/{sha256}/content, which the supplier calls as a Snodo client with practices:read"),
+      .describe(
+        "inline: every document's bytes in the message; reference: documents uploaded first go as the URL of GET …/documents/{sha256}/content, which the supplier calls as a Snodo client with practices:read",
+      ),
     ...settingsFields,
   })
   .describe("a SOAP push to the supplier's service, WSDL-driven")

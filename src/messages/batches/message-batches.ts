@@ -13,7 +13,14 @@ import { type Batch, type BatchStore, errorsKept, noCounts } from './batch-store
 import { type LineError, parseRecipients } from './recipients.ts'
 import { render, type Template } from './template.ts'
 
-export type BatchRequest = { tenantId: string; service: string; template: Template & { dueDate?: string }; format: 'csv' | 'jsonl'; recipients: string; reference?: string }
+export type BatchRequest = {
+  tenantId: string
+  service: string
+  template: Template & { dueDate?: string }
+  format: 'csv' | 'jsonl'
+  recipients: string
+  reference?: string
+}
 
 const chunk = 1_000
 
@@ -22,7 +29,9 @@ const messageIdFor = (batchId: string, line: number) => `msg_${createHash('sha25
 
 export function createMessageBatches(deps: { batches: BatchStore; messages: MessageStore; engine: DeliveryEngine; clock: () => Date; timeline: Timeline }) {
   const addExpansion = (batchId: string) =>
-    deps.engine.queue(queueNames.messageBatches).add(queueNames.messageBatches, { batchId }, { jobId: batchId, removeOnComplete: true, attempts: 20, backoff: { type: 'exponential', delay: 1_000 } })
+    deps.engine
+      .queue(queueNames.messageBatches)
+      .add(queueNames.messageBatches, { batchId }, { jobId: batchId, removeOnComplete: true, attempts: 20, backoff: { type: 'exponential', delay: 1_000 } })
   return {
     /**
      * Checks every line; answers the batch, or only the errors when no line is good. Idempotent for a
@@ -46,7 +55,16 @@ export function createMessageBatches(deps: { batches: BatchStore; messages: Mess
       })
       errors.sort((a, b) => a.line - b.line)
       if (good.length === 0) return { errors }
-      const data = { id, tenantId: request.tenantId, service: request.service, template: request.template, ...(request.reference ? { reference: request.reference } : {}), createdAt: deps.clock().toISOString(), total: good.length, invalid: errors.length }
+      const data = {
+        id,
+        tenantId: request.tenantId,
+        service: request.service,
+        template: request.template,
+        ...(request.reference ? { reference: request.reference } : {}),
+        createdAt: deps.clock().toISOString(),
+        total: good.length,
+        invalid: errors.length,
+      }
       await deps.batches.create(data, errors, good)
       await addExpansion(data.id)
       return { batch: { ...data, errors: errors.slice(0, errorsKept), counts: noCounts() } }
@@ -66,17 +84,30 @@ export function createMessageBatches(deps: { batches: BatchStore; messages: Mess
         if (recipients.length === 0) return
         const requests = recipients.map((r) => {
           const { subject, markdown } = render(batch.template, r.vars) as { subject: string; markdown: string }
-          return { id: messageIdFor(batch.id, r.line), batchId: batch.id, fiscalCode: r.fiscalCode, subject, markdown, service: batch.service, ...(batch.template.dueDate ? { dueDate: batch.template.dueDate } : {}), reference: `${batch.reference ?? batch.id}#${r.line}` }
+          return {
+            id: messageIdFor(batch.id, r.line),
+            batchId: batch.id,
+            fiscalCode: r.fiscalCode,
+            subject,
+            markdown,
+            service: batch.service,
+            ...(batch.template.dueDate ? { dueDate: batch.template.dueDate } : {}),
+            reference: `${batch.reference ?? batch.id}#${r.line}`,
+          }
         })
         await acceptMessages(deps, batch.tenantId, requests)
-        await deps.batches.made(batch.id, recipients.map((r, i) => ({ line: r.line, messageId: requests[i]?.id as string })))
+        await deps.batches.made(
+          batch.id,
+          recipients.map((r, i) => ({ line: r.line, messageId: requests[i]?.id as string })),
+        )
         await job.updateProgress(recipients.at(-1)?.line ?? 0)
       }
     }) as Processor<{ batchId: string }>,
 
     outcomes: {
       async settled(message, status) {
-        if (message.data.batchId && status !== 'queued' && status !== 'submitted') await deps.batches.countOnce(message.data.batchId, status, deps.messages.keyOf(message.id))
+        if (message.data.batchId && status !== 'queued' && status !== 'submitted')
+          await deps.batches.countOnce(message.data.batchId, status, deps.messages.keyOf(message.id))
       },
     } satisfies MessageOutcomes,
 

@@ -1,7 +1,7 @@
 // snodo config check|schema: validate a configuration the way start-up does, or print its JSON Schema.
 import type { Command } from 'commander'
-import { ConfigError, loadConfigFile, readEnv } from '../../config.ts'
 import { configJsonSchema } from '../../config/json-schema.ts'
+import { ConfigError, loadConfigFile, readEnv } from '../../config.ts'
 import { configWsdlProblems } from './config-wsdl.ts'
 
 export function registerConfig(program: Command) {

@@ -4,7 +4,16 @@ import type { Command } from 'commander'
 import { apiClient, clientOption } from './signed-client.ts'
 
 type Filter = { status?: string; platform?: string; tenant?: string; operation?: string; errorCode?: string; since?: string; until?: string }
-type Delivery = { id: string; tenant: string; target: string; operation: string; status: string; attemptCount: number; updatedAt: string; lastError?: { kind: string; upstreamStatus?: number; upstreamCode?: string } }
+type Delivery = {
+  id: string
+  tenant: string
+  target: string
+  operation: string
+  status: string
+  attemptCount: number
+  updatedAt: string
+  lastError?: { kind: string; upstreamStatus?: number; upstreamCode?: string }
+}
 type Batch = { id: string; status: string; total: number; replayed: number; skipped: number }
 
 const filterOptions = (command: Command) =>
@@ -28,7 +37,15 @@ export function registerDeliveries(program: Command) {
     .option('--json', 'one JSON object per line')
     .action(async (options: Filter & { client?: string; limit: string; json?: boolean }) => {
       const api = apiClient(options.client)
-      const params = query({ status: options.status, platform: options.platform, tenant: options.tenant, operation: options.operation, errorCode: options.errorCode, since: options.since, until: options.until })
+      const params = query({
+        status: options.status,
+        platform: options.platform,
+        tenant: options.tenant,
+        operation: options.operation,
+        errorCode: options.errorCode,
+        since: options.since,
+        until: options.until,
+      })
       let left = Number(options.limit)
       let cursor: string | undefined
       do {
@@ -62,8 +79,19 @@ export function registerDeliveries(program: Command) {
         return
       }
       if (options.status && options.status !== 'dead') throw new Error('only dead deliveries can be replayed: --status dead, or leave it out')
-      const filter = Object.fromEntries(Object.entries({ platform: options.platform, tenant: options.tenant, operation: options.operation, errorCode: options.errorCode, since: options.since, until: options.until }).filter(([, v]) => v !== undefined))
-      const answer = (await api('POST', '/v1/deliveries/replay', { filter, reason: options.reason, dryRun: options.dryRun ?? false })).body as Batch & { matched?: number }
+      const filter = Object.fromEntries(
+        Object.entries({
+          platform: options.platform,
+          tenant: options.tenant,
+          operation: options.operation,
+          errorCode: options.errorCode,
+          since: options.since,
+          until: options.until,
+        }).filter(([, v]) => v !== undefined),
+      )
+      const answer = (await api('POST', '/v1/deliveries/replay', { filter, reason: options.reason, dryRun: options.dryRun ?? false })).body as Batch & {
+        matched?: number
+      }
       if (options.dryRun) return console.log(`${answer.matched} dead deliveries match; nothing replayed (dry run)`)
       console.log(await follow(api, answer))
     })
@@ -84,6 +112,8 @@ async function follow(api: ReturnType<typeof apiClient>, started: Batch): Promis
 }
 
 function line(d: Delivery): string {
-  const error = d.lastError ? ` ${d.lastError.kind}${d.lastError.upstreamStatus ? ` ${d.lastError.upstreamStatus}` : ''}${d.lastError.upstreamCode ? ` ${d.lastError.upstreamCode}` : ''}` : ''
+  const error = d.lastError
+    ? ` ${d.lastError.kind}${d.lastError.upstreamStatus ? ` ${d.lastError.upstreamStatus}` : ''}${d.lastError.upstreamCode ? ` ${d.lastError.upstreamCode}` : ''}`
+    : ''
   return [d.id, d.tenant, d.target, d.status.padEnd(11), `attempts ${d.attemptCount}`, d.updatedAt].join('  ') + error
 }

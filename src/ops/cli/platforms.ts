@@ -25,7 +25,9 @@ export function registerPlatforms(program: Command) {
     .description('pauses in force')
     .option(...clientOption)
     .action(async (options: { client?: string }) => {
-      const { items } = (await apiClient(options.client)('GET', '/v1/platforms/pauses')).body as { items: { platform: string; tenant?: string; reason?: string; by?: string; at?: string }[] }
+      const { items } = (await apiClient(options.client)('GET', '/v1/platforms/pauses')).body as {
+        items: { platform: string; tenant?: string; reason?: string; by?: string; at?: string }[]
+      }
       for (const p of items) console.log(`${p.platform}  ${p.tenant ?? '(every tenant)'}  since ${p.at} by ${p.by}: ${p.reason}`)
       if (items.length === 0) console.log('no pauses')
     })

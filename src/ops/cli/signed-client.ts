@@ -4,7 +4,10 @@ import { resolve } from 'node:path'
 import { type ClientIdentity, createSnodoClient, readClientFile, type SnodoResponse } from '../../client/index.ts'
 import { readEnv } from '../../config.ts'
 
-export const clientOption = ['-c, --client <file>', 'client file { baseUrl, clientId, audience, privateJwk } (default: <SNODO_HOME>/sandbox/demo-client.json)'] as const
+export const clientOption = [
+  '-c, --client <file>',
+  'client file { baseUrl, clientId, audience, privateJwk } (default: <SNODO_HOME>/sandbox/demo-client.json)',
+] as const
 
 export function readIdentity(clientFile: string | undefined): ClientIdentity {
   // Resolved here, not as a commander default, so `snodo --help` works even with a broken environment.
@@ -27,7 +30,11 @@ export class ApiError extends Error {
 }
 
 /** A signed request whose network failure names the reason (fetch says only "fetch failed"; it is in the cause). */
-export function reach(identity: ClientIdentity, snodo: ReturnType<typeof createSnodoClient>, ...args: Parameters<ReturnType<typeof createSnodoClient>['request']>) {
+export function reach(
+  identity: ClientIdentity,
+  snodo: ReturnType<typeof createSnodoClient>,
+  ...args: Parameters<ReturnType<typeof createSnodoClient>['request']>
+) {
   return snodo.request(...args).catch((error: unknown) => {
     if (error instanceof TypeError && error.cause instanceof Error) throw new Error(`cannot reach Snodo at ${identity.baseUrl}: ${error.cause.message}`)
     throw error

@@ -13,7 +13,12 @@ beforeAll(async () => {
   t = await createTestApp()
   const sink = new Writable({
     write(chunk, _encoding, done) {
-      lines.push(...String(chunk).trim().split('\n').map((line) => JSON.parse(line)))
+      lines.push(
+        ...String(chunk)
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      )
       done()
     },
   })
@@ -22,17 +27,31 @@ beforeAll(async () => {
 afterAll(() => t.close())
 
 it('logs one JSON line per request with route, status, client, tenant and requestId, fiscal codes masked', async () => {
-  const res = await app.request('/v1/tenants/comune-a/citizens/RSSMRA85T10A562S/timeline', await signedInit(t.clients.portal, { headers: { 'x-request-id': 'trace-1' } }))
+  const res = await app.request(
+    '/v1/tenants/comune-a/citizens/RSSMRA85T10A562S/timeline',
+    await signedInit(t.clients.portal, { headers: { 'x-request-id': 'trace-1' } }),
+  )
   expect(res.status).toBe(200)
   const line = lines.find((l) => l.requestId === 'trace-1')
-  expect(line).toMatchObject({ msg: 'request', method: 'GET', route: '/v1/tenants/:tenantId/citizens/:fiscalCode/timeline', status: 200, client: 'portal', tenant: 'comune-a' })
+  expect(line).toMatchObject({
+    msg: 'request',
+    method: 'GET',
+    route: '/v1/tenants/:tenantId/citizens/:fiscalCode/timeline',
+    status: 200,
+    client: 'portal',
+    tenant: 'comune-a',
+  })
   expect(typeof line?.ms).toBe('number')
   expect(JSON.stringify(lines)).not.toContain('RSSMRA85T10A562S')
   expect(line?.path).toBe('/v1/tenants/comune-a/citizens/RSS************S/timeline')
 })
 
 it('masks a fiscal code glued to other characters in the path or the request id, percent-encoded too', async () => {
-  const paths = ['/v1/tenants/comune-a/citizens/RSSMRA80A01H501U_x/timeline', '/v1/tenants/comune-a/citizens/xRSSMRA80A01H501U/timeline', '/v1/tenants/comune-a/citizens/%52SSMRA80A01H501U%5Fx/timeline']
+  const paths = [
+    '/v1/tenants/comune-a/citizens/RSSMRA80A01H501U_x/timeline',
+    '/v1/tenants/comune-a/citizens/xRSSMRA80A01H501U/timeline',
+    '/v1/tenants/comune-a/citizens/%52SSMRA80A01H501U%5Fx/timeline',
+  ]
   for (const [i, path] of paths.entries()) {
     await app.request(path, await signedInit(t.clients.portal, { headers: { 'x-request-id': `glued-${i}-RSSMRA80A01H501Uabc` } }))
   }

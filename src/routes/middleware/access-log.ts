@@ -15,15 +15,18 @@ export function accessLog(deps: { logger: Logger; metrics: Metrics }): Middlewar
     deps.metrics.requests.inc({ method: c.req.method, route, status: String(c.res.status) })
     deps.metrics.latency.observe({ method: c.req.method, route }, ms / 1000)
     const caller = c.get('caller')
-    deps.logger.info({
-      method: c.req.method,
-      route,
-      path: c.get('logPath') ?? c.req.path,
-      status: c.res.status,
-      ms: Math.round(ms * 10) / 10,
-      client: caller?.clientId,
-      tenant: /^\/v1\/tenants\/([^/]+)/.exec(c.req.path)?.[1],
-      requestId: c.get('requestId'),
-    }, 'request')
+    deps.logger.info(
+      {
+        method: c.req.method,
+        route,
+        path: c.get('logPath') ?? c.req.path,
+        status: c.res.status,
+        ms: Math.round(ms * 10) / 10,
+        client: caller?.clientId,
+        tenant: /^\/v1\/tenants\/([^/]+)/.exec(c.req.path)?.[1],
+        requestId: c.get('requestId'),
+      },
+      'request',
+    )
   }
 }

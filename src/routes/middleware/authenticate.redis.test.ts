@@ -3,8 +3,8 @@ import { createPublicKey, randomUUID } from 'node:crypto'
 import { type JWTPayload, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectConforms, expectProblem } from '../../../test/support/contract.ts'
-import { aToken, base64url, bearer, nowSeconds } from '../../../test/support/tokens.ts'
 import { aClientKey, createTestApp, publicUrl, type TestApp } from '../../../test/support/test-app.ts'
+import { aToken, base64url, bearer, nowSeconds } from '../../../test/support/tokens.ts'
 
 let t: TestApp
 beforeAll(async () => {
@@ -86,7 +86,11 @@ describe('bearer token checks', () => {
   })
 
   it('aud an array holding Snodo and another audience → token_audience_invalid; holding Snodo alone → accepted', async () => {
-    const problem = await expectProblem(await getTenant(bearer(await aToken(t.clients.portal, { aud: [publicUrl, 'https://another-hub.test'] }))), 401, 'token_audience_invalid')
+    const problem = await expectProblem(
+      await getTenant(bearer(await aToken(t.clients.portal, { aud: [publicUrl, 'https://another-hub.test'] }))),
+      401,
+      'token_audience_invalid',
+    )
     expect(problem.detail).toBe(`aud must be ${publicUrl} alone (a string, or an array holding only it)`)
     await expectRefused(bearer(await aToken(t.clients.portal, { aud: [] })), 'token_audience_invalid')
     expect((await getTenant(bearer(await aToken(t.clients.portal, { aud: [publicUrl] })))).status).toBe(200)

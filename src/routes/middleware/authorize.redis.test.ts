@@ -37,7 +37,13 @@ it('an unknown tenant looks the same as a forbidden one to a client not allowed 
 it('a client without the operation scope → 403 scope_missing, audited', async () => {
   const problem = await expectProblem(await postEcho(t.clients.reader, 'comune-a'), 403, 'scope_missing')
   expect(problem.detail).toBe('This operation needs the scope diagnostics:use')
-  expect(await lastAudit()).toMatchObject({ who: 'reader', tenant: 'comune-a', outcome: 'denied', detail: 'scope diagnostics:use missing', requestId: problem.requestId })
+  expect(await lastAudit()).toMatchObject({
+    who: 'reader',
+    tenant: 'comune-a',
+    outcome: 'denied',
+    detail: 'scope diagnostics:use missing',
+    requestId: problem.requestId,
+  })
 })
 
 it('the same client goes through where it holds the scope', async () => {

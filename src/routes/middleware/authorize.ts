@@ -3,8 +3,8 @@
 import type { MiddlewareHandler } from 'hono'
 import type { AuditLog } from '../../audit/audit-log.ts'
 import { SnodoError } from '../../errors.ts'
-import type { Scope } from '../../trust/scopes.ts'
 import type { ClientRegistry } from '../../trust/clients.ts'
+import type { Scope } from '../../trust/scopes.ts'
 import { type AppContext, type AppEnv, callerOf } from '../app-env.ts'
 
 type AuthorizeDeps = { clients: ClientRegistry; audit: AuditLog }

@@ -2,11 +2,11 @@
 import { randomUUID } from 'node:crypto'
 import { decodeJwt, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { importSigningKey } from '../../client/index.ts'
 import { expectConforms, expectProblem } from '../../../test/support/contract.ts'
 import { anIntegritySignature, signedInit } from '../../../test/support/signed.ts'
-import { nowSeconds } from '../../../test/support/tokens.ts'
 import { createTestApp, publicUrl, type TestApp, type TestClient } from '../../../test/support/test-app.ts'
+import { nowSeconds } from '../../../test/support/tokens.ts'
+import { importSigningKey } from '../../client/index.ts'
 import { digestOf, type SignedHeaders, signIntegrity } from '../../trust/modi.ts'
 
 let t: TestApp
@@ -20,7 +20,10 @@ const body = JSON.stringify({ practice: 'residenza', note: 'àèìòù' })
 
 async function post(headers: Record<string, string | undefined>, sent = body) {
   const init = await signedInit(t.clients.portal, { body })
-  const merged = Object.fromEntries(Object.entries({ ...(init.headers as Record<string, string>), ...headers }).filter(([, v]) => v !== undefined)) as Record<string, string>
+  const merged = Object.fromEntries(Object.entries({ ...(init.headers as Record<string, string>), ...headers }).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string
+  >
   const res = await t.app.request(echoPath, { method: 'POST', headers: merged, body: sent })
   await expectConforms(res, 'POST', '/v1/tenants/{tenantId}/echo')
   return res
@@ -100,7 +103,11 @@ describe('the Agid-JWT-Signature is bound to one request (ModI INTEGRITY_REST_01
   it('the bearer token itself as Agid-JWT-Signature → signature_invalid', async () => {
     const init = await signedInit(t.clients.portal, { body })
     const token = (init.headers as Record<string, string>).authorization as string
-    const res = await t.app.request(echoPath, { method: 'POST', headers: { ...(init.headers as Record<string, string>), 'agid-jwt-signature': token.slice('Bearer '.length) }, body })
+    const res = await t.app.request(echoPath, {
+      method: 'POST',
+      headers: { ...(init.headers as Record<string, string>), 'agid-jwt-signature': token.slice('Bearer '.length) },
+      body,
+    })
     await invalid(res, 'Agid-JWT-Signature: it is the bearer token itself; sign a JWS of its own over the signed headers')
   })
 
@@ -109,7 +116,10 @@ describe('the Agid-JWT-Signature is bound to one request (ModI INTEGRITY_REST_01
     const headers = init.headers as Record<string, string>
     const { jti } = decodeJwt((headers.authorization as string).slice('Bearer '.length))
     const signature = await anIntegritySignature(t.clients.portal, sent, { jti })
-    await invalid(await t.app.request(echoPath, { method: 'POST', headers: { ...headers, 'agid-jwt-signature': signature }, body }), /its jti is the bearer token’s/)
+    await invalid(
+      await t.app.request(echoPath, { method: 'POST', headers: { ...headers, 'agid-jwt-signature': signature }, body }),
+      /its jti is the bearer token’s/,
+    )
   })
 
   it('without jti, iss, iat or exp → signature_invalid', async () => {

@@ -15,7 +15,13 @@ export function bodyIntegrity(deps: { clients: ClientRegistry; replay: ReplayCac
     if (isDocumentUpload(c.req.method, c.req.path) || !hasBody(c)) return next()
     const body = new Uint8Array(await c.req.arrayBuffer())
     await verifyIntegrity(
-      { body, digest: c.req.header('digest'), signature: c.req.header('agid-jwt-signature'), contentType: c.req.header('content-type'), authorization: c.req.header('authorization') },
+      {
+        body,
+        digest: c.req.header('digest'),
+        signature: c.req.header('agid-jwt-signature'),
+        contentType: c.req.header('content-type'),
+        authorization: c.req.header('authorization'),
+      },
       signerOf(c, deps.clients),
       { ...deps.policy, replay: deps.replay },
     )

@@ -2,8 +2,8 @@
 // @hono/node-server gives every request but GET/HEAD a body stream, so only Content-Length and
 // Transfer-Encoding can say whether a body was sent (RFC 9112 §6.3), and only then is one signed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { serveOnLoopback } from '../../../test/support/served-app.ts'
 import { requestBytes, sendRaw } from '../../../test/support/raw-http.ts'
+import { serveOnLoopback } from '../../../test/support/served-app.ts'
 import { signedInit } from '../../../test/support/signed.ts'
 import { createTestApp, publicUrl, type TestApp } from '../../../test/support/test-app.ts'
 import { importSigningKey, signRequest } from '../../client/index.ts'
@@ -27,7 +27,8 @@ const anEndpoint = async () => {
   expect(created.status).toBe(201)
   return ((await created.json()) as { id: string }).id
 }
-const send = async (method: string, path: string, headers: Record<string, string>, body?: string) => sendRaw(origin, requestBytes(origin, method, path, { ...(await bearerOnly()), ...headers }, body))
+const send = async (method: string, path: string, headers: Record<string, string>, body?: string) =>
+  sendRaw(origin, requestBytes(origin, method, path, { ...(await bearerOnly()), ...headers }, body))
 
 describe('a request without a body needs no Agid-JWT-Signature, over HTTP', () => {
   it('DELETE as the contract defines it (no Content-Length, no Transfer-Encoding) → 204', async () => {
@@ -54,7 +55,12 @@ describe('a request without a body needs no Agid-JWT-Signature, over HTTP', () =
     const id = await anEndpoint()
     const sized = await send('DELETE', `${endpoints}/${id}`, { 'content-type': 'application/json', 'content-length': '2' }, '{}')
     expect([sized.status, sized.json().code]).toEqual([401, 'signature_missing'])
-    const chunked = await send('POST', `${endpoints}/${id}/ping`, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, '2\r\n{}\r\n0\r\n\r\n')
+    const chunked = await send(
+      'POST',
+      `${endpoints}/${id}/ping`,
+      { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      '2\r\n{}\r\n0\r\n\r\n',
+    )
     expect([chunked.status, chunked.json().code]).toEqual([401, 'signature_missing'])
     // Nothing was deleted.
     expect((await t.app.request(`${endpoints}/${id}`, await signedInit(t.clients.portal))).status).toBe(200)

@@ -187,7 +187,12 @@ describe('an attempt that dies, fails or runs long', () => {
   it('commandId: the same key and request name one id; another key another; no key a random one', async () => {
     const app = appOn(t.deps.redis, 5_000, async (c) => c.json({ id: commandId(c, 'msg') }, 202))
     const idOf = async (i: RequestInit) => ((await (await app.request('/cmd', i)).json()) as { id: string }).id
-    const [a, b, none1, none2] = [await idOf(init('key-id-a')), await idOf(init('key-id-b')), await idOf({ method: 'POST', body: '{}' }), await idOf({ method: 'POST', body: '{}' })]
+    const [a, b, none1, none2] = [
+      await idOf(init('key-id-a')),
+      await idOf(init('key-id-b')),
+      await idOf({ method: 'POST', body: '{}' }),
+      await idOf({ method: 'POST', body: '{}' }),
+    ]
     expect(new Set([a, b, none1, none2]).size).toBe(4)
     for (const id of [a, b, none1, none2]) expect(id).toMatch(/^msg_[0-9a-f]{32}$/)
   })

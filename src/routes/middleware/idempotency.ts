@@ -81,7 +81,9 @@ export function idempotency(deps: { redis: Redis; prefix: string; ttlSeconds: nu
     if (outcome === 'reused') throw new SnodoError('idempotency_key_reused', 'This Idempotency-Key was used for a different request; use a new key')
     if (outcome === 'running') {
       const retryAfter = String(Math.max(1, Math.ceil(Number(detail) / 1000)))
-      throw new SnodoError('request_in_progress', 'A request with this Idempotency-Key is still running; retry shortly', { headers: { 'retry-after': retryAfter } })
+      throw new SnodoError('request_in_progress', 'A request with this Idempotency-Key is still running; retry shortly', {
+        headers: { 'retry-after': retryAfter },
+      })
     }
     if (outcome === 'done') {
       const stored = JSON.parse(detail as string) as Done

@@ -30,5 +30,4 @@ export function createErrorHandler(logger: Logger): ErrorHandler<AppEnv> {
   }
 }
 
-export const notFound: NotFoundHandler<AppEnv> = (c) =>
-  problemResponse(c, new SnodoError('not_found', `No resource at ${c.req.method} ${c.req.path}`))
+export const notFound: NotFoundHandler<AppEnv> = (c) => problemResponse(c, new SnodoError('not_found', `No resource at ${c.req.method} ${c.req.path}`))

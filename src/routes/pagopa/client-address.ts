@@ -8,7 +8,10 @@ export type AddressRanges = [Address, number][]
 
 /** An IPv4-mapped IPv6 address (::ffff:a.b.c.d, what a dual-stack socket reports) is the IPv4 one. */
 function parseAddress(text: string | undefined): Address | undefined {
-  const bare = text?.trim().replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '')
+  const bare = text
+    ?.trim()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/%.*$/, '')
   if (!bare || !ipaddr.isValid(bare)) return undefined
   return ipaddr.process(bare)
 }
@@ -19,7 +22,8 @@ export function parseRanges(ranges: readonly string[]): AddressRanges {
     if (ipaddr.isValidCIDR(range)) {
       const [address, bits] = ipaddr.parseCIDR(range)
       // ::ffff:0:0/96-style ranges are written for IPv4 clients: match them as IPv4.
-      if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) return [(address as ipaddr.IPv6).toIPv4Address(), bits - 96]
+      if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96)
+        return [(address as ipaddr.IPv6).toIPv4Address(), bits - 96]
       return [address, bits]
     }
     const address = ipaddr.process(range)

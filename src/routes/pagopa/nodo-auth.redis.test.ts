@@ -3,10 +3,10 @@
 // is read, with a SOAP Fault and HTTP 403, a warning, and the payment as it was. Over real sockets on
 // loopback, since the source address and the URL are the wire's. (mTLS: station-listener.redis.test.ts.)
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { startSimulator } from '../../adapters/simulator/harness.ts'
-import type { StoredPayment } from '../../payments/payment.ts'
 import { aReceipt, readAnswer, sendRTCall } from '../../../test/support/nodo-calls.ts'
 import { createNodoStation, nodoSecret, stationA } from '../../../test/support/nodo-station.ts'
+import { startSimulator } from '../../adapters/simulator/harness.ts'
+import type { StoredPayment } from '../../payments/payment.ts'
 
 type Station = Awaited<ReturnType<typeof createNodoStation>>
 
@@ -17,7 +17,19 @@ async function served(nodoEndpoint: Record<string, unknown>) {
 }
 
 const forgedFor = (p: StoredPayment, receiptId: string) =>
-  sendRTCall(1, stationA, aReceipt({ receiptId, noticeNumber: p.data.noticeNumber, fiscalCode: stationA.idPA, creditorReferenceId: p.data.iuv, paymentAmount: '10.50', idPSP: 'ATTACKER', PSPCompanyName: 'Not a PSP' }))
+  sendRTCall(
+    1,
+    stationA,
+    aReceipt({
+      receiptId,
+      noticeNumber: p.data.noticeNumber,
+      fiscalCode: stationA.idPA,
+      creditorReferenceId: p.data.iuv,
+      paymentAmount: '10.50',
+      idPSP: 'ATTACKER',
+      PSPCompanyName: 'Not a PSP',
+    }),
+  )
 
 async function post(url: string, envelope: string, headers: Record<string, string> = {}) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"paSendRT"', ...headers }, body: envelope })
@@ -27,7 +39,11 @@ async function post(url: string, envelope: string, headers: Record<string, strin
 
 /** Refused as a caller: SOAP 1.1 Fault, HTTP 403, never problem+json; logged with its reason; the payment untouched. */
 async function expectRefused(s: Station, p: StoredPayment, answer: Awaited<ReturnType<typeof post>>, reason: string) {
-  expect(answer).toMatchObject({ status: 403, contentType: 'text/xml; charset=utf-8', answer: { element: 'Fault', soapFault: { faultcode: 'soapenv:Client', faultstring: 'The caller is not authenticated as the pagoPA Node' } } })
+  expect(answer).toMatchObject({
+    status: 403,
+    contentType: 'text/xml; charset=utf-8',
+    answer: { element: 'Fault', soapFault: { faultcode: 'soapenv:Client', faultstring: 'The caller is not authenticated as the pagoPA Node' } },
+  })
   expect(s.logs).toContainEqual(expect.objectContaining({ level: 40, reason, msg: 'nodo call refused: the caller is not authenticated as the pagoPA Node' }))
   expect(await s.stored(p)).toEqual(p)
 }
@@ -111,7 +127,12 @@ describe('allow-list behind a trusted proxy', () => {
     ['an entry that is not an address', 'nodo.pagopa.it'],
   ])('refuses when %s', async (_case, forwarded) => {
     const p = await x.s.aPayment()
-    await expectRefused(x.s, p, await post(`${x.url}/pagopa/nodo`, forgedFor(p, `rt-proxy-${forwarded ?? 'none'}`), forwarded ? { 'x-forwarded-for': forwarded } : {}), 'source_address')
+    await expectRefused(
+      x.s,
+      p,
+      await post(`${x.url}/pagopa/nodo`, forgedFor(p, `rt-proxy-${forwarded ?? 'none'}`), forwarded ? { 'x-forwarded-for': forwarded } : {}),
+      'source_address',
+    )
   })
 
   it.each([

@@ -4,10 +4,10 @@
 // stay as it was; none gets a stack trace or a problem+json.
 import fc from 'fast-check'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { StoredPayment } from '../../payments/payment.ts'
 import { aReceipt, nodoEnvelope, sendRTCall } from '../../../test/support/nodo-calls.ts'
 import { type Call, createNodoStation, stationA } from '../../../test/support/nodo-station.ts'
 import { maxEnvelopeBytes } from '../../adapters/pagopa/station/answer.ts'
+import type { StoredPayment } from '../../payments/payment.ts'
 
 let s: Awaited<ReturnType<typeof createNodoStation>>
 let p: StoredPayment
@@ -17,7 +17,11 @@ beforeAll(async () => {
 })
 beforeEach(async () => {
   p = await s.aPayment()
-  valid = sendRTCall(1, stationA, aReceipt({ receiptId: 'rt-bad', noticeNumber: p.data.noticeNumber, fiscalCode: stationA.idPA, creditorReferenceId: p.data.iuv, paymentAmount: '10.50' }))
+  valid = sendRTCall(
+    1,
+    stationA,
+    aReceipt({ receiptId: 'rt-bad', noticeNumber: p.data.noticeNumber, fiscalCode: stationA.idPA, creditorReferenceId: p.data.iuv, paymentAmount: '10.50' }),
+  )
 })
 afterAll(() => s.close())
 

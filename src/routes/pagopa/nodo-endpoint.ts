@@ -6,8 +6,8 @@ import type { Hono } from 'hono'
 import type { Logger } from 'pino'
 import type { GpdPort } from '../../adapters/pagopa/port.ts'
 import { createStationCodec } from '../../adapters/pagopa/station/answer.ts'
-import type { Config } from '../../config.ts'
 import type { TenantConfig } from '../../config/schema.ts'
+import type { Config } from '../../config.ts'
 import type { Station } from '../../payments/station.ts'
 import { createStationOperations } from '../../payments/station-operations.ts'
 import type { AppContext, AppEnv } from '../app-env.ts'
@@ -19,7 +19,10 @@ export type NodoEndpointDeps = { station: Station; logger: Logger; config: Pick<
 
 /** The SOAPAction header without its quotes; "" and absent both leave the body element to decide. */
 function soapAction(c: AppContext): string {
-  return (c.req.header('soapaction') ?? '').trim().replace(/^"(.*)"$/, '$1').trim()
+  return (c.req.header('soapaction') ?? '')
+    .trim()
+    .replace(/^"(.*)"$/, '$1')
+    .trim()
 }
 
 /** Only the caller the guard lets through (nodo-guard.ts) is read; with a secret, the station URL is /pagopa/nodo/<secret>. */

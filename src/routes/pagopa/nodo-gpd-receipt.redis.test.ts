@@ -20,9 +20,19 @@ describe("a 'gpd' tenant's paSendRT", () => {
     const p = await s.aPayment({ tenantId: 'comune-b' })
     const { status, answer } = await s.call(sendRTCall(2, stationB, forged(p, 'rt-forged-1')))
     expect(status).toBe(200)
-    expect(answer).toMatchObject({ outcome: 'KO', fault: { faultCode: 'PAA_SEMANTICA', id: stationB.idPA, description: expect.stringContaining('unpaid (PO_UNPAID)') } })
+    expect(answer).toMatchObject({
+      outcome: 'KO',
+      fault: { faultCode: 'PAA_SEMANTICA', id: stationB.idPA, description: expect.stringContaining('unpaid (PO_UNPAID)') },
+    })
     expect(await s.stored(p)).toEqual(p)
-    expect(s.logs).toContainEqual(expect.objectContaining({ level: 40, faultCode: 'PAA_SEMANTICA', description: expect.stringMatching(/rt-forged-1 of PSP ATTACKER is not borne out by GPD/), msg: 'nodo call answered KO' }))
+    expect(s.logs).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        faultCode: 'PAA_SEMANTICA',
+        description: expect.stringMatching(/rt-forged-1 of PSP ATTACKER is not borne out by GPD/),
+        msg: 'nodo call answered KO',
+      }),
+    )
   })
 
   it('is refused when GPD has no position for it', async () => {

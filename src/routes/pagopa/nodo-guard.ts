@@ -9,11 +9,11 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { TLSSocket } from 'node:tls'
 import type { MiddlewareHandler } from 'hono'
 import type { Logger } from 'pino'
-import { readSecret } from '../../config/secret-ref.ts'
+import { soapFault } from '../../adapters/pagopa/station/answer.ts'
 import type { NodoEndpointConfig } from '../../config/schema.ts'
+import { readSecret } from '../../config/secret-ref.ts'
 import type { AppEnv } from '../app-env.ts'
 import { addressIn, clientAddress, parseRanges } from './client-address.ts'
-import { soapFault } from '../../adapters/pagopa/station/answer.ts'
 
 /** main: the API's listener; station: the mTLS listener of its own (station-listener.ts). */
 export type NodoListener = 'main' | 'station'
@@ -30,13 +30,22 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected))
 }
 
-export function nodoCallerGuard(endpoint: NodoEndpointConfig | undefined, listener: NodoListener, logger: Logger, nodoRoute: string): MiddlewareHandler<AppEnv> {
+export function nodoCallerGuard(
+  endpoint: NodoEndpointConfig | undefined,
+  listener: NodoListener,
+  logger: Logger,
+  nodoRoute: string,
+): MiddlewareHandler<AppEnv> {
   const allowFrom = endpoint?.allowFrom && parseRanges(endpoint.allowFrom)
   const trustedProxies = parseRanges(endpoint?.trustedProxies ?? [])
   const subjects = listener === 'station' ? endpoint?.mtls?.allowedSubjects : undefined
 
   /** Why the caller is refused, or undefined when every configured check passes. */
-  const refusal = (socket: TLSSocket | undefined, forwardedFor: string | undefined, secret: string | undefined): { reason: string; client?: string; subject?: Subject } | undefined => {
+  const refusal = (
+    socket: TLSSocket | undefined,
+    forwardedFor: string | undefined,
+    secret: string | undefined,
+  ): { reason: string; client?: string; subject?: Subject } | undefined => {
     if (subjects) {
       // rejectUnauthorized already ended any handshake without a certificate of the configured CA.
       const subject = socket?.authorized ? (socket.getPeerCertificate().subject as Subject | undefined) : undefined
@@ -47,7 +56,8 @@ export function nodoCallerGuard(endpoint: NodoEndpointConfig | undefined, listen
       const client = clientAddress(socket?.remoteAddress, forwardedFor, trustedProxies)
       if (!addressIn(client, allowFrom)) return { reason: 'source_address', client: client ?? socket?.remoteAddress ?? 'unknown' }
     }
-    if (endpoint?.secret && (secret === undefined || !sameSecret(secret, readSecret(endpoint.secret)))) return { reason: secret === undefined ? 'no_secret' : 'wrong_secret' }
+    if (endpoint?.secret && (secret === undefined || !sameSecret(secret, readSecret(endpoint.secret))))
+      return { reason: secret === undefined ? 'no_secret' : 'wrong_secret' }
     return undefined
   }
 
@@ -58,7 +68,9 @@ export function nodoCallerGuard(endpoint: NodoEndpointConfig | undefined, listen
     const socket = c.env?.incoming?.socket as TLSSocket | undefined
     const refused = refusal(socket, c.req.header('x-forwarded-for'), secret)
     if (!refused) return next()
-    logger.child({ route: nodoRoute, requestId: c.get('requestId') }).warn({ listener, peer: socket?.remoteAddress, ...refused }, 'nodo call refused: the caller is not authenticated as the pagoPA Node')
+    logger
+      .child({ route: nodoRoute, requestId: c.get('requestId') })
+      .warn({ listener, peer: socket?.remoteAddress, ...refused }, 'nodo call refused: the caller is not authenticated as the pagoPA Node')
     return c.body(soapFault('Client', 'The caller is not authenticated as the pagoPA Node'), 403, { 'content-type': 'text/xml; charset=utf-8' })
   }
 }

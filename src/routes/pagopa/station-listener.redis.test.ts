@@ -5,11 +5,11 @@
 import { rmSync } from 'node:fs'
 import { Agent, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createNodoSimulator } from '../../adapters/pagopa/simulator/nodo/sender.ts'
-import { createSimulatorContext } from '../../adapters/simulator/harness.ts'
 import { aReceipt, readAnswer, sendRTCall } from '../../../test/support/nodo-calls.ts'
 import { nodoCertificates, nodoSubject, type Pem } from '../../../test/support/nodo-certificates.ts'
 import { createNodoStation, stationB } from '../../../test/support/nodo-station.ts'
+import { createNodoSimulator } from '../../adapters/pagopa/simulator/nodo/sender.ts'
+import { createSimulatorContext } from '../../adapters/simulator/harness.ts'
 import { type StationListener, startStationListener } from './station-listener.ts'
 
 let s: Awaited<ReturnType<typeof createNodoStation>>
@@ -19,7 +19,16 @@ beforeAll(async () => {
   certs = await nodoCertificates()
   const { files } = certs
   s = await createNodoStation('pagoPA nodo station behind mTLS', {
-    nodoEndpoint: { mtls: { host: '127.0.0.1', port: 0, cert: `file:${files.cert}`, key: `file:${files.key}`, clientCa: `file:${files.clientCa}`, allowedSubjects: [{ CN: 'another.allowed.test' }, nodoSubject] } },
+    nodoEndpoint: {
+      mtls: {
+        host: '127.0.0.1',
+        port: 0,
+        cert: `file:${files.cert}`,
+        key: `file:${files.key}`,
+        clientCa: `file:${files.clientCa}`,
+        allowedSubjects: [{ CN: 'another.allowed.test' }, nodoSubject],
+      },
+    },
   })
   listener = (await startStationListener(s.t.deps)) as StationListener
 }, 30_000)
@@ -30,13 +39,29 @@ afterAll(async () => {
 })
 
 const forged = (p: { data: { noticeNumber: string; iuv: string } }, receiptId: string) =>
-  sendRTCall(2, stationB, aReceipt({ receiptId, noticeNumber: p.data.noticeNumber, fiscalCode: stationB.idPA, creditorReferenceId: p.data.iuv, paymentAmount: '10.50', idPSP: 'ATTACKER' }))
+  sendRTCall(
+    2,
+    stationB,
+    aReceipt({
+      receiptId,
+      noticeNumber: p.data.noticeNumber,
+      fiscalCode: stationB.idPA,
+      creditorReferenceId: p.data.iuv,
+      paymentAmount: '10.50',
+      idPSP: 'ATTACKER',
+    }),
+  )
 
 /** A POST over TLS that trusts the station's CA and presents `client`, if any. */
 async function postAs(client: Pem | undefined, envelope: string) {
   const dispatcher = new Agent({ connect: { ca: certs.ca.cert, ...client } })
   try {
-    const res = await request(`${listener.url}/pagopa/nodo`, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"paSendRTV2"' }, body: envelope, dispatcher })
+    const res = await request(`${listener.url}/pagopa/nodo`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"paSendRTV2"' },
+      body: envelope,
+      dispatcher,
+    })
     const text = await res.body.text()
     return { status: res.statusCode, answer: await readAnswer(text) }
   } finally {
@@ -62,7 +87,9 @@ describe('who is refused', () => {
     s.payOnGpd(p)
     const { status, answer } = await postAs(certs.wrongSubject, forged(p, 'rt-subject'))
     expect([status, answer.soapFault?.faultcode]).toEqual([403, 'soapenv:Client'])
-    expect(s.logs).toContainEqual(expect.objectContaining({ level: 40, reason: 'certificate_subject', listener: 'station', subject: expect.objectContaining({ O: 'Someone Else' }) }))
+    expect(s.logs).toContainEqual(
+      expect.objectContaining({ level: 40, reason: 'certificate_subject', listener: 'station', subject: expect.objectContaining({ O: 'Someone Else' }) }),
+    )
     expect(await s.stored(p)).toEqual(p)
   })
 
@@ -74,7 +101,11 @@ describe('who is refused', () => {
 
 it('the Node with its certificate pays a notice on GPD and its receipt is taken', async () => {
   const p = await s.aPayment({ tenantId: 'comune-b' })
-  const nodo = createNodoSimulator(createSimulatorContext({ idPrefix: 'rt-mtls-' }), { stations: [{ ...stationB, url: `${listener.url}/pagopa/nodo` }], positions: s.gpd, tls: { ...certs.nodo, ca: certs.ca.cert } })
+  const nodo = createNodoSimulator(createSimulatorContext({ idPrefix: 'rt-mtls-' }), {
+    stations: [{ ...stationB, url: `${listener.url}/pagopa/nodo` }],
+    positions: s.gpd,
+    tls: { ...certs.nodo, ca: certs.ca.cert },
+  })
   try {
     const paid = await nodo.pay(stationB.idPA, p.data.noticeNumber)
     expect(paid).toMatchObject({ paid: true, deliveries: [{ httpStatus: 200, answer: { outcome: 'OK' } }] })

@@ -8,19 +8,23 @@ import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { requestId } from 'hono/request-id'
+import { soapFault } from '../../adapters/pagopa/station/answer.ts'
 import { readSecret } from '../../config/secret-ref.ts'
 import type { Deps } from '../../deps.ts'
 import type { AppEnv } from '../app-env.ts'
 import { accessLog } from '../middleware/access-log.ts'
 import { nodoPath, registerNodoEndpoint } from './nodo-endpoint.ts'
-import { soapFault } from '../../adapters/pagopa/station/answer.ts'
 
 export type StationListener = { url: string; port: number; close(): Promise<void> }
 
 /** Starts the mTLS listener if configured (else undefined); warns when the operator left the endpoint open. */
 export async function startStationListener(deps: Deps): Promise<StationListener | undefined> {
   const endpoint = deps.config.nodoEndpoint
-  if (endpoint?.open) deps.logger.warn({ route: nodoPath }, 'nodoEndpoint.open is true: anyone who reaches /pagopa/nodo can send receipts and make payments paid; configure mtls, allowFrom or secret')
+  if (endpoint?.open)
+    deps.logger.warn(
+      { route: nodoPath },
+      'nodoEndpoint.open is true: anyone who reaches /pagopa/nodo can send receipts and make payments paid; configure mtls, allowFrom or secret',
+    )
   const mtls = endpoint?.mtls
   if (!mtls) return undefined
 
@@ -41,11 +45,20 @@ export async function startStationListener(deps: Deps): Promise<StationListener 
     createServer,
     serverOptions: { cert: readSecret(mtls.cert), key: readSecret(mtls.key), ca: readSecret(mtls.clientCa), requestCert: true, rejectUnauthorized: true },
   }) as Server
-  server.on('tlsClientError', (err, socket) => deps.logger.child({ route: nodoPath }).warn({ listener: 'station', peer: socket.remoteAddress, reason: 'tls_handshake', error: err.message }, 'nodo call refused at the TLS handshake: no client certificate of the configured CA'))
+  server.on('tlsClientError', (err, socket) =>
+    deps.logger
+      .child({ route: nodoPath })
+      .warn(
+        { listener: 'station', peer: socket.remoteAddress, reason: 'tls_handshake', error: err.message },
+        'nodo call refused at the TLS handshake: no client certificate of the configured CA',
+      ),
+  )
   await new Promise<void>((resolve, reject) => {
     if (server.listening) return resolve()
     server.once('listening', resolve)
-    server.once('error', (error: NodeJS.ErrnoException) => reject(new Error(`nodoEndpoint.mtls cannot listen on ${mtls.host}:${mtls.port}: ${error.code ?? error.message}`)))
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new Error(`nodoEndpoint.mtls cannot listen on ${mtls.host}:${mtls.port}: ${error.code ?? error.message}`)),
+    )
   })
   const { port } = server.address() as AddressInfo
   const host = mtls.host === '0.0.0.0' || mtls.host === '::' ? '127.0.0.1' : mtls.host

@@ -11,7 +11,14 @@ let t: TestApp
 beforeAll(async () => {
   process.env.TEST_IDEM_IO_KEY = 'io-key'
   // No workers: what the routes write is all there is to count.
-  t = await createTestApp({ bodyBytes: 1_048_576, tenantOverrides: { platforms: { appio: { enabled: true, baseUrl: 'http://127.0.0.1:9/api/v1', services: [{ name: 'generale', apiKey: 'env:TEST_IDEM_IO_KEY', default: true }] } } } })
+  t = await createTestApp({
+    bodyBytes: 1_048_576,
+    tenantOverrides: {
+      platforms: {
+        appio: { enabled: true, baseUrl: 'http://127.0.0.1:9/api/v1', services: [{ name: 'generale', apiKey: 'env:TEST_IDEM_IO_KEY', default: true }] },
+      },
+    },
+  })
 })
 afterAll(() => t.close())
 

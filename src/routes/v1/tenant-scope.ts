@@ -9,6 +9,8 @@ export function tenantsOf(deps: Pick<Deps, 'config'>, clientId: string): Readonl
 }
 
 export function assertMayActFor(allowed: ReadonlySet<string> | undefined, tenant: string | undefined) {
-  if (tenant === undefined && allowed !== undefined) throw new SnodoError('tenant_forbidden', 'Only a client allowed for every tenant may act without naming one; add "tenant"')
-  if (tenant !== undefined && allowed !== undefined && !allowed.has(tenant)) throw new SnodoError('tenant_forbidden', `This client may not act for tenant ${tenant}`)
+  if (tenant === undefined && allowed !== undefined)
+    throw new SnodoError('tenant_forbidden', 'Only a client allowed for every tenant may act without naming one; add "tenant"')
+  if (tenant !== undefined && allowed !== undefined && !allowed.has(tenant))
+    throw new SnodoError('tenant_forbidden', `This client may not act for tenant ${tenant}`)
 }

@@ -29,5 +29,12 @@ export function deliveryView(d: DeliveryRecord) {
 export async function deliverySummary(deliveries: DeliveryStore, id: string) {
   const [d, attempts] = await Promise.all([deliveries.get(id), deliveries.attempts(id)])
   if (!d) return undefined
-  return { id: d.id, status: d.status, attemptCount: d.attemptCount, ...(d.nextTryAt ? { nextTryAt: d.nextTryAt } : {}), ...(d.lastError ? { lastError: d.lastError } : {}), attempts }
+  return {
+    id: d.id,
+    status: d.status,
+    attemptCount: d.attemptCount,
+    ...(d.nextTryAt ? { nextTryAt: d.nextTryAt } : {}),
+    ...(d.lastError ? { lastError: d.lastError } : {}),
+    attempts,
+  }
 }

@@ -12,7 +12,11 @@ function aSimulator(options: { processingDelayMs?: number } = {}) {
   const context = createSimulatorContext({ clock: () => now, nextId: sequentialIds('io-') })
   const sim = createAppIoSimulator(context, { services: [{ apiKey: 'key-a', serviceId: 'SERVICEA' }], ...options })
   const call = async (method: string, path: string, body?: unknown, key = 'key-a') => {
-    const res = await sim.app.request(path, { method, headers: { 'ocp-apim-subscription-key': key }, body: body === undefined ? undefined : JSON.stringify(body) })
+    const res = await sim.app.request(path, {
+      method,
+      headers: { 'ocp-apim-subscription-key': key },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
     return { status: res.status, headers: res.headers, body: await res.json() }
   }
   return { sim, context, call, advance: (ms: number) => void (now = new Date(now.getTime() + ms)) }
@@ -33,7 +37,9 @@ describe('App IO simulator', () => {
   it('keeps a message ACCEPTED for the processing delay, then PROCESSED or REJECTED', async () => {
     const { call, advance } = aSimulator({ processingDelayMs: 500 })
     const sent = (await call('POST', '/api/v1/messages', aMessage(appioTestCitizens.onIo))).body.id
-    const refused = (await call('POST', `/api/v1/messages/${appioTestCitizens.onIo}`, { content: { subject: `Avviso ${appioMagicSubjects.rejected}`, markdown } })).body.id
+    const refused = (
+      await call('POST', `/api/v1/messages/${appioTestCitizens.onIo}`, { content: { subject: `Avviso ${appioMagicSubjects.rejected}`, markdown } })
+    ).body.id
     const status = async (id: string) => (await call('GET', `/api/v1/messages/${appioTestCitizens.onIo}/${id}`)).body.status
     expect([await status(sent), await status(refused)]).toEqual(['ACCEPTED', 'ACCEPTED'])
     advance(499)
@@ -56,7 +62,11 @@ describe('App IO simulator', () => {
       [appioTestCitizens.onIo, 200, { sender_allowed: true, preferred_languages: ['it_IT'] }],
       ['ZZZZZZ99T31Y999Z', 200, { sender_allowed: true, preferred_languages: ['it_IT'] }],
       [appioTestCitizens.senderNotAllowed, 200, { sender_allowed: false, preferred_languages: ['it_IT'] }],
-      [appioTestCitizens.notOnIo, 404, { type: 'about:blank', title: 'Profile not found', status: 404, detail: 'The profile you requested was not found in the system' }],
+      [
+        appioTestCitizens.notOnIo,
+        404,
+        { type: 'about:blank', title: 'Profile not found', status: 404, detail: 'The profile you requested was not found in the system' },
+      ],
     ] as const) {
       expect(await call('POST', '/api/v1/profiles', { fiscal_code: fiscalCode })).toMatchObject({ status, body })
       expect(await call('GET', `/api/v1/profiles/${fiscalCode}`)).toMatchObject({ status, body })
@@ -101,10 +111,16 @@ describe('App IO simulator', () => {
 
   it('refuses a missing or unknown key (401), a body that is not JSON, and a POST /messages without fiscal code (400)', async () => {
     const { call, sim } = aSimulator()
-    expect(await call('POST', '/api/v1/profiles', { fiscal_code: appioTestCitizens.onIo }, '')).toMatchObject({ status: 401, body: { status: 401, title: 'Unauthorized' } })
+    expect(await call('POST', '/api/v1/profiles', { fiscal_code: appioTestCitizens.onIo }, '')).toMatchObject({
+      status: 401,
+      body: { status: 401, title: 'Unauthorized' },
+    })
     const notJson = await sim.app.request('/api/v1/messages', { method: 'POST', headers: { 'ocp-apim-subscription-key': 'key-a' }, body: '{' })
     expect(notJson.status).toBe(400)
-    expect(await call('POST', '/api/v1/messages', { content: { subject: 'Pratica protocollata', markdown } })).toMatchObject({ status: 400, body: { title: 'Invalid NewMessage' } })
+    expect(await call('POST', '/api/v1/messages', { content: { subject: 'Pratica protocollata', markdown } })).toMatchObject({
+      status: 400,
+      body: { title: 'Invalid NewMessage' },
+    })
     expect(await call('GET', '/api/v1/nothing-here')).toMatchObject({ status: 404, body: { statusCode: 404 } })
     expect(sim.accepted).toEqual([])
   })

@@ -109,7 +109,12 @@ export function createAppIoSimulator(context: SimulatorContext, options: AppIoSi
     const record: AcceptedMessage = { id, at: createdAt.toISOString(), serviceId: service.serviceId, fiscalCode, body: parsed.data }
     // The stored message always names its payee (spec PaymentDataWithRequiredPayee): the service's organization.
     const payment = content.payment_data && { ...content.payment_data, payee: content.payment_data.payee ?? { fiscal_code: service.organizationFiscalCode } }
-    messages.set(id, { ...record, createdAt, fate: fateOf(fiscalCode, content.subject), content: { ...content, ...(payment ? { payment_data: payment } : {}) } })
+    messages.set(id, {
+      ...record,
+      createdAt,
+      fate: fateOf(fiscalCode, content.subject),
+      content: { ...content, ...(payment ? { payment_data: payment } : {}) },
+    })
     accepted.push(record)
     return c.json({ id }, 201, { Location: `${new URL(c.req.url).origin}/api/v1/messages/${fiscalCode}/${id}` })
   }
@@ -128,7 +133,15 @@ export function createAppIoSimulator(context: SimulatorContext, options: AppIoSi
     if (!stored || stored.fiscalCode !== fiscalCode) return problem(404, 'Message not found', 'No message found for the provided ID')
     if (stored.serviceId !== c.get('service').serviceId) return problem(403, 'Forbidden', 'The message was sent by another service')
     const final = context.clock().getTime() - stored.createdAt.getTime() >= delayMs
-    const message = { id: stored.id, fiscal_code: fiscalCode, created_at: stored.at, sender_service_id: stored.serviceId, content: stored.content, time_to_live: 3600, feature_level_type: 'STANDARD' }
+    const message = {
+      id: stored.id,
+      fiscal_code: fiscalCode,
+      created_at: stored.at,
+      sender_service_id: stored.serviceId,
+      content: stored.content,
+      time_to_live: 3600,
+      feature_level_type: 'STANDARD',
+    }
     return c.json({ message, status: final ? stored.fate : 'ACCEPTED', ...(final && stored.fate === 'PROCESSED' ? { notification: { email: 'SENT' } } : {}) })
   })
 

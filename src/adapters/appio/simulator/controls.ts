@@ -6,6 +6,8 @@ import type { AppIoSimulator } from './app.ts'
 
 export function simulatorControls(simulator: AppIoSimulator): Hono {
   const controls = outageControl(new Hono(), simulator)
-  controls.get('/accepted', (c) => c.json({ accepted: simulator.accepted.map((m) => ({ id: m.id, at: m.at, fiscalCode: m.fiscalCode, subject: m.body.content.subject })) }))
+  controls.get('/accepted', (c) =>
+    c.json({ accepted: simulator.accepted.map((m) => ({ id: m.id, at: m.at, fiscalCode: m.fiscalCode, subject: m.body.content.subject })) }),
+  )
   return controls
 }

@@ -8,12 +8,12 @@ import { soapBodyErrors, xsdPaths } from '../../../../test/support/xsd.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../simulator/harness.ts'
 import { createGpdClient, type GpdClient } from '../gpd/client.ts'
 import { aDebtPosition } from '../gpd/port.suite.ts'
-import { createNodoSimulator, type NodoSimulator } from '../simulator/nodo/sender.ts'
-import { createTestStation } from '../simulator/nodo/test-station.ts'
 import type { CartNotice, DebtPosition } from '../port.ts'
 import { type CheckoutSimulator, createCheckoutSimulator } from '../simulator/checkout-app.ts'
 import { createGpdSimulator, type GpdSimulator } from '../simulator/gpd-app.ts'
 import { checkoutMagicTokens, nodoMagicTokens } from '../simulator/magic.ts'
+import { createNodoSimulator, type NodoSimulator } from '../simulator/nodo/sender.ts'
+import { createTestStation } from '../simulator/nodo/test-station.ts'
 import { type CheckoutClient, createCheckoutClient } from './client.ts'
 import { toCartRequest } from './mapping.ts'
 import { describeCheckoutPort, someReturnUrls } from './port.suite.ts'
@@ -51,7 +51,14 @@ async function aPublishedNotice(overrides: Partial<DebtPosition> = {}, descripti
   if (description) position.option.description = description
   await gpdClient.createAndPublish(credentials, position)
   const { option } = position
-  return { iupd: position.iupd, noticeNumber: option.noticeNumber, organizationFiscalCode: ofc, amountCents: option.amountCents, companyName: position.companyName, description: option.description }
+  return {
+    iupd: position.iupd,
+    noticeNumber: option.noticeNumber,
+    organizationFiscalCode: ofc,
+    amountCents: option.amountCents,
+    companyName: position.companyName,
+    description: option.description,
+  }
 }
 
 describeCheckoutPort('client over loopback against the Checkout simulator', async () => ({

@@ -22,11 +22,23 @@ export type CheckoutClientOptions = {
 export type CheckoutClient = CheckoutPort & { close(): Promise<void> }
 
 export function createCheckoutClient(options: CheckoutClientOptions): CheckoutClient {
-  const http = createHttpCaller({ platform, baseUrl: options.baseUrl, connections: 16, timeoutMs: options.timeoutMs ?? 10_000, dispatcher: options.dispatcher, tls: options.tls })
+  const http = createHttpCaller({
+    platform,
+    baseUrl: options.baseUrl,
+    connections: 16,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    dispatcher: options.dispatcher,
+    tls: options.tls,
+  })
 
   return {
     async createCart(credentials, cart) {
-      const answer = await http.send('Checkout postCarts', { method: 'POST', path: '/carts', headers: { 'Ocp-Apim-Subscription-Key': credentials.subscriptionKey }, json: toCartRequest(cart) })
+      const answer = await http.send('Checkout postCarts', {
+        method: 'POST',
+        path: '/carts',
+        headers: { 'Ocp-Apim-Subscription-Key': credentials.subscriptionKey },
+        json: toCartRequest(cart),
+      })
       if (answer.status !== 302) throw answerError('Checkout', 'postCarts', answer)
       const location = header(answer, 'location')
       // The spec gives Location as format uri: an absolute URL the browser can follow.

@@ -34,7 +34,10 @@ export function describeCheckoutPort(name: string, factory: () => Promise<Checko
     afterAll(() => t?.close?.())
 
     const failure = async (call: Promise<unknown>, kind: UpstreamError['kind']) => {
-      const error = await call.then(() => expect.fail(`expected ${kind}, the call succeeded`), (e: unknown) => e)
+      const error = await call.then(
+        () => expect.fail(`expected ${kind}, the call succeeded`),
+        (e: unknown) => e,
+      )
       expect(error).toBeInstanceOf(UpstreamError)
       expect(error).toMatchObject({ kind, platform: 'pagopa', retryable: ['timeout', 'unavailable', 'rate_limited'].includes(kind) })
       return error as UpstreamError
@@ -44,7 +47,12 @@ export function describeCheckoutPort(name: string, factory: () => Promise<Checko
     it('answers an absolute URL to send the browser to, another for each cart', async () => {
       const [first, second] = await t.notices()
       const one = await t.port.createCart(t.credentials, { notices: [first as CartNotice], returnUrls: someReturnUrls })
-      const two = await t.port.createCart(t.credentials, { notices: [first as CartNotice, second as CartNotice], returnUrls: someReturnUrls, emailNotice: 'maria.rossi@example.it', idCart: 'snodo-cart-1' })
+      const two = await t.port.createCart(t.credentials, {
+        notices: [first as CartNotice, second as CartNotice],
+        returnUrls: someReturnUrls,
+        emailNotice: 'maria.rossi@example.it',
+        idCart: 'snodo-cart-1',
+      })
       for (const { redirectUrl } of [one, two]) expect(new URL(redirectUrl).protocol).toMatch(/^https?:$/)
       expect(one.redirectUrl).not.toBe(two.redirectUrl)
     })
@@ -64,14 +72,22 @@ export function describeCheckoutPort(name: string, factory: () => Promise<Checko
 
     it('classifies a key Checkout refuses as unauthorized', async () => {
       const [first] = await t.notices()
-      expect((await failure(t.port.createCart(t.wrongKey, { notices: [first as CartNotice], returnUrls: someReturnUrls }), 'unauthorized')).upstreamStatus).toBe(401)
+      expect(
+        (await failure(t.port.createCart(t.wrongKey, { notices: [first as CartNotice], returnUrls: someReturnUrls }), 'unauthorized')).upstreamStatus,
+      ).toBe(401)
     })
 
     it('classifies 429 as rate_limited with Retry-After, and 5xx as unavailable, and so every cart during an outage', async () => {
       const [first] = (await t.notices()) as [CartNotice]
-      const limited = await failure(t.port.createCart(t.credentials, { notices: [withDescription(first, t.troubleDescriptions.rateLimited)], returnUrls: someReturnUrls }), 'rate_limited')
+      const limited = await failure(
+        t.port.createCart(t.credentials, { notices: [withDescription(first, t.troubleDescriptions.rateLimited)], returnUrls: someReturnUrls }),
+        'rate_limited',
+      )
       expect(limited.retryAfterMs).toBeGreaterThan(0)
-      await failure(t.port.createCart(t.credentials, { notices: [withDescription(first, t.troubleDescriptions.unavailable)], returnUrls: someReturnUrls }), 'unavailable')
+      await failure(
+        t.port.createCart(t.credentials, { notices: [withDescription(first, t.troubleDescriptions.unavailable)], returnUrls: someReturnUrls }),
+        'unavailable',
+      )
       const outage = t.outage()
       try {
         expect((await failure(t.port.createCart(t.credentials, { notices: [first], returnUrls: someReturnUrls }), 'unavailable')).upstreamStatus).toBe(503)

@@ -23,7 +23,13 @@ const paid = { receiptId: 'c110729d258c4ab1b765fe902d0a11a2', pspCompanyName: 'P
 
 beforeAll(async () => {
   context = createSimulatorContext({ idPrefix: 'gpd-', clock: () => new Date(Date.now() + offsetMs) })
-  sim = createGpdSimulator(context, { keys: [{ key: credentials.subscriptionKey, organizations: [ofc] }, { key: 'other-key', organizations: ['99999999999'] }], slowMs: 3_000 })
+  sim = createGpdSimulator(context, {
+    keys: [
+      { key: credentials.subscriptionKey, organizations: [ofc] },
+      { key: 'other-key', organizations: ['99999999999'] },
+    ],
+    slowMs: 3_000,
+  })
   running = await startSimulator(sim.app)
   client = createGpdClient({ baseUrl: `${running.url}/`, timeoutMs: 300 })
 })
@@ -43,7 +49,11 @@ describeGpdPort('client over loopback against the GPD simulator', async () => ({
 }))
 
 const post = (path: string, body?: unknown) =>
-  fetch(`${running.url}${path}`, { method: 'POST', headers: { 'ocp-apim-subscription-key': credentials.subscriptionKey, 'content-type': 'application/json', 'x-test': 'direct' }, body: body === undefined ? undefined : JSON.stringify(body) })
+  fetch(`${running.url}${path}`, {
+    method: 'POST',
+    headers: { 'ocp-apim-subscription-key': credentials.subscriptionKey, 'content-type': 'application/json', 'x-test': 'direct' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
 
 describe('the GPD client, beyond the port suite', () => {
   it('publishes a position it finds in DRAFT after a 409, and GPD keeps one position', async () => {
@@ -59,7 +69,11 @@ describe('the GPD client, beyond the port suite', () => {
     const position = aDebtPosition(ofc)
     await client.createAndPublish(credentials, position)
     const reused = { ...aDebtPosition(ofc), iupd: position.iupd }
-    await expect(client.createAndPublish(credentials, reused)).rejects.toMatchObject({ kind: 'rejected', upstreamStatus: 409, upstreamCode: gpdRejectionCodes.iupdInUse })
+    await expect(client.createAndPublish(credentials, reused)).rejects.toMatchObject({
+      kind: 'rejected',
+      upstreamStatus: 409,
+      upstreamCode: gpdRejectionCodes.iupdInUse,
+    })
     const draft = aDebtPosition(ofc)
     await post(`/organizations/${ofc}/debtpositions`, toPaymentPositionModel(draft))
     await client.invalidate(credentials, draft.iupd)
@@ -78,10 +92,12 @@ describe('the GPD client, beyond the port suite', () => {
     }
   })
 
-  it('sends the subscription key and a fresh X-Request-Id on every call, and quotes GPD\'s in errors', async () => {
+  it("sends the subscription key and a fresh X-Request-Id on every call, and quotes GPD's in errors", async () => {
     const wrongSum = aDebtPosition(ofc)
     wrongSum.option.amountCents = 1
-    await expect(client.createAndPublish(credentials, wrongSum)).rejects.toThrow(/^GPD createPosition answered 400 \(X-Request-Id [0-9a-f-]{36}\): Error in the debt position request data: /)
+    await expect(client.createAndPublish(credentials, wrongSum)).rejects.toThrow(
+      /^GPD createPosition answered 400 \(X-Request-Id [0-9a-f-]{36}\): Error in the debt position request data: /,
+    )
     const position = aDebtPosition(ofc)
     await client.createAndPublish(credentials, position)
     await client.status(credentials, position.iupd)
@@ -112,7 +128,11 @@ describe('the GPD client, beyond the port suite', () => {
     const odd = createGpdClient({ baseUrl: server.url, timeoutMs: 300 })
     try {
       expect(await odd.createAndPublish(credentials, aDebtPosition(ofc))).toEqual({ status: 'VALID', alreadyThere: false })
-      await expect(odd.status(credentials, 'odd')).rejects.toMatchObject({ kind: 'protocol', upstreamStatus: 200, message: expect.stringMatching(/no debt position status$/) })
+      await expect(odd.status(credentials, 'odd')).rejects.toMatchObject({
+        kind: 'protocol',
+        upstreamStatus: 200,
+        message: expect.stringMatching(/no debt position status$/),
+      })
     } finally {
       await odd.close()
       await server.close()
@@ -198,7 +218,20 @@ describe.runIf(contractsAvailable('GPD conformance'))('conformance with gpd-open
       expect({ label, errors: spec().errors(schema, body) }).toEqual({ label, errors: [] })
       seen.add(`${schema} ${answer.status}`)
     }
-    for (const expected of ['PaymentPositionModel 201', 'PaymentPositionModel 200', 'PaymentPositionModelBaseResponse 200', 'ProblemJson 400', 'ProblemJson 404', 'ProblemJson 409', 'ProblemJson 422', 'ProblemJson 503', 'APIM 401', 'APIM 403', 'APIM 404', 'APIM 429']) {
+    for (const expected of [
+      'PaymentPositionModel 201',
+      'PaymentPositionModel 200',
+      'PaymentPositionModelBaseResponse 200',
+      'ProblemJson 400',
+      'ProblemJson 404',
+      'ProblemJson 409',
+      'ProblemJson 422',
+      'ProblemJson 503',
+      'APIM 401',
+      'APIM 403',
+      'APIM 404',
+      'APIM 429',
+    ]) {
       expect(seen).toContain(expected)
     }
   })
@@ -236,7 +269,11 @@ describe.runIf(contractsAvailable('GPD conformance'))('conformance with gpd-open
       withTransfer({ category: undefined }),
     ]
     for (const body of variants) {
-      const answer = await probe.app.request(`/organizations/${ofc}/debtpositions`, { method: 'POST', headers: { 'ocp-apim-subscription-key': 'k' }, body: JSON.stringify(body) })
+      const answer = await probe.app.request(`/organizations/${ofc}/debtpositions`, {
+        method: 'POST',
+        headers: { 'ocp-apim-subscription-key': 'k' },
+        body: JSON.stringify(body),
+      })
       const refused = answer.status === 400 && (await answer.json()).title === 'BAD REQUEST'
       expect({ body, refused }).toEqual({ body, refused: spec().errors('PaymentPositionModel', body).length > 0 })
     }

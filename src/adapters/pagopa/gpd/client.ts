@@ -29,7 +29,14 @@ export type GpdClient = GpdPort & { close(): Promise<void> }
 type Operation = 'createPosition' | 'getPosition' | 'publishPosition' | 'invalidatePosition'
 
 export function createGpdClient(options: GpdClientOptions): GpdClient {
-  const http = createHttpCaller({ platform, baseUrl: options.baseUrl, connections: 32, timeoutMs: options.timeoutMs ?? 10_000, dispatcher: options.dispatcher, tls: options.tls })
+  const http = createHttpCaller({
+    platform,
+    baseUrl: options.baseUrl,
+    connections: 32,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    dispatcher: options.dispatcher,
+    tls: options.tls,
+  })
   const requestId = options.requestId ?? randomUUID
 
   const call = (operation: Operation, credentials: PagopaCredentials, method: 'GET' | 'POST', path: string, json?: unknown): Promise<PagopaAnswer> =>
@@ -67,10 +74,22 @@ export function createGpdClient(options: GpdClientOptions): GpdClient {
       // GPD answers 409 on a duplicate create: treat as already there and learn its state (FACTS §5 "Idempotency").
       const { found } = await current(credentials, debtPosition.iupd)
       if (!found) {
-        throw rejection('GPD', 'createPosition', gpdRejectionCodes.noticeInUse, created, `duplicate, yet no position has IUPD ${debtPosition.iupd}: another position holds IUV ${debtPosition.option.iuv} or its notice number`)
+        throw rejection(
+          'GPD',
+          'createPosition',
+          gpdRejectionCodes.noticeInUse,
+          created,
+          `duplicate, yet no position has IUPD ${debtPosition.iupd}: another position holds IUV ${debtPosition.option.iuv} or its notice number`,
+        )
       }
       if (!found.iuvs.includes(debtPosition.option.iuv)) {
-        throw rejection('GPD', 'createPosition', gpdRejectionCodes.iupdInUse, created, `position ${debtPosition.iupd} exists with other notices than IUV ${debtPosition.option.iuv}`)
+        throw rejection(
+          'GPD',
+          'createPosition',
+          gpdRejectionCodes.iupdInUse,
+          created,
+          `position ${debtPosition.iupd} exists with other notices than IUV ${debtPosition.option.iuv}`,
+        )
       }
       if (found.status !== 'DRAFT') return { status: found.status, alreadyThere: true }
       // Created but never published (an earlier try, or toPublish=false elsewhere): publish it now.
@@ -87,7 +106,8 @@ export function createGpdClient(options: GpdClientOptions): GpdClient {
     async invalidate(credentials, iupd) {
       const answer = await call('invalidatePosition', credentials, 'POST', `${position(credentials, iupd)}/invalidate`)
       if (answer.status === 200) return
-      if (answer.status === 404 && problemOf(answer.text).isProblemJson) throw rejection('GPD', 'invalidatePosition', gpdRejectionCodes.positionNotFound, answer, `no position ${iupd}`)
+      if (answer.status === 404 && problemOf(answer.text).isProblemJson)
+        throw rejection('GPD', 'invalidatePosition', gpdRejectionCodes.positionNotFound, answer, `no position ${iupd}`)
       if (answer.status !== 409) throw answerError('GPD', 'invalidatePosition', answer)
       // 409 "not in invalidable state" (FACTS §4): say why from the position's own status.
       const { found } = await current(credentials, iupd)
@@ -101,7 +121,13 @@ export function createGpdClient(options: GpdClientOptions): GpdClient {
         case 'PAID':
         case 'PARTIALLY_PAID':
         case 'REPORTED':
-          throw rejection('GPD', 'invalidatePosition', gpdRejectionCodes.positionPaid, answer, `position ${iupd} is ${found.status}: a payment was made, it cannot be cancelled`)
+          throw rejection(
+            'GPD',
+            'invalidatePosition',
+            gpdRejectionCodes.positionPaid,
+            answer,
+            `position ${iupd} is ${found.status}: a payment was made, it cannot be cancelled`,
+          )
         default:
           throw answerError('GPD', 'invalidatePosition', answer)
       }

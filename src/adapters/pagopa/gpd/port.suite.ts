@@ -58,7 +58,14 @@ export function inInstallments(position: DebtPosition, amounts: number[]): DebtP
   const installments = amounts.map((amountCents, k) => {
     const iuv = nextIuv()
     const dueDate = new Date(Date.parse(position.option.dueDate) + k * 30 * 86_400_000).toISOString()
-    return { iuv, noticeNumber: `3${iuv}`, amountCents, description: `${position.option.description} - rata ${k + 1}`, dueDate, transfers: [{ ...transfer, amountCents }] }
+    return {
+      iuv,
+      noticeNumber: `3${iuv}`,
+      amountCents,
+      description: `${position.option.description} - rata ${k + 1}`,
+      dueDate,
+      transfers: [{ ...transfer, amountCents }],
+    }
   })
   return { ...position, installments }
 }
@@ -73,7 +80,10 @@ export function describeGpdPort(name: string, factory: () => Promise<GpdSuiteTar
     const ofc = () => t.credentials.organizationFiscalCode
 
     const failure = async (call: Promise<unknown>, kind: UpstreamError['kind'], debtorFiscalCode = 'GPDCTZ00A00Y001X') => {
-      const error = await call.then(() => expect.fail(`expected ${kind}, the call succeeded`), (e: unknown) => e)
+      const error = await call.then(
+        () => expect.fail(`expected ${kind}, the call succeeded`),
+        (e: unknown) => e,
+      )
       expect(error).toBeInstanceOf(UpstreamError)
       const upstream = error as UpstreamError
       expect(upstream).toMatchObject({ kind, platform: 'pagopa', retryable: ['timeout', 'unavailable', 'rate_limited'].includes(kind) })
@@ -97,12 +107,21 @@ export function describeGpdPort(name: string, factory: () => Promise<GpdSuiteTar
 
     it('creates positions paid to a postal account, and split among several beneficiaries', async () => {
       const postal = aDebtPosition(ofc())
-      postal.option.transfers = [{ idTransfer: '1', amountCents: 12_345, postalIban: 'IT60X0760111101000000123456', remittance: 'TARI 2026', category: '9/0101100IM/' }]
+      postal.option.transfers = [
+        { idTransfer: '1', amountCents: 12_345, postalIban: 'IT60X0760111101000000123456', remittance: 'TARI 2026', category: '9/0101100IM/' },
+      ]
       expect(await t.port.createAndPublish(t.credentials, postal)).toMatchObject({ status: 'VALID' })
       const shared = aDebtPosition(ofc())
       shared.option.transfers = [
         { idTransfer: '1', amountCents: 10_000, iban: 'IT60X0542811101000000123456', remittance: 'Diritti SUAP', category: '9/0101100IM/' },
-        { idTransfer: '2', amountCents: 2_345, iban: 'IT02L1234512345123456789012', remittance: 'Diritti ASL', category: '9/0201102IM/', organizationFiscalCode: '00000000018' },
+        {
+          idTransfer: '2',
+          amountCents: 2_345,
+          iban: 'IT02L1234512345123456789012',
+          remittance: 'Diritti ASL',
+          category: '9/0201102IM/',
+          organizationFiscalCode: '00000000018',
+        },
       ]
       expect(await t.port.createAndPublish(t.credentials, shared)).toMatchObject({ status: 'VALID' })
     })
@@ -113,14 +132,20 @@ export function describeGpdPort(name: string, factory: () => Promise<GpdSuiteTar
       expect(await t.port.createAndPublish(t.credentials, position)).toEqual({ status: 'VALID', alreadyThere: true })
       await t.pay(t.credentials, { ...position, option: position.installments?.[0] as DebtPosition['option'] })
       expect(await t.port.status(t.credentials, position.iupd)).toBe('PARTIALLY_PAID')
-      expect(await failure(t.port.invalidate(t.credentials, position.iupd), 'rejected')).toMatchObject({ upstreamStatus: 409, upstreamCode: gpdRejectionCodes.positionPaid })
+      expect(await failure(t.port.invalidate(t.credentials, position.iupd), 'rejected')).toMatchObject({
+        upstreamStatus: 409,
+        upstreamCode: gpdRejectionCodes.positionPaid,
+      })
     })
 
     it("reads each option's status: PO_UNPAID until the Node collects it, then PO_PAID; nothing for a position GPD does not have", async () => {
       const position = inInstallments(aDebtPosition(ofc()), [5_000, 7_345])
       await t.port.createAndPublish(t.credentials, position)
       const iuvs = [position.option, ...(position.installments ?? [])].map((o) => o.iuv)
-      expect(await t.port.position(t.credentials, position.iupd)).toEqual({ status: 'VALID', options: iuvs.map((iuv) => expect.objectContaining({ iuv, status: 'PO_UNPAID' })) })
+      expect(await t.port.position(t.credentials, position.iupd)).toEqual({
+        status: 'VALID',
+        options: iuvs.map((iuv) => expect.objectContaining({ iuv, status: 'PO_UNPAID' })),
+      })
       await t.pay(t.credentials, { ...position, option: position.installments?.[1] as DebtPosition['option'] })
       const read = await t.port.position(t.credentials, position.iupd)
       expect(read?.options.map((o) => o.status)).toEqual(['PO_UNPAID', 'PO_UNPAID', 'PO_PAID'])
@@ -153,7 +178,7 @@ export function describeGpdPort(name: string, factory: () => Promise<GpdSuiteTar
       await failure(t.port.status(t.credentials, second.iupd), 'rejected')
     })
 
-    it('classifies what GPD refuses (400) as rejected, with GPD\'s title and detail', async () => {
+    it("classifies what GPD refuses (400) as rejected, with GPD's title and detail", async () => {
       const wrongSum = aDebtPosition(ofc())
       wrongSum.option.amountCents = 20_000
       const sum = await failure(t.port.createAndPublish(t.credentials, wrongSum), 'rejected')
@@ -165,7 +190,9 @@ export function describeGpdPort(name: string, factory: () => Promise<GpdSuiteTar
       const long = aDebtPosition(ofc(), { companyName: 'C'.repeat(141) })
       expect((await failure(t.port.createAndPublish(t.credentials, long), 'rejected')).message).toMatch(/companyName/)
       const unprocessable = aDebtPosition(ofc(), { debtor: { type: 'F', fiscalCode: t.troubleDebtors.unprocessable, fullName: 'Maria Rossi' } })
-      expect(await failure(t.port.createAndPublish(t.credentials, unprocessable), 'rejected', t.troubleDebtors.unprocessable)).toMatchObject({ upstreamStatus: 422 })
+      expect(await failure(t.port.createAndPublish(t.credentials, unprocessable), 'rejected', t.troubleDebtors.unprocessable)).toMatchObject({
+        upstreamStatus: 422,
+      })
     })
 
     it('classifies 429 as rate_limited with Retry-After in milliseconds, on every operation', async () => {
@@ -216,8 +243,14 @@ export function describeGpdPort(name: string, factory: () => Promise<GpdSuiteTar
 
     it('classifies the status or invalidation of a position GPD does not have as rejected (404)', async () => {
       const missing = aDebtPosition(ofc())
-      expect(await failure(t.port.status(t.credentials, missing.iupd), 'rejected')).toMatchObject({ upstreamStatus: 404, upstreamCode: gpdRejectionCodes.positionNotFound })
-      expect(await failure(t.port.invalidate(t.credentials, missing.iupd), 'rejected')).toMatchObject({ upstreamStatus: 404, upstreamCode: gpdRejectionCodes.positionNotFound })
+      expect(await failure(t.port.status(t.credentials, missing.iupd), 'rejected')).toMatchObject({
+        upstreamStatus: 404,
+        upstreamCode: gpdRejectionCodes.positionNotFound,
+      })
+      expect(await failure(t.port.invalidate(t.credentials, missing.iupd), 'rejected')).toMatchObject({
+        upstreamStatus: 404,
+        upstreamCode: gpdRejectionCodes.positionNotFound,
+      })
     })
   })
 }

@@ -4,14 +4,19 @@
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { createSimulatorContext, sequentialIds } from '../../simulator/harness.ts'
-import { createNodoSimulator } from './nodo/sender.ts'
 import { createCheckoutSimulator } from './checkout-app.ts'
 import { euroText } from './checkout-page.ts'
 import { checkoutSimulatorControls, gpdSimulatorControls } from './controls.ts'
 import { createGpdSimulator } from './gpd-app.ts'
+import { createNodoSimulator } from './nodo/sender.ts'
 
 const ofc = '01234567890'
-const returnUrls = { returnOkUrl: 'https://portale.example.it/ok', returnCancelUrl: 'https://portale.example.it/annullato', returnErrorUrl: 'https://portale.example.it/errore', returnWaitingUrl: 'https://portale.example.it/attesa' }
+const returnUrls = {
+  returnOkUrl: 'https://portale.example.it/ok',
+  returnCancelUrl: 'https://portale.example.it/annullato',
+  returnErrorUrl: 'https://portale.example.it/errore',
+  returnWaitingUrl: 'https://portale.example.it/attesa',
+}
 
 function aSandbox(options: { publicUrl?: string } = {}) {
   let now = new Date('2026-03-01T10:00:00.000Z')
@@ -19,13 +24,47 @@ function aSandbox(options: { publicUrl?: string } = {}) {
   const gpd = createGpdSimulator(createSimulatorContext({ clock }), { keys: [{ key: 'k', organizations: '*' }] })
   const nodo = createNodoSimulator(createSimulatorContext({ clock, nextId: sequentialIds('rt-') }), { positions: gpd, stations: [] })
   const checkout = createCheckoutSimulator(createSimulatorContext({ clock, nextId: sequentialIds('cart-') }), { nodo, subscriptionKeys: ['k'], ...options })
-  const app = new Hono().route('/gpd/__sim', gpdSimulatorControls(gpd)).route('/gpd', gpd.app).route('/__sim', checkoutSimulatorControls(checkout, nodo)).route('/', checkout.app)
+  const app = new Hono()
+    .route('/gpd/__sim', gpdSimulatorControls(gpd))
+    .route('/gpd', gpd.app)
+    .route('/__sim', checkoutSimulatorControls(checkout, nodo))
+    .route('/', checkout.app)
   const publish = async (iuv: string, description = 'Diritti di segreteria') => {
-    const body = { iupd: `IUPD-${iuv}`, type: 'F', fiscalCode: 'GPDCTZ00A00Y001X', fullName: 'Maria Rossi', companyName: 'Comune di Prova', switchToExpired: false, paymentOption: [{ iuv, amount: 5_000, description, isPartialPayment: false, dueDate: '2026-06-30T21:59:59Z', transfer: [{ idTransfer: '1', amount: 5_000, iban: 'IT60X0542811101000000123456', remittanceInformation: 'Diritti', category: '9/0101100IM/' }] }] }
-    expect((await app.request(`/gpd/organizations/${ofc}/debtpositions?toPublish=true`, { method: 'POST', headers: { 'ocp-apim-subscription-key': 'k' }, body: JSON.stringify(body) })).status).toBe(201)
+    const body = {
+      iupd: `IUPD-${iuv}`,
+      type: 'F',
+      fiscalCode: 'GPDCTZ00A00Y001X',
+      fullName: 'Maria Rossi',
+      companyName: 'Comune di Prova',
+      switchToExpired: false,
+      paymentOption: [
+        {
+          iuv,
+          amount: 5_000,
+          description,
+          isPartialPayment: false,
+          dueDate: '2026-06-30T21:59:59Z',
+          transfer: [{ idTransfer: '1', amount: 5_000, iban: 'IT60X0542811101000000123456', remittanceInformation: 'Diritti', category: '9/0101100IM/' }],
+        },
+      ],
+    }
+    expect(
+      (
+        await app.request(`/gpd/organizations/${ofc}/debtpositions?toPublish=true`, {
+          method: 'POST',
+          headers: { 'ocp-apim-subscription-key': 'k' },
+          body: JSON.stringify(body),
+        })
+      ).status,
+    ).toBe(201)
     return { noticeNumber: `3${iuv}`, fiscalCode: ofc, amount: 5_000, companyName: 'Comune di Prova', description }
   }
-  const cart = (paymentNotices: unknown[], query = '') => app.request(`/carts${query}`, { method: 'POST', headers: query ? {} : { 'ocp-apim-subscription-key': 'k' }, body: JSON.stringify({ paymentNotices, returnUrls }) })
+  const cart = (paymentNotices: unknown[], query = '') =>
+    app.request(`/carts${query}`, {
+      method: 'POST',
+      headers: query ? {} : { 'ocp-apim-subscription-key': 'k' },
+      body: JSON.stringify({ paymentNotices, returnUrls }),
+    })
   return { app, gpd, nodo, checkout, publish, cart, at: (iso: string) => void (now = new Date(iso)) }
 }
 
@@ -90,12 +129,17 @@ describe('pagoPA simulator controls', () => {
     await cart([notice])
     await app.request('/checkout/cart-000001/pay', { method: 'POST' })
     const json = async (path: string, init?: RequestInit) => (await app.request(path, init)).json()
-    expect(await json('/gpd/__sim/positions')).toMatchObject({ positions: [{ iupd: 'IUPD-01000000000000599', status: 'PAID', notices: [{ noticeNumber: notice.noticeNumber, status: 'PO_PAID' }] }] })
+    expect(await json('/gpd/__sim/positions')).toMatchObject({
+      positions: [{ iupd: 'IUPD-01000000000000599', status: 'PAID', notices: [{ noticeNumber: notice.noticeNumber, status: 'PO_PAID' }] }],
+    })
     expect(await json('/__sim/carts')).toMatchObject({ carts: [{ id: 'cart-000001', state: 'paid', notices: [notice.noticeNumber] }] })
     const { receipts, deliveries } = await json('/__sim/receipts')
     expect(deliveries).toEqual([expect.objectContaining({ idPA: ofc, error: `no station for idPA ${ofc}` })])
     expect(deliveries[0]).not.toHaveProperty('envelope')
-    const again = await app.request(`/__sim/receipts/${receipts[0].receiptId}/resend`, { method: 'POST', body: JSON.stringify({ version: 'V1', duplicate: true }) })
+    const again = await app.request(`/__sim/receipts/${receipts[0].receiptId}/resend`, {
+      method: 'POST',
+      body: JSON.stringify({ version: 'V1', duplicate: true }),
+    })
     expect((await again.json()).deliveries.map((d: { soapAction: string }) => d.soapAction)).toEqual(['paSendRT', 'paSendRT'])
     expect((await app.request('/__sim/receipts/nope/resend', { method: 'POST' })).status).toBe(404)
     expect((await app.request(`/__sim/receipts/${receipts[0].receiptId}/resend`, { method: 'POST', body: '{"version":"V3"}' })).status).toBe(400)

@@ -5,10 +5,10 @@
 // notice that cannot be paid goes to returnErrorUrl. Logs what it was asked and what it answered.
 import { Hono } from 'hono'
 import { type Answer, answersAndOutage, recordRequests, type SimulatorContext } from '../../simulator/harness.ts'
-import type { NodoSimulator, Payment } from './nodo/sender.ts'
 import { cartPage, messagePage } from './checkout-page.ts'
 import { CartRequestV2, invalid, problem } from './checkout-payloads.ts'
 import { troubleOfCart } from './magic.ts'
+import type { NodoSimulator, Payment } from './nodo/sender.ts'
 
 export type CheckoutSimulatorOptions = {
   /** The Node that collects the notices and sends the receipts. */
@@ -48,7 +48,10 @@ export function createCheckoutSimulator(context: SimulatorContext, options: Chec
   app.post('/carts', async (c) => {
     if (log.down()) return problem(503, 'Service Unavailable', 'Checkout is down (simulated outage)')
     if (!keys.has(c.req.header('ocp-apim-subscription-key') ?? c.req.query('subscription-key') ?? '')) {
-      return c.json({ statusCode: 401, message: 'Access denied due to missing or invalid subscription key. Make sure to provide a valid key for an active subscription.' }, 401)
+      return c.json(
+        { statusCode: 401, message: 'Access denied due to missing or invalid subscription key. Make sure to provide a valid key for an active subscription.' },
+        401,
+      )
     }
     let value: unknown
     try {
@@ -58,7 +61,8 @@ export function createCheckoutSimulator(context: SimulatorContext, options: Chec
     }
     const notices = (value as { paymentNotices?: { description?: unknown }[] } | null)?.paymentNotices
     const trouble = troubleOfCart(Array.isArray(notices) ? notices.map((n) => String(n?.description ?? '')) : [])
-    if (trouble === 'rateLimited') return c.json({ statusCode: 429, message: `Rate limit is exceeded. Try again in ${retryAfter} seconds.` }, 429, { 'retry-after': retryAfter })
+    if (trouble === 'rateLimited')
+      return c.json({ statusCode: 429, message: `Rate limit is exceeded. Try again in ${retryAfter} seconds.` }, 429, { 'retry-after': retryAfter })
     if (trouble === 'unavailable') return problem(503, 'Service Unavailable', 'Checkout is temporarily unavailable')
     if (trouble === 'slow') await sleep(slowMs, c.req.raw.signal)
     const parsed = CartRequestV2.safeParse(value)

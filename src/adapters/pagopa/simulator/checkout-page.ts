@@ -39,9 +39,11 @@ export function cartPage(cart: { id: string; notices: PageNotice[]; emailNotice?
       </ul>
       <p>Totale: <strong id="total">${euroText(total)}</strong></p>
       ${cart.emailNotice ? html`<p>La ricevuta sarà inviata a ${cart.emailNotice}.</p>` : ''}
-      ${payable
-        ? html`<form method="post" action="${cart.id}/pay"><button type="submit" id="pay">Paga ${euroText(total)}</button></form>`
-        : html`<p>Questo carrello non può essere pagato.</p>`}
+      ${
+        payable
+          ? html`<form method="post" action="${cart.id}/pay"><button type="submit" id="pay">Paga ${euroText(total)}</button></form>`
+          : html`<p>Questo carrello non può essere pagato.</p>`
+      }
       <form method="post" action="${cart.id}/cancel"><button type="submit" id="cancel">Annulla</button></form>`,
   )
 }

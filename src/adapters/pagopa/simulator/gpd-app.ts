@@ -3,11 +3,11 @@
 // subscription key. Positions live in memory; the simulated Node finds them by notice number and
 // records them paid (PositionBook). Logs what it was asked and what it answered.
 import { Hono } from 'hono'
-import type { NoticePosition, PaymentRecord, PositionBook } from './nodo/receipt.ts'
 import { type Answer, answersAndOutage, recordRequests, type SimulatorContext } from '../../simulator/harness.ts'
 import { apim, incongruence, invalid, PaymentPositionModel, problem, readJson } from './gpd-payloads.ts'
 import { baseAnswer, markPaid, modelAnswer, newPosition, noticeOf, publish, refresh, type StoredPosition } from './gpd-store.ts'
 import { type Trouble, troubleOfDebtor, troubleOfIupd } from './magic.ts'
+import type { NoticePosition, PaymentRecord, PositionBook } from './nodo/receipt.ts'
 
 export type GpdSimulatorOptions = {
   /** Subscription keys APIM accepts, each for some organizations (fiscal codes) or all ('*'); any other key gets 401. */
@@ -71,7 +71,8 @@ export function createGpdSimulator(context: SimulatorContext, options: GpdSimula
   // APIM checks the subscription key before GPD sees the call (FACTS §3; spec 401 and 403).
   gpd.use('/:ofc/*', async (c, next) => {
     const organizations = keys.get(c.req.header('ocp-apim-subscription-key') ?? '')
-    if (!organizations) return apim(401, 'Access denied due to missing or invalid subscription key. Make sure to provide a valid key for an active subscription.')
+    if (!organizations)
+      return apim(401, 'Access denied due to missing or invalid subscription key. Make sure to provide a valid key for an active subscription.')
     const ofc = c.req.param('ofc')
     if (organizations !== '*' && !organizations.includes(ofc)) return apim(403, 'You are not allowed to access this resource.')
     c.set('ofc', ofc)
@@ -104,7 +105,12 @@ export function createGpdSimulator(context: SimulatorContext, options: GpdSimula
       const clashes = (p: StoredPosition) => p.iupd === created.iupd || p.options.some((o) => created.options.some((n) => n.iuv === o.iuv || n.nav === o.nav))
       return [...positions.values()].some((p) => p.organizationFiscalCode === ofc && clashes(p))
     }
-    const conflict = () => problem(409, 'The debt position violated constraints of uniqueness', `Already exists a debt position for the Organization Fiscal Code ${ofc} or one of its payment options is not unique`)
+    const conflict = () =>
+      problem(
+        409,
+        'The debt position violated constraints of uniqueness',
+        `Already exists a debt position for the Organization Fiscal Code ${ofc} or one of its payment options is not unique`,
+      )
     if (duplicate()) return conflict()
     if (debtorTrouble === 'slow') {
       await sleep(slowMs, c.req.raw.signal)
@@ -137,11 +143,25 @@ export function createGpdSimulator(context: SimulatorContext, options: GpdSimula
     const [ofc, iupd] = [c.get('ofc'), c.req.param('iupd')]
     const found = find(ofc, iupd)
     if (!found) return notFound(ofc, iupd)
-    const unpublishable = problem(409, 'Existing related payment found or not in publishable state', `A payment transaction has already been carried out or, the debt position with Organization Fiscal Code ${ofc} and IUPD ${iupd}, is not in publishable state`)
+    const unpublishable = problem(
+      409,
+      'Existing related payment found or not in publishable state',
+      `A payment transaction has already been carried out or, the debt position with Organization Fiscal Code ${ofc} and IUPD ${iupd}, is not in publishable state`,
+    )
     if (found.status !== 'DRAFT') return unpublishable
     const refused = publish(found, now())
-    if (refused === 'due_date_passed') return problem(409, 'Publish request occurred after the due date of a payment options has expired', `A publish request occurred after the due date of a payment options has expired for the debt position with Organization Fiscal Code ${ofc} and IUPD ${iupd}`)
-    if (refused) return problem(409, 'Publish request occurred after the validity date began', `A publish request has been made after the validity date began for the debt position with Organization Fiscal Code ${ofc} and IUPD ${iupd}`)
+    if (refused === 'due_date_passed')
+      return problem(
+        409,
+        'Publish request occurred after the due date of a payment options has expired',
+        `A publish request occurred after the due date of a payment options has expired for the debt position with Organization Fiscal Code ${ofc} and IUPD ${iupd}`,
+      )
+    if (refused)
+      return problem(
+        409,
+        'Publish request occurred after the validity date began',
+        `A publish request has been made after the validity date began for the debt position with Organization Fiscal Code ${ofc} and IUPD ${iupd}`,
+      )
     return c.json(modelAnswer(found))
   })
 
@@ -153,7 +173,11 @@ export function createGpdSimulator(context: SimulatorContext, options: GpdSimula
     if (!found) return notFound(ofc, iupd)
     // Only PUBLISHED and VALID positions can be invalidated (DebtPositionStatus.getPaymentPosNotInvalidableStatus).
     if (found.status !== 'PUBLISHED' && found.status !== 'VALID') {
-      return problem(409, 'Existing related payment found or not in invalidable state', `A payment transaction has already been carried out or, the debt position with Organization Fiscal Code ${ofc} and IUPD ${iupd}, is not in invalidable state`)
+      return problem(
+        409,
+        'Existing related payment found or not in invalidable state',
+        `A payment transaction has already been carried out or, the debt position with Organization Fiscal Code ${ofc} and IUPD ${iupd}, is not in invalidable state`,
+      )
     }
     found.status = 'INVALID'
     found.lastUpdatedDate = now().toISOString()

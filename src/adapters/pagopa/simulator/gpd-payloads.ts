@@ -5,7 +5,9 @@
 import { z } from 'zod'
 
 // RFC 3339 date-time, as `format: date-time` wants it: seconds and an offset required.
-const dateTime = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be a date-time')
+const dateTime = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be a date-time')
 const amount = z.number().int().min(1)
 const text140 = z.string().max(140)
 const metadata = z
@@ -19,8 +21,18 @@ const Transfer = z.looseObject({
   organizationFiscalCode: z.string().optional(),
   remittanceInformation: text140,
   category: z.string(),
-  iban: z.string().min(1).max(35).regex(/^[A-Za-z0-9]{1,35}$/).optional(),
-  postalIban: z.string().min(1).max(35).regex(/^$|^[A-Za-z0-9]{1,35}$/).optional(),
+  iban: z
+    .string()
+    .min(1)
+    .max(35)
+    .regex(/^[A-Za-z0-9]{1,35}$/)
+    .optional(),
+  postalIban: z
+    .string()
+    .min(1)
+    .max(35)
+    .regex(/^$|^[A-Za-z0-9]{1,35}$/)
+    .optional(),
   stamp: z.looseObject({ hashDocument: z.string().max(72), stampType: z.string().length(2), provincialResidence: z.string().regex(/[A-Z]{2}/) }).optional(),
   companyName: text140.optional(),
   transferMetadata: metadata.optional(),
@@ -54,7 +66,10 @@ export const PaymentPositionModel = z.looseObject({
   city: z.string().optional(),
   province: z.string().optional(),
   region: z.string().optional(),
-  country: z.string().regex(/[A-Z]{2}/).optional(),
+  country: z
+    .string()
+    .regex(/[A-Z]{2}/)
+    .optional(),
   email: z.string().optional(),
   phone: z.string().optional(),
   switchToExpired: z.boolean(),
@@ -88,7 +103,8 @@ function fieldPath(path: PropertyKey[]): string {
 /** GPD's congruence rules on a position about to be created (DebtPositionValidation), or undefined when it passes. */
 export function incongruence(position: PaymentPositionModel, now: Date): string | undefined {
   const validity = position.validityDate === undefined ? undefined : Date.parse(position.validityDate)
-  if (validity !== undefined && validity < now.getTime()) return `Dates congruence error: validity_date must be >= current_date [validity_date=${position.validityDate}; current_date=${now.toISOString()}]`
+  if (validity !== undefined && validity < now.getTime())
+    return `Dates congruence error: validity_date must be >= current_date [validity_date=${position.validityDate}; current_date=${now.toISOString()}]`
   for (const option of position.paymentOption ?? []) {
     const due = Date.parse(option.dueDate)
     if (due < (validity ?? now.getTime())) {

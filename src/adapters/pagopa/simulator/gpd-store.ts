@@ -1,9 +1,10 @@
 // The GPD simulator's positions: GPD's state rules (publish, validity, expiry on the fly) and the
 // shapes GPD answers with (PaymentPositionModel, PaymentPositionModelBaseResponse). Pure: the clock
 // comes in as an argument.
-import type { NoticePosition, PaymentRecord } from './nodo/receipt.ts'
+
 import type { GpdPositionStatus } from '../port.ts'
 import type { PaymentOptionModel, PaymentPositionModel } from './gpd-payloads.ts'
+import type { NoticePosition, PaymentRecord } from './nodo/receipt.ts'
 
 export type StoredOption = {
   model: PaymentOptionModel
@@ -31,7 +32,16 @@ export type StoredPosition = {
 export function newPosition(organizationFiscalCode: string, body: PaymentPositionModel, now: Date): StoredPosition {
   const at = now.toISOString()
   const options = (body.paymentOption ?? []).map((model): StoredOption => ({ model, iuv: model.iuv, nav: model.nav ?? `3${model.iuv}`, status: 'PO_UNPAID' }))
-  return { organizationFiscalCode, iupd: body.iupd, body, status: 'DRAFT', insertedDate: at, lastUpdatedDate: at, ...(body.validityDate ? { validityDate: body.validityDate } : {}), options }
+  return {
+    organizationFiscalCode,
+    iupd: body.iupd,
+    body,
+    status: 'DRAFT',
+    insertedDate: at,
+    lastUpdatedDate: at,
+    ...(body.validityDate ? { validityDate: body.validityDate } : {}),
+    options,
+  }
 }
 
 /**
@@ -112,7 +122,14 @@ export function baseAnswer(p: StoredPosition): Record<string, unknown> {
       isPartialPayment: o.model.isPartialPayment,
       dueDate: o.model.dueDate,
       ...(o.model.retentionDate ? { retentionDate: o.model.retentionDate } : {}),
-      ...(o.payment ? { paymentDate: o.payment.at.toISOString(), paymentMethod: o.payment.paymentMethod, pspCompany: o.payment.pspCompanyName, idReceipt: o.payment.receiptId } : {}),
+      ...(o.payment
+        ? {
+            paymentDate: o.payment.at.toISOString(),
+            paymentMethod: o.payment.paymentMethod,
+            pspCompany: o.payment.pspCompanyName,
+            idReceipt: o.payment.receiptId,
+          }
+        : {}),
       insertedDate: p.insertedDate,
       fee: o.payment?.feeCents ?? 0,
       notificationFee: 0,

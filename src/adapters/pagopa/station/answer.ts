@@ -5,7 +5,7 @@
 import type { Logger } from 'pino'
 import { NodoFault } from './faults.ts'
 import type { PaymentFacts, StationOperations } from './port.ts'
-import { isRequestElement, type Operation, operations, paForNodeNs, type RequestElement, readRequest, type Requests } from './requests.ts'
+import { isRequestElement, type Operation, operations, paForNodeNs, type RequestElement, type Requests, readRequest } from './requests.ts'
 import { type FaultBean, type Payload, paymentPayload, responseEnvelope, verifyPayload } from './responses.ts'
 import { guardText, parseEnvelope, readBody, SoapRefusal, soapFault, type XNode } from './soap-envelope.ts'
 
@@ -38,7 +38,8 @@ export function createStationCodec(handlers: StationOperations) {
     // The fault's id is the EC's (FACTS §8: the nodo relays an EC fault with id = idDominio); before the request is read, the idPA as sent.
     const sentIdPA = element.children.find((c) => c.name === 'idPA')?.text || 'unknown'
     // An element named like a request but outside paForNode's namespace is a request gone wrong, not another operation.
-    if (element.ns !== paForNodeNs) return ko({ faultCode: 'PAA_SINTASSI_EXTRAXSD', id: sentIdPA, description: `${element.name} must be in namespace ${paForNodeNs}` })
+    if (element.ns !== paForNodeNs)
+      return ko({ faultCode: 'PAA_SINTASSI_EXTRAXSD', id: sentIdPA, description: `${element.name} must be in namespace ${paForNodeNs}` })
     const read = readRequest(operation, element)
     if (!read.ok) return ko({ faultCode: 'PAA_SINTASSI_EXTRAXSD', id: sentIdPA, description: read.description })
     const idPA = read.request.idPA
@@ -51,14 +52,20 @@ export function createStationCodec(handlers: StationOperations) {
       if (error instanceof NodoFault) return ko({ faultCode: error.faultCode, id: idPA, description: error.message })
       // Redis down and the like: the EC's own failure, which the nodo retries (FACTS §8, <issuer>_SYSTEM_ERROR).
       log.error({ err: error, operation }, 'nodo call failed')
-      return { status: 200, body: responseEnvelope(response, { fault: { faultCode: 'PAA_SYSTEM_ERROR', id: idPA, description: 'The station could not process the request; try again later' } }) }
+      return {
+        status: 200,
+        body: responseEnvelope(response, {
+          fault: { faultCode: 'PAA_SYSTEM_ERROR', id: idPA, description: 'The station could not process the request; try again later' },
+        }),
+      }
     }
   }
 
   async function answerEnvelope(request: Request, action: string, log: Logger): Promise<StationAnswer> {
     const element = await parseEnvelope(guardText(await readBody(request, maxEnvelopeBytes)))
     if (!isRequestElement(element.name)) throw new SoapRefusal('unknown_operation', `${element.name} is not a paForNode operation`)
-    if (action !== '' && action !== operations[element.name].operation) throw new SoapRefusal('soapaction_mismatch', `SOAPAction ${action} does not match the body element ${element.name}`)
+    if (action !== '' && action !== operations[element.name].operation)
+      throw new SoapRefusal('soapaction_mismatch', `SOAPAction ${action} does not match the body element ${element.name}`)
     return answerOperation(element.name, element, log)
   }
 

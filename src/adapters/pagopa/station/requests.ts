@@ -33,7 +33,8 @@ const Amount = z.string().transform((s, ctx) => {
   return cents ?? z.NEVER
 })
 const AmountNotZero = Amount.refine((cents) => cents >= 1, 'is below 0.01')
-const many = <T extends z.ZodType>(item: T, max: number) => z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(item).min(1).max(max, `has more than ${max}`))
+const many = <T extends z.ZodType>(item: T, max: number) =>
+  z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(item).min(1).max(max, `has more than ${max}`))
 const Metadata = z.object({ mapEntry: many(z.object({ key: text(140), value: text(140) }), 15) })
 
 const Subject = z.object({
@@ -127,6 +128,8 @@ export type ReadResult<O extends Operation> = { ok: true; request: Requests[O] }
 export function readRequest<O extends Operation>(operation: O, element: XNode): ReadResult<O> {
   const result = requestSchemas[operation].safeParse(plain(element))
   if (result.success) return { ok: true, request: result.data as Requests[O] }
-  const problems = result.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || element.name}: ${/received undefined$/.test(issue.message) ? 'is missing' : issue.message}`)
+  const problems = result.error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || element.name}: ${/received undefined$/.test(issue.message) ? 'is missing' : issue.message}`)
   return { ok: false, description: problems.join('; ') }
 }

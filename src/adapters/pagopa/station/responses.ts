@@ -37,13 +37,25 @@ function compact(value: Xml): Xml {
 export function responseEnvelope(responseElement: string, answer: { fault: FaultBean } | { payload?: Payload }): string {
   const content =
     'fault' in answer
-      ? { outcome: 'KO', fault: { faultCode: answer.fault.faultCode, faultString: faultStrings[answer.fault.faultCode], id: clip(answer.fault.id, 35), description: clip(answer.fault.description, 1024) } }
+      ? {
+          outcome: 'KO',
+          fault: {
+            faultCode: answer.fault.faultCode,
+            faultString: faultStrings[answer.fault.faultCode],
+            id: clip(answer.fault.id, 35),
+            description: clip(answer.fault.description, 1024),
+          },
+        }
       : { outcome: 'OK', ...answer.payload }
-  return builder.buildObject(compact({ 'soapenv:Envelope': { $: { 'xmlns:soapenv': soapEnvNs, 'xmlns:paf': paForNodeNs }, 'soapenv:Body': { [`paf:${responseElement}`]: content } } }))
+  return builder.buildObject(
+    compact({ 'soapenv:Envelope': { $: { 'xmlns:soapenv': soapEnvNs, 'xmlns:paf': paForNodeNs }, 'soapenv:Body': { [`paf:${responseElement}`]: content } } }),
+  )
 }
 
 const metadata = (entries?: Record<string, string>): Xml => {
-  const pairs = Object.entries(entries ?? {}).filter(([k, v]) => k !== '' && v !== '').slice(0, 15)
+  const pairs = Object.entries(entries ?? {})
+    .filter(([k, v]) => k !== '' && v !== '')
+    .slice(0, 15)
   return pairs.length === 0 ? undefined : { mapEntry: pairs.map(([key, value]) => ({ key: clip(key, 140), value: clip(value, 140) })) }
 }
 

@@ -73,7 +73,8 @@ export function guardText(body: Uint8Array): string {
   if (declaration.test(text)) throw new SoapRefusal('dtd', 'A SOAP message must not contain a document type declaration or entity declarations')
   if (text.includes('\u0000')) throw new SoapRefusal('not_xml', 'The envelope is not XML')
   if (countUpTo(text, /</g, maxTags) > maxTags) throw new SoapRefusal('too_complex', `The envelope has more than ${maxTags} tags`)
-  if (countUpTo(text, /=\s*["']/g, maxAttributes) > maxAttributes) throw new SoapRefusal('too_complex', `The envelope has more than ${maxAttributes} attributes`)
+  if (countUpTo(text, /=\s*["']/g, maxAttributes) > maxAttributes)
+    throw new SoapRefusal('too_complex', `The envelope has more than ${maxAttributes} attributes`)
   return text
 }
 
@@ -110,7 +111,8 @@ export async function parseEnvelope(text: string): Promise<XNode> {
   if (parts.length !== root.children.length) throw new SoapRefusal('not_soap', 'The envelope holds elements other than Header and Body')
   const body = parts.find((c) => c.name === 'Body')
   const header = parts.find((c) => c.name === 'Header')
-  if (!body || parts.length > (header ? 2 : 1) || (header && parts[0] !== header)) throw new SoapRefusal('not_soap', 'The envelope must hold an optional Header and then one Body')
+  if (!body || parts.length > (header ? 2 : 1) || (header && parts[0] !== header))
+    throw new SoapRefusal('not_soap', 'The envelope must hold an optional Header and then one Body')
   const headerEntries = (rawRoot.$$ ?? []).find((c) => c.$ns?.local === 'Header')?.$$ ?? []
   // SOAP 1.1 §4.2.3: a header entry with mustUnderstand="1" that we do not process must fail the call.
   if (headerEntries.some((entry) => Object.values(entry.$ ?? {}).some((a) => a.uri === soapEnvNs && a.local === 'mustUnderstand' && a.value.trim() === '1'))) {

@@ -55,7 +55,11 @@ export async function createPdndSimulator(context: SimulatorContext, options: { 
     }
     if (check.purposeId === pdndMagicPurposes.unavailable) return problem(503, 'Service unavailable')
     const iat = Math.floor(now.getTime() / 1000)
-    const voucher = await new SignJWT({ client_id: check.client.clientId, purposeId: check.purposeId, ...(check.payload.digest ? { digest: check.payload.digest } : {}) })
+    const voucher = await new SignJWT({
+      client_id: check.client.clientId,
+      purposeId: check.purposeId,
+      ...(check.payload.digest ? { digest: check.payload.digest } : {}),
+    })
       .setProtectedHeader({ alg: 'RS256', use: 'sig', typ: 'at+jwt', kid })
       .setJti(context.nextId())
       .setIssuer(issuer)

@@ -1,7 +1,7 @@
 // Validates a client_assertion the way the PDND authorization server does (pdnd/FACTS.md
 // "client_assertion JWT, as the PDND server actually validates it"): RS256 only, kid required,
 // iss = sub = client_id, aud = the configured audience, jti/iat/exp, purposeId for consumers, no leeway.
-import { decodeProtectedHeader, importJWK, type JWK, jwtVerify, type JWTPayload } from 'jose'
+import { decodeProtectedHeader, importJWK, type JWK, type JWTPayload, jwtVerify } from 'jose'
 
 /** A PDND client with its key and, for each active purpose, the audience of the e-service it reaches. */
 export type RegisteredClient = { clientId: string; kid: string; publicJwk: JWK; purposes: Record<string, string> }

@@ -6,19 +6,27 @@ import { Agent, type Dispatcher } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { contractsAvailable, contractsDir } from '../../../../test/support/upstream-spec.ts'
 import { eventually } from '../../../../test/support/webhook-receiver.ts'
-import { createProtocolloClient, type ProtocolloClient } from '../client.ts'
-import { aPractice, describeProtocolPort } from '../port.suite.ts'
-import { createDocareaSimulator, type DocareaSimulator } from '../simulator/docarea.ts'
 import { listenSoap, type SoapSimulator } from '../../soap-profile/simulator/listen.ts'
 import { xmllintErrors } from '../../soap-profile/simulator/xmllint.ts'
 import { wsdlProblems } from '../../soap-profile/wsdl-check.ts'
 import { parseXml } from '../../soap-profile/xml.ts'
-import { resolveProtocolProfile, type ProtocolSettings } from './index.ts'
+import { createProtocolloClient, type ProtocolloClient } from '../client.ts'
+import { aPractice, describeProtocolPort } from '../port.suite.ts'
+import { createDocareaSimulator, type DocareaSimulator } from '../simulator/docarea.ts'
+import { type ProtocolSettings, resolveProtocolProfile } from './index.ts'
 
 const wsdl = `${contractsDir}backoffice/halley-docarea/HalleyProto-DOCAREAProto.wsdl`
 const xsd = `${contractsDir}backoffice/segnatura-aipa/segnatura.xsd`
 const env = { DOCAREA_USER: 'snodo', DOCAREA_PASSWORD: 'p&ss<w>rd"1', WRONG_PASSWORD: 'nope-nope' }
-const params = { codiceEnte: 'A001', codiceAmministrazione: 'c_a001', codiceAOO: 'AOO_A001', denominazione: 'Comune di Esempio', indirizzoTelematico: 'protocollo@pec.comune.esempio.it', unitaOrganizzativa: 'UO-SOCIALE', classifica: '7.2' }
+const params = {
+  codiceEnte: 'A001',
+  codiceAmministrazione: 'c_a001',
+  codiceAOO: 'AOO_A001',
+  denominazione: 'Comune di Esempio',
+  indirizzoTelematico: 'protocollo@pec.comune.esempio.it',
+  unitaOrganizzativa: 'UO-SOCIALE',
+  classifica: '7.2',
+}
 
 let vendor: DocareaSimulator
 let server: SoapSimulator
@@ -46,7 +54,13 @@ const protocollazioneAnswer = (inner: string) =>
 
 describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA profile against a vendor built from Halley’s WSDL', () => {
   beforeAll(async () => {
-    vendor = createDocareaSimulator({ codEnte: params.codiceEnte, username: env.DOCAREA_USER, password: env.DOCAREA_PASSWORD, validateSegnatura: (xml) => xmllintErrors(xml, xsd), clock: () => new Date('2026-03-02T10:00:00Z') })
+    vendor = createDocareaSimulator({
+      codEnte: params.codiceEnte,
+      username: env.DOCAREA_USER,
+      password: env.DOCAREA_PASSWORD,
+      validateSegnatura: (xml) => xmllintErrors(xml, xsd),
+      clock: () => new Date('2026-03-02T10:00:00Z'),
+    })
     server = await listenSoap([vendor.mount(wsdl)])
     client = clientFor(settings())
   })
@@ -72,7 +86,9 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
       notXml: (p) => (server.answerRawOnce('Protocollazione', { contentType: 'text/html', body: 'Fatal error: Uncaught Exception in suap.php:42' }), p),
       dtd: (p, bait) => {
         const dtd = `<!DOCTYPE soap:Envelope SYSTEM "${bait.systemId}" [<!ENTITY xxe SYSTEM "file://${bait.entityFile}">]>`
-        server.answerRawOnce('Protocollazione', { body: `<?xml version="1.0"?>${dtd}${protocollazioneAnswer('<lngNumPG>&xxe;</lngNumPG><lngAnnoPG>2026</lngAnnoPG><strDataPG>02/03/2026</strDataPG><lngErrNumber>0</lngErrNumber>').replace(/^<\?xml[^>]*\?>/, '')}` })
+        server.answerRawOnce('Protocollazione', {
+          body: `<?xml version="1.0"?>${dtd}${protocollazioneAnswer('<lngNumPG>&xxe;</lngNumPG><lngAnnoPG>2026</lngAnnoPG><strDataPG>02/03/2026</strDataPG><lngErrNumber>0</lngErrNumber>').replace(/^<\?xml[^>]*\?>/, '')}`,
+        })
         return p
       },
       noNumber: (p) => (vendor.troubleOnce('Protocollazione', { noNumber: true }), p),
@@ -98,7 +114,11 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
       const before = server.arrivals.length
       const registration = await client.register(practice)
       const arrived = server.arrivals.slice(before)
-      expect(arrived.map((a) => a.soapAction)).toEqual(['http://tempuri.org/Login', ...Array(3).fill('http://tempuri.org/Inserimento'), 'http://tempuri.org/Protocollazione'])
+      expect(arrived.map((a) => a.soapAction)).toEqual([
+        'http://tempuri.org/Login',
+        ...Array(3).fill('http://tempuri.org/Inserimento'),
+        'http://tempuri.org/Protocollazione',
+      ])
       expect(vendor.problems).toEqual([])
       // Every call after Login carries the DST Login gave (the vendor simulator refuses otherwise).
       const dst = /<(?:\w+:)?strDST>([^<]+)</.exec(arrived[1]!.envelope)?.[1]
@@ -109,7 +129,13 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
       expect(stored.map((d) => d.name)).toEqual([practice.main.name, ...practice.attachments.map((a) => a.name)])
       expect(stored.map((d) => d.sha256)).toEqual([practice.main.sha256, ...practice.attachments.map((a) => a.sha256)])
       expect(stored[0]!.content.equals(practice.main.content)).toBe(true)
-      expect(registration).toEqual({ number: String(registered.number), year: 2026, date: '2026-03-02', aoo: params.codiceAOO, documentId: String(registered.documentIds[0]) })
+      expect(registration).toEqual({
+        number: String(registered.number),
+        year: 2026,
+        date: '2026-03-02',
+        aoo: params.codiceAOO,
+        documentId: String(registered.documentIds[0]),
+      })
       expect(xmllintErrors(registered.segnatura, xsd)).toEqual([])
     })
 
@@ -137,7 +163,10 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
       const { Segnatura } = parseXml(registered.segnatura) as { Segnatura: Record<string, Record<string, unknown>> }
       const intestazione = Segnatura.Intestazione as Record<string, Record<string, unknown>>
       expect(intestazione.Identificatore).toMatchObject({ Flusso: 'U' })
-      expect(intestazione.Mittente).toEqual({ Amministrazione: expect.objectContaining({ CodiceAmministrazione: params.codiceAmministrazione }), AOO: { CodiceAOO: params.codiceAOO } })
+      expect(intestazione.Mittente).toEqual({
+        Amministrazione: expect.objectContaining({ CodiceAmministrazione: params.codiceAmministrazione }),
+        AOO: { CodiceAOO: params.codiceAOO },
+      })
       expect(intestazione.Destinatario).toEqual({ Persona: expect.objectContaining({ CodiceFiscale: step.applicant.fiscalCode }) })
       expect(registered.segnatura).toContain(`<Parametro nome="protocolloPrecedente" valore="${original.number}/${original.year}"/>`)
       expect(registered.segnatura).toContain(`<Parametro nome="dataProtocolloPrecedente" valore="${original.date}"/>`)
@@ -185,16 +214,28 @@ describe.runIf(contractsAvailable('protocollo DOCAREA profile'))('the DOCAREA pr
       // A profile whose only call is the registering one, with a deadline far shorter than the holder's.
       const endpoint = `${server.url}${vendor.mount(wsdl).path}`
       const answer = { number: 'ProtocollazioneResult.lngNumPG', year: 'ProtocollazioneResult.lngAnnoPG', date: 'ProtocollazioneResult.strDataPG' }
-      const commitOnly = clientFor({
-        profile: {
-          name: 'docarea-commit-only',
-          services: { docarea: { wsdl, endpoint, port: 'DOCAREAProtoSoap' } },
-          auth: { type: 'none' },
-          steps: [{ name: 'protocollazione', service: 'docarea', operation: 'Protocollazione', commit: true, args: { strUserName: 'snodo', strDST: 'DST-0', strDocumentInfo: '{{practice.subject}}' }, outputs: answer }],
-          result: { number: '{{steps.protocollazione.number}}', year: '{{steps.protocollazione.year}}', date: '{{steps.protocollazione.date}}' },
+      const commitOnly = clientFor(
+        {
+          profile: {
+            name: 'docarea-commit-only',
+            services: { docarea: { wsdl, endpoint, port: 'DOCAREAProtoSoap' } },
+            auth: { type: 'none' },
+            steps: [
+              {
+                name: 'protocollazione',
+                service: 'docarea',
+                operation: 'Protocollazione',
+                commit: true,
+                args: { strUserName: 'snodo', strDST: 'DST-0', strDocumentInfo: '{{practice.subject}}' },
+                outputs: answer,
+              },
+            ],
+            result: { number: '{{steps.protocollazione.number}}', year: '{{steps.protocollazione.year}}', date: '{{steps.protocollazione.date}}' },
+          },
+          timeoutMs: 50,
         },
-        timeoutMs: 50,
-      }, pool)
+        pool,
+      )
       const sent = aPractice()
       vendor.troubleOnce('Protocollazione', { slowMs: 3_000, actFirst: true })
       const held = holder.register(sent).catch((e: unknown) => e)

@@ -22,7 +22,12 @@
 import type { ProtocolProfileInput } from '../profile.ts'
 import { comune } from './parties.ts'
 
-const inBand = (result: string, kind?: 'unauthorized') => ({ code: `${result}.lngErrNumber`, message: `${result}.strErrString`, ok: ['0'], ...(kind ? { kind } : {}) })
+const inBand = (result: string, kind?: 'unauthorized') => ({
+  code: `${result}.lngErrNumber`,
+  message: `${result}.strErrString`,
+  ok: ['0'],
+  ...(kind ? { kind } : {}),
+})
 
 const login = {
   name: 'login',

@@ -6,19 +6,26 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { contractsAvailable, contractsDir } from '../../../../test/support/upstream-spec.ts'
-import { createProtocolloClient, type ProtocolloClient } from '../client.ts'
-import { aPractice, describeProtocolPort } from '../port.suite.ts'
-import { createDocerSimulator, type DocerSimulator } from '../simulator/docer.ts'
 import { listenSoap, type SoapSimulator } from '../../soap-profile/simulator/listen.ts'
 import { xmllintErrors } from '../../soap-profile/simulator/xmllint.ts'
 import { wsdlProblems } from '../../soap-profile/wsdl-check.ts'
+import { createProtocolloClient, type ProtocolloClient } from '../client.ts'
+import { aPractice, describeProtocolPort } from '../port.suite.ts'
+import { createDocerSimulator, type DocerSimulator } from '../simulator/docer.ts'
 import { resolveProtocolProfile } from './index.ts'
 
 const dir = `${contractsDir}backoffice/docer/`
 const wsdl = { auth: `${dir}AuthenticationService.wsdl`, documenti: `${dir}DocerServices.wsdl`, protocollo: `${dir}WSProtocollazione.wsdl` }
 const xsd = `${dir}SegnaturaProtocollazioneRequest.xsd`
 const env = { DOCER_USER: 'snodo', DOCER_PASSWORD: 's3cret&<pw>' }
-const params = { codiceEnte: 'EMR', codiceAmministrazione: 'c_d969', codiceAOO: 'AOO_D969', denominazione: 'Comune di Esempio', indirizzoTelematico: 'protocollo@pec.comune.esempio.it', classifica: '7.2' }
+const params = {
+  codiceEnte: 'EMR',
+  codiceAmministrazione: 'c_d969',
+  codiceAOO: 'AOO_D969',
+  denominazione: 'Comune di Esempio',
+  indirizzoTelematico: 'protocollo@pec.comune.esempio.it',
+  classifica: '7.2',
+}
 
 let vendor: DocerSimulator
 let server: SoapSimulator
@@ -30,11 +37,19 @@ const protocollaAnswer = (inner: string) =>
 
 describe.runIf(contractsAvailable('protocollo DocER profile'))('the DocER profile against an installation built from DocER’s WSDLs', () => {
   beforeAll(async () => {
-    vendor = createDocerSimulator({ codiceEnte: params.codiceEnte, username: env.DOCER_USER, password: env.DOCER_PASSWORD, validateSegnatura: (xml) => xmllintErrors(xml, xsd), clock: () => new Date('2026-03-02T10:00:00Z') })
+    vendor = createDocerSimulator({
+      codiceEnte: params.codiceEnte,
+      username: env.DOCER_USER,
+      password: env.DOCER_PASSWORD,
+      validateSegnatura: (xml) => xmllintErrors(xml, xsd),
+      clock: () => new Date('2026-03-02T10:00:00Z'),
+    })
     server = await listenSoap(vendor.mounts(wsdl))
     const resolved = resolveProtocolProfile({
       profile: 'docer',
-      services: Object.fromEntries(Object.entries(wsdl).map(([name, file]) => [name, { wsdl: file, endpoint: `${server.url}${vendor.paths[name as keyof typeof wsdl]}` }])),
+      services: Object.fromEntries(
+        Object.entries(wsdl).map(([name, file]) => [name, { wsdl: file, endpoint: `${server.url}${vendor.paths[name as keyof typeof wsdl]}` }]),
+      ),
       credentials: { username: 'env:DOCER_USER', password: 'env:DOCER_PASSWORD' },
       params,
       timeoutMs: 400,
@@ -93,12 +108,24 @@ describe.runIf(contractsAvailable('protocollo DocER profile'))('the DocER profil
       expect(vendor.problems).toEqual([])
       const registered = vendor.registrations.at(-1)!
       const main = vendor.documents.get(registered.documentId)!
-      expect(main.metadata).toMatchObject({ ABSTRACT: practice.correlationKey, DOCNAME: practice.main.name, COD_ENTE: params.codiceEnte, COD_AOO: params.codiceAOO })
+      expect(main.metadata).toMatchObject({
+        ABSTRACT: practice.correlationKey,
+        DOCNAME: practice.main.name,
+        COD_ENTE: params.codiceEnte,
+        COD_AOO: params.codiceAOO,
+      })
       expect(main.sha256).toBe(practice.main.sha256)
       expect(main.related.map((id) => vendor.documents.get(id)!.sha256)).toEqual(practice.attachments.map((a) => a.sha256))
       expect(xmllintErrors(registered.datiProtocollo, xsd)).toEqual([])
       expect(registered.datiProtocollo).toContain('<Oggetto>Richiesta contributo affitto &lt;2026&gt; &amp; "morosità incolpevole"</Oggetto>')
-      expect(registration).toEqual({ number: String(registered.number), year: 2026, date: '2026-03-02T10:00:00', registry: 'PG', aoo: params.codiceAOO, documentId: main.id })
+      expect(registration).toEqual({
+        number: String(registered.number),
+        year: 2026,
+        date: '2026-03-02T10:00:00',
+        registry: 'PG',
+        aoo: params.codiceAOO,
+        documentId: main.id,
+      })
     })
 
     it('registers a later step’s document outgoing, tied to the original document with addRiferimentiDocuments before protocollaById', async () => {
@@ -106,14 +133,24 @@ describe.runIf(contractsAvailable('protocollo DocER profile'))('the DocER profil
       const step = aPractice({ correlationKey: `${randomUUID()}/3`, direction: 'outgoing', precedent: original, attachments: [] })
       const before = server.arrivals.length
       const registration = await client.register(step)
-      expect(server.arrivals.slice(before).map((a) => a.soapAction.replace(/^urn:/, ''))).toEqual(['login', 'searchDocuments', 'createDocument', 'addRiferimentiDocuments', 'protocollaById'])
+      expect(server.arrivals.slice(before).map((a) => a.soapAction.replace(/^urn:/, ''))).toEqual([
+        'login',
+        'searchDocuments',
+        'createDocument',
+        'addRiferimentiDocuments',
+        'protocollaById',
+      ])
       expect(vendor.problems).toEqual([])
       const registered = vendor.registrations.at(-1)!
       expect(registration.documentId).toBe(registered.documentId)
       expect(vendor.documents.get(registered.documentId)?.riferimenti).toEqual([original.documentId])
       expect(xmllintErrors(registered.datiProtocollo, xsd)).toEqual([])
       expect(registered.flusso).toBe('U')
-      expect(registered.datiProtocollo).toMatch(new RegExp(`<Mittenti><Mittente><Amministrazione><Denominazione>${params.denominazione}</Denominazione><CodiceAmministrazione>${params.codiceAmministrazione}</CodiceAmministrazione>`))
+      expect(registered.datiProtocollo).toMatch(
+        new RegExp(
+          `<Mittenti><Mittente><Amministrazione><Denominazione>${params.denominazione}</Denominazione><CodiceAmministrazione>${params.codiceAmministrazione}</CodiceAmministrazione>`,
+        ),
+      )
       expect(registered.datiProtocollo).toMatch(new RegExp(`<Destinatari><Destinatario><Persona id="${step.applicant.fiscalCode}">`))
     })
 
@@ -121,13 +158,16 @@ describe.runIf(contractsAvailable('protocollo DocER profile'))('the DocER profil
       await client.register(aPractice({ attachments: [] })) // traffic of its own, so the sweep stands alone
       const withToken = server.arrivals.filter((a) => !a.soapAction.endsWith('login'))
       expect(withToken.length).toBeGreaterThan(0)
-      for (const call of withToken.filter((a) => a.envelope.includes('Envelope') && !a.envelope.includes('&xxe;'))) expect(call.envelope).toMatch(/<(\w+:)?token>ticket-\d+</)
+      for (const call of withToken.filter((a) => a.envelope.includes('Envelope') && !a.envelope.includes('&xxe;')))
+        expect(call.envelope).toMatch(/<(\w+:)?token>ticket-\d+</)
     })
 
     it('a failed login is unauthorized (DocER answers a fault)', async () => {
       const resolved = resolveProtocolProfile({
         profile: 'docer',
-        services: Object.fromEntries(Object.entries(wsdl).map(([name, file]) => [name, { wsdl: file, endpoint: `${server.url}${vendor.paths[name as keyof typeof wsdl]}` }])),
+        services: Object.fromEntries(
+          Object.entries(wsdl).map(([name, file]) => [name, { wsdl: file, endpoint: `${server.url}${vendor.paths[name as keyof typeof wsdl]}` }]),
+        ),
         credentials: { username: 'env:DOCER_USER', password: 'env:OTHER' },
         params,
       })
@@ -155,7 +195,8 @@ describe.runIf(contractsAvailable('protocollo DocER profile'))('the DocER profil
 
     it('refuses a DTD hidden in the XML that protocollaById returns as a string', async () => {
       const practice = aPractice()
-      const embedded = '<?xml version="1.0"?><!DOCTYPE esito [<!ENTITY n SYSTEM "file:///etc/passwd">]><esito><codice>0</codice><dati_protocollo><NUM_PG>&n;</NUM_PG></dati_protocollo></esito>'
+      const embedded =
+        '<?xml version="1.0"?><!DOCTYPE esito [<!ENTITY n SYSTEM "file:///etc/passwd">]><esito><codice>0</codice><dati_protocollo><NUM_PG>&n;</NUM_PG></dati_protocollo></esito>'
       const escaped = embedded.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
       server.answerRawOnce('protocollaById', { body: protocollaAnswer(escaped) })
       const error = await client.register(practice).catch((e: unknown) => e)

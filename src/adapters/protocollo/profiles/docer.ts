@@ -85,7 +85,16 @@ export const docerProfile = {
       faultKind: 'unauthorized',
     },
   },
-  params: { tipoDocumento: 'DOCUMENTO', firma: 'NF', forzaRegistrazione: '0', applicazione: '', classifica: '', fascicoloAnno: '', fascicoloProgressivo: '', unitaOrganizzativa: '' },
+  params: {
+    tipoDocumento: 'DOCUMENTO',
+    firma: 'NF',
+    forzaRegistrazione: '0',
+    applicazione: '',
+    classifica: '',
+    fascicoloAnno: '',
+    fascicoloProgressivo: '',
+    unitaOrganizzativa: '',
+  },
   xml: { segnatura },
   search: {
     steps: [
@@ -95,7 +104,11 @@ export const docerProfile = {
         operation: 'searchDocuments',
         args: {
           token,
-          searchCriteria: [where('COD_ENTE', '{{params.codiceEnte}}'), where('COD_AOO', '{{params.codiceAOO}}'), where('ABSTRACT', '{{practice.correlationKey}}')],
+          searchCriteria: [
+            where('COD_ENTE', '{{params.codiceEnte}}'),
+            where('COD_AOO', '{{params.codiceAOO}}'),
+            where('ABSTRACT', '{{practice.correlationKey}}'),
+          ],
           keywords: [''],
           maxRows: 10,
         },

@@ -20,7 +20,11 @@ let client: ProtocolloClient
 
 const withMagic = (token: string) => (p: PracticeToRegister) => ({ ...p, subject: `${p.subject} ${token}` })
 const registrationsOf = (p: PracticeToRegister) => sim.registrations.filter((r) => r.correlationKey === p.correlationKey).length
-const soapActions = (from: number) => context.received.slice(from).filter((r) => r.method === 'POST').map((r) => r.headers.soapaction?.replace(/^"urn:snodo:sandbox:protocollo\/|"$/g, ''))
+const soapActions = (from: number) =>
+  context.received
+    .slice(from)
+    .filter((r) => r.method === 'POST')
+    .map((r) => r.headers.soapaction?.replace(/^"urn:snodo:sandbox:protocollo\/|"$/g, ''))
 
 beforeAll(async () => {
   context = createSimulatorContext({ idPrefix: 'prot-', clock: () => new Date('2026-03-02T10:00:00Z') })
@@ -67,8 +71,17 @@ describe('the sandbox protocollo simulator', () => {
     const practice = aPractice()
     const registration = await client.register(practice)
     const posts = context.received.slice(before).filter((r) => r.method === 'POST')
-    expect(posts.map((r) => r.headers.soapaction)).toEqual(['"urn:snodo:sandbox:protocollo/Login"', ...Array(3).fill('"urn:snodo:sandbox:protocollo/Inserimento"'), '"urn:snodo:sandbox:protocollo/Protocollazione"'])
-    expect(sim.registrations.at(-1)).toMatchObject({ number: Number(registration.number), year: 2026, date: '02/03/2026', correlationKey: practice.correlationKey })
+    expect(posts.map((r) => r.headers.soapaction)).toEqual([
+      '"urn:snodo:sandbox:protocollo/Login"',
+      ...Array(3).fill('"urn:snodo:sandbox:protocollo/Inserimento"'),
+      '"urn:snodo:sandbox:protocollo/Protocollazione"',
+    ])
+    expect(sim.registrations.at(-1)).toMatchObject({
+      number: Number(registration.number),
+      year: 2026,
+      date: '02/03/2026',
+      correlationKey: practice.correlationKey,
+    })
     expect(sim.problems).toEqual([])
   })
 
@@ -107,8 +120,23 @@ describe('the sandbox protocollo simulator', () => {
     const { registrations } = (await (await fetch(`${running.url}/__sim/registrations`)).json()) as { registrations: Record<string, unknown>[] }
     expect(registrations).toHaveLength(sim.registrations.length)
     expect(registrations.slice(-2)).toEqual([
-      { number: Number(registration.number), year: 2026, date: '02/03/2026', correlationKey: practice.correlationKey, documentIds: expect.any(Array), flusso: 'E' },
-      { number: Number(stepRegistration.number), year: 2026, date: '02/03/2026', correlationKey: step.correlationKey, documentIds: expect.any(Array), flusso: 'U', precedent: `${registration.number}/2026` },
+      {
+        number: Number(registration.number),
+        year: 2026,
+        date: '02/03/2026',
+        correlationKey: practice.correlationKey,
+        documentIds: expect.any(Array),
+        flusso: 'E',
+      },
+      {
+        number: Number(stepRegistration.number),
+        year: 2026,
+        date: '02/03/2026',
+        correlationKey: step.correlationKey,
+        documentIds: expect.any(Array),
+        flusso: 'U',
+        precedent: `${registration.number}/2026`,
+      },
     ])
   })
 

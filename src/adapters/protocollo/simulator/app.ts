@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url'
 import { Hono } from 'hono'
 import { listen, type Server } from 'soap'
 import { recordRequests, type SimulatorContext } from '../../simulator/harness.ts'
-import type { ProtocolSettings } from '../profiles/index.ts'
-import { createDocareaSimulator, type DocareaRegistration, type StoredDocument } from './docarea.ts'
 import { sleep } from '../../soap-profile/simulator/listen.ts'
 import { carriesDtd, parseXml } from '../../soap-profile/xml.ts'
+import type { ProtocolSettings } from '../profiles/index.ts'
+import { createDocareaSimulator, type DocareaRegistration, type StoredDocument } from './docarea.ts'
 import { correlationKeyIn, dtdAnswer, magicIn, refusedAnswer, transientCodes } from './magic.ts'
 
 // Resolved from the repository root, so the same path works from src/ and from the build in dist/.
@@ -43,7 +43,11 @@ export type ProtocolloSimulator = {
 export const sandboxProtocolloAccount = { codEnte: 'SANDBOX', username: 'snodo-sandbox', password: 'sandbox-password' }
 
 export function createProtocolloSimulator(context: SimulatorContext, options: ProtocolloSimulatorOptions = {}): ProtocolloSimulator {
-  const account = { codEnte: options.codEnte ?? sandboxProtocolloAccount.codEnte, username: options.username ?? sandboxProtocolloAccount.username, password: options.password ?? sandboxProtocolloAccount.password }
+  const account = {
+    codEnte: options.codEnte ?? sandboxProtocolloAccount.codEnte,
+    username: options.username ?? sandboxProtocolloAccount.username,
+    password: options.password ?? sandboxProtocolloAccount.password,
+  }
   const slowMs = options.slowMs ?? 35_000
   const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024
   const wsdl = readFileSync(protocolloWsdlPath, 'utf8')
@@ -107,7 +111,9 @@ export function createProtocolloSimulator(context: SimulatorContext, options: Pr
     env: { SNODO_SANDBOX_PROTOCOLLO_USER: account.username, SNODO_SANDBOX_PROTOCOLLO_PASSWORD: account.password },
     settingsFor: (baseUrl) => ({
       profile: 'docarea',
-      services: { docarea: { wsdl: `${baseUrl}/protocollo?wsdl`, endpoint: `${baseUrl}/protocollo`, service: 'SandboxProtocollo', port: 'SandboxProtocolloSoap' } },
+      services: {
+        docarea: { wsdl: `${baseUrl}/protocollo?wsdl`, endpoint: `${baseUrl}/protocollo`, service: 'SandboxProtocollo', port: 'SandboxProtocolloSoap' },
+      },
       credentials: { username: 'env:SNODO_SANDBOX_PROTOCOLLO_USER', password: 'env:SNODO_SANDBOX_PROTOCOLLO_PASSWORD' },
       // This installation's own codes: "busy" and "session expired" registered nothing, so a retry is safe.
       errors: { codes: { [transientCodes.busy.code]: 'unavailable', [transientCodes.sessionExpired.code]: 'unavailable' } },

@@ -8,7 +8,15 @@ export function protocolloSimulatorControls(simulator: Pick<ProtocolloSimulator,
   // The Segnatura stays out: it names the applicant, and the correlation key is what finds a practice.
   return new Hono().get('/registrations', (c) =>
     c.json({
-      registrations: simulator.registrations.map(({ number, year, date, correlationKey, documentIds, flusso, precedent }) => ({ number, year, date, correlationKey, documentIds, flusso, ...(precedent ? { precedent } : {}) })),
+      registrations: simulator.registrations.map(({ number, year, date, correlationKey, documentIds, flusso, precedent }) => ({
+        number,
+        year,
+        date,
+        correlationKey,
+        documentIds,
+        flusso,
+        ...(precedent ? { precedent } : {}),
+      })),
     }),
   )
 }

@@ -48,7 +48,11 @@ export function createDocareaSimulator(options: DocareaSimulatorOptions) {
 
   const refuse = (result: string, code: number, message: string, extra: object = {}) => ({ [result]: { ...extra, lngErrNumber: code, strErrString: message } })
   /** Trouble that answers at once; a slow one is returned to be applied around the work. */
-  const before = async (operation: string, result: string, zeros: object): Promise<{ answer?: object; slow?: Extract<Trouble, { slowMs: number }>; noNumber?: boolean }> => {
+  const before = async (
+    operation: string,
+    result: string,
+    zeros: object,
+  ): Promise<{ answer?: object; slow?: Extract<Trouble, { slowMs: number }>; noNumber?: boolean }> => {
     const trouble = troubles.take(operation)
     if (!trouble) return {}
     if ('inBand' in trouble) return { answer: refuse(result, Number(trouble.inBand.code), trouble.inBand.message, zeros) }

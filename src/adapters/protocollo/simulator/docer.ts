@@ -58,7 +58,8 @@ export function createDocerSimulator(options: DocerSimulatorOptions) {
 
   const login = async (args: Record<string, string>) => {
     await before('login')
-    if (args.username !== options.username || args.password !== options.password || args.codiceEnte !== options.codiceEnte) throw soapFault('Autenticazione fallita')
+    if (args.username !== options.username || args.password !== options.password || args.codiceEnte !== options.codiceEnte)
+      throw soapFault('Autenticazione fallita')
     const token = `ticket-${++nextToken}`
     tokens.add(token)
     return { return: token }
@@ -74,7 +75,14 @@ export function createDocerSimulator(options: DocerSimulatorOptions) {
     }
     const content = Buffer.from(args.file, 'base64')
     const id = String(++nextDoc)
-    documents.set(id, { id, metadata: { ...metadata, DOCNUM: id }, content, sha256: createHash('sha256').update(content).digest('hex'), related: [], riferimenti: [] })
+    documents.set(id, {
+      id,
+      metadata: { ...metadata, DOCNUM: id },
+      content,
+      sha256: createHash('sha256').update(content).digest('hex'),
+      related: [],
+      riferimenti: [],
+    })
     if (slow) await sleep(slow.slowMs)
     return { return: id }
   }
@@ -110,7 +118,9 @@ export function createDocerSimulator(options: DocerSimulatorOptions) {
     const hits = [...documents.values()].filter((d) => criteria.every((c) => d.metadata[String(c.key)] === String(c.value ?? '')))
     // A search answers a subset of the profile (no DATA_PG): the adapter reads the rest with getProfileDocument.
     const shown = ['DOCNUM', 'DOCNAME', 'ABSTRACT', 'NUM_PG', 'ANNO_PG', 'REGISTRO_PG']
-    const items = hits.slice(0, args.maxRows ?? 100).map((d) => ({ metadata: pairs(Object.fromEntries(shown.filter((k) => k in d.metadata).map((k) => [k, d.metadata[k] as string]))) }))
+    const items = hits
+      .slice(0, args.maxRows ?? 100)
+      .map((d) => ({ metadata: pairs(Object.fromEntries(shown.filter((k) => k in d.metadata).map((k) => [k, d.metadata[k] as string]))) }))
     return items.length > 0 ? { return: items } : {}
   }
 
@@ -125,14 +135,35 @@ export function createDocerSimulator(options: DocerSimulatorOptions) {
   const protocollaById = async (args: { token?: string; documentoId?: number | string; datiProtocollo?: string }) => {
     const { slow, trouble } = await before('protocollaById')
     requireToken('protocollaById', args.token)
-    const esito = (codice: number, descrizione: string, dati?: object) => ({ return: new Builder({ rootName: 'esito', renderOpts: { pretty: false } }).buildObject({ codice, descrizione, ...(dati ? { dati_protocollo: dati } : {}) }) })
+    const esito = (codice: number, descrizione: string, dati?: object) => ({
+      return: new Builder({ rootName: 'esito', renderOpts: { pretty: false } }).buildObject({
+        codice,
+        descrizione,
+        ...(dati ? { dati_protocollo: dati } : {}),
+      }),
+    })
     if (trouble && 'inBand' in trouble) return esito(Number(trouble.inBand.code), trouble.inBand.message)
     const doc = documents.get(String(args.documentoId))
-    if (!doc) throw { Fault: { faultcode: 'soapenv:Server', faultstring: 'Documento non trovato', detail: { ProtocollazioneException: { Exception: 'Documento non trovato' } }, statusCode: 500 } }
+    if (!doc)
+      throw {
+        Fault: {
+          faultcode: 'soapenv:Server',
+          faultstring: 'Documento non trovato',
+          detail: { ProtocollazioneException: { Exception: 'Documento non trovato' } },
+          statusCode: 500,
+        },
+      }
     const complaints = options.validateSegnatura(args.datiProtocollo ?? '')
     if (complaints.length > 0) {
       problems.push(...complaints.map((c) => `datiProtocollo: ${c}`))
-      throw { Fault: { faultcode: 'soapenv:Server', faultstring: 'datiProtocollo non valido', detail: { ProtocollazioneException: { Exception: complaints[0] } }, statusCode: 500 } }
+      throw {
+        Fault: {
+          faultcode: 'soapenv:Server',
+          faultstring: 'datiProtocollo non valido',
+          detail: { ProtocollazioneException: { Exception: complaints[0] } },
+          statusCode: 500,
+        },
+      }
     }
     if (doc.metadata.NUM_PG) return esito(1, `documento già protocollato (${doc.metadata.NUM_PG})`)
     if (trouble && 'noNumber' in trouble) return esito(0, 'Protocollazione avvenuta con successo.', { ANNO_PG: clock().getUTCFullYear() })
@@ -148,8 +179,18 @@ export function createDocerSimulator(options: DocerSimulatorOptions) {
 
   const mounts = (wsdl: { auth: string; documenti: string; protocollo: string }): Mount[] => [
     { path: paths.auth, wsdl: wsdl.auth, services: { AuthenticationService: { AuthenticationServiceHttpSoap11Endpoint: { login } } } as IServices },
-    { path: paths.documenti, wsdl: wsdl.documenti, services: { DocerServices: { DocerServicesHttpSoap11Endpoint: { createDocument, addRelated, addRiferimentiDocuments, searchDocuments, getProfileDocument } } } as IServices },
-    { path: paths.protocollo, wsdl: wsdl.protocollo, services: { WSProtocollazione: { WSProtocollazioneHttpSoap11Endpoint: { protocollaById } } } as IServices },
+    {
+      path: paths.documenti,
+      wsdl: wsdl.documenti,
+      services: {
+        DocerServices: { DocerServicesHttpSoap11Endpoint: { createDocument, addRelated, addRiferimentiDocuments, searchDocuments, getProfileDocument } },
+      } as IServices,
+    },
+    {
+      path: paths.protocollo,
+      wsdl: wsdl.protocollo,
+      services: { WSProtocollazione: { WSProtocollazioneHttpSoap11Endpoint: { protocollaById } } } as IServices,
+    },
   ]
   return { documents, registrations, problems, troubleOnce: troubles.once, mounts, paths }
 }

@@ -19,7 +19,10 @@ export function aDocument(name: string, text: string, contentType = 'application
 
 /** The call fails with an UpstreamError of `kind` (retryable as the kind says), naming no fiscal code. */
 export async function expectFailure(call: Promise<unknown>, kind: UpstreamError['kind'], fiscalCode: string): Promise<UpstreamError> {
-  const error = await call.then(() => expect.fail(`expected ${kind}, the call succeeded`), (e: unknown) => e)
+  const error = await call.then(
+    () => expect.fail(`expected ${kind}, the call succeeded`),
+    (e: unknown) => e,
+  )
   expect(error).toBeInstanceOf(UpstreamError)
   const upstream = error as UpstreamError
   expect(upstream).toMatchObject({ kind, platform: 'backoffice', retryable: ['timeout', 'unavailable', 'rate_limited'].includes(kind) })

@@ -21,7 +21,11 @@ describe('resolving a SOAP route', () => {
   it('gives a whole profile: our WSDL, the endpoint, Basic auth reading the secret references, the SUAP codes', () => {
     const resolved = resolveSupplierProfile(suap)
     if (!resolved.success) throw new Error(resolved.problems.join('\n'))
-    expect(resolved.profile.services.fornitore).toMatchObject({ endpoint: suap.endpoint, port: 'PraticheFornitoreSoap', wsdl: expect.stringMatching(/PraticheFornitore\.wsdl$/) })
+    expect(resolved.profile.services.fornitore).toMatchObject({
+      endpoint: suap.endpoint,
+      port: 'PraticheFornitoreSoap',
+      wsdl: expect.stringMatching(/PraticheFornitore\.wsdl$/),
+    })
     expect(resolved.profile.auth).toEqual({ type: 'basic', username: 'username', password: 'password' })
     expect(resolved.profile.credentials).toEqual({ username: 'env:SUAP_USER', password: 'file:/run/secrets/suap-password' })
     expect(resolved.profile.params).toMatchObject({ versioneSchema: '1.0.1', identificativoSuap: '1234' })
@@ -38,7 +42,9 @@ describe('resolving a SOAP route', () => {
   })
 
   it('refuses credentials that are not secret references, a bad endpoint and an unknown profile', () => {
-    expect(problemsOf({ ...suap, auth: { type: 'wsse', username: 'env:U', password: 'hunter2' } })).toEqual(['auth.password: must be a secret reference "env:NAME" or "file:path"'])
+    expect(problemsOf({ ...suap, auth: { type: 'wsse', username: 'env:U', password: 'hunter2' } })).toEqual([
+      'auth.password: must be a secret reference "env:NAME" or "file:path"',
+    ])
     expect(problemsOf({ ...suap, endpoint: 'ftp://x' })[0]).toMatch(/^endpoint: /)
     expect(problemsOf({ ...suap, profile: 'sap' as 'suap' })[0]).toMatch(/^profile: /)
   })
@@ -48,7 +54,16 @@ describe('resolving a SOAP route', () => {
       name: 'acme-pratiche',
       services: { ws: { wsdl: '/placeholder' } },
       auth: { type: 'none' },
-      steps: [{ name: 'invia', service: 'ws', operation: 'InviaPratica', commit: true, args: { Id: '{{practice.correlationKey}}', Dati: '{{practice.data | json}}' }, outputs: { id: 'IdPratica' } }],
+      steps: [
+        {
+          name: 'invia',
+          service: 'ws',
+          operation: 'InviaPratica',
+          commit: true,
+          args: { Id: '{{practice.correlationKey}}', Dati: '{{practice.data | json}}' },
+          outputs: { id: 'IdPratica' },
+        },
+      ],
       result: { supplierPracticeId: '{{steps.invia.id}}' },
     }
     const resolved = resolveSupplierProfile({ mode: 'soap', profile: own, wsdl: '/etc/snodo/acme.wsdl', endpoint: 'https://acme.example.it/ws' })
@@ -56,8 +71,12 @@ describe('resolving a SOAP route', () => {
     // Without a search, a push whose outcome is unknown goes dead for an operator, never re-sent blindly.
     expect(resolved.success && resolved.profile.onUncertainCommit).toBe('dead')
     const two = { ...own, services: { a: { wsdl: '/a' }, b: { wsdl: '/b' } } }
-    expect(problemsOf({ mode: 'soap', profile: two, endpoint: 'https://acme.example.it/ws' })).toEqual(['endpoint: the profile has 2 services: give services.<name>.endpoint'])
-    expect(problemsOf({ mode: 'soap', profile: { ...own, steps: [{ ...own.steps[0], args: { X: '{{practice.nope | shout}}' } }] } })).toEqual(['steps.0: unknown filter shout in {{practice.nope | shout}}'])
+    expect(problemsOf({ mode: 'soap', profile: two, endpoint: 'https://acme.example.it/ws' })).toEqual([
+      'endpoint: the profile has 2 services: give services.<name>.endpoint',
+    ])
+    expect(problemsOf({ mode: 'soap', profile: { ...own, steps: [{ ...own.steps[0], args: { X: '{{practice.nope | shout}}' } }] } })).toEqual([
+      'steps.0: unknown filter shout in {{practice.nope | shout}}',
+    ])
   })
 })
 
@@ -73,7 +92,19 @@ describe('a SOAP route in snodo.config.yaml', () => {
         platforms: {
           backoffice: {
             baseUrl: 'https://protocollo.example.it',
-            protocol: { profile: 'docarea', services: { docarea: { wsdl: '/w.wsdl' } }, credentials: { username: 'env:P_USER', password: 'env:P_PASSWORD' }, params: { codiceEnte: 'A', codiceAmministrazione: 'c_a', codiceAOO: 'AOO', denominazione: 'Comune', indirizzoTelematico: 'p@pec.it', unitaOrganizzativa: 'UO' } },
+            protocol: {
+              profile: 'docarea',
+              services: { docarea: { wsdl: '/w.wsdl' } },
+              credentials: { username: 'env:P_USER', password: 'env:P_PASSWORD' },
+              params: {
+                codiceEnte: 'A',
+                codiceAmministrazione: 'c_a',
+                codiceAOO: 'AOO',
+                denominazione: 'Comune',
+                indirizzoTelematico: 'p@pec.it',
+                unitaOrganizzativa: 'UO',
+              },
+            },
             services: [{ serviceCode: 'SUAP-02', name: 'SUAP', routing }],
           },
         },
@@ -94,7 +125,10 @@ describe('a SOAP route in snodo.config.yaml', () => {
   it('starts with a resolvable route, and refuses, by path, one that does not resolve or whose secrets do not', () => {
     expect(problems({ ...suap, auth: { type: 'basic', username: 'env:SUAP_USER', password: 'env:SUAP_USER' } })).toEqual([])
     expect(problems({ ...suap, endpoint: undefined })).toEqual([
-      { path: 'tenants.0.platforms.backoffice.services.0.routing.auth.password', message: expect.stringContaining('file:/run/secrets/suap-password cannot be resolved') },
+      {
+        path: 'tenants.0.platforms.backoffice.services.0.routing.auth.password',
+        message: expect.stringContaining('file:/run/secrets/suap-password cannot be resolved'),
+      },
       { path: 'tenants.0.platforms.backoffice.services.0.routing', message: "endpoint: the supplier's service URL" },
     ])
     expect(problems({ ...suap, documents: 'attached' })[0]).toMatchObject({ path: 'tenants.0.platforms.backoffice.services.0.routing.documents' })

@@ -18,13 +18,21 @@ export function resolveSupplierProfile(routing: SoapRoutingInput): Resolved<Supp
   const services = Object.keys(base.services ?? {})
   const only = services.length === 1 ? (services[0] as string) : undefined
   const problems: string[] = []
-  if ((r.endpoint || r.wsdl) && !only) problems.push(`${r.endpoint ? 'endpoint' : 'wsdl'}: the profile has ${services.length} services: give services.<name>.${r.endpoint ? 'endpoint' : 'wsdl'}`)
+  if ((r.endpoint || r.wsdl) && !only)
+    problems.push(`${r.endpoint ? 'endpoint' : 'wsdl'}: the profile has ${services.length} services: give services.<name>.${r.endpoint ? 'endpoint' : 'wsdl'}`)
   // Snodo's own WSDL carries a placeholder address: the route must say where the supplier is.
   if (builtin && only && !r.endpoint && !r.services[only]?.endpoint) problems.push("endpoint: the supplier's service URL")
   if (problems.length > 0) return { success: false, problems }
-  const shortcut = only && (r.endpoint || r.wsdl) ? { [only]: { ...(r.wsdl ? { wsdl: r.wsdl } : {}), ...(r.endpoint ? { endpoint: r.endpoint } : {}), ...r.services[only] } } : {}
+  const shortcut =
+    only && (r.endpoint || r.wsdl)
+      ? { [only]: { ...(r.wsdl ? { wsdl: r.wsdl } : {}), ...(r.endpoint ? { endpoint: r.endpoint } : {}), ...r.services[only] } }
+      : {}
   const { auth, credentials } = authOf(r.auth)
-  return resolveProfile(SupplierProfile, { ...base, ...(auth ? { auth } : {}) }, { ...r, services: { ...r.services, ...shortcut }, credentials: { ...r.credentials, ...credentials } })
+  return resolveProfile(
+    SupplierProfile,
+    { ...base, ...(auth ? { auth } : {}) },
+    { ...r, services: { ...r.services, ...shortcut }, credentials: { ...r.credentials, ...credentials } },
+  )
 }
 
 /** The routing's auth as a profile's: credentials named username and password, read from the references given. */

@@ -58,7 +58,15 @@ export function praticaArgs(riepilogo?: string): Record<string, Tree> {
 }
 
 /** The committing call: the supplier answers OK with its own id, or KO with a code. */
-export const invio = { name: 'invio', service: 'fornitore', operation: 'riceviPratica', commit: true, args: { pratica: praticaArgs() }, inBand: esito, outputs: { id: 'idPraticaFornitore' } }
+export const invio = {
+  name: 'invio',
+  service: 'fornitore',
+  operation: 'riceviPratica',
+  commit: true,
+  args: { pratica: praticaArgs() },
+  inBand: esito,
+  outputs: { id: 'idPraticaFornitore' },
+}
 
 export const praticaProfile = {
   name: 'pratica',
@@ -66,7 +74,16 @@ export const praticaProfile = {
   services: { fornitore: { wsdl: praticheFornitoreWsdlPath, service: 'PraticheFornitore', port: 'PraticheFornitoreSoap' } },
   auth: { type: 'none' },
   search: {
-    steps: [{ name: 'cerca', service: 'fornitore', operation: 'cercaPratica', args: { idPratica: '{{practice.correlationKey}}' }, inBand: esito, outputs: { id: 'idPraticaFornitore' } }],
+    steps: [
+      {
+        name: 'cerca',
+        service: 'fornitore',
+        operation: 'cercaPratica',
+        args: { idPratica: '{{practice.correlationKey}}' },
+        inBand: esito,
+        outputs: { id: 'idPraticaFornitore' },
+      },
+    ],
     found: '{{steps.cerca.id}}',
     receipt: { supplierPracticeId: '{{steps.cerca.id}}' },
   },

@@ -8,16 +8,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClientAsync, WSSecurity } from 'soap'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { soapBodyErrors, xsdErrors, xsdPaths } from '../../../../test/support/xsd.ts'
 import { contractsAvailable } from '../../../../test/support/upstream-spec.ts'
+import { soapBodyErrors, xsdErrors, xsdPaths } from '../../../../test/support/xsd.ts'
 import { wsdlProblems } from '../../soap-profile/wsdl-check.ts'
 import { createSupplierClient, type SupplierClient } from '../client.ts'
 import { aPracticeToPush, describeSupplierPort, suapData } from '../port.suite.ts'
 import type { SoapRoutingInput } from '../routing.ts'
 import { pushMagicSubjects, supplierCodes } from '../simulator/magic.ts'
-import { type ReceivedPractice, startSupplierService, type SupplierService } from '../simulator/service.ts'
-import { praticheFornitoreWsdlPath } from './pratica.ts'
+import { type ReceivedPractice, type SupplierService, startSupplierService } from '../simulator/service.ts'
 import { resolveSupplierProfile } from './index.ts'
+import { praticheFornitoreWsdlPath } from './pratica.ts'
 
 const withContracts = contractsAvailable('supplier push SUAP riepilogo')
 const env = { SUPPLIER_USER: 'snodo-comune-a', SUPPLIER_PASSWORD: 'pw:&<odd>' }
@@ -78,7 +78,9 @@ describeSupplierPort('the suap profile against the simulated supplier', async ()
     notXml: (p) => (supplier.soap.answerRawOnce('riceviPratica', { contentType: 'text/html', body: '<html>Proxy error</html>' }), p),
     dtd: (p, bait) => {
       const dtd = `<!DOCTYPE soap:Envelope SYSTEM "${bait.systemId}" [<!ENTITY xxe SYSTEM "file://${bait.entityFile}">]>`
-      supplier.soap.answerRawOnce('riceviPratica', { body: `<?xml version="1.0"?>${dtd}${answer('<esito>OK</esito><idPraticaFornitore>&xxe;</idPraticaFornitore>').replace(/^<\?xml[^>]*\?>/, '')}` })
+      supplier.soap.answerRawOnce('riceviPratica', {
+        body: `<?xml version="1.0"?>${dtd}${answer('<esito>OK</esito><idPraticaFornitore>&xxe;</idPraticaFornitore>').replace(/^<\?xml[^>]*\?>/, '')}`,
+      })
       return p
     },
   },
@@ -117,7 +119,14 @@ describe('what reaches the supplier', () => {
     expect(got.allegati).toEqual([
       { nomeFile: main?.name, tipoMime: 'application/pdf', impronta: main?.sha256, dimensione: main?.size, principale: true, bytes: main?.size },
       { nomeFile: visura?.name, tipoMime: 'application/pdf', impronta: visura?.sha256, dimensione: visura?.size, principale: false, bytes: visura?.size },
-      { nomeFile: planimetria?.name, tipoMime: 'application/pdf', impronta: planimetria?.sha256, dimensione: planimetria?.size, principale: false, riferimento: (planimetria as { url: string }).url },
+      {
+        nomeFile: planimetria?.name,
+        tipoMime: 'application/pdf',
+        impronta: planimetria?.sha256,
+        dimensione: planimetria?.size,
+        principale: false,
+        riferimento: (planimetria as { url: string }).url,
+      },
     ])
   })
 
@@ -126,7 +135,9 @@ describe('what reaches the supplier', () => {
     await client.push(practice)
     const riepilogo = last(practice.correlationKey).riepilogo as string
     expect(xsdErrors(riepilogo, xsdPaths.suap)).toEqual([])
-    expect(riepilogo).toContain('<oggetto-comunicazione tipo-procedimento="SCIA" tipo-intervento="apertura">SCIA apertura bar &lt;Caffè Rossi&gt; &amp; "dehors"</oggetto-comunicazione>')
+    expect(riepilogo).toContain(
+      '<oggetto-comunicazione tipo-procedimento="SCIA" tipo-intervento="apertura">SCIA apertura bar &lt;Caffè Rossi&gt; &amp; "dehors"</oggetto-comunicazione>',
+    )
     expect(riepilogo).toContain('<ragione-sociale>Caffè Rossi &amp; Figli S.r.l.</ragione-sociale>')
     expect(riepilogo).toContain(`<codice-pratica>${practice.correlationKey}</codice-pratica>`)
     // CF-GGMMAAAA-HHMM.NNN: the applicant, 09:15 UTC = 10:15 in Rome, the document's place.
@@ -137,7 +148,14 @@ describe('what reaches the supplier', () => {
 
   it('the pratica profile sends the same practice without a riepilogo, and HTTP Basic when the route says so', async () => {
     const basic = await startSupplierService({ account: { username: env.SUPPLIER_USER, password: env.SUPPLIER_PASSWORD, auth: 'basic' } })
-    const pratica = clientFor(route({ profile: 'pratica', endpoint: basic.endpoint, auth: { type: 'basic', username: 'env:SUPPLIER_USER', password: 'env:SUPPLIER_PASSWORD' }, params: {} }))
+    const pratica = clientFor(
+      route({
+        profile: 'pratica',
+        endpoint: basic.endpoint,
+        auth: { type: 'basic', username: 'env:SUPPLIER_USER', password: 'env:SUPPLIER_PASSWORD' },
+        params: {},
+      }),
+    )
     const practice = aPracticeToPush({ data: { qualsiasi: ['dato', 1] }, serviceCode: 'SOC-02' })
     await pratica.push(practice)
     expect(basic.received[0]).toMatchObject({ idPratica: practice.correlationKey, datiModulo: { qualsiasi: ['dato', 1] } })
@@ -166,8 +184,24 @@ describe('the simulated supplier checks what arrives', () => {
   it('answers KO E_DATI, naming the faults, to a practice sent by another client with wrong bytes and no registration', async () => {
     const other = await createClientAsync(praticheFornitoreWsdlPath, { endpoint: supplier.endpoint })
     other.setSecurity(new WSSecurity(env.SUPPLIER_USER, env.SUPPLIER_PASSWORD))
-    const doc = { nomeFile: 'a.pdf', tipoMime: 'application/pdf', impronta: 'a'.repeat(64), dimensione: 3, principale: true, contenuto: Buffer.from('xyz').toString('base64') }
-    const pratica = { idPratica: 'prat_altro', codiceServizio: 'SUAP-02', oggetto: 'x', richiedente: { codiceFiscale: 'RSSMRA80A01H501U', nome: 'M', cognome: 'R' }, canale: 'online', presentataIl: '2026-03-02T09:15:00Z', datiModulo: '[]', allegati: { allegato: [doc] } }
+    const doc = {
+      nomeFile: 'a.pdf',
+      tipoMime: 'application/pdf',
+      impronta: 'a'.repeat(64),
+      dimensione: 3,
+      principale: true,
+      contenuto: Buffer.from('xyz').toString('base64'),
+    }
+    const pratica = {
+      idPratica: 'prat_altro',
+      codiceServizio: 'SUAP-02',
+      oggetto: 'x',
+      richiedente: { codiceFiscale: 'RSSMRA80A01H501U', nome: 'M', cognome: 'R' },
+      canale: 'online',
+      presentataIl: '2026-03-02T09:15:00Z',
+      datiModulo: '[]',
+      allegati: { allegato: [doc] },
+    }
     const [answer] = (await other.riceviPraticaAsync({ pratica })) as [{ esito: string; codiceErrore: string; descrizioneErrore: string }]
     expect(answer).toMatchObject({ esito: 'KO', codiceErrore: supplierCodes.invalid.code })
     expect(answer.descrizioneErrore).toMatch(/protocollo mancante.*datiModulo non è un oggetto JSON.*impronta/)
@@ -181,7 +215,9 @@ describe('what a SUAP practice must hold', () => {
   it('names, by path in the practice, what the riepilogo cannot be built without — before anything is sent', () => {
     const { impresa } = suapData.suap
     const practice = aPracticeToPush({
-      data: { suap: { ...suapData.suap, qualifica: 'PORTINAIO', impresa: { ...impresa, ragioneSociale: '', indirizzo: { ...impresa.indirizzo, cap: '1234' } } } },
+      data: {
+        suap: { ...suapData.suap, qualifica: 'PORTINAIO', impresa: { ...impresa, ragioneSociale: '', indirizzo: { ...impresa.indirizzo, cap: '1234' } } },
+      },
       attachments: [{ name: 'foto.png', contentType: 'image/png', sha256: 'a'.repeat(64), size: 10, url: 'https://x.invalid/doc' }],
     })
     expect(client.problemsOf(practice)).toEqual([
@@ -195,7 +231,10 @@ describe('what a SUAP practice must hold', () => {
 
   it('a push of such a practice anyway is rejected by Snodo, and the supplier receives nothing', async () => {
     const practice = aPracticeToPush({ data: { note: 'no suap block' } })
-    await expect(client.push(practice)).rejects.toMatchObject({ kind: 'rejected', message: expect.stringMatching(/the profile cannot map this practice: the riepilogo XML needs data\.suap\.impresa/) })
+    await expect(client.push(practice)).rejects.toMatchObject({
+      kind: 'rejected',
+      message: expect.stringMatching(/the profile cannot map this practice: the riepilogo XML needs data\.suap\.impresa/),
+    })
     expect(supplier.timesReceived(practice.correlationKey)).toBe(0)
   })
 })

@@ -20,7 +20,23 @@ const rappresentante = `${impresa}.legaleRappresentante`
 const qualifica = `${suap}.qualifica || params.qualifica`
 const personalCode = '^[A-Z]{6}[0-9A-Z][0-9LMNPQRSTUV][ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$'
 const fileName = (number: string, suffix: string) => `{{practice.applicant.fiscalCode}}-{{practice.submittedAt | date:DDMMYYYY-HHmm}}.${number}.${suffix}`
-const qualifiche = ['ALTRO PREVISTO DALLA VIGENTE NORMATIVA', 'AMMINISTRATORE', 'ASSOCIAZIONE DI CATEGORIA', 'CENTRO ELABORAZIONE DATI', 'COMMISSARIO GIUDIZIARIO', 'CONSULENTE', 'CURATORE FALLIMENTARE', 'DELEGATO', 'LEGALE RAPPRESENTANTE', 'LIQUIDATORE', 'NOTAIO', 'PROFESSIONISTA INCARICATO', 'SOCIO', 'STUDIO ASSOCIATO', 'TITOLARE']
+const qualifiche = [
+  'ALTRO PREVISTO DALLA VIGENTE NORMATIVA',
+  'AMMINISTRATORE',
+  'ASSOCIAZIONE DI CATEGORIA',
+  'CENTRO ELABORAZIONE DATI',
+  'COMMISSARIO GIUDIZIARIO',
+  'CONSULENTE',
+  'CURATORE FALLIMENTARE',
+  'DELEGATO',
+  'LEGALE RAPPRESENTANTE',
+  'LIQUIDATORE',
+  'NOTAIO',
+  'PROFESSIONISTA INCARICATO',
+  'SOCIO',
+  'STUDIO ASSOCIATO',
+  'TITOLARE',
+]
 
 const riepilogo = {
   root: 'ps:riepilogo-pratica-suap',
@@ -62,7 +78,14 @@ const riepilogo = {
     // The XSD does not say which date goes with the version: the riepilogo's own, unless the installation sets one.
     'info-schema': { $: { versione: '{{params.versioneSchema}}', data: '{{params.dataSchema || practice.submittedAt | date}}' } },
     intestazione: {
-      'ufficio-destinatario': { _: '{{params.ufficio}}', $: { 'codice-amministrazione': '{{params.codiceAmministrazione}}', 'codice-aoo': '{{params.codiceAOO}}', 'identificativo-suap': '{{params.identificativoSuap}}' } },
+      'ufficio-destinatario': {
+        _: '{{params.ufficio}}',
+        $: {
+          'codice-amministrazione': '{{params.codiceAmministrazione}}',
+          'codice-aoo': '{{params.codiceAOO}}',
+          'identificativo-suap': '{{params.identificativoSuap}}',
+        },
+      },
       impresa: {
         'forma-giuridica': { _: `{{${impresa}.formaGiuridica.descrizione}}`, $: { codice: `{{${impresa}.formaGiuridica.codice}}` } },
         'ragione-sociale': `{{${impresa}.ragioneSociale}}`,
@@ -84,7 +107,13 @@ const riepilogo = {
           carica: { _: `{{${rappresentante}.carica.descrizione}}`, $: { codice: `{{${rappresentante}.carica.codice}}` } },
         },
       },
-      'oggetto-comunicazione': { _: '{{practice.subject}}', $: { 'tipo-procedimento': `{{${suap}.tipoProcedimento || params.tipoProcedimento}}`, 'tipo-intervento': `{{${suap}.tipoIntervento || params.tipoIntervento}}` } },
+      'oggetto-comunicazione': {
+        _: '{{practice.subject}}',
+        $: {
+          'tipo-procedimento': `{{${suap}.tipoProcedimento || params.tipoProcedimento}}`,
+          'tipo-intervento': `{{${suap}.tipoIntervento || params.tipoIntervento}}`,
+        },
+      },
       'codice-pratica': '{{practice.correlationKey}}',
       dichiarante: {
         $: { qualifica: `{{${qualifica}}}` },
@@ -106,7 +135,12 @@ const riepilogo = {
         },
         'documento-allegato': {
           $forEach: 'practice.attachments',
-          $each: { $: { 'nome-file': fileName('{{item.number}}', '{{item.extension}}') }, 'nome-file-originale': '{{item.name}}', mime: '{{item.contentType}}', dimensione: '{{item.size}}' },
+          $each: {
+            $: { 'nome-file': fileName('{{item.number}}', '{{item.extension}}') },
+            'nome-file-originale': '{{item.name}}',
+            mime: '{{item.contentType}}',
+            dimensione: '{{item.size}}',
+          },
         },
       },
     },

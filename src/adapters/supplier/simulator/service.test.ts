@@ -8,14 +8,21 @@ import { startBackofficeSupplier, supplierTimings } from '../../../sandbox/backo
 import { createSupplierClient, type SupplierClient } from '../client.ts'
 import { aPracticeToPush } from '../port.suite.ts'
 import { resolveSupplierProfile } from '../profiles/index.ts'
-import { startSupplierService, type SupplierService } from './service.ts'
+import { type SupplierService, startSupplierService } from './service.ts'
 
 let supplier: SupplierService
 let client: SupplierClient
 
 beforeAll(async () => {
   supplier = await startSupplierService({ keepReceived: 2 })
-  const resolved = resolveSupplierProfile({ mode: 'soap', profile: 'pratica', endpoint: supplier.endpoint, auth: { type: 'none' }, params: {}, timeoutMs: 2_000 })
+  const resolved = resolveSupplierProfile({
+    mode: 'soap',
+    profile: 'pratica',
+    endpoint: supplier.endpoint,
+    auth: { type: 'none' },
+    params: {},
+    timeoutMs: 2_000,
+  })
   if (!resolved.success) throw new Error(resolved.problems.join('\n'))
   client = createSupplierClient(resolved.profile)
 })
@@ -55,7 +62,13 @@ it('the sandbox office takes up each practice the service received once, though 
       return { status: method === 'GET' && !id ? 200 : 503, body: { items: [] } }
     },
   } as unknown as SnodoClient
-  const office = startBackofficeSupplier({ client, tenantId: 'comune-demo', logger: pino({ level: 'silent' }), timings: { ...supplierTimings, pollMs: 10, stepMs: 0, waitingMs: 60_000 }, soap: { service, serviceCodes: ['SUAP-02'] } })
+  const office = startBackofficeSupplier({
+    client,
+    tenantId: 'comune-demo',
+    logger: pino({ level: 'silent' }),
+    timings: { ...supplierTimings, pollMs: 10, stepMs: 0, waitingMs: 60_000 },
+    soap: { service, serviceCodes: ['SUAP-02'] },
+  })
   try {
     for (const id of ['prat_1', 'prat_2', 'prat_3']) receive(id)
     await new Promise((resolve) => setTimeout(resolve, 60))

@@ -10,13 +10,21 @@
 import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { IServices } from 'soap'
-import { listenSoap, sleep, type SoapSimulator } from '../../soap-profile/simulator/listen.ts'
+import { listenSoap, type SoapSimulator, sleep } from '../../soap-profile/simulator/listen.ts'
 import { soapFault } from '../../soap-profile/simulator/trouble.ts'
 import { parseXml } from '../../soap-profile/xml.ts'
 import { praticheFornitoreWsdlPath } from '../profiles/pratica.ts'
 import { pushMagicIn, supplierCodes } from './magic.ts'
 
-export type ReceivedDocument = { nomeFile: string; tipoMime: string; impronta: string; dimensione: number; principale: boolean; riferimento?: string; bytes?: number }
+export type ReceivedDocument = {
+  nomeFile: string
+  tipoMime: string
+  impronta: string
+  dimensione: number
+  principale: boolean
+  riferimento?: string
+  bytes?: number
+}
 export type ReceivedPractice = {
   idPratica: string
   idPraticaFornitore: string
@@ -95,10 +103,16 @@ export async function startSupplierService(options: SupplierServiceOptions = {})
       account.auth === 'basic'
         ? Buffer.from(String(req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString('utf8')
         : `${text(token?.Username)}:${text((token?.Password as { $value?: unknown })?.$value ?? token?.Password)}`
-    if (given !== `${account.username}:${account.password}`) throw { Fault: { faultcode: 'soap:Client', faultstring: 'autenticazione fallita', statusCode: 500 } }
+    if (given !== `${account.username}:${account.password}`)
+      throw { Fault: { faultcode: 'soap:Client', faultstring: 'autenticazione fallita', statusCode: 500 } }
   }
 
-  const riceviPratica = async (args: { pratica?: Record<string, unknown> }, _cb: unknown, headers: Parameters<typeof authenticate>[0], req: IncomingMessage) => {
+  const riceviPratica = async (
+    args: { pratica?: Record<string, unknown> },
+    _cb: unknown,
+    headers: Parameters<typeof authenticate>[0],
+    req: IncomingMessage,
+  ) => {
     authenticate(headers, req)
     const pratica = args.pratica ?? {}
     const idPratica = text(pratica.idPratica)
@@ -130,7 +144,10 @@ export async function startSupplierService(options: SupplierServiceOptions = {})
 
   const services: IServices = { PraticheFornitore: { PraticheFornitoreSoap: { riceviPratica, cercaPratica } } }
   const controls = (req: IncomingMessage, res: ServerResponse) => {
-    const body = req.method === 'GET' && req.url === '/__sim/received' ? { received: received.map(({ riepilogo, ...p }) => ({ ...p, riepilogo: riepilogo !== undefined })) } : undefined
+    const body =
+      req.method === 'GET' && req.url === '/__sim/received'
+        ? { received: received.map(({ riepilogo, ...p }) => ({ ...p, riepilogo: riepilogo !== undefined })) }
+        : undefined
     res.writeHead(body ? 200 : 404, { 'content-type': body ? 'application/json' : 'text/plain' })
     res.end(body ? JSON.stringify(body) : 'POST SOAP to /pratiche-fornitore (WSDL at ?wsdl); GET /__sim/received')
   }
@@ -165,12 +182,19 @@ function readPractice(pratica: Record<string, unknown>, idPraticaFornitore: stri
     complaints.push('datiModulo non è JSON')
   }
   const allegati = list((pratica.allegati as { allegato?: Record<string, unknown> | Record<string, unknown>[] } | undefined)?.allegato).map((a, i) => {
-    const doc: ReceivedDocument = { nomeFile: text(a.nomeFile), tipoMime: text(a.tipoMime), impronta: text(a.impronta), dimensione: Number(a.dimensione), principale: String(a.principale) === 'true' }
+    const doc: ReceivedDocument = {
+      nomeFile: text(a.nomeFile),
+      tipoMime: text(a.tipoMime),
+      impronta: text(a.impronta),
+      dimensione: Number(a.dimensione),
+      principale: String(a.principale) === 'true',
+    }
     if (!/^[0-9a-f]{64}$/.test(doc.impronta)) complaints.push(`allegato ${i + 1}: impronta non è uno SHA-256`)
     if (a.contenuto !== undefined) {
       const bytes = Buffer.isBuffer(a.contenuto) ? a.contenuto : Buffer.from(text(a.contenuto), 'base64')
       doc.bytes = bytes.length
-      if (createHash('sha256').update(bytes).digest('hex') !== doc.impronta) complaints.push(`allegato ${doc.nomeFile}: il contenuto non corrisponde all'impronta`)
+      if (createHash('sha256').update(bytes).digest('hex') !== doc.impronta)
+        complaints.push(`allegato ${doc.nomeFile}: il contenuto non corrisponde all'impronta`)
       if (bytes.length !== doc.dimensione) complaints.push(`allegato ${doc.nomeFile}: dimensione ${doc.dimensione}, ricevuti ${bytes.length} byte`)
     } else if (/^https?:\/\//.test(text(a.riferimento))) doc.riferimento = text(a.riferimento)
     else complaints.push(`allegato ${doc.nomeFile}: né contenuto né riferimento`)

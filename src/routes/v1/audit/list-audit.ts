@@ -9,12 +9,20 @@ import { requireScope } from '../../middleware/authorize.ts'
 import { validateQuery } from '../../validate.ts'
 import { tenantsOf } from '../tenant-scope.ts'
 
-const Query = z.strictObject({ since: Instant.optional(), after: z.string().regex(/^\d{1,20}-\d{1,20}$/, 'the id of a record').optional(), limit: Limit })
+const Query = z.strictObject({
+  since: Instant.optional(),
+  after: z
+    .string()
+    .regex(/^\d{1,20}-\d{1,20}$/, 'the id of a record')
+    .optional(),
+  limit: Limit,
+})
 
 export function registerListAudit(app: Hono<AppEnv>, deps: Pick<Deps, 'clients' | 'audit' | 'config' | 'clock'>) {
   return app.get('/', requireScope('audit:read', deps), validateQuery(Query), async (c) => {
     // The chain can only be checked whole: reading it is for clients allowed for every tenant.
-    if (tenantsOf(deps, callerOf(c).clientId) !== undefined) throw new SnodoError('tenant_forbidden', 'The audit log is readable only by clients allowed for every tenant')
+    if (tenantsOf(deps, callerOf(c).clientId) !== undefined)
+      throw new SnodoError('tenant_forbidden', 'The audit log is readable only by clients allowed for every tenant')
     const { since, after, limit } = c.req.valid('query')
     const rows = await deps.audit.read({ after, since: since ? parseInstant(since, deps.clock()) : undefined, count: limit })
     const items = rows.map(({ id, record }) => ({ id, ...record }))

@@ -9,7 +9,13 @@ import { Limit } from '../../instant.ts'
 import { requireScope } from '../../middleware/authorize.ts'
 import { validateQuery } from '../../validate.ts'
 
-const Query = z.strictObject({ cursor: z.string().regex(/^\d{1,15}:[a-z_]+:[\w-]+$/, 'the nextCursor of a previous page').optional(), limit: Limit })
+const Query = z.strictObject({
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}:[a-z_]+:[\w-]+$/, 'the nextCursor of a previous page')
+    .optional(),
+  limit: Limit,
+})
 
 /** The cartella del cittadino: practices (and the documents their steps registered), payments and messages of one citizen, newest first. */
 type TimelineDeps = Pick<Deps, 'clients' | 'audit' | 'timeline' | 'practices' | 'payments' | 'messages'>
@@ -35,7 +41,14 @@ export function registerCitizenTimeline(app: Hono<AppEnv>, deps: TimelineDeps) {
 /** Status and a title of one item, read from its own store; another tenant's is never shown. */
 async function describe(deps: TimelineDeps, tenantId: string, kind: string, id: string): Promise<{ status: string; title: string } | undefined> {
   if (kind === 'practice_document') return describeStepDocuments(deps, tenantId, id)
-  const found = kind === 'practice' ? await deps.practices.get(id) : kind === 'payment' ? await deps.payments.get(id) : kind === 'message' ? await deps.messages.get(id) : undefined
+  const found =
+    kind === 'practice'
+      ? await deps.practices.get(id)
+      : kind === 'payment'
+        ? await deps.payments.get(id)
+        : kind === 'message'
+          ? await deps.messages.get(id)
+          : undefined
   if (!found || found.data.tenantId !== tenantId) return undefined
   const data = found.data as { subject?: string; description?: string }
   return { status: found.status, title: data.subject ?? data.description ?? id }

@@ -16,7 +16,10 @@ let endpointId: string
 beforeAll(async () => {
   t = await createTestApp({
     // No retries: a failure is dead at once, which is what these tests replay.
-    config: { delivery: { targets: { webhooks: { retry: { scheduleMs: [] }, circuit: { failureThreshold: 1000, cooldownMs: 1000 } } } }, webhooks: { allowedPrivate: ['127.0.0.1'] } },
+    config: {
+      delivery: { targets: { webhooks: { retry: { scheduleMs: [] }, circuit: { failureThreshold: 1000, cooldownMs: 1000 } } } },
+      webhooks: { allowedPrivate: ['127.0.0.1'] },
+    },
   })
   receiver = await startWebhookReceiver()
   // Registered directly: the route refuses http in live mode; the send-time guard allows the allow-listed loopback.
@@ -43,7 +46,13 @@ const getDelivery = async (id: string) => (await call('GET', `/v1/deliveries/${i
 
 async function aDeadDelivery(): Promise<string> {
   receiver.answer = () => 500
-  const ping = await call('POST', `/v1/tenants/comune-a/webhook-endpoints/${endpointId}/ping`, '/v1/tenants/{tenantId}/webhook-endpoints/{endpointId}/ping', undefined, t.clients.portal)
+  const ping = await call(
+    'POST',
+    `/v1/tenants/comune-a/webhook-endpoints/${endpointId}/ping`,
+    '/v1/tenants/{tenantId}/webhook-endpoints/{endpointId}/ping',
+    undefined,
+    t.clients.portal,
+  )
   expect(ping.status).toBe(202)
   const [id] = (await ping.json()).deliveryIds
   await eventually(async () => (await t.deps.deliveries.get(id))?.status === 'dead')
@@ -54,9 +63,18 @@ describe('a delivery, its attempts and its replay', () => {
   it('shows a dead delivery with its attempt and the upstream status, and finds it by filter', async () => {
     const id = await aDeadDelivery()
     const detail = await getDelivery(id)
-    expect(detail).toMatchObject({ id, tenant: 'comune-a', target: 'webhooks', status: 'dead', attemptCount: 1, lastError: { kind: 'unavailable', upstreamStatus: 500 } })
+    expect(detail).toMatchObject({
+      id,
+      tenant: 'comune-a',
+      target: 'webhooks',
+      status: 'dead',
+      attemptCount: 1,
+      lastError: { kind: 'unavailable', upstreamStatus: 500 },
+    })
     expect(detail.attempts).toEqual([expect.objectContaining({ number: 1, outcome: 'failed', upstreamStatus: 500, errorKind: 'unavailable' })])
-    const page = await (await call('GET', '/v1/deliveries?status=dead&platform=webhooks&tenant=comune-a&since=1h&errorCode=unavailable', '/v1/deliveries')).json()
+    const page = await (
+      await call('GET', '/v1/deliveries?status=dead&platform=webhooks&tenant=comune-a&since=1h&errorCode=unavailable', '/v1/deliveries')
+    ).json()
     expect(page.items.map((d: { id: string }) => d.id)).toContain(id)
     expect(receiver.received.filter((r) => !r.verified)).toEqual([])
   })
@@ -68,10 +86,20 @@ describe('a delivery, its attempts and its replay', () => {
     expect(replayed.status).toBe(202)
     expect(await replayed.json()).toMatchObject({ id, status: 'queued', replays: 1 })
     await eventually(async () => (await getDelivery(id)).status === 'succeeded')
-    const events = await (await call('GET', '/v1/tenants/comune-a/events?types=delivery.recovered', '/v1/tenants/{tenantId}/events', undefined, t.clients.portal)).json()
+    const events = await (
+      await call('GET', '/v1/tenants/comune-a/events?types=delivery.recovered', '/v1/tenants/{tenantId}/events', undefined, t.clients.portal)
+    ).json()
     expect(events.items.map((e: { data: { deliveryId: string } }) => e.data.deliveryId)).toContain(id)
     const audit = (await t.deps.audit.read({ count: 10_000 })).map((r) => r.record)
-    expect(audit).toContainEqual(expect.objectContaining({ who: 'ops-console', tenant: 'comune-a', action: 'delivery.replay', outcome: 'ok', detail: expect.stringContaining('receiver fixed') }))
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        who: 'ops-console',
+        tenant: 'comune-a',
+        action: 'delivery.replay',
+        outcome: 'ok',
+        detail: expect.stringContaining('receiver fixed'),
+      }),
+    )
   })
 
   it('a replay that fails again goes back to dead, with no retry loop', async () => {
@@ -84,7 +112,7 @@ describe('a delivery, its attempts and its replay', () => {
     expect(detail.lastError.message).toContain('replay_failed')
   })
 
-  it('refuses to replay what is not dead, a missing delivery, and another tenant\'s delivery', async () => {
+  it("refuses to replay what is not dead, a missing delivery, and another tenant's delivery", async () => {
     const id = await aDeadDelivery()
     receiver.answer = () => 200
     await call('POST', `/v1/deliveries/${id}/replay`, '/v1/deliveries/{deliveryId}/replay', { reason: 'first' })
@@ -105,8 +133,16 @@ describe('bulk replay', () => {
     const preview = await (await call('POST', '/v1/deliveries/replay', '/v1/deliveries/replay', { filter, reason: 'check', dryRun: true })).json()
     expect(preview.matched).toBeGreaterThanOrEqual(2)
     expect(preview.sample).toEqual(expect.arrayContaining(ids))
-    await expectProblem(await call('POST', '/v1/deliveries/replay', '/v1/deliveries/replay', { filter: { ...filter, errorCode: 'no_such_code' }, reason: 'x' }), 422, 'replay_filter_matches_nothing')
-    await expectProblem(await call('POST', '/v1/deliveries/replay', '/v1/deliveries/replay', { filter: { since: 'yesterday' }, reason: 'x' }), 400, 'validation_failed')
+    await expectProblem(
+      await call('POST', '/v1/deliveries/replay', '/v1/deliveries/replay', { filter: { ...filter, errorCode: 'no_such_code' }, reason: 'x' }),
+      422,
+      'replay_filter_matches_nothing',
+    )
+    await expectProblem(
+      await call('POST', '/v1/deliveries/replay', '/v1/deliveries/replay', { filter: { since: 'yesterday' }, reason: 'x' }),
+      400,
+      'validation_failed',
+    )
 
     receiver.answer = () => 200
     const started = await call('POST', '/v1/deliveries/replay', '/v1/deliveries/replay', { filter, reason: 'receiver back' })
@@ -121,7 +157,7 @@ describe('bulk replay', () => {
 })
 
 describe('pause and resume', () => {
-  it('keeps a paused tenant\'s deliveries queued, sends nothing, and releases them at once on resume', async () => {
+  it("keeps a paused tenant's deliveries queued, sends nothing, and releases them at once on resume", async () => {
     await call('POST', '/v1/platforms/webhooks/pause', '/v1/platforms/{platform}/pause', { tenant: 'comune-a', reason: 'receiver maintenance' })
     const pauses = await (await call('GET', '/v1/platforms/pauses', '/v1/platforms/pauses')).json()
     expect(pauses.items).toContainEqual(expect.objectContaining({ platform: 'webhooks', tenant: 'comune-a', paused: true }))
@@ -136,8 +172,16 @@ describe('pause and resume', () => {
 
   it('refuses unknown platforms, a global pause by a client limited to some tenants, and unknown tenants', async () => {
     await expectProblem(await call('POST', '/v1/platforms/fax/pause', '/v1/platforms/{platform}/pause', { reason: 'x' }), 404, 'not_found')
-    await expectProblem(await call('POST', '/v1/platforms/webhooks/pause', '/v1/platforms/{platform}/pause', { reason: 'x' }, t.clients.portal), 403, 'tenant_forbidden')
-    await expectProblem(await call('POST', '/v1/platforms/webhooks/pause', '/v1/platforms/{platform}/pause', { tenant: 'comune-zz', reason: 'x' }), 404, 'tenant_not_found')
+    await expectProblem(
+      await call('POST', '/v1/platforms/webhooks/pause', '/v1/platforms/{platform}/pause', { reason: 'x' }, t.clients.portal),
+      403,
+      'tenant_forbidden',
+    )
+    await expectProblem(
+      await call('POST', '/v1/platforms/webhooks/pause', '/v1/platforms/{platform}/pause', { tenant: 'comune-zz', reason: 'x' }),
+      404,
+      'tenant_not_found',
+    )
     expect(await t.deps.pauses.list()).toEqual([])
   })
 })
@@ -145,12 +189,28 @@ describe('pause and resume', () => {
 describe('events feed and audit log', () => {
   it('pages through events in order with a resumable cursor; a bad cursor is 400', async () => {
     for (const n of [1, 2, 3]) await t.deps.events.publish('comune-a', 'message.sent', { n })
-    const all = await (await call('GET', '/v1/tenants/comune-a/events?types=message.sent&limit=500', '/v1/tenants/{tenantId}/events', undefined, t.clients.portal)).json()
-    const first = await (await call('GET', '/v1/tenants/comune-a/events?types=message.sent&limit=2', '/v1/tenants/{tenantId}/events', undefined, t.clients.portal)).json()
-    const rest = await (await call('GET', `/v1/tenants/comune-a/events?types=message.sent&limit=500&after=${first.nextCursor}`, '/v1/tenants/{tenantId}/events', undefined, t.clients.portal)).json()
+    const all = await (
+      await call('GET', '/v1/tenants/comune-a/events?types=message.sent&limit=500', '/v1/tenants/{tenantId}/events', undefined, t.clients.portal)
+    ).json()
+    const first = await (
+      await call('GET', '/v1/tenants/comune-a/events?types=message.sent&limit=2', '/v1/tenants/{tenantId}/events', undefined, t.clients.portal)
+    ).json()
+    const rest = await (
+      await call(
+        'GET',
+        `/v1/tenants/comune-a/events?types=message.sent&limit=500&after=${first.nextCursor}`,
+        '/v1/tenants/{tenantId}/events',
+        undefined,
+        t.clients.portal,
+      )
+    ).json()
     expect([...first.items, ...rest.items].map((e: { data: { n: number } }) => e.data.n)).toEqual(all.items.map((e: { data: { n: number } }) => e.data.n))
     expect(all.items.map((e: { data: { n: number } }) => e.data.n)).toEqual([1, 2, 3])
-    await expectProblem(await call('GET', '/v1/tenants/comune-a/events?after=abc', '/v1/tenants/{tenantId}/events', undefined, t.clients.portal), 400, 'validation_failed')
+    await expectProblem(
+      await call('GET', '/v1/tenants/comune-a/events?after=abc', '/v1/tenants/{tenantId}/events', undefined, t.clients.portal),
+      400,
+      'validation_failed',
+    )
   })
 
   it('serves the audit log as a verifiable chain, only to clients allowed for every tenant', async () => {

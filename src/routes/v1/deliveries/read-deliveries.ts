@@ -1,7 +1,7 @@
 import type { Hono } from 'hono'
 import { z } from 'zod'
-import { DeliveryDetail, DeliveryPage } from '../../../contracts/delivery-schemas.ts'
 import { deliveryTargets } from '../../../config/schema.ts'
+import { DeliveryDetail, DeliveryPage } from '../../../contracts/delivery-schemas.ts'
 import type { Deps } from '../../../deps.ts'
 import { SnodoError } from '../../../errors.ts'
 import { deliveryStatuses } from '../../../queues/delivery.ts'
@@ -52,7 +52,16 @@ export function registerReadDeliveries(app: Hono<AppEnv>, deps: Pick<Deps, 'clie
     if (q.tenant) assertMayActFor(allowed, q.tenant)
     const now = deps.clock()
     const page = await deps.deliveries.list(
-      { status: q.status, target: q.platform, tenant: q.tenant, tenants: allowed, operation: q.operation, errorCode: q.errorCode, since: q.since ? parseInstant(q.since, now) : undefined, until: q.until ? parseInstant(q.until, now) : undefined },
+      {
+        status: q.status,
+        target: q.platform,
+        tenant: q.tenant,
+        tenants: allowed,
+        operation: q.operation,
+        errorCode: q.errorCode,
+        since: q.since ? parseInstant(q.since, now) : undefined,
+        until: q.until ? parseInstant(q.until, now) : undefined,
+      },
       { cursor: q.cursor, limit: q.limit },
     )
     return c.json(DeliveryPage.parse({ items: page.items.map(deliveryView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }))

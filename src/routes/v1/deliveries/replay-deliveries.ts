@@ -15,7 +15,10 @@ import { visibleDelivery } from './read-deliveries.ts'
 const maxPerBatch = 100_000
 
 /** replayDelivery and replayDeliveries: operator actions, each one audited. */
-export function registerReplayDeliveries(app: Hono<AppEnv>, deps: Pick<Deps, 'clients' | 'audit' | 'config' | 'clock' | 'deliveries' | 'replayBatches' | 'engine'>) {
+export function registerReplayDeliveries(
+  app: Hono<AppEnv>,
+  deps: Pick<Deps, 'clients' | 'audit' | 'config' | 'clock' | 'deliveries' | 'replayBatches' | 'engine'>,
+) {
   const replay = requireScope('deliveries:replay', deps)
 
   app.post('/replay', replay, audited('deliveries.replay-bulk', deps), validateJson(ReplayDeliveries), async (c) => {
@@ -28,11 +31,22 @@ export function registerReplayDeliveries(app: Hono<AppEnv>, deps: Pick<Deps, 'cl
     const now = deps.clock()
     const since = filter.since === undefined ? undefined : parseInstant(filter.since, now)
     const until = filter.until === undefined ? undefined : parseInstant(filter.until, now)
-    if ((filter.since && !since) || (filter.until && !until)) throw new SnodoError('validation_failed', 'since and until are ISO 8601 instants or durations like 2h', { errors: [{ path: 'filter.since', message: 'an ISO 8601 instant or a duration like 90s, 15m, 2h, 7d' }] })
-    const ids = await deps.replayBatches.match({ target: filter.platform, tenant: filter.tenant, tenants: allowed, operation: filter.operation, errorCode: filter.errorCode, since, until }, maxPerBatch)
+    if ((filter.since && !since) || (filter.until && !until))
+      throw new SnodoError('validation_failed', 'since and until are ISO 8601 instants or durations like 2h', {
+        errors: [{ path: 'filter.since', message: 'an ISO 8601 instant or a duration like 90s, 15m, 2h, 7d' }],
+      })
+    const ids = await deps.replayBatches.match(
+      { target: filter.platform, tenant: filter.tenant, tenants: allowed, operation: filter.operation, errorCode: filter.errorCode, since, until },
+      maxPerBatch,
+    )
     if (ids.length === 0) throw new SnodoError('replay_filter_matches_nothing', 'No dead delivery matches this filter; nothing was replayed')
     if (dryRun) return c.json(ReplayPreview.parse({ dryRun: true, matched: ids.length, sample: ids.slice(0, 20) }))
-    const batch = await deps.replayBatches.create({ ids, reason, requestedBy: clientId, filter: Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)) as Record<string, string> })
+    const batch = await deps.replayBatches.create({
+      ids,
+      reason,
+      requestedBy: clientId,
+      filter: Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)) as Record<string, string>,
+    })
     return c.json(ReplayBatch.parse(batch), 202, { Location: `/v1/replay-batches/${batch.id}` })
   })
 

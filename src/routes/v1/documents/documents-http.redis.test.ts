@@ -6,8 +6,8 @@ import { request } from 'node:http'
 import { join } from 'node:path'
 import { createLocalJWKSet } from 'jose'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { serveOnLoopback } from '../../../../test/support/served-app.ts'
 import { waitFor } from '../../../../test/support/delivery-deps.ts'
+import { serveOnLoopback } from '../../../../test/support/served-app.ts'
 import { signedInit } from '../../../../test/support/signed.ts'
 import { createTestApp, publicUrl, type TestApp } from '../../../../test/support/test-app.ts'
 import { importSigningKey, signRequest, verifyResponse } from '../../../client/index.ts'
@@ -52,7 +52,10 @@ async function openUpload(signedOver: Uint8Array, length?: number) {
   const answer = new Promise<{ status: number; json: Problem & { sha256?: string; size?: number } }>((resolve, reject) => {
     req.once('response', (res) => {
       let text = ''
-      res.setEncoding('utf8').on('data', (s: string) => (text += s)).once('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }))
+      res
+        .setEncoding('utf8')
+        .on('data', (s: string) => (text += s))
+        .once('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }))
     })
     req.once('error', reject)
   })

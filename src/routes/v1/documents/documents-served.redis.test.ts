@@ -42,7 +42,10 @@ it('an uploaded HTML page is served as a sandboxed attachment with nosniff, its 
 })
 
 it.each([
-  ['verbale (copia) n°1 l’atto*.pdf', `attachment; filename="verbale (copia) n_1 l_atto*.pdf"; filename*=UTF-8''verbale%20%28copia%29%20n%C2%B01%20l%E2%80%99atto%2A.pdf`],
+  [
+    'verbale (copia) n°1 l’atto*.pdf',
+    `attachment; filename="verbale (copia) n_1 l_atto*.pdf"; filename*=UTF-8''verbale%20%28copia%29%20n%C2%B01%20l%E2%80%99atto%2A.pdf`,
+  ],
   [`it's "quoted" 100%.txt`, `attachment; filename="it's _quoted_ 100_.txt"; filename*=UTF-8''it%27s%20%22quoted%22%20100%25.txt`],
   ['città.pdf', `attachment; filename="citt_.pdf"; filename*=UTF-8''citt%C3%A0.pdf`],
 ])('the stored name %s is given as RFC 6266 filename (ASCII) and filename* (RFC 5987 UTF-8)', async (name, disposition) => {

@@ -17,9 +17,18 @@ afterAll(() => t.close())
 
 const base = '/v1/tenants/comune-a/documents'
 
-async function upload(bytes: Uint8Array, options: { name?: string; rawName?: string; sign?: Uint8Array; contentType?: string; chunked?: boolean } = {}, on: TestApp = t) {
+async function upload(
+  bytes: Uint8Array,
+  options: { name?: string; rawName?: string; sign?: Uint8Array; contentType?: string; chunked?: boolean } = {},
+  on: TestApp = t,
+) {
   const key = await importSigningKey(on.clients.portal.privateJwk)
-  const headers = await signRequest(key, { clientId: 'portal', audience: 'https://snodo.test' }, options.sign ?? bytes, options.contentType ?? 'application/pdf')
+  const headers = await signRequest(
+    key,
+    { clientId: 'portal', audience: 'https://snodo.test' },
+    options.sign ?? bytes,
+    options.contentType ?? 'application/pdf',
+  )
   const body = options.chunked
     ? new ReadableStream({
         start(controller) {
@@ -28,7 +37,12 @@ async function upload(bytes: Uint8Array, options: { name?: string; rawName?: str
         },
       })
     : bytes
-  const res = await on.app.request(base, { method: 'POST', headers: { ...headers, 'x-document-name': options.rawName ?? encodeURIComponent(options.name ?? 'planimetria.pdf') }, body, ...(options.chunked ? { duplex: 'half' } : {}) } as RequestInit)
+  const res = await on.app.request(base, {
+    method: 'POST',
+    headers: { ...headers, 'x-document-name': options.rawName ?? encodeURIComponent(options.name ?? 'planimetria.pdf') },
+    body,
+    ...(options.chunked ? { duplex: 'half' } : {}),
+  } as RequestInit)
   await expectConforms(res, 'POST', '/v1/tenants/{tenantId}/documents')
   return res
 }
@@ -43,11 +57,21 @@ it('stores a streamed document under its sha256 and serves it back', async () =>
   expect(await res.json()).toMatchObject({ sha256, name: 'planimetria è.pdf', contentType: 'application/pdf', size: 2_000_000, uploadedBy: 'portal' })
   // Audited with the digest of the bytes, though they were never held in memory.
   const audit = (await t.deps.audit.read()).at(-1)?.record
-  expect(audit).toMatchObject({ who: 'portal', tenant: 'comune-a', action: 'document.upload', outcome: 'ok', payloadDigest: `SHA-256=${createHash('sha256').update(twoMegabytes).digest('base64')}` })
+  expect(audit).toMatchObject({
+    who: 'portal',
+    tenant: 'comune-a',
+    action: 'document.upload',
+    outcome: 'ok',
+    payloadDigest: `SHA-256=${createHash('sha256').update(twoMegabytes).digest('base64')}`,
+  })
   const meta = await t.app.request(`${base}/${sha256}`, await signedInit(t.clients.portal))
   await expectConforms(meta, 'GET', '/v1/tenants/{tenantId}/documents/{sha256}')
   const content = await t.app.request(`${base}/${sha256}/content`, await signedInit(t.clients.portal))
-  expect(createHash('sha256').update(new Uint8Array(await content.arrayBuffer())).digest('hex')).toBe(sha256)
+  expect(
+    createHash('sha256')
+      .update(new Uint8Array(await content.arrayBuffer()))
+      .digest('hex'),
+  ).toBe(sha256)
   // Another tenant's client is refused on the path; under its own tenant the document does not exist.
   await expectProblem(await t.app.request(`${base}/${sha256}`, await signedInit(t.clients.other)), 403, 'tenant_forbidden')
   await expectProblem(await t.app.request(`/v1/tenants/comune-b/documents/${sha256}`, await signedInit(t.clients.other)), 404, 'not_found')
@@ -57,7 +81,11 @@ it('a Digest that is not the bytes → 401 digest_mismatch, nothing kept; too la
   const before = storedFiles().length
   await expectProblem(await upload(twoMegabytes, { sign: new Uint8Array([1, 2, 3]), chunked: true }), 401, 'digest_mismatch')
   await expectProblem(await upload(new Uint8Array(3_500_000), { chunked: true }), 413, 'payload_too_large')
-  const unsigned = await t.app.request(base, { method: 'POST', headers: { ...(await signedInit(t.clients.portal)).headers, 'content-type': 'application/pdf', 'x-document-name': 'a.pdf' } as Record<string, string>, body: twoMegabytes })
+  const unsigned = await t.app.request(base, {
+    method: 'POST',
+    headers: { ...(await signedInit(t.clients.portal)).headers, 'content-type': 'application/pdf', 'x-document-name': 'a.pdf' } as Record<string, string>,
+    body: twoMegabytes,
+  })
   await expectProblem(unsigned, 401, 'signature_missing')
   await expectProblem(await upload(twoMegabytes, { name: '../../etc/passwd' }), 400, 'validation_failed')
   // A broken percent-encoding is the client's mistake, named as such (decodeURIComponent throws on it).
@@ -70,7 +98,15 @@ it('a Digest that is not the bytes → 401 digest_mismatch, nothing kept; too la
 })
 
 it('a practice referencing a document never uploaded is 400 on that attachment', async () => {
-  const body = (sha: string) => ({ serviceCode: 'X', applicant: { fiscalCode: 'IOUSER00A00Y001X', givenName: 'A', familyName: 'B' }, subject: 's', data: {}, attachments: [{ sha256: sha }], channel: 'online', submittedAt: '2026-11-23T10:00:00Z' })
+  const body = (sha: string) => ({
+    serviceCode: 'X',
+    applicant: { fiscalCode: 'IOUSER00A00Y001X', givenName: 'A', familyName: 'B' },
+    subject: 's',
+    data: {},
+    attachments: [{ sha256: sha }],
+    channel: 'online',
+    submittedAt: '2026-11-23T10:00:00Z',
+  })
   // comune-a has no back-office in this app: the reference is still checked by the schema first.
   const res = await t.app.request('/v1/tenants/comune-a/practices', await signedInit(t.clients.portal, { body: body('z'.repeat(64)) }))
   expect((await expectProblem(res, 400, 'validation_failed')).errors?.map((e) => e.path)).toContain('attachments.0.sha256')

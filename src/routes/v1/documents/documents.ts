@@ -28,16 +28,35 @@ function decodedName(header: string): string | undefined {
 export function registerDocuments(app: Hono<AppEnv>, deps: Pick<Deps, 'clients' | 'audit' | 'documents' | 'config' | 'replay'>) {
   app.post('/', requireScope('practices:write', deps), audited('document.upload', deps), async (c) => {
     const name = decodedName(c.req.header('x-document-name') ?? '')
-    if (name === undefined || !fileName.test(name)) throw new SnodoError('validation_failed', 'Name the document in X-Document-Name (1-200 characters, no path, percent-encoded as UTF-8)', { errors: [{ path: 'X-Document-Name', message: 'a file name' }] })
+    if (name === undefined || !fileName.test(name))
+      throw new SnodoError('validation_failed', 'Name the document in X-Document-Name (1-200 characters, no path, percent-encoded as UTF-8)', {
+        errors: [{ path: 'X-Document-Name', message: 'a file name' }],
+      })
     const contentType = c.req.header('content-type') ?? ''
-    if (!/^[\w.+-]+\/[\w.+-]+/.test(contentType)) throw new SnodoError('unsupported_media_type', "Send the document with its own media type, e.g. application/pdf")
+    if (!/^[\w.+-]+\/[\w.+-]+/.test(contentType))
+      throw new SnodoError('unsupported_media_type', 'Send the document with its own media type, e.g. application/pdf')
     const client = deps.clients.get(callerOf(c).clientId)
     const body = requestBodyStream(c)
     if (!client || !body) throw new SnodoError('malformed_request', 'A document upload needs a body')
     const digest = c.req.header('digest')
     // The signed headers first: nothing is written for a request that is not the client's.
-    await verifySignedHeaders({ digest, signature: c.req.header('agid-jwt-signature'), contentType, authorization: c.req.header('authorization') }, signerOf(c, deps.clients), { audience: deps.config.publicUrl, leewaySeconds: deps.config.auth.leewaySeconds, maxTokenLifetimeSeconds: deps.config.auth.maxTokenLifetimeSeconds, replay: deps.replay })
-    const stored = await deps.documents.put(tenantIdOf(c), body, { name, contentType, uploadedBy: client.id, expectedDigest: digest as string, maxBytes: deps.config.documents.maxBytes })
+    await verifySignedHeaders(
+      { digest, signature: c.req.header('agid-jwt-signature'), contentType, authorization: c.req.header('authorization') },
+      signerOf(c, deps.clients),
+      {
+        audience: deps.config.publicUrl,
+        leewaySeconds: deps.config.auth.leewaySeconds,
+        maxTokenLifetimeSeconds: deps.config.auth.maxTokenLifetimeSeconds,
+        replay: deps.replay,
+      },
+    )
+    const stored = await deps.documents.put(tenantIdOf(c), body, {
+      name,
+      contentType,
+      uploadedBy: client.id,
+      expectedDigest: digest as string,
+      maxBytes: deps.config.documents.maxBytes,
+    })
     return c.json(DocumentMeta.parse(stored), 201, { Location: `/v1/tenants/${tenantIdOf(c)}/documents/${stored.sha256}` })
   })
 

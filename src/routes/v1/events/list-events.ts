@@ -8,7 +8,10 @@ import { requireScope } from '../../middleware/authorize.ts'
 import { validateQuery } from '../../validate.ts'
 
 const Query = z.strictObject({
-  after: z.string().regex(/^\d{1,20}-\d{1,20}$/, 'a cursor from a previous page').optional(),
+  after: z
+    .string()
+    .regex(/^\d{1,20}-\d{1,20}$/, 'a cursor from a previous page')
+    .optional(),
   limit: Limit,
   types: z.string().max(1000).optional(),
 })

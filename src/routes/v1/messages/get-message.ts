@@ -5,5 +5,7 @@ import { requireScope } from '../../middleware/authorize.ts'
 import { messageOf, messageView } from './message-view.ts'
 
 export function registerGetMessage(app: Hono<AppEnv>, deps: Pick<Deps, 'clients' | 'audit' | 'messages' | 'deliveries'>) {
-  return app.get('/:messageId', requireScope('messages:read', deps), async (c) => c.json(await messageView(deps, await messageOf(deps, tenantIdOf(c), c.req.param('messageId')))))
+  return app.get('/:messageId', requireScope('messages:read', deps), async (c) =>
+    c.json(await messageView(deps, await messageOf(deps, tenantIdOf(c), c.req.param('messageId')))),
+  )
 }

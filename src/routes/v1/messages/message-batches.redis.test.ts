@@ -5,8 +5,8 @@ import { expectConforms, expectProblem } from '../../../../test/support/contract
 import { signedInit } from '../../../../test/support/signed.ts'
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.ts'
 import { eventually } from '../../../../test/support/webhook-receiver.ts'
-import { appioTestCitizens } from '../../../adapters/appio/simulator/citizens.ts'
 import { type AppIoSimulator, createAppIoSimulator } from '../../../adapters/appio/simulator/app.ts'
+import { appioTestCitizens } from '../../../adapters/appio/simulator/citizens.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../../adapters/simulator/harness.ts'
 import { startWorkers } from '../../../workers.ts'
 
@@ -19,7 +19,13 @@ beforeAll(async () => {
   process.env.TEST_BATCH_IO_KEY = 'batch-key'
   io = createAppIoSimulator(createSimulatorContext({ idPrefix: 'io-' }), { services: [{ apiKey: 'batch-key' }] })
   running = await startSimulator(io.app)
-  t = await createTestApp({ tenantOverrides: { platforms: { appio: { enabled: true, baseUrl: `${running.url}/api/v1`, services: [{ name: 'generale', apiKey: 'env:TEST_BATCH_IO_KEY', default: true }] } } } })
+  t = await createTestApp({
+    tenantOverrides: {
+      platforms: {
+        appio: { enabled: true, baseUrl: `${running.url}/api/v1`, services: [{ name: 'generale', apiKey: 'env:TEST_BATCH_IO_KEY', default: true }] },
+      },
+    },
+  })
 })
 afterAll(async () => {
   await workers?.close()
@@ -28,7 +34,10 @@ afterAll(async () => {
 })
 
 const base = '/v1/tenants/comune-a/message-batches'
-const template = { subject: 'Avviso TARI per {{name}}', markdown: `Gentile {{name}}, è disponibile l'avviso TARI {{year}}. ${'Lo trova nella sua area personale del portale. '.repeat(2)}` }
+const template = {
+  subject: 'Avviso TARI per {{name}}',
+  markdown: `Gentile {{name}}, è disponibile l'avviso TARI {{year}}. ${'Lo trova nella sua area personale del portale. '.repeat(2)}`,
+}
 
 async function call(method: string, path: string, template: string, body?: object) {
   const res = await t.app.request(path, await signedInit(t.clients.portal, { method, body }))
@@ -64,10 +73,15 @@ it('reports broken lines, sends the good ones once each, and counts every outcom
   expect(submitted[0]?.body.content.subject).toBe('Avviso TARI per Utente 0')
 
   const rejected = await (await call('GET', `${path}/recipients?status=rejected`, '/v1/tenants/{tenantId}/message-batches/{batchId}/recipients')).json()
-  expect(rejected.items.map((r: { line: number; fiscalCode: string }) => [r.line, r.fiscalCode])).toEqual([[14, appioTestCitizens.notOnIo], [15, appioTestCitizens.senderNotAllowed]])
+  expect(rejected.items.map((r: { line: number; fiscalCode: string }) => [r.line, r.fiscalCode])).toEqual([
+    [14, appioTestCitizens.notOnIo],
+    [15, appioTestCitizens.senderNotAllowed],
+  ])
   const page = await (await call('GET', `${path}/recipients?limit=5`, '/v1/tenants/{tenantId}/message-batches/{batchId}/recipients')).json()
   expect(page.items).toHaveLength(5)
-  const rest = await (await call('GET', `${path}/recipients?limit=500&cursor=${page.nextCursor}`, '/v1/tenants/{tenantId}/message-batches/{batchId}/recipients')).json()
+  const rest = await (
+    await call('GET', `${path}/recipients?limit=500&cursor=${page.nextCursor}`, '/v1/tenants/{tenantId}/message-batches/{batchId}/recipients')
+  ).json()
   expect([...page.items, ...rest.items].map((r: { line: number }) => r.line)).toEqual(Array.from({ length: 14 }, (_, i) => i + 2))
   await expectProblem(await call('POST', `${path}/cancel`, '/v1/tenants/{tenantId}/message-batches/{batchId}/cancel'), 409, 'batch_not_cancellable')
 })
@@ -88,11 +102,27 @@ it('cancels what has not been sent yet', async () => {
 })
 
 it('no good line → 400 listing each broken line; JSON lines report their own errors', async () => {
-  const problem = await expectProblem(await call('POST', base, '/v1/tenants/{tenantId}/message-batches', { template, format: 'jsonl', recipients: '{"fiscalCode":"nope"}\n{broken\n{"fiscalCode":"IOUSER00A00Y001X"}' }), 400, 'validation_failed')
+  const problem = await expectProblem(
+    await call('POST', base, '/v1/tenants/{tenantId}/message-batches', {
+      template,
+      format: 'jsonl',
+      recipients: '{"fiscalCode":"nope"}\n{broken\n{"fiscalCode":"IOUSER00A00Y001X"}',
+    }),
+    400,
+    'validation_failed',
+  )
   expect(problem.errors).toEqual([
     { path: 'recipients.line.1', message: 'fiscalCode is not a valid fiscal code' },
     { path: 'recipients.line.2', message: 'not valid JSON' },
     { path: 'recipients.line.3', message: 'no value for name, year' },
   ])
-  await expectProblem(await call('POST', base, '/v1/tenants/{tenantId}/message-batches', { template: { ...template, service: 'tributi' }, format: 'csv', recipients: 'fiscalCode\nIOUSER00A00Y001X' }), 400, 'validation_failed')
+  await expectProblem(
+    await call('POST', base, '/v1/tenants/{tenantId}/message-batches', {
+      template: { ...template, service: 'tributi' },
+      format: 'csv',
+      recipients: 'fiscalCode\nIOUSER00A00Y001X',
+    }),
+    400,
+    'validation_failed',
+  )
 })

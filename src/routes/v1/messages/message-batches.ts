@@ -17,7 +17,18 @@ function batchView(b: Batch) {
   const { accepted: _accepted, ...counts } = b.counts
   const settled = counts.sent + counts.rejected + counts.failed + counts.cancelled
   const status = settled < b.total ? 'running' : b.cancelledAt ? 'cancelled' : 'completed'
-  return MessageBatch.parse({ id: b.id, tenantId: b.tenantId, status, service: b.service, subject: b.template.subject, ...(b.reference ? { reference: b.reference } : {}), createdAt: b.createdAt, ...(b.cancelledAt ? { cancelledAt: b.cancelledAt } : {}), counts: { total: b.total, invalid: b.invalid, queued: b.total - settled, ...counts }, errors: b.errors })
+  return MessageBatch.parse({
+    id: b.id,
+    tenantId: b.tenantId,
+    status,
+    service: b.service,
+    subject: b.template.subject,
+    ...(b.reference ? { reference: b.reference } : {}),
+    createdAt: b.createdAt,
+    ...(b.cancelledAt ? { cancelledAt: b.cancelledAt } : {}),
+    counts: { total: b.total, invalid: b.invalid, queued: b.total - settled, ...counts },
+    errors: b.errors,
+  })
 }
 
 async function batchOf(deps: Pick<Deps, 'batches'>, tenantId: string, id: string) {
@@ -26,16 +37,38 @@ async function batchOf(deps: Pick<Deps, 'batches'>, tenantId: string, id: string
   return batch
 }
 
-const RecipientsQuery = z.strictObject({ status: z.enum(messageStatuses).optional(), cursor: z.string().regex(/^[0-9]{1,7}$/).optional(), limit: Limit })
+const RecipientsQuery = z.strictObject({
+  status: z.enum(messageStatuses).optional(),
+  cursor: z
+    .string()
+    .regex(/^[0-9]{1,7}$/)
+    .optional(),
+  limit: Limit,
+})
 
 /** createMessageBatch, getMessageBatch, listBatchRecipients and cancelMessageBatch, on the message-batches sub-app. */
-export function registerMessageBatches(app: Hono<AppEnv>, deps: Pick<Deps, 'clients' | 'audit' | 'tenants' | 'messageBatches' | 'batches' | 'messages' | 'clock'>) {
+export function registerMessageBatches(
+  app: Hono<AppEnv>,
+  deps: Pick<Deps, 'clients' | 'audit' | 'tenants' | 'messageBatches' | 'batches' | 'messages' | 'clock'>,
+) {
   app.post('/', requireScope('messages:write', deps), audited('message-batch.create', deps), validateJson(CreateMessageBatch), async (c) => {
     const tenant = deps.tenants.get(tenantIdOf(c)) as NonNullable<ReturnType<Deps['tenants']['get']>>
     const body = c.req.valid('json')
-    const accepted = await deps.messageBatches.accept({ tenantId: tenant.id, service: serviceName(tenant, body.template.service, 'template.service'), template: body.template, format: body.format, recipients: body.recipients, reference: body.reference }, commandId(c, 'mb'))
+    const accepted = await deps.messageBatches.accept(
+      {
+        tenantId: tenant.id,
+        service: serviceName(tenant, body.template.service, 'template.service'),
+        template: body.template,
+        format: body.format,
+        recipients: body.recipients,
+        reference: body.reference,
+      },
+      commandId(c, 'mb'),
+    )
     if ('errors' in accepted) {
-      throw new SnodoError('validation_failed', 'No recipient line can be sent', { errors: accepted.errors.slice(0, 100).map((e) => ({ path: `recipients.line.${e.line}`, message: e.message })) })
+      throw new SnodoError('validation_failed', 'No recipient line can be sent', {
+        errors: accepted.errors.slice(0, 100).map((e) => ({ path: `recipients.line.${e.line}`, message: e.message })),
+      })
     }
     const { batch } = accepted
     return c.json(batchView(batch), 202, { Location: `/v1/tenants/${tenant.id}/message-batches/${batch.id}` })

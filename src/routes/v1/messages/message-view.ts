@@ -21,7 +21,9 @@ export async function messageView(deps: Pick<Deps, 'deliveries'>, message: Store
     tenantId,
     status: message.status,
     ...data,
-    ...(payment ? { payment: { noticeNumber: payment.noticeNumber, amount: payment.amountCents, invalidAfterDueDate: payment.invalidAfterDueDate ?? false } } : {}),
+    ...(payment
+      ? { payment: { noticeNumber: payment.noticeNumber, amount: payment.amountCents, invalidAfterDueDate: payment.invalidAfterDueDate ?? false } }
+      : {}),
     ...(message.fields.ioMessageId ? { ioMessageId: message.fields.ioMessageId } : {}),
     ...(message.fields.uncertainSend ? { uncertainSend: true } : {}),
     createdAt: message.createdAt,

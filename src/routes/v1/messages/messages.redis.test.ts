@@ -4,8 +4,8 @@ import { expectConforms, expectProblem } from '../../../../test/support/contract
 import { signedInit } from '../../../../test/support/signed.ts'
 import { createTestApp, type TestApp } from '../../../../test/support/test-app.ts'
 import { eventually } from '../../../../test/support/webhook-receiver.ts'
-import { appioMagicSubjects, appioTestCitizens } from '../../../adapters/appio/simulator/citizens.ts'
 import { type AppIoSimulator, createAppIoSimulator } from '../../../adapters/appio/simulator/app.ts'
+import { appioMagicSubjects, appioTestCitizens } from '../../../adapters/appio/simulator/citizens.ts'
 import { createSimulatorContext, type RunningSimulator, startSimulator } from '../../../adapters/simulator/harness.ts'
 import { acceptMessages, newMessageId } from '../../../messages/accept-message.ts'
 import { startWorkers } from '../../../workers.ts'
@@ -18,11 +18,28 @@ let workers: { close(): Promise<void> }
 beforeAll(async () => {
   process.env.TEST_IO_KEY_GENERALE = 'key-generale'
   process.env.TEST_IO_KEY_TRIBUTI = 'key-tributi'
-  io = createAppIoSimulator(createSimulatorContext({ idPrefix: 'io-' }), { services: [{ apiKey: 'key-generale', organizationFiscalCode: '00000000001' }, { apiKey: 'key-tributi', organizationFiscalCode: '00000000001' }], retryAfterSeconds: 1 })
+  io = createAppIoSimulator(createSimulatorContext({ idPrefix: 'io-' }), {
+    services: [
+      { apiKey: 'key-generale', organizationFiscalCode: '00000000001' },
+      { apiKey: 'key-tributi', organizationFiscalCode: '00000000001' },
+    ],
+    retryAfterSeconds: 1,
+  })
   running = await startSimulator(io.app)
   t = await createTestApp({
     bodyBytes: 1_048_576,
-    tenantOverrides: { platforms: { appio: { enabled: true, baseUrl: `${running.url}/api/v1`, services: [{ name: 'generale', apiKey: 'env:TEST_IO_KEY_GENERALE', default: true }, { name: 'tributi', apiKey: 'env:TEST_IO_KEY_TRIBUTI', default: false }] } } },
+    tenantOverrides: {
+      platforms: {
+        appio: {
+          enabled: true,
+          baseUrl: `${running.url}/api/v1`,
+          services: [
+            { name: 'generale', apiKey: 'env:TEST_IO_KEY_GENERALE', default: true },
+            { name: 'tributi', apiKey: 'env:TEST_IO_KEY_TRIBUTI', default: false },
+          ],
+        },
+      },
+    },
     config: { delivery: { targets: { appio: { retry: { scheduleMs: [100], floorAfterThrottleMs: 100 }, timeoutMs: 2_000 } } } },
   })
   workers = await startWorkers(t.deps)
@@ -51,18 +68,34 @@ const settled = async (id: string, status: string) => eventually(async () => (aw
 
 describe('one message', () => {
   it('is checked, submitted once, followed to sent; its IO id, history and delivery are shown', async () => {
-    const accepted = await post(aMessage({ reference: 'pratica-42', service: 'tributi', dueDate: '2026-12-31T23:00:00.000Z', payment: { noticeNumber: '301000000000000042', amount: 5400, invalidAfterDueDate: true } }))
+    const accepted = await post(
+      aMessage({
+        reference: 'pratica-42',
+        service: 'tributi',
+        dueDate: '2026-12-31T23:00:00.000Z',
+        payment: { noticeNumber: '301000000000000042', amount: 5400, invalidAfterDueDate: true },
+      }),
+    )
     expect(accepted.status).toBe(202)
     const { id, status } = await accepted.json()
     expect(status).toBe('queued')
     expect(accepted.headers.get('location')).toBe(`${messages}/${id}`)
     await settled(id, 'sent')
     const message = await (await get(id)).json()
-    expect(message).toMatchObject({ service: 'tributi', reference: 'pratica-42', ioMessageId: expect.any(String), payment: { noticeNumber: '301000000000000042', amount: 5400, invalidAfterDueDate: true }, delivery: { status: 'succeeded' } })
+    expect(message).toMatchObject({
+      service: 'tributi',
+      reference: 'pratica-42',
+      ioMessageId: expect.any(String),
+      payment: { noticeNumber: '301000000000000042', amount: 5400, invalidAfterDueDate: true },
+      delivery: { status: 'succeeded' },
+    })
     expect(message.history.map((h: { status: string }) => h.status)).toEqual(['queued', 'submitted', 'sent'])
     const submitted = io.accepted.filter((m) => m.id === message.ioMessageId)
     expect(submitted).toHaveLength(1)
-    expect(submitted[0]?.body.content).toMatchObject({ due_date: '2026-12-31T23:00:00.000Z', payment_data: { amount: 5400, notice_number: '301000000000000042', invalid_after_due_date: true, payee: { fiscal_code: '00000000001' } } })
+    expect(submitted[0]?.body.content).toMatchObject({
+      due_date: '2026-12-31T23:00:00.000Z',
+      payment_data: { amount: 5400, notice_number: '301000000000000042', invalid_after_due_date: true, payee: { fiscal_code: '00000000001' } },
+    })
     const events = (await t.deps.events.read('comune-a', { limit: 500, types: new Set(['message.sent']) })).items
     expect(events.map((e) => e.data)).toContainEqual(expect.objectContaining({ messageId: id, reference: 'pratica-42', status: 'sent' }))
   })
@@ -133,7 +166,7 @@ describe('bad input: 400 with the field, nothing queued', () => {
     expect(io.accepted.length).toBe(before)
   })
 
-  it('a tenant without App IO → 422 platform_not_configured; another tenant\'s message → 404', async () => {
+  it("a tenant without App IO → 422 platform_not_configured; another tenant's message → 404", async () => {
     const res = await t.app.request('/v1/tenants/comune-b/messages', await signedInit(t.clients.other, { body: aMessage() }))
     await expectProblem(res, 422, 'platform_not_configured')
     const { id } = await (await post(aMessage())).json()

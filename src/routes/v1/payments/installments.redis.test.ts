@@ -32,14 +32,16 @@ const aPayment = (over: Record<string, unknown> = {}) => ({
   ...over,
 })
 const create = (body: object) => loop.call('POST', payments, '/v1/tenants/{tenantId}/payments', body)
-const checkout = (id: string, extra: object = {}) => loop.call('POST', `${payments}/${id}/checkout`, '/v1/tenants/{tenantId}/payments/{paymentId}/checkout', { returnUrls, ...extra })
+const checkout = (id: string, extra: object = {}) =>
+  loop.call('POST', `${payments}/${id}/checkout`, '/v1/tenants/{tenantId}/payments/{paymentId}/checkout', { returnUrls, ...extra })
 /** The citizen opens the Checkout page and presses "Paga". */
 async function pay(id: string, installment?: number) {
   const { redirectUrl } = await (await checkout(id, installment ? { installment } : {})).json()
   const paid = await fetch(`${redirectUrl}/pay`, { method: 'POST', redirect: 'manual' })
   expect(paid.headers.get('location')).toBe(returnUrls.ok)
 }
-const ioMessage = (paymentId: string, step: string) => loop.t.deps.messages.get(`msg_${createHash('sha256').update(`${paymentId}|${step}`).digest('hex').slice(0, 32)}`)
+const ioMessage = (paymentId: string, step: string) =>
+  loop.t.deps.messages.get(`msg_${createHash('sha256').update(`${paymentId}|${step}`).digest('hex').slice(0, 32)}`)
 
 describe('the whole loop, in installments', () => {
   it('notices at once, one GPD position with every option, installment 1 then 2 paid through Checkout and the Node', async () => {
@@ -63,7 +65,14 @@ describe('the whole loop, in installments', () => {
       [1_800, 1_200],
       [4_200, 2_800],
     ])
-    expect(second.transfers[1]).toEqual({ idTransfer: '2', postalIban: accounts.postal, amountCents: 2_800, remittance: 'TEFA', category: '9/0201102IM/', organizationFiscalCode: '00000000018' })
+    expect(second.transfers[1]).toEqual({
+      idTransfer: '2',
+      postalIban: accounts.postal,
+      amountCents: 2_800,
+      remittance: 'TEFA',
+      category: '9/0201102IM/',
+      organizationFiscalCode: '00000000018',
+    })
 
     await eventually(async () => (await loop.get(created.id)).status === 'published')
     const position = loop.gpd.positions.get(`${station.idPA}/${created.iupd}`)
@@ -86,12 +95,21 @@ describe('the whole loop, in installments', () => {
     expect(partly.receipt).toBeUndefined()
     expect(position?.status).toBe('PARTIALLY_PAID')
     const installmentPaid = (await loop.eventsOf(created.id, ['payment.installment_paid']))[0]
-    expect(installmentPaid?.data).toMatchObject({ installment: { index: 1, noticeNumber: first.noticeNumber, amountCents: 3_000 }, receipt: { amountCents: 3_000 }, paidInstallments: 1, installmentCount: 2 })
+    expect(installmentPaid?.data).toMatchObject({
+      installment: { index: 1, noticeNumber: first.noticeNumber, amountCents: 3_000 },
+      receipt: { amountCents: 3_000 },
+      paidInstallments: 1,
+      installmentCount: 2,
+    })
 
     await expectProblem(await checkout(created.id, { installment: 1 }), 409, 'payment_not_payable')
     const whole = await expectProblem(await checkout(created.id), 409, 'payment_not_payable')
     expect(whole.detail).toMatch(/Installments 1 of payment .* are paid: pay the others/)
-    await expectProblem(await loop.call('POST', `${payments}/${created.id}/cancel`, '/v1/tenants/{tenantId}/payments/{paymentId}/cancel'), 409, 'payment_already_paid')
+    await expectProblem(
+      await loop.call('POST', `${payments}/${created.id}/cancel`, '/v1/tenants/{tenantId}/payments/{paymentId}/cancel'),
+      409,
+      'payment_already_paid',
+    )
 
     await pay(created.id, 2)
     await eventually(async () => (await loop.get(created.id)).status === 'paid')
@@ -131,16 +149,83 @@ describe('the whole loop, in installments', () => {
 describe('bad input: 400 with the field, nothing created', () => {
   const cases: [string, Record<string, unknown>, string][] = [
     ['one installment', { installments: [{ amountCents: 10_000, dueDate: due(30) }] }, 'installments'],
-    ['37 installments', { amountCents: 3_700, transfers: undefined, installments: Array.from({ length: 37 }, (_, k) => ({ amountCents: 100, dueDate: due(k + 1) })) }, 'installments'],
-    ['installments not adding up', { installments: [{ amountCents: 3_000, dueDate: due(30) }, { amountCents: 6_999, dueDate: due(60) }] }, 'installments'],
-    ['due dates not increasing', { installments: [{ amountCents: 3_000, dueDate: due(60) }, { amountCents: 7_000, dueDate: due(30) }] }, 'installments.1.dueDate'],
+    [
+      '37 installments',
+      { amountCents: 3_700, transfers: undefined, installments: Array.from({ length: 37 }, (_, k) => ({ amountCents: 100, dueDate: due(k + 1) })) },
+      'installments',
+    ],
+    [
+      'installments not adding up',
+      {
+        installments: [
+          { amountCents: 3_000, dueDate: due(30) },
+          { amountCents: 6_999, dueDate: due(60) },
+        ],
+      },
+      'installments',
+    ],
+    [
+      'due dates not increasing',
+      {
+        installments: [
+          { amountCents: 3_000, dueDate: due(60) },
+          { amountCents: 7_000, dueDate: due(30) },
+        ],
+      },
+      'installments.1.dueDate',
+    ],
     ['an installment due after expiresAt', { expiresAt: due(45) }, 'installments.1.dueDate'],
-    ['an installment already due', { installments: [{ amountCents: 3_000, dueDate: due(-1) }, { amountCents: 7_000, dueDate: due(60) }] }, 'installments.0.dueDate'],
-    ['an installment of less than a cent per transfer', { installments: [{ amountCents: 1, dueDate: due(30) }, { amountCents: 9_999, dueDate: due(60) }] }, 'installments.0.amountCents'],
-    ['a transfer of less than a cent per installment', { transfers: [{ iban: accounts.bank, amountCents: 9_999, remittance: 'TARI', category: 'c' }, { iban: accounts.bank, amountCents: 1, remittance: 'TEFA', category: 'c' }] }, 'transfers.1.amountCents'],
-    ['an installment of 0 cents', { installments: [{ amountCents: 0, dueDate: due(30) }, { amountCents: 10_000, dueDate: due(60) }] }, 'installments.0.amountCents'],
+    [
+      'an installment already due',
+      {
+        installments: [
+          { amountCents: 3_000, dueDate: due(-1) },
+          { amountCents: 7_000, dueDate: due(60) },
+        ],
+      },
+      'installments.0.dueDate',
+    ],
+    [
+      'an installment of less than a cent per transfer',
+      {
+        installments: [
+          { amountCents: 1, dueDate: due(30) },
+          { amountCents: 9_999, dueDate: due(60) },
+        ],
+      },
+      'installments.0.amountCents',
+    ],
+    [
+      'a transfer of less than a cent per installment',
+      {
+        transfers: [
+          { iban: accounts.bank, amountCents: 9_999, remittance: 'TARI', category: 'c' },
+          { iban: accounts.bank, amountCents: 1, remittance: 'TEFA', category: 'c' },
+        ],
+      },
+      'transfers.1.amountCents',
+    ],
+    [
+      'an installment of 0 cents',
+      {
+        installments: [
+          { amountCents: 0, dueDate: due(30) },
+          { amountCents: 10_000, dueDate: due(60) },
+        ],
+      },
+      'installments.0.amountCents',
+    ],
     ['an installment without its due date', { installments: [{ amountCents: 3_000 }, { amountCents: 7_000, dueDate: due(60) }] }, 'installments.0.dueDate'],
-    ['a field installments do not have', { installments: [{ amountCents: 3_000, dueDate: due(30), iuv: '01000000000000144' }, { amountCents: 7_000, dueDate: due(60) }] }, 'installments.0'],
+    [
+      'a field installments do not have',
+      {
+        installments: [
+          { amountCents: 3_000, dueDate: due(30), iuv: '01000000000000144' },
+          { amountCents: 7_000, dueDate: due(60) },
+        ],
+      },
+      'installments.0',
+    ],
   ]
   it.each(cases)('%s', async (_, over, path) => {
     const before = loop.gpd.positions.size
@@ -153,7 +238,9 @@ describe('bad input: 400 with the field, nothing created', () => {
     const { id } = await (await create(aPayment())).json()
     const single = (await (await create(aPayment({ transfers: undefined, installments: undefined }))).json()).id
     await eventually(async () => (await loop.get(id)).status === 'published' && (await loop.get(single)).status === 'published')
-    expect((await expectProblem(await checkout(id, { installment: 3 }), 400, 'validation_failed')).errors).toEqual([{ path: 'installment', message: `payment ${id} has installments 1 to 2` }])
+    expect((await expectProblem(await checkout(id, { installment: 3 }), 400, 'validation_failed')).errors).toEqual([
+      { path: 'installment', message: `payment ${id} has installments 1 to 2` },
+    ])
     expect((await expectProblem(await checkout(single, { installment: 1 }), 400, 'validation_failed')).errors?.[0]?.message).toMatch(/has no installments/)
   })
 

@@ -30,6 +30,13 @@ export async function paymentView(deps: Pick<Deps, 'deliveries'>, p: StoredPayme
   })
 }
 
-const receiptView = (r: Receipt) => ({ receiptId: r.receiptId, amountCents: r.amountCents, pspId: r.pspId, pspName: r.pspName, ...pick(r, ['channelId', 'paymentMethod', 'feeCents', 'paidAt']) })
+const receiptView = (r: Receipt) => ({
+  receiptId: r.receiptId,
+  amountCents: r.amountCents,
+  pspId: r.pspId,
+  pspName: r.pspName,
+  ...pick(r, ['channelId', 'paymentMethod', 'feeCents', 'paidAt']),
+})
 
-const pick = <T extends object, K extends keyof T>(value: T, keys: K[]) => Object.fromEntries(keys.filter((k) => value[k] !== undefined).map((k) => [k, value[k]])) as Partial<Pick<T, K>>
+const pick = <T extends object, K extends keyof T>(value: T, keys: K[]) =>
+  Object.fromEntries(keys.filter((k) => value[k] !== undefined).map((k) => [k, value[k]])) as Partial<Pick<T, K>>

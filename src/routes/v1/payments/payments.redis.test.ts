@@ -16,7 +16,12 @@ beforeAll(async () => {
 })
 afterAll(() => loop.close())
 
-const aPayment = (over: Record<string, unknown> = {}) => ({ debtor: { type: 'F', fiscalCode: citizen, fullName: 'Mario Rossi' }, amountCents: 5400, description: 'TARI 2026 prima rata', ...over })
+const aPayment = (over: Record<string, unknown> = {}) => ({
+  debtor: { type: 'F', fiscalCode: citizen, fullName: 'Mario Rossi' },
+  amountCents: 5400,
+  description: 'TARI 2026 prima rata',
+  ...over,
+})
 const call = (method: string, path: string, template: string, body?: object) => loop.call(method, path, template, body)
 const get = (id: string) => loop.get(id)
 
@@ -39,13 +44,22 @@ describe('the whole loop', () => {
     const payment = await get(created.id)
     expect(payment.receipt).toMatchObject({ amountCents: 5400, receiptId: expect.any(String), pspName: expect.any(String) })
     expect(payment.history.map((h: { status: string }) => h.status)).toEqual(['queued', 'published', 'paid'])
-    const events = (await loop.t.deps.events.read('comune-a', { limit: 500, types: new Set(['payment.published', 'payment.paid']) })).items.filter((e) => e.data.paymentId === created.id)
+    const events = (await loop.t.deps.events.read('comune-a', { limit: 500, types: new Set(['payment.published', 'payment.paid']) })).items.filter(
+      (e) => e.data.paymentId === created.id,
+    )
     expect(events.map((e) => e.type)).toEqual(['payment.published', 'payment.paid'])
     // The citizen heard of it twice on IO: the notice (with payment data) once published, the receipt once paid.
-    const sentFor = async () => (await loop.t.deps.events.read('comune-a', { limit: 500, types: new Set(['message.sent']) })).items.map((e) => e.data.reference).filter((r) => String(r).startsWith(created.id))
+    const sentFor = async () =>
+      (await loop.t.deps.events.read('comune-a', { limit: 500, types: new Set(['message.sent']) })).items
+        .map((e) => e.data.reference)
+        .filter((r) => String(r).startsWith(created.id))
     await eventually(async () => (await sentFor()).length === 2)
     expect((await sentFor()).sort()).toEqual([`${created.id}#paid`, `${created.id}#published`])
-    await expectProblem(await call('POST', `${payments}/${created.id}/cancel`, '/v1/tenants/{tenantId}/payments/{paymentId}/cancel'), 409, 'payment_already_paid')
+    await expectProblem(
+      await call('POST', `${payments}/${created.id}/cancel`, '/v1/tenants/{tenantId}/payments/{paymentId}/cancel'),
+      409,
+      'payment_already_paid',
+    )
   })
 
   it('GPD failing for a while: the position is published once it recovers, and only once', async () => {
@@ -59,9 +73,24 @@ describe('the whole loop', () => {
   })
 
   it('a GPD that keeps refusing (422) → failed; cancel before publication cancels; Checkout refuses a payment not published', async () => {
-    const refused = (await (await call('POST', payments, '/v1/tenants/{tenantId}/payments', aPayment({ debtor: { type: 'F', fiscalCode: gpdMagicDebtors.unprocessable, fullName: 'Non Elaborabile' } }))).json()).id
+    const refused = (
+      await (
+        await call(
+          'POST',
+          payments,
+          '/v1/tenants/{tenantId}/payments',
+          aPayment({ debtor: { type: 'F', fiscalCode: gpdMagicDebtors.unprocessable, fullName: 'Non Elaborabile' } }),
+        )
+      ).json()
+    ).id
     await eventually(async () => (await get(refused)).status === 'failed')
-    await expectProblem(await call('POST', `${payments}/${refused}/checkout`, '/v1/tenants/{tenantId}/payments/{paymentId}/checkout', { returnUrls: { ok: 'https://p.example/ok', cancel: 'https://p.example/ko', error: 'https://p.example/err' } }), 409, 'payment_not_payable')
+    await expectProblem(
+      await call('POST', `${payments}/${refused}/checkout`, '/v1/tenants/{tenantId}/payments/{paymentId}/checkout', {
+        returnUrls: { ok: 'https://p.example/ok', cancel: 'https://p.example/ko', error: 'https://p.example/err' },
+      }),
+      409,
+      'payment_not_payable',
+    )
     const published = (await (await call('POST', payments, '/v1/tenants/{tenantId}/payments', aPayment())).json()).id
     await eventually(async () => (await get(published)).status === 'published')
     expect((await call('POST', `${payments}/${published}/cancel`, '/v1/tenants/{tenantId}/payments/{paymentId}/cancel')).status).toBe(202)
@@ -76,12 +105,20 @@ describe('a stop between the record and its delivery', () => {
     const { t } = loop
     const failingEnqueue = { ...t.deps.engine, enqueue: () => Promise.reject(new Error('the process stopped here')) }
     const request = { ...aPayment({ description: 'Accettazione interrotta' }), transfers: undefined } as Parameters<typeof acceptPayment>[2]
-    await expect(acceptPayment({ ...t.deps, engine: failingEnqueue }, t.deps.tenants.get('comune-a') as TenantConfig, request)).rejects.toThrow('the process stopped here')
+    await expect(acceptPayment({ ...t.deps, engine: failingEnqueue }, t.deps.tenants.get('comune-a') as TenantConfig, request)).rejects.toThrow(
+      'the process stopped here',
+    )
     const [intent] = await t.deps.deliveries.staleIntents(0, 1000)
     expect(intent).toMatchObject({ written: true, delivery: { target: 'pagopa' } })
     const id = intent?.delivery.resourceId as string
     expect((await get(id)).status).toBe('queued')
-    await startSweeper({ store: t.deps.deliveries, engine: t.deps.engine, config: t.deps.config.delivery, onError: (e) => expect.fail(String(e)), graceMs: 0 }).stop()
+    await startSweeper({
+      store: t.deps.deliveries,
+      engine: t.deps.engine,
+      config: t.deps.config.delivery,
+      onError: (e) => expect.fail(String(e)),
+      graceMs: 0,
+    }).stop()
     await eventually(async () => (await get(id)).status === 'published')
     expect([...loop.gpd.positions.values()].filter((p) => p.iupd === intent?.delivery.meta.iupd)).toHaveLength(1)
     expect(await t.deps.deliveries.staleIntents(0, 1000)).toEqual([])
@@ -108,8 +145,16 @@ describe('bad input: 400 with the field, nothing created', () => {
     ['a description of 141 characters', { description: 'x'.repeat(141) }, 'description'],
     ['a debtor F with an 11-digit code', { debtor: { type: 'F', fiscalCode: '00000000001', fullName: 'X' } }, 'debtor.fiscalCode'],
     ['a debtor G with a personal code', { debtor: { type: 'G', fiscalCode: citizen, fullName: 'X' } }, 'debtor.fiscalCode'],
-    ['an IBAN with wrong check digits', { transfers: [{ iban: 'IT61X0542811101000000123456', amountCents: 5400, remittance: 'TARI', category: '9/0101108TS/' }] }, 'transfers.0.iban'],
-    ['an IBAN and a postal IBAN', { transfers: [{ iban: 'IT60X0542811101000000123456', postalIban: 'IT60X0542811101000000123456', amountCents: 5400, remittance: 'TARI', category: 'c' }] }, 'transfers.0.iban'],
+    [
+      'an IBAN with wrong check digits',
+      { transfers: [{ iban: 'IT61X0542811101000000123456', amountCents: 5400, remittance: 'TARI', category: '9/0101108TS/' }] },
+      'transfers.0.iban',
+    ],
+    [
+      'an IBAN and a postal IBAN',
+      { transfers: [{ iban: 'IT60X0542811101000000123456', postalIban: 'IT60X0542811101000000123456', amountCents: 5400, remittance: 'TARI', category: 'c' }] },
+      'transfers.0.iban',
+    ],
     ['transfers not adding up', { transfers: [{ iban: 'IT60X0542811101000000123456', amountCents: 5000, remittance: 'TARI', category: 'c' }] }, 'transfers'],
     ['six transfers', { transfers: Array(6).fill({ iban: 'IT60X0542811101000000123456', amountCents: 900, remittance: 'TARI', category: 'c' }) }, 'transfers'],
     ['an unknown IO service', { notify: { io: { service: 'anagrafe' } } }, 'notify.io.service'],
@@ -123,9 +168,13 @@ describe('bad input: 400 with the field, nothing created', () => {
     expect(loop.gpd.positions.size).toBe(before)
   })
 
-  it('another tenant\'s payment is not found; a tenant without pagoPA is 422', async () => {
+  it("another tenant's payment is not found; a tenant without pagoPA is 422", async () => {
     const { id } = await (await call('POST', payments, '/v1/tenants/{tenantId}/payments', aPayment())).json()
     await expectProblem(await loop.t.app.request(`/v1/tenants/comune-b/payments/${id}`, await signedInit(loop.t.clients.other)), 404, 'not_found')
-    await expectProblem(await loop.t.app.request('/v1/tenants/comune-b/payments', await signedInit(loop.t.clients.other, { body: aPayment() })), 422, 'platform_not_configured')
+    await expectProblem(
+      await loop.t.app.request('/v1/tenants/comune-b/payments', await signedInit(loop.t.clients.other, { body: aPayment() })),
+      422,
+      'platform_not_configured',
+    )
   })
 })

@@ -27,7 +27,9 @@ export function registerPayments(app: Hono<AppEnv>, deps: PaymentsDeps) {
     return c.json(await paymentView(deps, await deps.paymentFlow.expireIfDue(payment)), 202, { Location: `/v1/tenants/${tenant.id}/payments/${payment.id}` })
   })
 
-  app.get('/:paymentId', requireScope('payments:read', deps), async (c) => c.json(await paymentView(deps, await deps.paymentFlow.paymentOf(tenantIdOf(c), c.req.param('paymentId')))))
+  app.get('/:paymentId', requireScope('payments:read', deps), async (c) =>
+    c.json(await paymentView(deps, await deps.paymentFlow.paymentOf(tenantIdOf(c), c.req.param('paymentId')))),
+  )
 
   app.post('/:paymentId/checkout', write, audited('payment.checkout', deps), validateJson(CheckoutRequest), async (c) => {
     const redirect = await deps.paymentFlow.checkout(tenantOf(deps, c), c.req.param('paymentId'), c.req.valid('json'))

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono'
-import { PauseList, PauseRequest, PlatformPause } from '../../../contracts/delivery-schemas.ts'
 import { type DeliveryTarget, deliveryTargets } from '../../../config/schema.ts'
+import { PauseList, PauseRequest, PlatformPause } from '../../../contracts/delivery-schemas.ts'
 import type { Deps } from '../../../deps.ts'
 import { SnodoError } from '../../../errors.ts'
 import { type AppContext, type AppEnv, callerOf } from '../../app-env.ts'

@@ -7,8 +7,8 @@
 // refused whole: no status change, no bytes, no delivery, no event.
 import { createHash, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectConforms, expectProblem } from '../../../../test/support/contract.ts'
 import { createBackofficeTestApp, startProtocollo } from '../../../../test/support/backoffice-app.ts'
+import { expectConforms, expectProblem } from '../../../../test/support/contract.ts'
 import { signedInit } from '../../../../test/support/signed.ts'
 import type { TestApp, TestClient } from '../../../../test/support/test-app.ts'
 import { eventually } from '../../../../test/support/webhook-receiver.ts'
@@ -52,15 +52,32 @@ const get = async (id: string) => (await call('GET', `${practices}/${id}`, '/v1/
 const report = (id: string, body: object) => call('POST', `${practices}/${id}/status`, '/v1/tenants/{tenantId}/practices/{practiceId}/status', body)
 
 async function upload(client: TestClient, tenant: string, bytes: Uint8Array<ArrayBuffer>) {
-  const headers = await signRequest(await importSigningKey(client.privateJwk), { clientId: client.clientId, audience: 'https://snodo.test' }, bytes, 'application/pdf')
-  const res = await t.app.request(`/v1/tenants/${tenant}/documents`, { method: 'POST', headers: { ...headers, 'x-document-name': 'allegato.pdf' }, body: bytes })
+  const headers = await signRequest(
+    await importSigningKey(client.privateJwk),
+    { clientId: client.clientId, audience: 'https://snodo.test' },
+    bytes,
+    'application/pdf',
+  )
+  const res = await t.app.request(`/v1/tenants/${tenant}/documents`, {
+    method: 'POST',
+    headers: { ...headers, 'x-document-name': 'allegato.pdf' },
+    body: bytes,
+  })
   expect(res.status).toBe(201)
   return sha(bytes)
 }
 
 async function aRegisteredPractice(subject = 'Richiesta di autorizzazione allo scarico') {
   const domanda = pdf(`domanda ${randomBytes(8).toString('hex')}`)
-  const body = { serviceCode: 'SUAP-01', applicant: { fiscalCode: citizen, givenName: 'Lucia', familyName: 'Neri' }, subject, data: {}, attachments: [inline('domanda.pdf', domanda)], channel: 'online', submittedAt: '2026-11-23T10:00:00+01:00' }
+  const body = {
+    serviceCode: 'SUAP-01',
+    applicant: { fiscalCode: citizen, givenName: 'Lucia', familyName: 'Neri' },
+    subject,
+    data: {},
+    attachments: [inline('domanda.pdf', domanda)],
+    channel: 'online',
+    submittedAt: '2026-11-23T10:00:00+01:00',
+  }
   const { id } = await (await call('POST', practices, '/v1/tenants/{tenantId}/practices', body)).json()
   await eventually(async () => (await get(id)).status === 'registered')
   return id as string
@@ -74,44 +91,99 @@ describe('a step with documents', () => {
     const planimetria = randomBytes(50_000)
     const uploaded = await upload(t.clients.portal, 'comune-a', planimetria)
 
-    const asked = await (await report(id, { status: 'integration_requested', message: 'Manca la planimetria', documents: [inline('richiesta.pdf', letter), { sha256: uploaded, name: 'modello-planimetria.pdf' }] })).json()
+    const asked = await (
+      await report(id, {
+        status: 'integration_requested',
+        message: 'Manca la planimetria',
+        documents: [inline('richiesta.pdf', letter), { sha256: uploaded, name: 'modello-planimetria.pdf' }],
+      })
+    ).json()
     expect(asked.status).toBe('integration_requested')
     expect(asked.registrations).toHaveLength(2)
-    expect(asked.registrations[1]).toMatchObject({ step: 2, status: 'integration_requested', direction: 'outgoing', documents: [{ name: 'richiesta.pdf', sha256: sha(letter), size: letter.length }, { name: 'modello-planimetria.pdf', sha256: uploaded, size: 50_000 }] })
+    expect(asked.registrations[1]).toMatchObject({
+      step: 2,
+      status: 'integration_requested',
+      direction: 'outgoing',
+      documents: [
+        { name: 'richiesta.pdf', sha256: sha(letter), size: letter.length },
+        { name: 'modello-planimetria.pdf', sha256: uploaded, size: 50_000 },
+      ],
+    })
     const reply = pdf('integrazione: la planimetria')
     await report(id, { status: 'integration_submitted', documents: [inline('planimetria.pdf', reply)] })
 
     await eventually(async () => (await get(id)).registrations.every((r: { registration?: unknown }) => r.registration))
     const practice = await get(id)
-    expect(practice.registrations.map((r: { step: number; direction: string }) => [r.step, r.direction])).toEqual([[0, 'incoming'], [2, 'outgoing'], [3, 'incoming']])
+    expect(practice.registrations.map((r: { step: number; direction: string }) => [r.step, r.direction])).toEqual([
+      [0, 'incoming'],
+      [2, 'outgoing'],
+      [3, 'incoming'],
+    ])
     expect(practice.registrations[0]).toMatchObject({ registration: original, delivery: { status: 'succeeded' } })
-    for (const r of practice.registrations.slice(1)) expect(r).toMatchObject({ registration: { number: expect.any(String), year: 2026, aoo: 'AOO_SANDBOX', documentId: expect.any(String) }, delivery: { status: 'succeeded', attemptCount: 1 } })
+    for (const r of practice.registrations.slice(1))
+      expect(r).toMatchObject({
+        registration: { number: expect.any(String), year: 2026, aoo: 'AOO_SANDBOX', documentId: expect.any(String) },
+        delivery: { status: 'succeeded', attemptCount: 1 },
+      })
     // The protocollo's own record: each once, in the right direction, pointing back at the original.
     const registered = (step: number) => protocollo.registrations.filter((r) => r.correlationKey === `${id}/${step}`)
-    expect(registered(2)).toEqual([expect.objectContaining({ flusso: 'U', precedent: `${original.number}/${original.year}`, number: Number(practice.registrations[1].registration.number) })])
+    expect(registered(2)).toEqual([
+      expect.objectContaining({ flusso: 'U', precedent: `${original.number}/${original.year}`, number: Number(practice.registrations[1].registration.number) }),
+    ])
     expect(registered(3)).toEqual([expect.objectContaining({ flusso: 'E', precedent: `${original.number}/${original.year}` })])
     expect(registered(2)[0]?.documentIds.map((d) => protocollo.documents.get(d)?.sha256)).toEqual([sha(letter), uploaded])
     expect(protocollo.problems).toEqual([])
 
     const events = (await t.deps.events.read('comune-a', { limit: 1000 })).items.filter((e) => e.data.practiceId === id)
     // A registration may end before the next step is reported: the order between the two kinds varies.
-    expect(events.map((e) => e.type).sort()).toEqual(['practice.document_registered', 'practice.document_registered', 'practice.registered', 'practice.status_changed', 'practice.status_changed'])
-    expect(events.find((e) => e.type === 'practice.status_changed')?.data).toMatchObject({ to: 'integration_requested', direction: 'outgoing', documents: [{ name: 'richiesta.pdf' }, { name: 'modello-planimetria.pdf' }] })
+    expect(events.map((e) => e.type).sort()).toEqual([
+      'practice.document_registered',
+      'practice.document_registered',
+      'practice.registered',
+      'practice.status_changed',
+      'practice.status_changed',
+    ])
+    expect(events.find((e) => e.type === 'practice.status_changed')?.data).toMatchObject({
+      to: 'integration_requested',
+      direction: 'outgoing',
+      documents: [{ name: 'richiesta.pdf' }, { name: 'modello-planimetria.pdf' }],
+    })
     // Each step's registration is a job of its own: they may run at once and end in either order.
     const registeredEvents = events.filter((e) => e.type === 'practice.document_registered').map((e) => e.data as { step: number })
     expect(registeredEvents.sort((a, b) => a.step - b.step)).toEqual([
-      expect.objectContaining({ step: 2, status: 'integration_requested', direction: 'outgoing', registration: practice.registrations[1].registration, precedent: original }),
-      expect.objectContaining({ step: 3, status: 'integration_submitted', direction: 'incoming', registration: practice.registrations[2].registration, precedent: original }),
+      expect.objectContaining({
+        step: 2,
+        status: 'integration_requested',
+        direction: 'outgoing',
+        registration: practice.registrations[1].registration,
+        precedent: original,
+      }),
+      expect.objectContaining({
+        step: 3,
+        status: 'integration_submitted',
+        direction: 'incoming',
+        registration: practice.registrations[2].registration,
+        precedent: original,
+      }),
     ])
 
-    const timeline = await (await call('GET', `/v1/tenants/comune-a/citizens/${citizen}/timeline?limit=50`, '/v1/tenants/{tenantId}/citizens/{fiscalCode}/timeline')).json()
+    const timeline = await (
+      await call('GET', `/v1/tenants/comune-a/citizens/${citizen}/timeline?limit=50`, '/v1/tenants/{tenantId}/citizens/{fiscalCode}/timeline')
+    ).json()
     const documents = timeline.items.filter((i: { kind: string; id: string }) => i.kind === 'practice_document' && i.id.startsWith(id))
-    expect(documents.map((i: { id: string; status: string }) => [i.id, i.status])).toEqual(expect.arrayContaining([[`${id}-2`, 'registered'], [`${id}-3`, 'registered']]))
-    expect(documents.find((i: { id: string }) => i.id === `${id}-2`).title).toBe(`Richiesta di autorizzazione allo scarico — richiesta di integrazione (protocollo n. ${practice.registrations[1].registration.number}/2026)`)
+    expect(documents.map((i: { id: string; status: string }) => [i.id, i.status])).toEqual(
+      expect.arrayContaining([
+        [`${id}-2`, 'registered'],
+        [`${id}-3`, 'registered'],
+      ]),
+    )
+    expect(documents.find((i: { id: string }) => i.id === `${id}-2`).title).toBe(
+      `Richiesta di autorizzazione allo scarico — richiesta di integrazione (protocollo n. ${practice.registrations[1].registration.number}/2026)`,
+    )
   })
 })
 
-describe('a withdrawal while the practice\'s own registration is at the protocollo', () => {
+describe("a withdrawal while the practice's own registration is at the protocollo", () => {
   it('waits for that registration to end and refers to it', async () => {
     const subject = `Richiesta di accesso agli atti ${randomBytes(4).toString('hex')}`
     // The practice's own registration call is held until the test lets it go: its attempt stays in progress.
@@ -125,7 +197,15 @@ describe('a withdrawal while the practice\'s own registration is at the protocol
       return register(p)
     }
     try {
-      const body = { serviceCode: 'SUAP-01', applicant: { fiscalCode: citizen, givenName: 'Lucia', familyName: 'Neri' }, subject, data: {}, attachments: [inline('domanda.pdf', pdf(subject))], channel: 'online', submittedAt: '2026-11-23T10:00:00+01:00' }
+      const body = {
+        serviceCode: 'SUAP-01',
+        applicant: { fiscalCode: citizen, givenName: 'Lucia', familyName: 'Neri' },
+        subject,
+        data: {},
+        attachments: [inline('domanda.pdf', pdf(subject))],
+        channel: 'online',
+        submittedAt: '2026-11-23T10:00:00+01:00',
+      }
       const { id } = await (await call('POST', practices, '/v1/tenants/{tenantId}/practices', body)).json()
       await eventually(async () => (await get(id)).protocolDelivery.status === 'in_progress')
       const withdrawn = await (await report(id, { status: 'withdrawn', message: 'Non serve più', documents: [inline('rinuncia.pdf', pdf('rinuncia'))] })).json()
@@ -138,7 +218,9 @@ describe('a withdrawal while the practice\'s own registration is at the protocol
       await eventually(async () => (await get(id)).registrations.at(-1)?.registration !== undefined)
       const original = protocollo.registrations.find((r) => r.correlationKey === id)
       expect(original).toBeDefined()
-      expect(protocollo.registrations.filter((r) => r.correlationKey === `${id}/1`)).toEqual([expect.objectContaining({ flusso: 'E', precedent: `${original?.number}/${original?.year}` })])
+      expect(protocollo.registrations.filter((r) => r.correlationKey === `${id}/1`)).toEqual([
+        expect.objectContaining({ flusso: 'E', precedent: `${original?.number}/${original?.year}` }),
+      ])
       expect((await stepAttempts()).at(-1)).toBe('succeeded')
       expect((await get(id)).status).toBe('withdrawn')
       expect(protocollo.problems).toEqual([])
@@ -150,9 +232,14 @@ describe('a withdrawal while the practice\'s own registration is at the protocol
 })
 
 describe('a step whose follow-ups stopped half way is finished by a retry', () => {
-  const replay = async (deliveryId: string) => expect((await t.app.request(`/v1/deliveries/${deliveryId}/replay`, await signedInit(t.clients.ops, { body: { reason: 'checked' } }))).status).toBe(202)
-  const eventsOf = async (id: string, type: string) => (await t.deps.events.read('comune-a', { limit: 1000 })).items.filter((e) => e.data.practiceId === id && e.type === type)
-  const timelineIds = async () => (await (await call('GET', `/v1/tenants/comune-a/citizens/${citizen}/timeline?limit=100`, '/v1/tenants/{tenantId}/citizens/{fiscalCode}/timeline')).json()).items.map((i: { kind: string; id: string; at: string }) => `${i.kind}:${i.id}@${i.at}`) as string[]
+  const replay = async (deliveryId: string) =>
+    expect((await t.app.request(`/v1/deliveries/${deliveryId}/replay`, await signedInit(t.clients.ops, { body: { reason: 'checked' } }))).status).toBe(202)
+  const eventsOf = async (id: string, type: string) =>
+    (await t.deps.events.read('comune-a', { limit: 1000 })).items.filter((e) => e.data.practiceId === id && e.type === type)
+  const timelineIds = async () =>
+    (
+      await (await call('GET', `/v1/tenants/comune-a/citizens/${citizen}/timeline?limit=100`, '/v1/tenants/{tenantId}/citizens/{fiscalCode}/timeline')).json()
+    ).items.map((i: { kind: string; id: string; at: string }) => `${i.kind}:${i.id}@${i.at}`) as string[]
 
   it('a publish that fails after the step was registered: the delivery dies, and its replay tells the portal and the timeline without registering again', async () => {
     const id = await aRegisteredPractice()
@@ -181,7 +268,9 @@ describe('a step whose follow-ups stopped half way is finished by a retry', () =
     const step = (await get(id)).registrations[1]
     expect(step.delivery.attempts.at(-1).message).toBe(`already registered as ${stopped.registration.number}/${stopped.registration.year}`)
     expect(step.registration).toEqual(stopped.registration)
-    expect((await eventsOf(id, 'practice.document_registered')).map((e) => e.data)).toEqual([expect.objectContaining({ step: 2, status: 'rejected', direction: 'outgoing', registration: stopped.registration, precedent: original })])
+    expect((await eventsOf(id, 'practice.document_registered')).map((e) => e.data)).toEqual([
+      expect.objectContaining({ step: 2, status: 'rejected', direction: 'outgoing', registration: stopped.registration, precedent: original }),
+    ])
     expect(protocollo.registrations.filter((r) => r.correlationKey === `${id}/2`)).toHaveLength(1)
     // In the timeline once, at the instant it was registered (kept with it), not the replay's.
     const registeredAt = JSON.parse((await t.deps.practices.get(id))?.fields['stepRegisteredWith:2'] as string).at
@@ -217,7 +306,9 @@ describe('a step whose follow-ups stopped half way is finished by a retry', () =
     expect(protocollo.registrations.filter((r) => r.correlationKey === `${id}/2`)).toHaveLength(1)
     // Once more: nothing new, the same answer.
     expect((await report(id, body)).status).toBe(200)
-    expect((await eventsOf(id, 'practice.status_changed')).map((e) => e.data)).toEqual([expect.objectContaining({ from: 'registered', to: 'integration_requested', message: body.message })])
+    expect((await eventsOf(id, 'practice.status_changed')).map((e) => e.data)).toEqual([
+      expect.objectContaining({ from: 'registered', to: 'integration_requested', message: body.message }),
+    ])
     expect((await get(id)).history).toEqual(recorded.history)
 
     // The same status with another message or other documents is a new step, which the practice cannot take.
@@ -258,7 +349,11 @@ describe('a step whose documents fail is refused whole: no status change, no byt
 
   async function expectNothingRecorded(before: { status: string; history: unknown[]; registrations: unknown[] }) {
     const after = await get(id)
-    expect({ status: after.status, history: after.history, registrations: after.registrations }).toEqual({ status: before.status, history: before.history, registrations: before.registrations })
+    expect({ status: after.status, history: after.history, registrations: after.registrations }).toEqual({
+      status: before.status,
+      history: before.history,
+      registrations: before.registrations,
+    })
     expect(await t.deps.deliveries.get(stepDeliveryId('comune-a', id, before.history.length))).toBeUndefined()
     const events = (await t.deps.events.read('comune-a', { limit: 1000 })).items.filter((e) => e.data.practiceId === id)
     expect(events.map((e) => e.type)).toEqual(['practice.registered'])

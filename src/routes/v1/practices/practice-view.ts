@@ -17,10 +17,21 @@ export async function practiceView(deps: Pick<Deps, 'practices' | 'deliveries'>,
   const steps = deps.practices.stepDocuments(p)
   const { supplierDeliveryId, forwardedAt, supplierPracticeId } = p.fields
   const summaryOf = (id: string | undefined) => (id ? deliverySummary(deps.deliveries, id) : undefined)
-  const [delivery, pushDelivery, ...stepDeliveries] = await Promise.all([deliveryId, supplierDeliveryId, ...steps.map((s) => stepDeliveryId(tenantId, p.id, s.step))].map(summaryOf))
-  const original = { step: 0, status: 'submitted', direction: 'incoming', documents: data.attachments, ...(registration ? { registration } : {}), ...(delivery ? { delivery } : {}) }
+  const [delivery, pushDelivery, ...stepDeliveries] = await Promise.all(
+    [deliveryId, supplierDeliveryId, ...steps.map((s) => stepDeliveryId(tenantId, p.id, s.step))].map(summaryOf),
+  )
+  const original = {
+    step: 0,
+    status: 'submitted',
+    direction: 'incoming',
+    documents: data.attachments,
+    ...(registration ? { registration } : {}),
+    ...(delivery ? { delivery } : {}),
+  }
   const later = steps.map((s, i) => ({ ...s, ...(stepDeliveries[i] ? { delivery: stepDeliveries[i] } : {}) }))
-  const supplierPush = supplierDeliveryId ? { ...(pushDelivery ? { delivery: pushDelivery } : {}), ...(forwardedAt ? { forwardedAt } : {}), ...(supplierPracticeId ? { supplierPracticeId } : {}) } : undefined
+  const supplierPush = supplierDeliveryId
+    ? { ...(pushDelivery ? { delivery: pushDelivery } : {}), ...(forwardedAt ? { forwardedAt } : {}), ...(supplierPracticeId ? { supplierPracticeId } : {}) }
+    : undefined
   return Practice.parse({
     id: p.id,
     tenantId,

@@ -14,9 +14,19 @@ import { commandId } from '../../middleware/idempotency.ts'
 import { validateJson, validateQuery } from '../../validate.ts'
 import { practiceOf, practiceView } from './practice-view.ts'
 
-const ListQuery = z.strictObject({ status: z.enum(practiceStatuses).optional(), after: z.string().regex(/^\d{1,15}$/, 'the cursor of a practice').optional(), limit: Limit })
+const ListQuery = z.strictObject({
+  status: z.enum(practiceStatuses).optional(),
+  after: z
+    .string()
+    .regex(/^\d{1,15}$/, 'the cursor of a practice')
+    .optional(),
+  limit: Limit,
+})
 
-type PracticesDeps = Pick<Deps, 'clients' | 'audit' | 'tenants' | 'practices' | 'deliveries' | 'documents' | 'engine' | 'timeline' | 'clock' | 'supplier' | 'events' | 'practiceMessages'>
+type PracticesDeps = Pick<
+  Deps,
+  'clients' | 'audit' | 'tenants' | 'practices' | 'deliveries' | 'documents' | 'engine' | 'timeline' | 'clock' | 'supplier' | 'events' | 'practiceMessages'
+>
 
 /** createPractice, listPractices, getPractice, ackPractice and reportPracticeStatus, on the practices sub-app. */
 export function registerPractices(app: Hono<AppEnv>, deps: PracticesDeps) {
@@ -59,7 +69,12 @@ export function registerPractices(app: Hono<AppEnv>, deps: PracticesDeps) {
     const practice = await practiceOf(deps, tenantIdOf(c), c.req.param('practiceId'))
     if (practice.fields.ackedAt) return reply(c, practice)
     // Told first (the same event however often): an ack that fails after it is retried, never left untold.
-    await deps.events.publish(practice.data.tenantId, 'practice.forwarded', { practiceId: practice.id, serviceCode: practice.data.serviceCode, via: 'pull' }, { dedupeKey: `${practice.id}|forwarded`, except: otherSuppliers(deps.tenants.get(practice.data.tenantId), practice.data.serviceCode) })
+    await deps.events.publish(
+      practice.data.tenantId,
+      'practice.forwarded',
+      { practiceId: practice.id, serviceCode: practice.data.serviceCode, via: 'pull' },
+      { dedupeKey: `${practice.id}|forwarded`, except: otherSuppliers(deps.tenants.get(practice.data.tenantId), practice.data.serviceCode) },
+    )
     const ackedAt = deps.clock().toISOString()
     await deps.practices.setFields(practice.id, { ackedAt })
     return reply(c, { ...practice, fields: { ...practice.fields, ackedAt } })

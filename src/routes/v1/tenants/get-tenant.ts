@@ -16,7 +16,17 @@ export function registerGetTenant(app: Hono<AppEnv>, deps: Pick<Deps, 'clients' 
       fiscalCode: tenant.fiscalCode,
       platforms: await deps.health.platformsOf(tenant.platforms),
       acceptsPdndVouchers: tenant.pdnd !== undefined,
-      ...(pagopa ? { pagopa: { idPA: tenant.fiscalCode, idBrokerPA: pagopa.idBrokerPA, idStation: pagopa.idStation, segregationCode: pagopa.segregationCode, mode: pagopa.mode } } : {}),
+      ...(pagopa
+        ? {
+            pagopa: {
+              idPA: tenant.fiscalCode,
+              idBrokerPA: pagopa.idBrokerPA,
+              idStation: pagopa.idStation,
+              segregationCode: pagopa.segregationCode,
+              mode: pagopa.mode,
+            },
+          }
+        : {}),
       access: { clientId, scopes: [...(deps.clients.get(clientId)?.scopes ?? [])] },
     })
     return c.json(body)

@@ -17,7 +17,11 @@ export function registerChangeWebhookEndpoint(app: Hono<AppEnv>, deps: Pick<Deps
   app.patch(path, write, audited('webhook-endpoint.update', deps), validateJson(UpdateWebhookEndpoint), async (c) => {
     const [tenantId, endpointId] = [tenantIdOf(c), c.req.param('endpointId')]
     const patch = c.req.valid('json')
-    const changes = { ...patch, ...(patch.events ? { events: [...new Set(patch.events)] } : {}), ...(patch.enabled === false ? { disabledReason: 'disabled by the portal' } : {}) }
+    const changes = {
+      ...patch,
+      ...(patch.events ? { events: [...new Set(patch.events)] } : {}),
+      ...(patch.enabled === false ? { disabledReason: 'disabled by the portal' } : {}),
+    }
     // update answers nothing for a missing endpoint: the lookup then says so with a 404.
     const updated = (await deps.endpoints.update(tenantId, endpointId, changes)) ?? (await endpointOrThrow(deps, tenantId, endpointId))
     return c.json(WebhookEndpoint.parse(endpointView(updated, deps.endpoints)))

@@ -16,11 +16,17 @@ export function registerCreateWebhookEndpoint(app: Hono<AppEnv>, deps: Pick<Deps
     const id = commandId(c, 'we')
     // A retry of a create that was written before its process died answers that endpoint, not a second one.
     const existing = await deps.endpoints.get(tenantId, id)
-    if (existing) return c.json(WebhookEndpointWithSecret.parse({ ...endpointView(existing, deps.endpoints), secret: existing.secrets[0]?.value }), 201, { Location: `/v1/tenants/${tenantId}/webhook-endpoints/${id}` })
+    if (existing)
+      return c.json(WebhookEndpointWithSecret.parse({ ...endpointView(existing, deps.endpoints), secret: existing.secrets[0]?.value }), 201, {
+        Location: `/v1/tenants/${tenantId}/webhook-endpoints/${id}`,
+      })
     const refusal = await deps.urlGuard.refusal(body.url)
     if (refusal) throw new SnodoError('validation_failed', `url ${refusal}`, { errors: [{ path: 'url', message: refusal }] })
     if ((await deps.endpoints.list(tenantId)).length >= deps.config.webhooks.maxEndpointsPerTenant) {
-      throw new SnodoError('endpoint_limit_reached', `A tenant may have at most ${deps.config.webhooks.maxEndpointsPerTenant} webhook endpoints; delete one first`)
+      throw new SnodoError(
+        'endpoint_limit_reached',
+        `A tenant may have at most ${deps.config.webhooks.maxEndpointsPerTenant} webhook endpoints; delete one first`,
+      )
     }
     const endpoint = await deps.endpoints.create(tenantId, { url: body.url, events: [...new Set(body.events)], description: body.description ?? '' }, id)
     const view = WebhookEndpointWithSecret.parse({ ...endpointView(endpoint, deps.endpoints), secret: endpoint.secrets[0]?.value })

@@ -30,7 +30,13 @@ describe('register, read, change, delete', () => {
     const created = await call('POST', base, base, { url: publicUrl, events: ['payment.paid', 'payment.paid', 'delivery.dead'], description: 'ERP' })
     expect(created.status).toBe(201)
     const endpoint = await created.json()
-    expect(endpoint).toMatchObject({ url: publicUrl, events: ['payment.paid', 'delivery.dead'], enabled: true, tenantId: 'comune-a', secret: expect.stringMatching(/^whsec_/) })
+    expect(endpoint).toMatchObject({
+      url: publicUrl,
+      events: ['payment.paid', 'delivery.dead'],
+      enabled: true,
+      tenantId: 'comune-a',
+      secret: expect.stringMatching(/^whsec_/),
+    })
     expect(created.headers.get('location')).toBe(`${base}/${endpoint.id}`)
 
     const listed = await (await call('GET', base, base)).json()
@@ -65,7 +71,13 @@ describe('register, read, change, delete', () => {
   it('audits every change with the payload digest', async () => {
     await call('POST', base, base, { url: publicUrl, events: ['*'], description: 'audited' })
     const last = (await t.deps.audit.read()).at(-1)?.record
-    expect(last).toMatchObject({ who: 'portal', tenant: 'comune-a', action: 'webhook-endpoint.create', outcome: 'ok', payloadDigest: expect.stringMatching(/^SHA-256=/) })
+    expect(last).toMatchObject({
+      who: 'portal',
+      tenant: 'comune-a',
+      action: 'webhook-endpoint.create',
+      outcome: 'ok',
+      payloadDigest: expect.stringMatching(/^SHA-256=/),
+    })
   })
 })
 
@@ -103,7 +115,11 @@ describe('bad input: a clear 4xx, nothing stored', () => {
   })
 
   it('a 10 MB description → 413 before it is read whole', async () => {
-    await expectProblem(await call('POST', base, base, JSON.stringify({ url: publicUrl, events: ['*'], description: 'x'.repeat(10_000_000) })), 413, 'payload_too_large')
+    await expectProblem(
+      await call('POST', base, base, JSON.stringify({ url: publicUrl, events: ['*'], description: 'x'.repeat(10_000_000) })),
+      413,
+      'payload_too_large',
+    )
   })
 
   it('another tenant: 403 on its path, 404 for its endpoint ids under ours', async () => {

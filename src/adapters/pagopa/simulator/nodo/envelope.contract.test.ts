@@ -7,7 +7,7 @@ import { contractsAvailable } from '../../../../../test/support/upstream-spec.ts
 import { soapBodyElement, xsdErrors, xsdPaths } from '../../../../../test/support/xsd.ts'
 import { formatAmount } from '../../station/amount.ts'
 import { paForNodeNs } from '../../station/requests.ts'
-import { paSendRtEnvelope, paSendRtOperations, parsePaSendRtAnswer, type RtVersion } from './envelope.ts'
+import { parsePaSendRtAnswer, paSendRtEnvelope, paSendRtOperations, type RtVersion } from './envelope.ts'
 import { type Receipt, receiptOf, romeLocal, simulatedPsp } from './receipt.ts'
 import { stationAnswer } from './test-station.ts'
 
@@ -29,7 +29,16 @@ function aReceipt(overrides: Partial<Receipt> = {}): Receipt {
           description: 'TARI 2026 – rata unica',
           partial: false,
           paid: false,
-          transfers: [{ idTransfer: '1', amountCents: 12_345, organizationFiscalCode: '01234567890', iban: 'IT60X0542811101000000123456', remittanceInformation: 'TARI 2026', category: '9/0101100IM/' }],
+          transfers: [
+            {
+              idTransfer: '1',
+              amountCents: 12_345,
+              organizationFiscalCode: '01234567890',
+              iban: 'IT60X0542811101000000123456',
+              remittanceInformation: 'TARI 2026',
+              category: '9/0101100IM/',
+            },
+          ],
         },
       },
       { receiptId: 'c110729d258c4ab1b765fe902d0a11a2', at: new Date('2026-03-01T10:00:00.000Z'), psp: simulatedPsp },
@@ -48,7 +57,13 @@ const cases: Record<string, Receipt> = {
   }),
   'five beneficiaries with company names, 1 cent each but the first': aReceipt({
     paymentAmountCents: 12_349,
-    transfers: (['1', '2', '3', '4', '5'] as const).map((idTransfer, i) => ({ ...transfer, idTransfer, amountCents: i === 0 ? 12_345 : 1, organizationFiscalCode: `0123456789${i}`, companyName: `Ente ${i + 1}` })),
+    transfers: (['1', '2', '3', '4', '5'] as const).map((idTransfer, i) => ({
+      ...transfer,
+      idTransfer,
+      amountCents: i === 0 ? 12_345 : 1,
+      organizationFiscalCode: `0123456789${i}`,
+      companyName: `Ente ${i + 1}`,
+    })),
   }),
   'the largest amount, an idCart, text that needs escaping, a name too long, an e-mail stEMail refuses': aReceipt({
     paymentAmountCents: 99_999_999_999,
@@ -62,7 +77,13 @@ const cases: Record<string, Receipt> = {
 
 describe('paSendRT envelopes', () => {
   it('write amounts as decimal euro with exactly two decimals (FACTS §7)', () => {
-    expect([formatAmount(1), formatAmount(10), formatAmount(100), formatAmount(12_345), formatAmount(99_999_999_999)]).toEqual(['0.01', '0.10', '1.00', '123.45', '999999999.99'])
+    expect([formatAmount(1), formatAmount(10), formatAmount(100), formatAmount(12_345), formatAmount(99_999_999_999)]).toEqual([
+      '0.01',
+      '0.10',
+      '1.00',
+      '123.45',
+      '999999999.99',
+    ])
     expect(() => formatAmount(1.5)).toThrow(RangeError)
   })
 
@@ -106,7 +127,7 @@ describe.runIf(contractsAvailable('pagoPA nodo XSD conformance'))('conformance w
     expect(xsdErrors(body.replace(/<idChannel>.*<\/idChannel>/, ''), xsdPaths.paForNode).join('\n')).toMatch(/channelDescription|idChannel/)
   })
 
-  it('validates the answers a station gives, as the tests\' stations write them', () => {
+  it("validates the answers a station gives, as the tests' stations write them", () => {
     for (const version of ['V1', 'V2'] as const) {
       expect(xsdErrors(soapBodyElement(stationAnswer(version, 'OK')), xsdPaths.paForNode)).toEqual([])
       expect(xsdErrors(soapBodyElement(stationAnswer(version, 'KO')), xsdPaths.paForNode)).toEqual([])
@@ -114,7 +135,7 @@ describe.runIf(contractsAvailable('pagoPA nodo XSD conformance'))('conformance w
   })
 })
 
-describe('reading the station\'s answer', () => {
+describe("reading the station's answer", () => {
   it('reads OK, and KO with its fault', async () => {
     expect(await parsePaSendRtAnswer('V1', stationAnswer('V1', 'OK'))).toEqual({ kind: 'response', outcome: 'OK' })
     expect(await parsePaSendRtAnswer('V2', stationAnswer('V2', 'KO'))).toEqual({
@@ -138,6 +159,8 @@ function wellFormednessErrors(xml: string): string[] {
     execFileSync('xmllint', ['--noout', '--nonet', '-'], { input: xml, stdio: ['pipe', 'pipe', 'pipe'] })
     return []
   } catch (error) {
-    return String((error as { stderr?: Buffer }).stderr ?? error).split('\n').filter((line) => line.trim())
+    return String((error as { stderr?: Buffer }).stderr ?? error)
+      .split('\n')
+      .filter((line) => line.trim())
   }
 }

@@ -120,7 +120,11 @@ export async function parsePaSendRtAnswer(version: RtVersion, xml: string): Prom
   const faultBean = pick(response, 'fault')
   if (faultBean === undefined) return { kind: 'response', outcome }
   const optional = (name: string) => (pick(faultBean, name) === undefined ? {} : { [name]: text(pick(faultBean, name)) })
-  return { kind: 'response', outcome, fault: { faultCode: text(pick(faultBean, 'faultCode')), faultString: text(pick(faultBean, 'faultString')), ...optional('id'), ...optional('description') } }
+  return {
+    kind: 'response',
+    outcome,
+    fault: { faultCode: text(pick(faultBean, 'faultCode')), faultString: text(pick(faultBean, 'faultString')), ...optional('id'), ...optional('description') },
+  }
 }
 
 function pick(node: unknown, name: string): unknown {

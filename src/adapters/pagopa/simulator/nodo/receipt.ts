@@ -88,7 +88,8 @@ export type NotPayable = 'unknown' | 'paid' | 'cancelled' | 'expired' | 'not_pub
  */
 export function notPayable(position: NoticePosition | undefined): NotPayable | undefined {
   if (!position) return 'unknown'
-  if (position.option.paid || ['PAID', 'REPORTED'].includes(position.status) || (position.status === 'PARTIALLY_PAID' && !position.option.partial)) return 'paid'
+  if (position.option.paid || ['PAID', 'REPORTED'].includes(position.status) || (position.status === 'PARTIALLY_PAID' && !position.option.partial))
+    return 'paid'
   if (position.status === 'PARTIALLY_PAID') return undefined
   if (position.status === 'INVALID') return 'cancelled'
   if (position.status === 'EXPIRED') return 'expired'

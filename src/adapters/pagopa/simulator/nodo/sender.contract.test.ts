@@ -41,7 +41,11 @@ async function published(organization: string, change: (p: DebtPosition) => void
   const position = aDebtPosition(organization)
   position.option.dueDate = '2026-06-30T21:59:59.000Z'
   change(position)
-  const answer = await gpd.app.request(`/organizations/${organization}/debtpositions?toPublish=true`, { method: 'POST', headers: { 'ocp-apim-subscription-key': 'k' }, body: JSON.stringify(toPaymentPositionModel(position)) })
+  const answer = await gpd.app.request(`/organizations/${organization}/debtpositions?toPublish=true`, {
+    method: 'POST',
+    headers: { 'ocp-apim-subscription-key': 'k' },
+    body: JSON.stringify(toPaymentPositionModel(position)),
+  })
   expect(answer.status).toBe(201)
   return position
 }
@@ -65,7 +69,11 @@ describe('the simulated pagoPA Node', () => {
       deliveries: [{ idPA: creditor, version: 'V2', soapAction: 'paSendRTV2', httpStatus: 200, answer: { kind: 'response', outcome: 'OK' } }],
     })
     expect(receiptIdOf('rt-000001')).toMatch(/^[0-9a-f]{32}$/)
-    expect(gpd.positions.get(`${creditor}/${position.iupd}`)).toMatchObject({ status: 'PAID', paymentDate: now.toISOString(), options: [{ status: 'PO_PAID' }] })
+    expect(gpd.positions.get(`${creditor}/${position.iupd}`)).toMatchObject({
+      status: 'PAID',
+      paymentDate: now.toISOString(),
+      options: [{ status: 'PO_PAID' }],
+    })
     expect(nodo.verify(creditor, position.option.noticeNumber)).toBe('paid')
     expect(await nodo.pay(creditor, position.option.noticeNumber)).toEqual({ paid: false, reason: 'paid' })
   })
@@ -74,9 +82,22 @@ describe('the simulated pagoPA Node', () => {
     const position = await published(creditor, (p) => Object.assign(p, inInstallments(p, [6_000, 6_345])))
     const [first, second] = position.installments as [DebtPosition['option'], DebtPosition['option']]
     const payment = await nodo.pay(creditor, first.noticeNumber)
-    expect(payment).toMatchObject({ paid: true, receipt: { noticeNumber: first.noticeNumber, creditorReferenceId: first.iuv, paymentAmountCents: 6_000, description: first.description, transfers: [{ amountCents: 6_000 }] } })
+    expect(payment).toMatchObject({
+      paid: true,
+      receipt: {
+        noticeNumber: first.noticeNumber,
+        creditorReferenceId: first.iuv,
+        paymentAmountCents: 6_000,
+        description: first.description,
+        transfers: [{ amountCents: 6_000 }],
+      },
+    })
     expect(gpd.positions.get(`${creditor}/${position.iupd}`)?.status).toBe('PARTIALLY_PAID')
-    expect([nodo.verify(creditor, position.option.noticeNumber), nodo.verify(creditor, first.noticeNumber), nodo.verify(creditor, second.noticeNumber)]).toEqual(['paid', 'paid', undefined])
+    expect([
+      nodo.verify(creditor, position.option.noticeNumber),
+      nodo.verify(creditor, first.noticeNumber),
+      nodo.verify(creditor, second.noticeNumber),
+    ]).toEqual(['paid', 'paid', undefined])
     expect(await nodo.pay(creditor, second.noticeNumber)).toMatchObject({ paid: true, receipt: { creditorReferenceId: second.iuv, paymentAmountCents: 6_345 } })
     expect(gpd.positions.get(`${creditor}/${position.iupd}`)?.status).toBe('PAID')
   })
@@ -84,11 +105,18 @@ describe('the simulated pagoPA Node', () => {
   it('says why it will not collect: unknown, cancelled, expired, not published', async () => {
     expect(nodo.verify(creditor, '301999999999999999')).toBe('unknown')
     const cancelled = await published(creditor)
-    await gpd.app.request(`/organizations/${creditor}/debtpositions/${cancelled.iupd}/invalidate`, { method: 'POST', headers: { 'ocp-apim-subscription-key': 'k' } })
+    await gpd.app.request(`/organizations/${creditor}/debtpositions/${cancelled.iupd}/invalidate`, {
+      method: 'POST',
+      headers: { 'ocp-apim-subscription-key': 'k' },
+    })
     expect(nodo.verify(creditor, cancelled.option.noticeNumber)).toBe('cancelled')
     const expiring = await published(creditor, (p) => void (p.switchToExpired = true))
     const draft = aDebtPosition(creditor)
-    await gpd.app.request(`/organizations/${creditor}/debtpositions`, { method: 'POST', headers: { 'ocp-apim-subscription-key': 'k' }, body: JSON.stringify(toPaymentPositionModel(draft)) })
+    await gpd.app.request(`/organizations/${creditor}/debtpositions`, {
+      method: 'POST',
+      headers: { 'ocp-apim-subscription-key': 'k' },
+      body: JSON.stringify(toPaymentPositionModel(draft)),
+    })
     expect(nodo.verify(creditor, draft.option.noticeNumber)).toBe('not_published')
     now = new Date('2026-07-01T00:00:00.000Z')
     try {
@@ -98,11 +126,18 @@ describe('the simulated pagoPA Node', () => {
     }
   })
 
-  it('sends a multi-beneficiary receipt to each organization with a station, in that station\'s version', async () => {
+  it("sends a multi-beneficiary receipt to each organization with a station, in that station's version", async () => {
     const shared = await published(creditor, (p) => {
       p.option.transfers = [
         { idTransfer: '1', amountCents: 10_000, iban: 'IT60X0542811101000000123456', remittance: 'Diritti SUAP', category: '9/0101100IM/' },
-        { idTransfer: '2', amountCents: 2_345, iban: 'IT02L1234512345123456789012', remittance: 'Diritti ASL', category: '9/0201102IM/', organizationFiscalCode: partner },
+        {
+          idTransfer: '2',
+          amountCents: 2_345,
+          iban: 'IT02L1234512345123456789012',
+          remittance: 'Diritti ASL',
+          category: '9/0201102IM/',
+          organizationFiscalCode: partner,
+        },
       ]
     })
     const payment = await nodo.pay(creditor, shared.option.noticeNumber)
@@ -116,7 +151,11 @@ describe('the simulated pagoPA Node', () => {
   it('records what a station answered or why it could not answer, and delivers again on resend', async () => {
     const ko = await published(creditor, (p) => void (p.option.description = 'TARI [station:ko]'))
     const koPayment = await nodo.pay(creditor, ko.option.noticeNumber)
-    expect(koPayment.paid && koPayment.deliveries[0]?.answer).toEqual({ kind: 'response', outcome: 'KO', fault: { faultCode: 'PAA_SEMANTICA', faultString: 'Errore semantico', id: '01234567890', description: 'ricevuta già acquisita' } })
+    expect(koPayment.paid && koPayment.deliveries[0]?.answer).toEqual({
+      kind: 'response',
+      outcome: 'KO',
+      fault: { faultCode: 'PAA_SEMANTICA', faultString: 'Errore semantico', id: '01234567890', description: 'ricevuta già acquisita' },
+    })
     const failing = await published(creditor, (p) => void (p.option.description = 'TARI [station:500]'))
     const failed = await nodo.pay(creditor, failing.option.noticeNumber)
     expect(failed.paid && failed.deliveries[0]).toMatchObject({ httpStatus: 500, answer: { kind: 'unreadable' } })
@@ -125,7 +164,9 @@ describe('the simulated pagoPA Node', () => {
     expect(unreachable.paid && unreachable.deliveries[0]?.error).toBe('ECONNREFUSED')
     const nowhere = await published('33333333333')
     const noStation = await nodo.pay('33333333333', nowhere.option.noticeNumber)
-    expect(noStation.paid && noStation.deliveries).toEqual([expect.objectContaining({ idPA: '33333333333', error: 'no station for idPA 33333333333', envelope: '' })])
+    expect(noStation.paid && noStation.deliveries).toEqual([
+      expect.objectContaining({ idPA: '33333333333', error: 'no station for idPA 33333333333', envelope: '' }),
+    ])
     if (!koPayment.paid) throw new Error('unreachable')
     const again = await nodo.resend(koPayment.receipt.receiptId, { version: 'V1', duplicate: true })
     expect(again.map((d) => [d.soapAction, d.receiptId])).toEqual([

@@ -5,8 +5,8 @@
 // receipt and every delivery with the envelope sent and what the station answered.
 import { Agent, type Dispatcher, request } from 'undici'
 import type { SimulatorContext } from '../../../simulator/harness.ts'
-import { paSendRtEnvelope, paSendRtOperations, type PaSendRtAnswer, parsePaSendRtAnswer, type RtVersion, type StationIdentity } from './envelope.ts'
 import { nodoMagicTokens } from '../magic.ts'
+import { type PaSendRtAnswer, parsePaSendRtAnswer, paSendRtEnvelope, paSendRtOperations, type RtVersion, type StationIdentity } from './envelope.ts'
 import { type NotPayable, notPayable, type PositionBook, type Psp, type Receipt, receiptOf, simulatedPsp } from './receipt.ts'
 
 /** A creditor's station as the Node has it registered: who it is, where it listens, which primitive version. */
@@ -68,7 +68,14 @@ export function createNodoSimulator(context: SimulatorContext, options: NodoSimu
 
   const deliver = async (receipt: Receipt, station: NodoStation | undefined, idPA: string, version: RtVersion): Promise<ReceiptDelivery> => {
     const operation = paSendRtOperations[version]
-    const base = { at: context.clock().toISOString(), receiptId: receipt.receiptId, noticeNumber: receipt.noticeNumber, idPA, version, soapAction: operation.soapAction }
+    const base = {
+      at: context.clock().toISOString(),
+      receiptId: receipt.receiptId,
+      noticeNumber: receipt.noticeNumber,
+      idPA,
+      version,
+      soapAction: operation.soapAction,
+    }
     if (!station) return { ...base, url: '', envelope: '', error: `no station for idPA ${idPA}` }
     let envelope = ''
     try {
@@ -115,7 +122,13 @@ export function createNodoSimulator(context: SimulatorContext, options: NodoSimu
       if (reason || !position) return { paid: false, reason: reason ?? 'unknown' }
       const at = context.clock()
       const receiptId = receiptIdOf(context.nextId())
-      options.positions.markPaid(organizationFiscalCode, noticeNumber, { at, receiptId, pspCompanyName: psp.PSPCompanyName, paymentMethod: psp.paymentMethod, feeCents: psp.feeCents })
+      options.positions.markPaid(organizationFiscalCode, noticeNumber, {
+        at,
+        receiptId,
+        pspCompanyName: psp.PSPCompanyName,
+        paymentMethod: psp.paymentMethod,
+        feeCents: psp.feeCents,
+      })
       const receipt = receiptOf(position, { receiptId, at, psp, paymentNote: payOptions.idCart })
       receipts.push(receipt)
       const description = position.option.description

@@ -23,7 +23,10 @@ export function createTestStation(answer: (request: StationRequest) => 'OK' | 'K
 
 /** A station's answer, namespaces declared on the Envelope as SOAP stacks usually do. */
 export function stationAnswer(version: RtVersion, outcome: 'OK' | 'KO'): string {
-  const fault = outcome === 'KO' ? '<fault><faultCode>PAA_SEMANTICA</faultCode><faultString>Errore semantico</faultString><id>01234567890</id><description>ricevuta già acquisita</description></fault>' : ''
+  const fault =
+    outcome === 'KO'
+      ? '<fault><faultCode>PAA_SEMANTICA</faultCode><faultString>Errore semantico</faultString><id>01234567890</id><description>ricevuta già acquisita</description></fault>'
+      : ''
   const wrapper = paSendRtOperations[version].response
   return `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:paf="${paForNodeNs}"><soapenv:Body><paf:${wrapper}><outcome>${outcome}</outcome>${fault}</paf:${wrapper}></soapenv:Body></soapenv:Envelope>`
 }
