@@ -1,14 +1,16 @@
-// The voucher client against the PDND simulator over loopback; requests and answers are checked
-// against PDND's real authorizationServerApi.yml and the voucher against pdnd/FACTS.md.
+// The voucher client against the PDND simulator over loopback: the port conformance suite, then
+// requests and answers checked against PDND's real authorizationServerApi.yml and the voucher against
+// pdnd/FACTS.md.
 import { randomUUID } from 'node:crypto'
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { aClientKey, type TestClient } from '../../../test/support/test-app.ts'
 import { contractsAvailable, loadSpec } from '../../../test/support/upstream-spec.ts'
 import { importSigningKey } from '../../client/index.ts'
 import { UpstreamError } from '../../errors.ts'
 import { createSimulatorContext, type RunningSimulator, type SimulatorContext, startSimulator } from '../simulator/harness.ts'
 import { createVoucherClient } from './client.ts'
+import { describeVoucherPort } from './port.suite.ts'
 import { createPdndSimulator, type PdndSimulator, pdndMagicPurposes } from './simulator/app.ts'
 
 const clientId = randomUUID()
@@ -59,6 +61,47 @@ const voucherClient = () =>
     privateJwk: key.privateJwk,
     assertionAudience: pdnd.assertionAudience,
   })
+
+// The suite on a simulator of its own, so the tests below still see only their own traffic. Its clock
+// is Date, faked (and frozen) only while a test moves it: client and simulator share it over loopback.
+describeVoucherPort('client over loopback against the PDND simulator', async () => {
+  const suiteClient = randomUUID()
+  const signer = await aClientKey(suiteClient, 'RS256')
+  const sim = await createPdndSimulator(createSimulatorContext({ idPrefix: 'suite-voucher-' }), { voucherTtlSeconds: 600 })
+  const purposes = { active: randomUUID(), another: randomUUID() }
+  await sim.registerClient({
+    clientId: suiteClient,
+    publicJwk: signer.publicJwk,
+    purposes: {
+      [purposes.active]: eserviceAudience,
+      [purposes.another]: eserviceAudience,
+      [pdndMagicPurposes.rateLimited]: 'x',
+      [pdndMagicPurposes.unavailable]: 'x',
+    },
+  })
+  const server = await startSimulator(sim.app)
+  return {
+    newPort: () =>
+      createVoucherClient({
+        tokenUrl: `${server.url}/token.oauth2`,
+        clientId: suiteClient,
+        kid: signer.publicJwk.kid as string,
+        privateJwk: signer.privateJwk,
+        assertionAudience: sim.assertionAudience,
+        refreshMarginSeconds: 60,
+      }),
+    purposes,
+    inactivePurpose: randomUUID(),
+    refreshAfterSeconds: 600 - 60,
+    advanceClock(seconds) {
+      if (!vi.isFakeTimers()) vi.useFakeTimers({ toFake: ['Date'] })
+      vi.setSystemTime(Date.now() + seconds * 1000)
+    },
+    resetClock: () => vi.useRealTimers(),
+    trouble: pdndMagicPurposes,
+    close: () => server.close(),
+  }
+})
 
 describe('PDND vouchers', () => {
   it('issues a voucher shaped as PDND signs it, and the client caches it', async () => {
