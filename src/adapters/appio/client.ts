@@ -1,35 +1,18 @@
 // App IO over HTTP (services-openapi.yaml): getProfileByPOST, submitMessageforUserWithFiscalCodeInBody
 // and getMessage, with the service's own key (appio/FACTS.md §1). undici `request` on a pooled Agent
 // (design §8: 2-3× faster than fetch). No retries here: the delivery engine retries by error kind.
-import type { Dispatcher } from 'undici'
-import type { ClientTls } from '../http/agent.ts'
-import { createHttpCaller } from '../http/caller.ts'
+import { createHttpCaller, type PlatformClientOptions } from '../http/caller.ts'
 import { answerError, type IoAnswer, type IoOperation, isProblemJson, platform, protocolError } from './errors.ts'
 import { createdIdOf, senderAllowedOf, statusOf, toNewMessage } from './mapping.ts'
 import type { AppIoPort, IoService } from './port.ts'
 
-export type AppIoClientOptions = {
-  /** IO's base URL including the base path, e.g. https://api.io.pagopa.it/api/v1 (FACTS §1). */
-  baseUrl: string
-  /** Defaults to an Agent of the client's own, closed by close(). */
-  dispatcher?: Dispatcher
-  /** Per call: connect, headers and each body chunk (default 10 s). */
-  timeoutMs?: number
-  /** Mutual TLS towards IO (config `platforms.appio.tls`), on the client's own Agent. */
-  tls?: ClientTls
-}
+/** baseUrl: IO's, including the base path, e.g. https://api.io.pagopa.it/api/v1 (FACTS §1). */
+export type AppIoClientOptions = PlatformClientOptions
 
 export type AppIoClient = AppIoPort & { close(): Promise<void> }
 
 export function createAppIoClient(options: AppIoClientOptions): AppIoClient {
-  const http = createHttpCaller({
-    platform,
-    baseUrl: options.baseUrl,
-    connections: 32,
-    timeoutMs: options.timeoutMs ?? 10_000,
-    dispatcher: options.dispatcher,
-    tls: options.tls,
-  })
+  const http = createHttpCaller({ ...options, platform, connections: 32 })
 
   const call = (operation: IoOperation, service: IoService, method: 'GET' | 'POST', path: string, json?: unknown): Promise<IoAnswer> =>
     http.send(`App IO ${operation}`, { method, path, headers: { 'Ocp-Apim-Subscription-Key': service.apiKey }, json })

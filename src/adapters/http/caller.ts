@@ -6,18 +6,26 @@ import { type ClientTls, createPooledAgent } from './agent.ts'
 import type { HttpAnswer } from './answer.ts'
 import { networkFailure } from './failures.ts'
 
-export type HttpCallerOptions = {
-  /** The `platform` of every UpstreamError raised here. */
-  platform: string
+/** What every platform client is built from (its own options add to these). */
+export type PlatformClientOptions = {
   /** Each call's path is appended to it (trailing slashes dropped). */
   baseUrl: string
-  /** Pool size of the owned Agent. */
-  connections: number
-  timeoutMs: number
   /** Given: used as it is, and not closed (tls does not apply then). Absent: an Agent of the caller's own. */
   dispatcher?: Dispatcher
+  /** Per call: connect, headers and each body chunk (default 10 s). */
+  timeoutMs?: number
+  /** Mutual TLS towards the platform (config `platforms.<p>.tls`), on the caller's own Agent. */
   tls?: ClientTls
 }
+
+export type HttpCallerOptions = PlatformClientOptions & {
+  /** The `platform` of every UpstreamError raised here. */
+  platform: string
+  /** Pool size of the owned Agent. */
+  connections: number
+}
+
+const defaultTimeoutMs = 10_000
 
 export type HttpCall = {
   method: 'GET' | 'POST'
@@ -36,7 +44,8 @@ export type HttpCaller = {
 }
 
 export function createHttpCaller(options: HttpCallerOptions): HttpCaller {
-  const { platform, timeoutMs } = options
+  const { platform } = options
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs
   const owned = options.dispatcher ? undefined : createPooledAgent({ connections: options.connections, connectTimeoutMs: timeoutMs, tls: options.tls })
   const dispatcher = options.dispatcher ?? (owned as Dispatcher)
   const base = options.baseUrl.replace(/\/+$/, '')

@@ -1,35 +1,18 @@
 // Checkout EC v2 over HTTP (checkout-openapi.json PostCartsV2, FACTS §9): POST /carts answers 302 and
 // its Location is where the citizen's browser goes. undici `request` on a pooled Agent (../../http/caller.ts);
 // undici does not follow redirects, so the 302 is read, never fetched.
-import type { Dispatcher } from 'undici'
-import type { ClientTls } from '../../http/agent.ts'
-import { createHttpCaller } from '../../http/caller.ts'
+import { createHttpCaller, type PlatformClientOptions } from '../../http/caller.ts'
 import { answerError, header, platform, protocolError } from '../errors.ts'
 import type { CheckoutPort } from '../port.ts'
 import { toCartRequest } from './mapping.ts'
 
-export type CheckoutClientOptions = {
-  /** Checkout's base URL with its base path, e.g. https://api.platform.pagopa.it/checkout/ec/v2 (FACTS §2). */
-  baseUrl: string
-  /** Defaults to an Agent of the client's own, closed by close(). */
-  dispatcher?: Dispatcher
-  /** Per call: connect, headers and each body chunk (default 10 s). */
-  timeoutMs?: number
-  /** Mutual TLS towards pagoPA (config `platforms.pagopa.tls`), on the client's own Agent. */
-  tls?: ClientTls
-}
+/** baseUrl: Checkout's with its base path, e.g. https://api.platform.pagopa.it/checkout/ec/v2 (FACTS §2). */
+export type CheckoutClientOptions = PlatformClientOptions
 
 export type CheckoutClient = CheckoutPort & { close(): Promise<void> }
 
 export function createCheckoutClient(options: CheckoutClientOptions): CheckoutClient {
-  const http = createHttpCaller({
-    platform,
-    baseUrl: options.baseUrl,
-    connections: 16,
-    timeoutMs: options.timeoutMs ?? 10_000,
-    dispatcher: options.dispatcher,
-    tls: options.tls,
-  })
+  const http = createHttpCaller({ ...options, platform, connections: 16 })
 
   return {
     async createCart(credentials, cart) {

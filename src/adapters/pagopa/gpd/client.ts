@@ -4,24 +4,15 @@
 // undici `request` on a pooled Agent (../../http/caller.ts, design §8). No retries here: the delivery
 // engine retries by error kind.
 import { randomUUID } from 'node:crypto'
-import type { Dispatcher } from 'undici'
-import type { ClientTls } from '../../http/agent.ts'
-import { createHttpCaller } from '../../http/caller.ts'
+import { createHttpCaller, type PlatformClientOptions } from '../../http/caller.ts'
 import { answerError, gpdRejectionCodes, type PagopaAnswer, platform, problemOf, protocolError, rejection } from '../errors.ts'
 import type { GpdPort, GpdPositionStatus, PagopaCredentials } from '../port.ts'
 import { iuvsOf, optionsOf, statusOf, toPaymentPositionModel } from './mapping.ts'
 
-export type GpdClientOptions = {
-  /** GPD's base URL with its base path, e.g. https://api.platform.pagopa.it/gpd/debt-positions-service/v1 (FACTS §2). */
-  baseUrl: string
-  /** Defaults to an Agent of the client's own, closed by close(). */
-  dispatcher?: Dispatcher
-  /** Per call: connect, headers and each body chunk (default 10 s). */
-  timeoutMs?: number
+/** baseUrl: GPD's with its base path, e.g. https://api.platform.pagopa.it/gpd/debt-positions-service/v1 (FACTS §2). */
+export type GpdClientOptions = PlatformClientOptions & {
   /** The X-Request-Id of each call (default a random UUID). */
   requestId?: () => string
-  /** Mutual TLS towards pagoPA (config `platforms.pagopa.tls`), on the client's own Agent. */
-  tls?: ClientTls
 }
 
 export type GpdClient = GpdPort & { close(): Promise<void> }
@@ -29,14 +20,7 @@ export type GpdClient = GpdPort & { close(): Promise<void> }
 type Operation = 'createPosition' | 'getPosition' | 'publishPosition' | 'invalidatePosition'
 
 export function createGpdClient(options: GpdClientOptions): GpdClient {
-  const http = createHttpCaller({
-    platform,
-    baseUrl: options.baseUrl,
-    connections: 32,
-    timeoutMs: options.timeoutMs ?? 10_000,
-    dispatcher: options.dispatcher,
-    tls: options.tls,
-  })
+  const http = createHttpCaller({ ...options, platform, connections: 32 })
   const requestId = options.requestId ?? randomUUID
 
   const call = (operation: Operation, credentials: PagopaCredentials, method: 'GET' | 'POST', path: string, json?: unknown): Promise<PagopaAnswer> =>
