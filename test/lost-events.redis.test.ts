@@ -300,3 +300,30 @@ describe('an IO submit whose answer is lost', () => {
     expect(acceptedFor(message.data.subject)).toHaveLength(1)
   })
 })
+
+describe('a dead delivery replayed is one more real attempt (issue 23)', () => {
+  it('GPD refused the key: the payment fails; the key fixed and the delivery replayed, GPD gets the position and the payment is published', async () => {
+    const id = (
+      await acceptPayment(t.deps, tenant(), {
+        debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' },
+        amountCents: 700,
+        description: 'Replay',
+      })
+    ).id
+    const payment = await t.deps.payments.get(id)
+    const sender = createPositionSender({ ...t.deps, outcomes: t.deps.paymentOutcomes })
+    const d = await deliveryOf(payment?.data.deliveryId as string)
+    process.env.TEST_LOST_KEY = 'a-wrong-key'
+    const refused = await sender.send(d, options(1)).catch((error: unknown) => error)
+    expect(refused).toMatchObject({ kind: 'unauthorized' })
+    await sender.onDead?.(d, { kind: 'unauthorized', message: 'GPD 401' })
+    expect((await t.deps.payments.get(id))?.status).toBe('failed')
+
+    process.env.TEST_LOST_KEY = 'lost-key'
+    await sender.send({ ...d, replays: 1 }, options(2))
+    const now = await t.deps.payments.get(id)
+    expect(now?.status).toBe('published')
+    expect(now?.history.map((h) => h.status)).toEqual(['queued', 'failed', 'queued', 'published'])
+    expect(gpd.positions.has(`00000000001/${now?.data.iupd}`)).toBe(true)
+  })
+})

@@ -67,7 +67,13 @@ export function createPositionSender(deps: Deps): DeliveryHandler {
     operation: queueNames.pagopaPositions,
     credentialKey: tenantCredential(),
     async send(d) {
-      const { payment, tenant } = await context(deps, d)
+      let { payment, tenant } = await context(deps, d)
+      // An operator replaying the dead delivery asks for one more real attempt: the payment its death
+      // failed goes back to queued, and what GPD says now decides (not "already failed").
+      if (d.replays > 0 && payment.status === 'failed' && payment.fields.failedBy === 'delivery') {
+        await deps.payments.reopen(payment.id, 'failed', 'queued', 'delivery replayed by an operator')
+        ;({ payment } = await context(deps, d))
+      }
       // Published by an attempt that stopped before telling (a crash, Redis lost): told now, as the same event.
       if (wasPublished(payment)) {
         await tellPublished(deps, payment)
@@ -88,7 +94,8 @@ export function createPositionSender(deps: Deps): DeliveryHandler {
     async onDead(d) {
       // Only a payment never published can fail (paymentTransitions): a published one stays payable.
       const payment = await deps.payments.get(d.resourceId)
-      if (payment?.status === 'queued') await deps.payments.transition(payment.id, 'failed', { detail: 'GPD did not take the position; see its delivery' })
+      if (payment?.status === 'queued')
+        await deps.payments.transition(payment.id, 'failed', { detail: 'GPD did not take the position; see its delivery', fields: { failedBy: 'delivery' } })
     },
   }
 }
