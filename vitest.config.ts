@@ -12,9 +12,9 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     projects: [
-      // The fast lane (npm run test:unit): no Redis, no global state, so its files may share one module
-      // graph per worker instead of importing Snodo anew for each; that import was most of its time.
-      project('unit', ['src/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'], { isolate: false }),
+      // The fast lane (npm run test:unit). Each file keeps its own module graph: sharing one was faster,
+      // but a test of process-wide state (young-garbage's forced collections) then saw another's.
+      project('unit', ['src/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts']),
       project('redis', ['**/*.redis.test.ts']),
       project('contract', ['**/*.contract.test.ts']),
       project('e2e', ['**/*.e2e.test.ts'], { testTimeout: 60_000 }),
