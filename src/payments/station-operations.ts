@@ -16,6 +16,7 @@ import {
   type StationOperations,
 } from '../adapters/pagopa/station/port.ts'
 import type { TenantConfig } from '../config/schema.ts'
+import { romeLocal } from '../rome-time.ts'
 import { credentialsOf } from './deliver-position.ts'
 import { type NotPayable, whyNotPayable } from './payable-notice.ts'
 import { noticeOf, type PaymentNotice, type Receipt, receiptOf, type StoredPayment } from './payment.ts'
@@ -33,13 +34,12 @@ export function callerTenant(station: Station, ids: CallerIds): TenantConfig & {
   return tenant as TenantConfig & { platforms: { pagopa: Pagopa } }
 }
 
-const romeDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' })
 /** YYYY-MM-DD of a date or an instant (the day in Italy), if it is one. */
 function isoDate(value: string | undefined): string | undefined {
   if (!value) return undefined
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value
   const instant = new Date(value)
-  return Number.isNaN(instant.getTime()) ? undefined : romeDate.format(instant)
+  return Number.isNaN(instant.getTime()) ? undefined : romeLocal(instant).slice(0, 10)
 }
 // ctPaymentPA.dueDate is required; a payment with neither due date nor expiry never falls due.
 const noDueDate = '9999-12-31'

@@ -2,6 +2,7 @@
 // ProtocolRegistration: a number, a 4-digit year and a readable date, or the answer is unusable.
 
 import type { z } from 'zod'
+import { romeLocal } from '../../rome-time.ts'
 import { type DocumentView, documentViews } from '../soap-profile/documents.ts'
 import { AnswerUnusable } from '../soap-profile/render.ts'
 import { present, render, type Scope } from '../soap-profile/template.ts'
@@ -48,17 +49,6 @@ export function registrationOf(template: z.infer<typeof RegistrationTemplate>, s
   return { number, year, date, ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) }
 }
 
-const romeDateTime = new Intl.DateTimeFormat('sv-SE', {
-  timeZone: 'Europe/Rome',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-})
-
 /** ISO dates and datetimes (an instant with a zone becomes Italian local time), dd/mm/yyyy[ hh:mm[:ss]] and yyyymmdd → YYYY-MM-DD[THH:mm[:ss]]. */
 export function normaliseDate(value: string | undefined): string | undefined {
   if (!value) return undefined
@@ -66,7 +56,7 @@ export function normaliseDate(value: string | undefined): string | undefined {
   if (zoned) {
     const at = new Date(value)
     if (Number.isNaN(at.getTime())) return undefined
-    const local = romeDateTime.format(at).replace(' ', 'T')
+    const local = romeLocal(at)
     return zoned[1] === undefined ? local.slice(0, 16) : local
   }
   const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?$/.exec(value)

@@ -6,6 +6,8 @@
 //   choice  := operand ( '||' operand )*              steps.cerca.return | kvs | where:NUM_PG | first
 //   operand := dotted.path | 'quoted literal'
 //   filter  := name [ ':' argument ]
+
+import { romeParts } from '../../rome-time.ts'
 import { parseXml } from './xml.ts'
 
 export type Scope = Record<string, unknown>
@@ -87,20 +89,9 @@ const kv = (value: unknown): Record<string, unknown> => {
   return out
 }
 
-const romeParts = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Europe/Rome',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-})
-
 /** An instant in Italian local time, written with the tokens YYYY MM DD HH mm ss. */
 function romeFormat(at: Date, format: string): string {
-  const part = Object.fromEntries(romeParts.formatToParts(at).map((p) => [p.type, p.value]))
+  const part = romeParts(at)
   const tokens: Record<string, string | undefined> = { YYYY: part.year, MM: part.month, DD: part.day, HH: part.hour, mm: part.minute, ss: part.second }
   return format.replace(/YYYY|MM|DD|HH|mm|ss/g, (token) => tokens[token] ?? token)
 }

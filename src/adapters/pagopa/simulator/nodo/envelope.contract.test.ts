@@ -5,10 +5,11 @@ import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { contractsAvailable } from '../../../../../test/support/upstream-spec.ts'
 import { soapBodyElement, xsdErrors, xsdPaths } from '../../../../../test/support/xsd.ts'
+import { romeLocal } from '../../../../rome-time.ts'
 import { formatAmount } from '../../station/amount.ts'
 import { paForNodeNs } from '../../station/requests.ts'
 import { parsePaSendRtAnswer, paSendRtEnvelope, paSendRtOperations, type RtVersion } from './envelope.ts'
-import { type Receipt, receiptOf, romeLocal, simulatedPsp } from './receipt.ts'
+import { type Receipt, receiptOf, simulatedPsp } from './receipt.ts'
 import { stationAnswer } from './test-station.ts'
 
 const station = { idPA: '01234567890', idBrokerPA: '01234567890', idStation: '01234567890_01' }
