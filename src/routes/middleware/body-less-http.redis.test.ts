@@ -3,22 +3,18 @@
 // Transfer-Encoding can say whether a body was sent (RFC 9112 §6.3), and only then is one signed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requestBytes, sendRaw } from '../../../test/support/raw-http.ts'
-import { serveOnLoopback } from '../../../test/support/served-app.ts'
+import { serveTestApp } from '../../../test/support/served-app.ts'
 import { signedInit } from '../../../test/support/signed.ts'
-import { createTestApp, publicUrl, type TestApp } from '../../../test/support/test-app.ts'
+import { publicUrl, type TestApp } from '../../../test/support/test-app.ts'
 import { importSigningKey, signRequest } from '../../client/index.ts'
 
 let t: TestApp
-let closeServer: () => Promise<void>
 let origin: string
+let close: () => Promise<void>
 beforeAll(async () => {
-  t = await createTestApp()
-  ;({ origin, close: closeServer } = await serveOnLoopback(t.app.fetch))
+  ;({ t, origin, close } = await serveTestApp())
 })
-afterAll(async () => {
-  await closeServer()
-  await t.close()
-})
+afterAll(() => close())
 
 const endpoints = '/v1/tenants/comune-a/webhook-endpoints'
 const bearerOnly = async () => signRequest(await importSigningKey(t.clients.portal.privateJwk), { clientId: 'portal', audience: publicUrl })

@@ -7,25 +7,21 @@ import { join } from 'node:path'
 import { createLocalJWKSet } from 'jose'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { waitFor } from '../../../../test/support/delivery-deps.ts'
-import { serveOnLoopback } from '../../../../test/support/served-app.ts'
+import { serveTestApp } from '../../../../test/support/served-app.ts'
 import { signedInit } from '../../../../test/support/signed.ts'
-import { createTestApp, publicUrl, type TestApp } from '../../../../test/support/test-app.ts'
+import { publicUrl, type TestApp } from '../../../../test/support/test-app.ts'
 import { importSigningKey, signRequest, verifyResponse } from '../../../client/index.ts'
 import type { Problem } from '../../../errors.ts'
 import { digestOf } from '../../../trust/modi.ts'
 
 const maxBytes = 3_000_000
 let t: TestApp
-let closeServer: () => Promise<void>
 let origin: string
+let close: () => Promise<void>
 beforeAll(async () => {
-  t = await createTestApp({ config: { documents: { maxBytes } } })
-  ;({ origin, close: closeServer } = await serveOnLoopback(t.app.fetch))
+  ;({ t, origin, close } = await serveTestApp({ config: { documents: { maxBytes } } }))
 })
-afterAll(async () => {
-  await closeServer()
-  await t.close()
-})
+afterAll(() => close())
 
 const base = '/v1/tenants/comune-a/documents'
 const tenantDir = () => join(t.deps.config.documents.dir as string, 'comune-a')

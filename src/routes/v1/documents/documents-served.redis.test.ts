@@ -1,21 +1,17 @@
 // A stored document is served so that a browser can never run it in Snodo's origin: an uploaded
 // HTML page comes back as a sandboxed download, never sniffed, over a real socket as `npm start` serves.
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { serveOnLoopback } from '../../../../test/support/served-app.ts'
+import { serveTestApp } from '../../../../test/support/served-app.ts'
 import { signedInit } from '../../../../test/support/signed.ts'
-import { createTestApp, type TestApp } from '../../../../test/support/test-app.ts'
+import type { TestApp } from '../../../../test/support/test-app.ts'
 
 let t: TestApp
-let closeServer: () => Promise<void>
 let origin: string
+let close: () => Promise<void>
 beforeAll(async () => {
-  t = await createTestApp()
-  ;({ origin, close: closeServer } = await serveOnLoopback(t.app.fetch))
+  ;({ t, origin, close } = await serveTestApp())
 })
-afterAll(async () => {
-  await closeServer()
-  await t.close()
-})
+afterAll(() => close())
 
 const base = '/v1/tenants/comune-a/documents'
 
